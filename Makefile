@@ -1,0 +1,28 @@
+# The two commands of the README. Both create .venv on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install lint
+
+$(BIN)/supplyhub: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/supplyhub
+
+# Seed the demo scenario into the embedded SQLite store, then serve it on http://127.0.0.1:8000
+run: install
+	$(BIN)/supplyhub demo
+	$(BIN)/supplyhub serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Lint, type-check, then the whole suite (real PostgreSQL and NATS are started by fixtures).
+test: lint
+	$(BIN)/pytest

@@ -1,0 +1,183 @@
+"""The application service: every command goes through `handle`, exactly once per message id."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from domain import (
+    acknowledgement,
+    change_proposal,
+    goods_receipt,
+    invoice,
+    order_line,
+    outcome,
+    provenance,
+    shipment,
+    supplier,
+)
+from domain.commands import Command
+from domain.errors import ConflictError, DomainError
+from domain.handlers import HANDLERS, Context
+from domain.processed_message import ProcessedMessage
+from domain.provenance import Provenance
+from domain.tolerance import DEFAULT_TOLERANCE, TolerancePolicy
+from domain.transcodings import DateAsISO, ValueTranscoding
+from domain.unit_of_work import UnitOfWork
+
+# Every value object that travels inside an event.
+VALUE_TYPES: tuple[type[Any], ...] = (
+    provenance.Provenance,
+    order_line.OrderLine,
+    order_line.ScheduleLine,
+    order_line.LineQuantity,
+    acknowledgement.LineResponse,
+    change_proposal.ChangeProposal,
+    shipment.AsnOrder,
+    shipment.AsnPack,
+    shipment.AsnItem,
+    goods_receipt.ReceiptLine,
+    goods_receipt.Variance,
+    invoice.InvoiceLine,
+    invoice.MatchFinding,
+    outcome.Outcome,
+    supplier.ChannelId,
+    TolerancePolicy,
+)
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    command: Command
+    provenance: Provenance
+
+
+class SupplyHub(Application[UUID]):
+    """Applies canonical commands to the aggregates; the persistence comes from `env`."""
+
+    name = "Hub"
+
+    def __init__(
+        self, env: dict[str, str] | None = None, tolerance: TolerancePolicy = DEFAULT_TOLERANCE
+    ) -> None:
+        super().__init__(env)
+        self.default_tolerance = tolerance
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+        for value_type in VALUE_TYPES:
+            transcoder.register(ValueTranscoding(value_type))
+
+    # --- commands -------------------------------------------------------------------------
+
+    def handle(self, command: Command, provenance: Provenance) -> Outcome:
+        """Apply one command; a repeated message id returns the first outcome, writing nothing."""
+        uow = UnitOfWork(self.repository)
+        try:
+            result = self._apply(uow, command, provenance)
+        except DomainError:
+            if (first := self._first_outcome(command, provenance)) is not None:
+                return first
+            raise
+        try:
+            self.save(*uow.changed())
+        except IntegrityError:
+            if (first := self._first_outcome(command, provenance)) is not None:
+                return first
+            raise ConflictError(
+                f"{result.document or 'the document'} changed concurrently; retry the command"
+            ) from None
+        return result
+
+    def handle_batch(self, items: Sequence[BatchItem]) -> list[Outcome | DomainError]:
+        """Apply many commands in one transaction (bulk ERP imports).
+
+        Creation is optimistic: existence is left to the store's unique constraint. If any
+        command fails or the save conflicts, the batch is redone one command at a time, so
+        the result per item is exactly what `handle` would have given.
+        """
+        uow = UnitOfWork(self.repository, optimistic=True)
+        try:
+            results: list[Outcome | DomainError] = [
+                self._apply(uow, item.command, item.provenance) for item in items
+            ]
+            self.save(*uow.changed())
+        except (DomainError, IntegrityError):
+            return [self._handle_one(item) for item in items]
+        return results
+
+    def _handle_one(self, item: BatchItem) -> Outcome | DomainError:
+        try:
+            return self.handle(item.command, item.provenance)
+        except DomainError as error:
+            return error
+
+    def _apply(self, uow: UnitOfWork, command: Command, provenance: Provenance) -> Outcome:
+        handler = HANDLERS[type(command)]
+        result = handler(Context(uow, provenance, self.default_tolerance), command)
+        uow.add(
+            ProcessedMessage(
+                message_id=provenance.message_id,
+                command=type(command).__name__,
+                fingerprint=fingerprint(command),
+                outcome=result,
+                provenance=provenance,
+            )
+        )
+        return result
+
+    def _first_outcome(self, command: Command, provenance: Provenance) -> Outcome | None:
+        try:
+            record = self.repository.get(ProcessedMessage.create_id(provenance.message_id))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(record, ProcessedMessage)
+        return record.replay(type(command).__name__, fingerprint(command))
+
+    # --- queries for auditors -------------------------------------------------------------
+
+    def history(self, aggregate_id: UUID) -> Iterator[DomainEventProtocol[UUID]]:
+        """Every event of one document, oldest first."""
+        return self.events.get(aggregate_id)
+
+    def state_as_of(
+        self, aggregate_id: UUID, *, version: int | None = None, at: datetime | None = None
+    ) -> Aggregate | None:
+        """The document as it was at a version, or as recorded by a time (None if not yet)."""
+        if at is not None:
+            version = None
+            for event in self.events.get(aggregate_id):
+                if event.timestamp > at:
+                    break
+                version = event.originator_version
+            if version is None:
+                return None
+        found = self.repository.get(aggregate_id, version=version)
+        assert isinstance(found, Aggregate)
+        return found
+
+
+Outcome = outcome.Outcome
+
+
+def fingerprint(command: Command) -> str:
+    """A stable digest of the command's content, to tell a retry from a reused message id."""
+    return hashlib.sha256(_canonical(command).encode()).hexdigest()[:32]
+
+
+def _canonical(value: Any) -> str:
+    if is_dataclass(value) and not isinstance(value, type):
+        inner = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, tuple | list):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    return repr(value)

@@ -1,0 +1,53 @@
+"""The domain's named errors: the only exceptions the API and connectors map to responses."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command was refused; nothing was written."""
+
+    code = "domain_error"
+
+
+class ValidationError(DomainError):
+    """Input breaks a rule; names the field and the rule."""
+
+    code = "validation"
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key!r} not found")
+        self.kind = kind
+        self.key = key
+
+
+class ConflictError(DomainError):
+    """The document changed concurrently, or the command contradicts its current state."""
+
+    code = "conflict"
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    """A message id that was already used for a different command."""
+
+    code = "idempotency_key_reused"
+
+
+class ForbiddenError(DomainError):
+    """The actor may not act on this document (e.g. another supplier's PO)."""
+
+    code = "forbidden"
+
+
+def require(condition: bool, field: str, rule: str) -> None:
+    """Guard clause: raise a ValidationError naming the field and the rule it breaks."""
+    if not condition:
+        raise ValidationError(field, rule)

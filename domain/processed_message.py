@@ -1,0 +1,48 @@
+"""The idempotency record: one per message id, saved in the same transaction as its effects."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import IdempotencyKeyReusedError
+from domain.identity import document_id
+from domain.outcome import Outcome
+from domain.provenance import Provenance
+
+_T = "supplyhub:ProcessedMessage"
+
+
+class ProcessedMessage(Aggregate):
+    TOPIC = _T
+
+    class Created(Aggregate.Created):
+        TOPIC = f"{_T}.Created"
+
+    @staticmethod
+    def create_id(message_id: str) -> UUID:
+        return document_id("message", message_id)
+
+    @event("Recorded", topic=f"{_T}.Recorded")
+    def __init__(
+        self,
+        message_id: str,
+        command: str,
+        fingerprint: str,
+        outcome: Outcome,
+        provenance: Provenance,
+    ) -> None:
+        self.message_id = message_id
+        self.command = command
+        self.fingerprint = fingerprint
+        self.outcome = outcome
+
+    def replay(self, command: str, fingerprint: str) -> Outcome:
+        """The first outcome again; a different command under the same id is refused."""
+        if (command, fingerprint) != (self.command, self.fingerprint):
+            raise IdempotencyKeyReusedError(
+                f"message id {self.message_id!r} was already used for a different {self.command}"
+            )
+        return replace(self.outcome, replayed=True)

@@ -1,0 +1,52 @@
+"""Who said what, when, through which channel: carried by every event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    ERP = "erp"
+    PORTAL = "portal"
+    X12 = "x12"
+    EDIFACT = "edifact"
+    CXML = "cxml"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The envelope of one inbound message.
+
+    `message_id` is the idempotency key; `at` is when the hub accepted the message
+    (time is always passed in, never read inside the domain); `payload_ref` points at the
+    raw inbound document kept outside the event, for lineage; `tenant` is the supplier an
+    actor is bound to ("" for the manufacturer's own roles).
+    """
+
+    message_id: str
+    correlation_id: str
+    causation_id: str
+    actor: str
+    channel: Channel
+    at: datetime
+    payload_ref: str = ""
+    tenant: str = ""
+
+    def caused(self, message_id: str) -> Provenance:
+        """The envelope of a follow-up the hub issues itself (same correlation)."""
+        return Provenance(
+            message_id=message_id,
+            correlation_id=self.correlation_id,
+            causation_id=self.message_id,
+            actor=self.actor,
+            channel=self.channel,
+            at=self.at,
+            payload_ref=self.payload_ref,
+            tenant=self.tenant,
+        )
+
+
+__all__ = ["Channel", "Provenance"]

@@ -1,0 +1,58 @@
+"""The aggregates one command (or one batch of commands) reads and changes, saved together."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.domain import Aggregate
+
+from domain.errors import ConflictError, NotFoundError
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class UnitOfWork:
+    """Loads each aggregate once and remembers what changed.
+
+    `optimistic` (bulk imports) skips the existence reads before creating a document and
+    leaves it to the store's unique (id, version) constraint to refuse a duplicate.
+    """
+
+    def __init__(self, repository: Repository[UUID], optimistic: bool = False) -> None:
+        self._repository = repository
+        self._optimistic = optimistic
+        self._loaded: dict[UUID, Aggregate] = {}
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        if aggregate_id in self._loaded:
+            found = self._loaded[aggregate_id]
+        else:
+            try:
+                found = self._repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
+            self._loaded[aggregate_id] = found
+        if not isinstance(found, cls):
+            raise ConflictError(f"{aggregate_id} is a {type(found).__name__}, not a {cls.__name__}")
+        return found
+
+    def get(self, cls: type[A], aggregate_id: UUID, kind: str, key: str) -> A:
+        found = self.find(cls, aggregate_id)
+        if found is None:
+            raise NotFoundError(kind, key)
+        return found
+
+    def require_absent(self, aggregate_id: UUID, what: str) -> None:
+        if aggregate_id in self._loaded:
+            raise ConflictError(f"{what} already exists")
+        if not self._optimistic and aggregate_id in self._repository:
+            raise ConflictError(f"{what} already exists")
+
+    def add(self, *aggregates: Aggregate) -> None:
+        for aggregate in aggregates:
+            self._loaded[aggregate.id] = aggregate
+
+    def changed(self) -> list[Aggregate]:
+        return [a for a in self._loaded.values() if a.pending_events]

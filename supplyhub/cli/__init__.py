@@ -1,0 +1,46 @@
+"""The `supplyhub` command: one sub-command group per module, each registering its parsers."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from supplyhub.cli import core
+from supplyhub.settings import Settings
+
+# Each module contributes `register(subparsers)`; the parser's `run` default is called with
+# the parsed arguments and the settings, and returns the exit status.
+_GROUPS = [core]
+
+Run = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="supplyhub",
+        description="Supply Hub: an event-sourced data hub between an ERP and its suppliers. "
+        "Configuration comes from SUPPLYHUB_* environment variables "
+        "(SUPPLYHUB_DATA_DIR, SUPPLYHUB_DATABASE_URL, SUPPLYHUB_NATS_URL, ...).",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in _GROUPS:
+        group.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    run: Run = args.run
+    return run(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
