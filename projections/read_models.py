@@ -1,0 +1,206 @@
+"""The read models the API serves: frozen view values and the query interface over them.
+
+This module is the contract between the projections (which build and store these views)
+and the API (which only reads them). Nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Generic, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LineView:
+    line_number: int
+    item: str
+    description: str
+    uom: str
+    ship_to: str
+    ordered_quantity: Decimal
+    unit_price: Decimal
+    need_by: date
+    ack_status: str  # accepted | accepted_with_changes | rejected | pending
+    ack_source_code: str
+    confirmed_quantity: Decimal | None
+    confirmed_date: date | None
+    shipped_quantity: Decimal
+    received_quantity: Decimal
+    invoiced_quantity: Decimal
+    # Buyer view: the supplier's commitment against the need-by date.
+    commitment: str  # unconfirmed | confirmed | at_risk | late | rejected | received
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    revision: int
+    recorded_at: datetime
+    actor: str
+    channel: str
+    lines_added: tuple[int, ...]
+    lines_removed: tuple[int, ...]
+    lines_changed: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AcknowledgementView:
+    revision: int
+    line_number: int
+    status: str
+    source_code: str
+    channel: str
+    actor: str
+    at: datetime
+    stale: bool  # answered an outdated revision: recorded, not applied
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    asn_number: str
+    supplier: str
+    status: str  # submitted | arrived | cancelled | replaced
+    milestone: str
+    ship_date: date
+    expected_delivery: date
+    carrier: str
+    tracking_number: str
+    po_numbers: tuple[str, ...]
+    quantities: tuple[tuple[str, int, Decimal], ...]  # (po_number, line_number, quantity)
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    receipt_number: str
+    po_number: str
+    asn_number: str
+    received_on: date
+    lines: tuple[tuple[int, Decimal, Decimal], ...]  # (line_number, accepted, rejected)
+    has_variance: bool
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    invoice_number: str
+    supplier: str
+    po_number: str
+    currency: str
+    invoice_date: date
+    total: Decimal
+    status: str  # supplier-facing: submitted | in_review | approved | paid | disputed
+    # Internal AP controls: never shown to a supplier.
+    match_status: str  # matched | blocked | "" (not matched yet)
+    block_reasons: tuple[str, ...]
+    duplicate_submissions: int
+
+
+@dataclass(frozen=True)
+class PurchaseOrderView:
+    number: str
+    supplier: str
+    currency: str
+    revision: int
+    status: str  # open | cancelled | closed
+    needs_action: bool  # the current revision awaits the supplier's acknowledgement
+    acknowledged_revision: int  # 0 when none
+    released_at: datetime
+    updated_at: datetime
+    lines: tuple[LineView, ...]
+    revisions: tuple[RevisionView, ...]
+    acknowledgements: tuple[AcknowledgementView, ...]
+    shipments: tuple[ShipmentView, ...]
+    receipts: tuple[ReceiptView, ...]
+    invoices: tuple[InvoiceView, ...]
+    open_exceptions: int
+
+
+@dataclass(frozen=True)
+class ExceptionView:
+    key: str
+    category: str
+    document: str
+    supplier: str
+    owner_role: str
+    owner: str
+    status: str  # open | resolved
+    reason: str
+    payload_ref: str
+    opened_at: datetime
+    due_at: datetime
+
+    def age_hours(self, now: datetime) -> float:
+        return (now - self.opened_at).total_seconds() / 3600
+
+    def breached(self, now: datetime) -> bool:
+        return self.status == "open" and now > self.due_at
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # unacknowledged_revision | asn_missing
+    document: str
+    supplier: str
+    since: datetime
+    detail: str
+
+
+@dataclass(frozen=True)
+class SupplierKpis:
+    supplier: str
+    plant: str  # "" for all plants
+    ack_latency_median_hours: float | None
+    ack_latency_p90_hours: float | None
+    ack_within_sla_share: float | None
+    asn_on_time_share: float | None
+    asn_completeness_share: float | None
+    receipt_variance_rate: float | None
+    invoice_exception_rate: float | None
+    touchless_invoice_rate: float | None
+
+
+@dataclass(frozen=True)
+class PurchaseOrderFilter:
+    status: str | None = None
+    needs_action: bool | None = None
+    released_from: datetime | None = None
+    released_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    end_cursor: str | None  # pass as `after` for the next page; None at the end
+    has_next_page: bool
+
+
+class ReadModels(Protocol):
+    """Queries over the views. `supplier=None` means all suppliers (internal roles only):
+    the API decides the scope from the caller's token and passes it here."""
+
+    def position(self) -> int:
+        """The log position the views reflect (for response caching and ETags)."""
+
+    def purchase_orders(
+        self,
+        supplier: str | None,
+        filter: PurchaseOrderFilter,
+        first: int,
+        after: str | None = None,
+    ) -> Page[PurchaseOrderView]: ...
+
+    def purchase_order(self, number: str, supplier: str | None) -> PurchaseOrderView | None: ...
+
+    def exceptions(
+        self,
+        supplier: str | None,
+        status: str | None = "open",
+        owner_role: str | None = None,
+        category: str | None = None,
+    ) -> tuple[ExceptionView, ...]: ...
+
+    def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]: ...
+
+    def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]: ...
