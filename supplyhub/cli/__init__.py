@@ -7,12 +7,13 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from supplyhub.cli import core
+from supplyhub.cli import api, backbone, core, read_side
 from supplyhub.settings import Settings
 
-# Each module contributes `register(subparsers)`; the parser's `run` default is called with
-# the parsed arguments and the settings, and returns the exit status.
-_GROUPS = [core]
+# Each module contributes `register(subparsers)` and `register_workers(worker_subparsers)`;
+# a parser's `run` default is called with the parsed arguments and the settings, and returns
+# the exit status.
+_GROUPS = [core, read_side, api, backbone]
 
 Run = Callable[[argparse.Namespace, Settings], int]
 
@@ -25,8 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(SUPPLYHUB_DATA_DIR, SUPPLYHUB_DATABASE_URL, SUPPLYHUB_NATS_URL, ...).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    worker = subparsers.add_parser(
+        "worker", help="run one long-running process (projections, relay, inbound)"
+    )
+    workers = worker.add_subparsers(dest="worker", required=True, metavar="WORKER")
     for group in _GROUPS:
         group.register(subparsers)
+        group.register_workers(workers)
     return parser
 
 

@@ -126,3 +126,7 @@ def version_at_revision(events: list[Any], revision: int) -> int | None:
         if (name in ("Released", "Revised") and current == revision) or version is not None:
             version = event.originator_version
     return version
+
+
+def register_workers(worker_subparsers: Any) -> None:
+    """The core group runs no long-lived process."""

@@ -1,0 +1,13 @@
+"""CLI commands for the relay, inbound and dlq workers, replay (event-backbone engineer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add this group's top-level commands."""
+
+
+def register_workers(worker_subparsers: Any) -> None:
+    """Add this group's `supplyhub worker NAME` long-running processes."""
