@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import (
@@ -137,7 +137,7 @@ class SupplyHub(Application[UUID]):
 
     def _first_outcome(self, command: Command, provenance: Provenance) -> Outcome | None:
         try:
-            record = self.repository.get(ProcessedMessage.create_id(provenance.message_id))
+            record: object = self.repository.get(ProcessedMessage.create_id(provenance.message_id))
         except AggregateNotFoundError:
             return None
         assert isinstance(record, ProcessedMessage)
@@ -145,9 +145,9 @@ class SupplyHub(Application[UUID]):
 
     # --- queries for auditors -------------------------------------------------------------
 
-    def history(self, aggregate_id: UUID) -> Iterator[DomainEventProtocol[UUID]]:
+    def history(self, aggregate_id: UUID) -> list[Aggregate.Event]:
         """Every event of one document, oldest first."""
-        return self.events.get(aggregate_id)
+        return cast("list[Aggregate.Event]", list(self.events.get(aggregate_id)))
 
     def state_as_of(
         self, aggregate_id: UUID, *, version: int | None = None, at: datetime | None = None
@@ -155,13 +155,13 @@ class SupplyHub(Application[UUID]):
         """The document as it was at a version, or as recorded by a time (None if not yet)."""
         if at is not None:
             version = None
-            for event in self.events.get(aggregate_id):
+            for event in self.history(aggregate_id):
                 if event.timestamp > at:
                     break
                 version = event.originator_version
             if version is None:
                 return None
-        found = self.repository.get(aggregate_id, version=version)
+        found: object = self.repository.get(aggregate_id, version=version)
         assert isinstance(found, Aggregate)
         return found
 

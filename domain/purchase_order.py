@@ -256,7 +256,8 @@ class PurchaseOrder(Aggregate):
             ) from None
 
     def open_quantity(self, number: int) -> Decimal:
-        return self.line(number).quantity - self.received.get(number, Decimal(0))
+        """Still to be received; an over-receipt is a variance fact, not a negative balance."""
+        return max(Decimal(0), self.line(number).quantity - self.received.get(number, Decimal(0)))
 
     def _require_open(self) -> None:
         if self.status != "open":

@@ -74,16 +74,20 @@ def print_history(hub: SupplyHub, number: str, revision: int | None, as_of: date
         print(f"purchase order {number} not found")
         return 1
     print(f"History of purchase order {number} ({len(events)} events)")
+    print(f"  {'ver':<4} {'recorded (UTC)':<19} {'event':<22} {'rev':>3}  who, channel, message")
     for event in events:
-        prov = getattr(event, "provenance", None)
         name = type(event).__qualname__.split(".")[-1]
+        rev = getattr(event, "revision", "")
+        prov = getattr(event, "provenance", None)
         who = (
-            f"{prov.actor} via {prov.channel} msg={prov.message_id} corr={prov.correlation_id}"
+            f"{prov.actor} via {prov.channel} at {prov.at:%Y-%m-%d %H:%M} msg={prov.message_id} "
+            f"corr={prov.correlation_id} raw={prov.payload_ref or '-'}"
             if prov
             else ""
         )
         print(
-            f"  v{event.originator_version:<3} {event.timestamp:%Y-%m-%d %H:%M:%S} {name:<22} {who}"
+            f"  v{event.originator_version:<3} {event.timestamp:%Y-%m-%d %H:%M:%S} {name:<22} "
+            f"{rev!s:>3}  {who}"
         )
     return _print_state(hub, po_id, events, revision, as_of)
 

@@ -1,0 +1,56 @@
+"""Small builders for test inputs: envelopes, order lines, a hub on either store."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from domain.order_line import OrderLine
+from domain.provenance import Channel, Provenance
+
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+NEED_BY = date(2026, 12, 1)
+_ids = itertools.count(1)
+
+
+def envelope(
+    channel: Channel = Channel.ERP,
+    *,
+    message_id: str | None = None,
+    tenant: str = "",
+    at: datetime | None = None,
+) -> Provenance:
+    n = next(_ids)
+    message_id = message_id or f"msg-{n}"
+    return Provenance(
+        message_id=message_id,
+        correlation_id=f"corr-{n}",
+        causation_id=message_id,
+        actor=f"supplier:{tenant}" if tenant else "erp-connector",
+        channel=channel,
+        at=at or T0 + timedelta(minutes=n),
+        payload_ref=f"raw/{message_id}",
+        tenant=tenant,
+    )
+
+
+def line(
+    number: int = 10, quantity: str = "100", price: str = "2.50", **changes: object
+) -> OrderLine:
+    base = OrderLine(
+        line_number=number,
+        item=f"ITEM-{number}",
+        quantity=Decimal(quantity),
+        uom="EA",
+        unit_price=Decimal(price),
+        need_by=NEED_BY,
+        ship_to="PLANT-DE01",
+    )
+    from dataclasses import replace
+
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def lines(count: int = 2) -> tuple[OrderLine, ...]:
+    return tuple(line(10 * (i + 1)) for i in range(count))
