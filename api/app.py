@@ -1,0 +1,77 @@
+"""The app factory: every dependency comes in as an argument; nothing is global."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api import errors
+from api.auth import AuthConfig, TokenCache
+from api.cache import ResponseCache
+from api.envelope import Clock
+from api.graphql.endpoint import GraphQLEndpoint
+from api.graphql.schema import build_schema
+from api.health import Probe, health_router
+from api.metrics import Metrics, body_limit
+from api.rest import bulk, invoices, purchase_orders, receipts, suppliers
+from api.services import Services
+from domain.application import SupplyHub
+from projections.read_models import ReadModels
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    hub: SupplyHub,
+    read_models: ReadModels,
+    readiness: Probe,
+    auth: AuthConfig,
+    *,
+    dev_mode: bool = False,
+    max_body_bytes: int = 8 * 1024 * 1024,
+    max_page_size: int = 100,
+    max_bulk_items: int = 5000,
+    graphql_max_depth: int = 8,
+    max_lag: int = 1000,
+    response_cache_size: int = 4096,
+    clock: Clock = utc_now,
+) -> FastAPI:
+    metrics = Metrics()
+    tokens = TokenCache(auth)
+    app = FastAPI(
+        title="Supply Hub",
+        version="1",
+        description="GraphQL at /graphql for supplier portals and buyers; REST under /api/v1 "
+        "for ERP connectors. Authenticate with `Authorization: Bearer <JWT>`; every write "
+        "takes an `Idempotency-Key`. Errors are application/problem+json.",
+    )
+    app.state.services = Services(
+        hub, read_models, tokens, metrics, clock, max_page_size, max_bulk_items
+    )
+    errors.install(app)
+    graphql = GraphQLEndpoint(
+        build_schema(max_depth=graphql_max_depth), hub, read_models, tokens, metrics, clock,
+        max_page_size, ResponseCache(response_cache_size),
+    )  # fmt: skip
+    app.add_api_route("/graphql", graphql.post, methods=["POST"], include_in_schema=False)
+    if dev_mode:
+        app.add_api_route("/graphql", graphql.ide, methods=["GET"], include_in_schema=False)
+    for resource in (purchase_orders, receipts, invoices, suppliers, bulk):
+        app.include_router(resource.router, prefix="/api/v1")
+    app.include_router(health_router(readiness, metrics, max_lag))
+    app.add_middleware(_Outermost, metrics=metrics, max_body_bytes=max_body_bytes)
+    return app
+
+
+class _Outermost:
+    """Metrics around everything, then the body limit, then the app."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+        self.asgi = metrics.middleware(body_limit(app, max_body_bytes))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.asgi(scope, receive, send)

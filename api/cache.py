@@ -1,0 +1,46 @@
+"""Serialized query answers keyed by request, caller scope and read-model position."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+
+from api.auth import Principal
+
+
+def cache_key(body: bytes, principal: Principal, position: int) -> str:
+    """The raw body carries the query text, variables and operation name; the scope decides
+    which rows and fields are visible; the position says which version of the views answered."""
+    digest = hashlib.sha256(body)
+    digest.update(f"\0{principal.role}\0{principal.supplier}\0{position}".encode())
+    return digest.hexdigest()
+
+
+def etag(key: str) -> str:
+    return f'"{key[:32]}"'
+
+
+class ResponseCache:
+    """A bounded LRU of JSON bytes. Entries of older positions are never asked for again and
+    simply age out."""
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> bytes | None:
+        found = self._entries.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: str, body: bytes) -> None:
+        self._entries[key] = body
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)

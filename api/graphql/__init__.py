@@ -1,0 +1,1 @@
+"""The strawberry schema portals and buyers query."""

@@ -1,0 +1,41 @@
+"""The typed context every resolver receives: who asks, and what it may read and write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info as StrawberryInfo
+
+from api.auth import Principal
+from api.envelope import Envelope
+from domain.application import SupplyHub
+from projections.read_models import PurchaseOrderView, ReadModels
+
+
+@dataclass
+class Context:
+    principal: Principal
+    read_models: ReadModels
+    hub: SupplyHub
+    envelope: Envelope
+    max_page_size: int
+    record_outcome: Callable[[str, str], None]
+    purchase_orders: DataLoader[str, PurchaseOrderView | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.purchase_orders = DataLoader(load_fn=self._load_purchase_orders)
+
+    async def _load_purchase_orders(self, numbers: list[str]) -> list[PurchaseOrderView | None]:
+        # One pass for every PO a list of exceptions points at, in the caller's scope.
+        scope = self.principal.scope
+        return [self.read_models.purchase_order(number, scope) for number in numbers]
+
+    @property
+    def sees_internal_fields(self) -> bool:
+        return self.principal.scope is None
+
+
+Info = StrawberryInfo[Context, Any]

@@ -1,0 +1,159 @@
+"""Mutation inputs, each translating to one canonical command from `domain.commands`."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+
+from domain import commands as c
+from domain.errors import ValidationError
+from domain.invoice import InvoiceLine
+from domain.order_line import ScheduleLine
+from domain.shipment import AsnItem, AsnOrder, AsnPack
+
+
+def finite(value: Decimal, field: str) -> Decimal:
+    """GraphQL's Decimal scalar lets NaN and Infinity through; the domain must never see them."""
+    if not value.is_finite():
+        raise ValidationError(field, "must be a finite number")
+    return value
+
+
+def optional(value: Decimal | None, field: str) -> Decimal | None:
+    return None if value is None else finite(value, field)
+
+
+@strawberry.input
+class LineAnswerInput:
+    line_number: int
+    code: str = strawberry.field(description='Portal codes: "Accepted", "Partially Accepted", '
+                                 '"Rejected".')  # fmt: skip
+    confirmed_quantity: Decimal | None = None
+    confirmed_date: date | None = None
+    confirmed_price: Decimal | None = None
+    note: str = ""
+
+    def answer(self, field: str) -> c.LineAnswer:
+        return c.LineAnswer(
+            self.line_number, self.code,
+            optional(self.confirmed_quantity, f"{field}.confirmedQuantity"),
+            self.confirmed_date,
+            optional(self.confirmed_price, f"{field}.confirmedPrice"),
+            self.note,
+        )  # fmt: skip
+
+
+@strawberry.input
+class AcknowledgementInput:
+    po_number: str
+    revision: int = strawberry.field(description="The revision this answer is about.")
+    lines: list[LineAnswerInput]
+
+    def command(self) -> c.AcknowledgePurchaseOrder:
+        answers = tuple(line.answer(f"lines[{i}]") for i, line in enumerate(self.lines))
+        return c.AcknowledgePurchaseOrder(self.po_number, self.revision, answers)
+
+
+@strawberry.input
+class ScheduleLineInput:
+    quantity: Decimal
+    need_by: date
+
+
+@strawberry.input
+class ChangeProposalInput:
+    po_number: str
+    revision: int
+    line_number: int
+    proposal_id: str
+    quantity: Decimal | None = None
+    need_by: date | None = None
+    splits: list[ScheduleLineInput] = strawberry.field(default_factory=list)
+    reason: str = ""
+
+    def command(self) -> c.ProposeChange:
+        splits = tuple(
+            ScheduleLine(finite(s.quantity, f"splits[{i}].quantity"), s.need_by)
+            for i, s in enumerate(self.splits)
+        )
+        return c.ProposeChange(
+            self.po_number, self.revision, self.line_number, self.proposal_id,
+            optional(self.quantity, "quantity"), self.need_by, splits, self.reason,
+        )  # fmt: skip
+
+
+@strawberry.input
+class AsnItemInput:
+    line_number: int
+    quantity: Decimal
+    item: str = ""
+    lots: list[str] = strawberry.field(default_factory=list)
+    serials: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class AsnPackInput:
+    pack_id: str = strawberry.field(description="SSCC or the supplier's pack id.")
+    items: list[AsnItemInput]
+
+
+@strawberry.input
+class AsnOrderInput:
+    po_number: str
+    packs: list[AsnPackInput]
+
+
+@strawberry.input
+class ShipNoticeInput:
+    asn_number: str
+    ship_date: date
+    expected_delivery: date
+    orders: list[AsnOrderInput]
+    carrier: str = ""
+    tracking_number: str = ""
+
+    def command(self, supplier: str) -> c.SubmitShipNotice:
+        orders = tuple(
+            AsnOrder(order.po_number, tuple(
+                AsnPack(pack.pack_id, tuple(
+                    AsnItem(item.line_number, finite(item.quantity, "orders.packs.items.quantity"),
+                            item.item, tuple(item.lots), tuple(item.serials))
+                    for item in pack.items))
+                for pack in order.packs))
+            for order in self.orders
+        )  # fmt: skip
+        return c.SubmitShipNotice(
+            supplier, self.asn_number, self.ship_date, self.expected_delivery, orders,
+            self.carrier, self.tracking_number,
+        )  # fmt: skip
+
+
+@strawberry.input
+class InvoiceLineInput:
+    line_number: int
+    quantity: Decimal
+    unit_price: Decimal
+
+
+@strawberry.input
+class InvoiceInput:
+    invoice_number: str
+    po_number: str
+    currency: str
+    invoice_date: date
+    lines: list[InvoiceLineInput]
+
+    def command(self, supplier: str) -> c.SubmitInvoice:
+        lines = tuple(
+            InvoiceLine(
+                line.line_number,
+                finite(line.quantity, f"lines[{i}].quantity"),
+                finite(line.unit_price, f"lines[{i}].unitPrice"),
+            )
+            for i, line in enumerate(self.lines)
+        )
+        return c.SubmitInvoice(
+            supplier, self.invoice_number, self.po_number, self.currency, self.invoice_date, lines
+        )

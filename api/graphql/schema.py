@@ -1,0 +1,179 @@
+"""The portal schema: queries over the read models, mutations that become canonical commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from api.auth import INTERNAL, Role
+from api.envelope import require_key
+from api.graphql import inputs
+from api.graphql.context import Info
+from api.graphql.results import CommandResult, for_supplier, of_error, of_outcome
+from api.graphql.types import ExceptionCase, PurchaseOrder, PurchaseOrderPage, SupplierKpis
+from domain.commands import Command
+from domain.errors import DomainError, ValidationError
+from projections.read_models import PurchaseOrderFilter
+
+READERS = (Role.SUPPLIER, Role.CONNECTOR, *INTERNAL)
+
+
+async def purchase_orders(
+    info: Info,
+    status: str | None = None,
+    needs_action: bool | None = None,
+    released_from: datetime | None = None,
+    released_to: datetime | None = None,
+    first: int = 20,
+    after: str | None = None,
+) -> PurchaseOrderPage:
+    context = info.context
+    context.principal.require(*READERS)
+    if not 1 <= first <= context.max_page_size:
+        raise ValidationError("first", f"must be between 1 and {context.max_page_size}")
+    found = await run_in_threadpool(
+        context.read_models.purchase_orders,
+        context.principal.scope,
+        PurchaseOrderFilter(status, needs_action, released_from, released_to),
+        first,
+        after,
+    )
+    return PurchaseOrderPage(
+        items=[PurchaseOrder.of(po) for po in found.items],
+        end_cursor=found.end_cursor,
+        has_next_page=found.has_next_page,
+    )
+
+
+async def purchase_order(info: Info, number: str) -> PurchaseOrder | None:
+    info.context.principal.require(*READERS)
+    found = await info.context.purchase_orders.load(number)
+    return PurchaseOrder.of(found) if found else None
+
+
+async def exceptions(
+    info: Info, status: str | None = "open", owner_role: str | None = None,
+    category: str | None = None,
+) -> list[ExceptionCase]:  # fmt: skip
+    context = info.context
+    context.principal.require(Role.SUPPLIER, *INTERNAL)
+    found = await run_in_threadpool(
+        context.read_models.exceptions, context.principal.scope, status, owner_role, category
+    )
+    return [ExceptionCase.of(case) for case in found]
+
+
+async def kpis(info: Info) -> list[SupplierKpis]:
+    context = info.context
+    context.principal.require(Role.SUPPLIER, *INTERNAL)
+    found = await run_in_threadpool(context.read_models.kpis, context.principal.scope)
+    return [SupplierKpis.of(k) for k in found]
+
+
+@strawberry.type
+class Query:
+    purchase_orders: PurchaseOrderPage = strawberry.field(
+        resolver=purchase_orders,
+        description="The caller's purchase orders (a supplier's own only); cursor paged.",
+    )
+    purchase_order: PurchaseOrder | None = strawberry.field(
+        resolver=purchase_order, description="One purchase order with its history of answers."
+    )
+    exceptions: list[ExceptionCase] = strawberry.field(
+        resolver=exceptions, description="Exception cases; a supplier sees only its own."
+    )
+    kpis: list[SupplierKpis] = strawberry.field(
+        resolver=kpis, description="Supplier KPIs; a supplier sees only its own."
+    )
+
+
+async def _handle(
+    info: Info, idempotency_key: str, build: Callable[[], Command], invoice: bool = False
+) -> CommandResult:
+    """Check the role, build the canonical command, let the hub decide; refusals are values."""
+    context, name = info.context, "unparsed"
+    try:
+        context.principal.require(Role.SUPPLIER)
+        message_id = require_key(idempotency_key, "idempotencyKey")
+        command = build()
+        name = type(command).__name__
+        provenance = context.envelope.provenance(message_id)
+        outcome = await run_in_threadpool(context.hub.handle, command, provenance)
+    except DomainError as error:
+        context.record_outcome(name, error.code)
+        return of_error(error)
+    context.record_outcome(name, outcome.status)
+    if invoice and context.principal.role is Role.SUPPLIER:
+        outcome = for_supplier(outcome)
+    return of_outcome(outcome)
+
+
+async def acknowledge_purchase_order(
+    info: Info, idempotency_key: str, input: inputs.AcknowledgementInput
+) -> CommandResult:
+    return await _handle(info, idempotency_key, input.command)
+
+
+async def propose_change(
+    info: Info, idempotency_key: str, input: inputs.ChangeProposalInput
+) -> CommandResult:
+    return await _handle(info, idempotency_key, input.command)
+
+
+async def submit_ship_notice(
+    info: Info, idempotency_key: str, input: inputs.ShipNoticeInput
+) -> CommandResult:
+    supplier = info.context.principal.supplier
+    return await _handle(info, idempotency_key, lambda: input.command(supplier))
+
+
+async def submit_invoice(
+    info: Info, idempotency_key: str, input: inputs.InvoiceInput
+) -> CommandResult:
+    supplier = info.context.principal.supplier
+    return await _handle(info, idempotency_key, lambda: input.command(supplier), invoice=True)
+
+
+@strawberry.type
+class Mutation:
+    acknowledge_purchase_order: CommandResult = strawberry.mutation(
+        resolver=acknowledge_purchase_order,
+        description="Answer each line of the revision you name (portal codes).",
+    )
+    propose_change: CommandResult = strawberry.mutation(
+        resolver=propose_change, description="Propose a date, quantity or split for one line."
+    )
+    submit_ship_notice: CommandResult = strawberry.mutation(
+        resolver=submit_ship_notice, description="An advance ship notice for one or more POs."
+    )
+    submit_invoice: CommandResult = strawberry.mutation(
+        resolver=submit_invoice, description="An invoice against a PO; AP matches it."
+    )
+
+
+def build_schema(
+    max_depth: int = 8, max_tokens: int = 2000, max_aliases: int = 20
+) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            # Portals send the same few documents over and over: parse and validate once
+            # (the caches are shared per maxsize, across instances).
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+        ],
+    )

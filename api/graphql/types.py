@@ -1,0 +1,282 @@
+"""GraphQL types for portals and buyers, built from the read-model views (never stored as such)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+
+from api.graphql.context import Info
+from projections import read_models as rm
+
+
+@strawberry.type
+class Line:
+    line_number: int
+    item: str
+    description: str
+    uom: str
+    ship_to: str
+    ordered_quantity: Decimal
+    unit_price: Decimal
+    need_by: date
+    ack_status: str
+    ack_source_code: str
+    confirmed_quantity: Decimal | None
+    confirmed_date: date | None
+    shipped_quantity: Decimal
+    received_quantity: Decimal
+    invoiced_quantity: Decimal
+    commitment: str
+
+    @classmethod
+    def of(cls, v: rm.LineView) -> Line:
+        return cls(
+            line_number=v.line_number, item=v.item, description=v.description, uom=v.uom,
+            ship_to=v.ship_to, ordered_quantity=v.ordered_quantity, unit_price=v.unit_price,
+            need_by=v.need_by, ack_status=v.ack_status, ack_source_code=v.ack_source_code,
+            confirmed_quantity=v.confirmed_quantity, confirmed_date=v.confirmed_date,
+            shipped_quantity=v.shipped_quantity, received_quantity=v.received_quantity,
+            invoiced_quantity=v.invoiced_quantity, commitment=v.commitment,
+        )  # fmt: skip
+
+
+@strawberry.type
+class Revision:
+    revision: int
+    recorded_at: datetime
+    actor: str
+    channel: str
+    lines_added: list[int]
+    lines_removed: list[int]
+    lines_changed: list[int]
+
+    @classmethod
+    def of(cls, v: rm.RevisionView) -> Revision:
+        return cls(
+            revision=v.revision, recorded_at=v.recorded_at, actor=v.actor, channel=v.channel,
+            lines_added=list(v.lines_added), lines_removed=list(v.lines_removed),
+            lines_changed=list(v.lines_changed),
+        )  # fmt: skip
+
+
+@strawberry.type
+class Acknowledgement:
+    revision: int
+    line_number: int
+    status: str
+    source_code: str
+    channel: str
+    actor: str
+    at: datetime
+    stale: bool
+
+    @classmethod
+    def of(cls, v: rm.AcknowledgementView) -> Acknowledgement:
+        return cls(
+            revision=v.revision, line_number=v.line_number, status=v.status,
+            source_code=v.source_code, channel=v.channel, actor=v.actor, at=v.at, stale=v.stale,
+        )  # fmt: skip
+
+
+@strawberry.type
+class LineQuantity:
+    po_number: str
+    line_number: int
+    quantity: Decimal
+
+
+@strawberry.type
+class Shipment:
+    asn_number: str
+    supplier: str
+    status: str
+    milestone: str
+    ship_date: date
+    expected_delivery: date
+    carrier: str
+    tracking_number: str
+    po_numbers: list[str]
+    quantities: list[LineQuantity]
+
+    @classmethod
+    def of(cls, v: rm.ShipmentView) -> Shipment:
+        return cls(
+            asn_number=v.asn_number, supplier=v.supplier, status=v.status, milestone=v.milestone,
+            ship_date=v.ship_date, expected_delivery=v.expected_delivery, carrier=v.carrier,
+            tracking_number=v.tracking_number, po_numbers=list(v.po_numbers),
+            quantities=[LineQuantity(po_number=p, line_number=n, quantity=q)
+                        for p, n, q in v.quantities],
+        )  # fmt: skip
+
+
+@strawberry.type
+class ReceiptLine:
+    line_number: int
+    accepted: Decimal
+    rejected: Decimal
+
+
+@strawberry.type
+class Receipt:
+    receipt_number: str
+    po_number: str
+    asn_number: str
+    received_on: date
+    lines: list[ReceiptLine]
+    has_variance: bool
+
+    @classmethod
+    def of(cls, v: rm.ReceiptView) -> Receipt:
+        return cls(
+            receipt_number=v.receipt_number, po_number=v.po_number, asn_number=v.asn_number,
+            received_on=v.received_on, has_variance=v.has_variance,
+            lines=[ReceiptLine(line_number=n, accepted=a, rejected=r) for n, a, r in v.lines],
+        )  # fmt: skip
+
+
+@strawberry.type(
+    description="matchStatus, blockReasons and duplicateSubmissions are internal AP controls: "
+    "null for suppliers, who see the lifecycle in `status`."
+)
+class Invoice:
+    invoice_number: str
+    supplier: str
+    po_number: str
+    currency: str
+    invoice_date: date
+    total: Decimal
+    status: str = strawberry.field(description="submitted | in_review | approved | paid | disputed")
+    view: strawberry.Private[rm.InvoiceView]
+
+    @strawberry.field
+    def match_status(self, info: Info) -> str | None:
+        return self.view.match_status if info.context.sees_internal_fields else None
+
+    @strawberry.field
+    def block_reasons(self, info: Info) -> list[str] | None:
+        return list(self.view.block_reasons) if info.context.sees_internal_fields else None
+
+    @strawberry.field
+    def duplicate_submissions(self, info: Info) -> int | None:
+        return self.view.duplicate_submissions if info.context.sees_internal_fields else None
+
+    @classmethod
+    def of(cls, v: rm.InvoiceView) -> Invoice:
+        return cls(
+            invoice_number=v.invoice_number, supplier=v.supplier, po_number=v.po_number,
+            currency=v.currency, invoice_date=v.invoice_date, total=v.total, status=v.status,
+            view=v,
+        )  # fmt: skip
+
+
+@strawberry.type
+class PurchaseOrder:
+    number: str
+    supplier: str
+    currency: str
+    revision: int = strawberry.field(description="The latest revision: the one to answer.")
+    status: str
+    needs_action: bool
+    acknowledged_revision: int
+    released_at: datetime
+    updated_at: datetime
+    open_exceptions: int
+    view: strawberry.Private[rm.PurchaseOrderView]
+
+    @strawberry.field
+    def lines(self) -> list[Line]:
+        return [Line.of(v) for v in self.view.lines]
+
+    @strawberry.field
+    def revisions(self) -> list[Revision]:
+        return [Revision.of(v) for v in self.view.revisions]
+
+    @strawberry.field
+    def acknowledgements(self) -> list[Acknowledgement]:
+        return [Acknowledgement.of(v) for v in self.view.acknowledgements]
+
+    @strawberry.field
+    def shipments(self) -> list[Shipment]:
+        return [Shipment.of(v) for v in self.view.shipments]
+
+    @strawberry.field
+    def receipts(self) -> list[Receipt]:
+        return [Receipt.of(v) for v in self.view.receipts]
+
+    @strawberry.field
+    def invoices(self) -> list[Invoice]:
+        return [Invoice.of(v) for v in self.view.invoices]
+
+    @classmethod
+    def of(cls, v: rm.PurchaseOrderView) -> PurchaseOrder:
+        return cls(
+            number=v.number, supplier=v.supplier, currency=v.currency, revision=v.revision,
+            status=v.status, needs_action=v.needs_action,
+            acknowledged_revision=v.acknowledged_revision, released_at=v.released_at,
+            updated_at=v.updated_at, open_exceptions=v.open_exceptions, view=v,
+        )  # fmt: skip
+
+
+@strawberry.type
+class PurchaseOrderPage:
+    items: list[PurchaseOrder]
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+    has_next_page: bool
+
+
+@strawberry.type
+class ExceptionCase:
+    key: str
+    category: str
+    document: str
+    supplier: str
+    owner_role: str
+    owner: str
+    status: str
+    reason: str
+    opened_at: datetime
+    due_at: datetime
+
+    @strawberry.field
+    async def purchase_order(self, info: Info) -> PurchaseOrder | None:
+        if not self.document.startswith("po:"):
+            return None
+        found = await info.context.purchase_orders.load(self.document.removeprefix("po:"))
+        return PurchaseOrder.of(found) if found else None
+
+    @classmethod
+    def of(cls, v: rm.ExceptionView) -> ExceptionCase:
+        return cls(
+            key=v.key, category=v.category, document=v.document, supplier=v.supplier,
+            owner_role=v.owner_role, owner=v.owner, status=v.status, reason=v.reason,
+            opened_at=v.opened_at, due_at=v.due_at,
+        )  # fmt: skip
+
+
+@strawberry.type
+class SupplierKpis:
+    supplier: str
+    plant: str
+    ack_latency_median_hours: float | None
+    ack_latency_p90_hours: float | None
+    ack_within_sla_share: float | None
+    asn_on_time_share: float | None
+    asn_completeness_share: float | None
+    receipt_variance_rate: float | None
+    invoice_exception_rate: float | None
+    touchless_invoice_rate: float | None
+
+    @classmethod
+    def of(cls, v: rm.SupplierKpis) -> SupplierKpis:
+        return cls(
+            supplier=v.supplier, plant=v.plant,
+            ack_latency_median_hours=v.ack_latency_median_hours,
+            ack_latency_p90_hours=v.ack_latency_p90_hours,
+            ack_within_sla_share=v.ack_within_sla_share, asn_on_time_share=v.asn_on_time_share,
+            asn_completeness_share=v.asn_completeness_share,
+            receipt_variance_rate=v.receipt_variance_rate,
+            invoice_exception_rate=v.invoice_exception_rate,
+            touchless_invoice_rate=v.touchless_invoice_rate,
+        )  # fmt: skip

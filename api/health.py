@@ -1,0 +1,49 @@
+"""Liveness, readiness (store reachable, projection lag) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.concurrency import run_in_threadpool
+
+from api.metrics import Metrics
+
+
+@dataclass(frozen=True)
+class Readiness:
+    store_ok: bool
+    lag: int  # events in the log not yet in the read models
+    detail: str = ""
+
+
+Probe = Callable[[], Readiness]
+
+
+def health_router(probe: Probe, metrics: Metrics, max_lag: int) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="The store answers and the read models are nearly current")
+    async def readyz() -> JSONResponse:
+        try:
+            ready = await run_in_threadpool(probe)
+        except Exception as error:  # a probe that cannot reach the store says not ready
+            ready = Readiness(store_ok=False, lag=-1, detail=type(error).__name__)
+        metrics.lag.set(ready.lag)
+        ok = ready.store_ok and 0 <= ready.lag <= max_lag
+        body = {"ready": ok, "store": ready.store_ok, "projection_lag": ready.lag,
+                "max_lag": max_lag, "detail": ready.detail}  # fmt: skip
+        return JSONResponse(body, 200 if ok else 503)
+
+    @router.get("/metrics", summary="Prometheus exposition", include_in_schema=False)
+    async def exposition(request: Request) -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

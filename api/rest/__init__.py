@@ -1,0 +1,1 @@
+"""REST for ERP connectors, one router per resource under /api/v1."""

@@ -1,0 +1,153 @@
+"""ERP connectors release, revise and cancel purchase orders; auditors read their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, TypeAdapter
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import INTERNAL, Role
+from api.rest import examples
+from api.rest.problems import PROBLEMS
+from api.services import EnvelopeDep, IdempotencyKey, PrincipalDep, ServicesDep, submit
+from domain import commands as c
+from domain.errors import NotFoundError, ValidationError
+from domain.order_line import OrderLine
+from domain.purchase_order import PurchaseOrder
+from projections.read_models import PurchaseOrderView
+
+router = APIRouter(prefix="/purchase-orders", tags=["purchase orders"], responses=PROBLEMS)
+_VIEW = TypeAdapter(PurchaseOrderView)
+
+
+@dataclass(frozen=True)
+class Revision:
+    revision: int
+    lines: tuple[OrderLine, ...]
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    reason: str = ""
+
+
+@router.post("", status_code=201, summary="Release a purchase order (revision 1)")
+async def release(
+    command: Annotated[c.ReleasePurchaseOrder, Body(openapi_examples=examples.RELEASE)],
+    services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
+) -> JSONResponse:  # fmt: skip
+    return await submit(services, envelope, key, command, created=True)
+
+
+@router.post("/{number}/revisions", summary="Revise a purchase order: the body names the revision")
+async def revise(
+    number: str,
+    body: Annotated[Revision, Body(openapi_examples=examples.REVISE)],
+    services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
+) -> JSONResponse:  # fmt: skip
+    command = c.RevisePurchaseOrder(number, body.revision, body.lines)
+    return await submit(services, envelope, key, command)
+
+
+@router.post("/{number}/cancellation", summary="Cancel a purchase order")
+async def cancel(
+    number: str, body: Cancellation, services: ServicesDep, envelope: EnvelopeDep,
+    key: IdempotencyKey,
+) -> JSONResponse:  # fmt: skip
+    return await submit(services, envelope, key, c.CancelPurchaseOrder(number, body.reason))
+
+
+@router.get("/{number}", summary="The purchase order as the read models show it")
+async def read(number: str, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+    principal.require(Role.CONNECTOR, *INTERNAL)
+    found = await run_in_threadpool(services.read_models.purchase_order, number, None)
+    if found is None:
+        raise NotFoundError("purchase order", number)
+    return JSONResponse(_VIEW.dump_python(found, mode="json"))
+
+
+@router.get("/{number}/history", summary="Audit history, and the state as of a time or revision")
+async def history(
+    number: str,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    as_of: Annotated[AwareDatetime | None, Query(description="ISO time with offset")] = None,
+    revision: Annotated[int | None, Query(ge=1)] = None,
+) -> JSONResponse:
+    principal.require(Role.AUDITOR, Role.BUYER)
+    if as_of is not None and revision is not None:
+        raise ValidationError("as_of", "give as_of or revision, not both")
+    answer = await run_in_threadpool(_history, services, number, as_of, revision)
+    return JSONResponse(answer)
+
+
+def _history(
+    services: ServicesDep, number: str, as_of: AwareDatetime | None, revision: int | None
+) -> dict[str, Any]:
+    po_id = PurchaseOrder.create_id(number)
+    events = list(services.hub.history(po_id))
+    if not events:
+        raise NotFoundError("purchase order", number)
+    version = None
+    if revision is not None and (version := version_at_revision(events, revision)) is None:
+        raise NotFoundError("revision", str(revision))
+    state = services.hub.state_as_of(po_id, version=version, at=as_of)
+    return {
+        "number": number,
+        "events": [_event_json(event) for event in events],
+        "state": _state_json(state) if isinstance(state, PurchaseOrder) else None,
+    }
+
+
+def version_at_revision(events: list[Any], revision: int) -> int | None:
+    """The last version before the ERP moved the document past `revision` (the rule of
+    `supplyhub history --revision`)."""
+    version = None
+    for event in events:
+        name = type(event).__qualname__.split(".")[-1]
+        current = 1 if name == "Released" else getattr(event, "revision", None)
+        moved = name in ("Released", "Revised")
+        if moved and current is not None and current > revision:
+            break
+        if (moved and current == revision) or version is not None:
+            version = event.originator_version
+    return version
+
+
+def _event_json(event: Any) -> dict[str, Any]:
+    provenance = getattr(event, "provenance", None)
+    return {
+        "version": event.originator_version,
+        "recorded_at": event.timestamp.isoformat(),
+        "event": type(event).__qualname__.split(".")[-1],
+        "actor": provenance.actor if provenance else "",
+        "channel": str(provenance.channel) if provenance else "",
+        "message_id": provenance.message_id if provenance else "",
+        "correlation_id": provenance.correlation_id if provenance else "",
+        "payload_ref": provenance.payload_ref if provenance else "",
+    }
+
+
+def _state_json(po: PurchaseOrder) -> dict[str, Any]:
+    return {
+        "revision": po.revision,
+        "status": po.status,
+        "version": po.version,
+        "lines": [
+            {
+                "line_number": line.line_number,
+                "item": line.item,
+                "quantity": str(line.quantity),
+                "uom": line.uom,
+                "unit_price": str(line.unit_price),
+                "need_by": line.need_by.isoformat(),
+                "ack_status": str(answer.status) if (answer := po.responses.get(n)) else "pending",
+                "received": str(po.received.get(n, 0)),
+            }
+            for n, line in po.lines.items()
+        ],
+    }

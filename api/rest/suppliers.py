@@ -1,0 +1,35 @@
+"""Supplier master data from the ERP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
+
+from api.rest import examples
+from api.rest.problems import PROBLEMS
+from api.services import EnvelopeDep, IdempotencyKey, ServicesDep, submit
+from domain import commands as c
+from domain.supplier import ChannelId
+
+router = APIRouter(prefix="/suppliers", tags=["suppliers"], responses=PROBLEMS)
+
+
+@dataclass(frozen=True)
+class SupplierRecord:
+    name: str
+    erp_id: str = ""
+    channel_ids: tuple[ChannelId, ...] = ()
+    status: str = "active"
+
+
+@router.put("/{supplier}", summary="Create or update a supplier")
+async def upsert(
+    supplier: str,
+    body: Annotated[SupplierRecord, Body(openapi_examples=examples.SUPPLIER)],
+    services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
+) -> JSONResponse:  # fmt: skip
+    command = c.UpsertSupplier(supplier, body.name, body.erp_id, body.channel_ids, body.status)
+    return await submit(services, envelope, key, command)

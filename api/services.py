@@ -1,0 +1,92 @@
+"""What routes depend on, held by the app (never module globals), and the typed dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import Principal, Role, TokenCache
+from api.envelope import Clock, Envelope, outcome_json, require_key
+from api.metrics import Metrics
+from domain.application import SupplyHub
+from domain.commands import Command
+from domain.errors import DomainError
+from domain.provenance import Channel
+from projections.read_models import ReadModels
+
+
+@dataclass(frozen=True)
+class Services:
+    hub: SupplyHub
+    read_models: ReadModels
+    tokens: TokenCache
+    metrics: Metrics
+    clock: Clock
+    max_page_size: int
+    max_bulk_items: int
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def get_principal(
+    request: Request, services: Annotated[Services, Depends(get_services)]
+) -> Principal:
+    return services.tokens.principal(request.headers.get("authorization"))
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_envelope(
+    request: Request,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    correlation_id: Annotated[str | None, Header(alias="X-Correlation-Id")] = None,
+) -> Envelope:
+    """Connector writes only; the raw body's digest is the payload reference for lineage."""
+    principal.require(Role.CONNECTOR)
+    raw = await request.body()
+    return Envelope.of(principal, Channel.ERP, services.clock, correlation_id, raw)
+
+
+EnvelopeDep = Annotated[Envelope, Depends(get_envelope)]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        description="Unique per message; send the same key again to retry safely.",
+        min_length=1,
+        max_length=200,
+    ),
+]
+
+
+async def submit(
+    services: Services, envelope: Envelope, key: str, command: Command, created: bool = False
+) -> JSONResponse:
+    """Hand one command to the hub. A replay answers 200 with the first result."""
+    provenance = envelope.provenance(require_key(key, "Idempotency-Key"))
+    name = type(command).__name__
+    try:
+        outcome = await run_in_threadpool(services.hub.handle, command, provenance)
+    except DomainError as error:
+        services.metrics.outcomes.labels(name, error.code).inc()
+        raise
+    services.metrics.outcomes.labels(name, outcome.status).inc()
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+    status = 201 if created and not outcome.replayed else 200
+    return JSONResponse(outcome_json(outcome), status, headers)
+
+
+OUTCOME_EXAMPLE: dict[str, Any] = {
+    "status": "applied", "document": "po:4500000101", "revision": 1, "exceptions": [],
+    "detail": "", "replayed": False,
+}  # fmt: skip
