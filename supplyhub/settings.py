@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEV_JWT_SECRET = "supplyhub-development-secret-change-me-now"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUPPLYHUB_", frozen=True)
@@ -29,6 +31,20 @@ class Settings(BaseSettings):
     tolerance_days_late: int = 2
     tolerance_price_pct: Decimal = Decimal("2")
     log_level: str = "INFO"
+    # --- API (issue 4) ---
+    jwt_secret: str = Field(
+        default=DEV_JWT_SECRET,
+        min_length=32,
+        description="HS256 key for bearer tokens; the default is for development only.",
+    )
+    dev_mode: bool = Field(default=False, description="Serve GraphiQL at GET /graphql.")
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_page_size: int = Field(default=100, ge=1, description="Largest `first` a query may ask.")
+    max_bulk_items: int = Field(default=5000, ge=1)
+    graphql_max_depth: int = Field(default=8, ge=2)
+    max_projection_lag: int = Field(
+        default=1000, ge=0, description="/readyz fails when the views trail the log by more."
+    )
 
     @property
     def uses_postgres(self) -> bool:
