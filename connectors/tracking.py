@@ -1,0 +1,31 @@
+"""The relay's tracked position in the event log, kept in the hub's own store."""
+
+from __future__ import annotations
+
+from connectors.database import Database
+
+
+class PositionStore:
+    """One row per relay name: the last log position JetStream has acknowledged."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        with self._db.transaction() as tx:
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS backbone_positions "
+                "(name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+            )
+
+    def get(self, name: str) -> int:
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT position FROM backbone_positions WHERE name = %s", (name,))
+        return int(rows[0][0]) if rows else 0
+
+    def set(self, name: str, position: int) -> None:
+        """Commit a position; called only after every event up to it was acknowledged."""
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO backbone_positions (name, position) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                (name, position),
+            )
