@@ -98,6 +98,18 @@ class InvoiceView:
 
 
 @dataclass(frozen=True)
+class ChangeRequestView:
+    """A supplier's change proposal outside tolerance, waiting for the buyer."""
+
+    proposal_id: str
+    revision: int
+    line_number: int
+    quantity: Decimal | None
+    need_by: date | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class PurchaseOrderView:
     number: str
     supplier: str
@@ -115,6 +127,8 @@ class PurchaseOrderView:
     receipts: tuple[ReceiptView, ...]
     invoices: tuple[InvoiceView, ...]
     open_exceptions: int
+    # Added by the read side: change proposals escalated to the buyer and not yet decided.
+    pending_changes: tuple[ChangeRequestView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,24 @@ class SupplierKpis:
     receipt_variance_rate: float | None
     invoice_exception_rate: float | None
     touchless_invoice_rate: float | None
+
+
+@dataclass(frozen=True)
+class AuditEntryView:
+    """One event of a document's history, with who said it, when, how and on which revision."""
+
+    document_id: str
+    version: int
+    event: str  # e.g. PurchaseOrder.Acknowledged
+    recorded_at: datetime  # when the hub stored it
+    at: datetime  # when the hub accepted the message (provenance)
+    actor: str
+    channel: str
+    message_id: str
+    correlation_id: str
+    causation_id: str
+    revision: int  # the revision the event names or answers; 0 when none
+    payload_ref: str
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,61 @@
+"""The exception queue: one row per business exception case, for buyers and AP to own."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.exception_case import ExceptionCase
+from projections import codec
+from projections.projection import Column, Projection
+from projections.read_models import ExceptionView
+
+
+def _row_columns(view: ExceptionView) -> tuple[Any, ...]:
+    return (view.supplier, view.status, view.owner_role, view.category, utc(view.opened_at))
+
+
+def utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+exception_queue = Projection(
+    name="exceptions",
+    columns=(
+        Column("supplier"),
+        Column("status"),
+        Column("owner_role"),
+        Column("category"),
+        Column("opened_at"),
+    ),
+    row_columns=_row_columns,
+)
+codec.register(ExceptionView)
+
+
+@exception_queue.on(ExceptionCase.Opened, creates=True)
+def opened(view: Any, event: Any, ref: str) -> ExceptionView:
+    return ExceptionView(
+        key=event.key,
+        category=event.category,
+        document=event.document,
+        supplier=event.supplier,
+        owner_role=event.owner_role,
+        owner="",
+        status="open",
+        reason=event.reason,
+        payload_ref=event.provenance.payload_ref,
+        opened_at=event.provenance.at,
+        due_at=event.due_at,
+    )
+
+
+@exception_queue.on(ExceptionCase.Assigned)
+def assigned(view: ExceptionView, event: Any, ref: str) -> ExceptionView:
+    return replace(view, owner=event.owner)
+
+
+@exception_queue.on(ExceptionCase.Resolved)
+def resolved(view: ExceptionView, event: Any, ref: str) -> ExceptionView:
+    return replace(view, status="resolved")

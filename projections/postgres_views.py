@@ -1,0 +1,58 @@
+"""The view writer on PostgreSQL: view tables in the event store's schema, a small pool,
+row locks on the tracking rows so concurrent runners and a rebuild's switch serialise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from projections.view_store import Cursor, Session, SqlDialect, SqlViewStore
+
+
+class PostgresDialect(SqlDialect):
+    mark = "%s"
+    for_update = " FOR UPDATE"
+
+
+class PostgresViewStore(SqlViewStore):
+    dialect = PostgresDialect()
+
+    def __init__(self, url: str, schema: str, pool_size: int = 4) -> None:
+        super().__init__()
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={
+                "options": f"-c search_path={schema}",
+                "connect_timeout": 10,
+                "autocommit": True,
+            },
+            open=True,
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield Session(_as_cursor(cur), self.dialect, self.columns)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Cursor]:
+        # REPEATABLE READ: the live pointer and the table rows come from one snapshot.
+        with self.pool.connection() as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                with conn.cursor() as cur:
+                    yield _as_cursor(cur)
+            finally:
+                conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _as_cursor(cur: Any) -> Cursor:
+    return cur  # type: ignore[no-any-return]

@@ -1,0 +1,190 @@
+"""What a projection is: a table shape plus pure evolve functions registered per event topic.
+
+A projection says *what* (evolve a view from an event); the runner says *when* (live, in
+batches, or from zero in a rebuild). Keys say which rows an event touches; a key function
+may look rows up (an ASN milestone finds its purchase orders through a link row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+
+from projections import codec
+
+# The rows an event touches, as (key, ref): `ref` tells the evolve function which part of
+# the row the event is about (an invoice number inside a purchase order view, say).
+Lookup = Callable[[str], Any]
+Keys = Callable[[Any, Lookup], Iterable[tuple[str, str]]]
+Evolve = Callable[[Any, Any, str], Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A typed column beside the row's JSON, for the filters queries need."""
+
+    name: str
+    kind: str = "text"  # text | bool
+
+
+@dataclass(frozen=True)
+class Handler:
+    keys: Keys
+    evolve: Evolve
+    creates: bool  # called without a row; otherwise events for unknown rows are skipped
+
+
+def by_originator(prefix: str) -> Keys:
+    """The default: the row of the event's own document."""
+    if not prefix:
+        return lambda event, _lookup: (
+            (f"{event.originator_id}:{event.originator_version:010d}", ""),
+        )
+    return lambda event, _lookup: ((f"{prefix}:{event.originator_id}", ""),)
+
+
+class Record:
+    """One notification of the log, decoded only if some projection wants its event."""
+
+    __slots__ = ("_decode", "_event", "notification")
+
+    def __init__(self, notification: Notification, decode: Callable[[Notification], Any]) -> None:
+        self.notification = notification
+        self._decode = decode
+        self._event: Any = None
+
+    @property
+    def position(self) -> int:
+        return self.notification.id
+
+    @property
+    def event(self) -> Any:
+        if self._event is None:
+            self._event = self._decode(self.notification)
+        return self._event
+
+
+class Rows(Protocol):
+    """One version of one view table, inside the runner's transaction."""
+
+    def load(self, keys: Iterable[str]) -> dict[str, str]: ...
+
+    def upsert(self, rows: Sequence[tuple[str, tuple[Any, ...], str]]) -> None: ...
+
+    def last(self) -> tuple[str, str] | None: ...
+
+
+class Processor(Protocol):
+    """Anything the runner can feed a batch of records to."""
+
+    name: str
+    columns: tuple[Column, ...]
+
+    def process(self, records: Sequence[Record], rows: Rows) -> int: ...
+
+
+@dataclass
+class Projection:
+    """A view table and the evolve functions that maintain it.
+
+    `columns(view)` gives the typed column values of a row; `evolve(view, event, ref)`
+    returns the new frozen view (or the same object when nothing changed, or None to
+    write nothing).
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    row_columns: Callable[[Any], tuple[Any, ...]]
+    handlers: dict[str, list[Handler]] = field(default_factory=dict)
+    fallback: Handler | None = None
+    excluded: str = "\0"
+
+    def on(
+        self, *event_types: type[Any], keys: Keys | None = None, creates: bool = False
+    ) -> Callable[[Evolve], Evolve]:
+        """Register an evolve function for these event classes; `creates` if it starts rows."""
+
+        def register(evolve: Evolve) -> Evolve:
+            for event_type in event_types:
+                chosen = keys or by_originator(_prefix(event_type))
+                handler = Handler(chosen, evolve, creates)
+                self.handlers.setdefault(get_topic(event_type), []).append(handler)
+            return evolve
+
+        return register
+
+    def every_event(self, *, except_prefix: str) -> Callable[[Evolve], Evolve]:
+        """Register an evolve function for every topic but those starting with a prefix."""
+
+        def register(evolve: Evolve) -> Evolve:
+            self.fallback = Handler(by_originator(""), evolve, creates=True)
+            self.excluded = except_prefix
+            return evolve
+
+        return register
+
+    def handlers_for(self, topic: str) -> Sequence[Handler]:
+        found = self.handlers.get(topic)
+        if found is not None:
+            return found
+        if self.fallback is None or topic.startswith(self.excluded):
+            return ()
+        return (self.fallback,)
+
+    def process(self, records: Sequence[Record], rows: Rows) -> int:
+        """Evolve the rows a batch touches, in memory, then write each changed row once."""
+        wanted = [(r, hs) for r in records if (hs := self.handlers_for(r.notification.topic))]
+        if not wanted:
+            return 0
+        cache: dict[str, Any] = {}
+
+        def lookup(key: str) -> Any:
+            if key not in cache:
+                found = rows.load((key,)).get(key)
+                cache[key] = None if found is None else codec.decode(found)
+            return cache[key]
+
+        # Rows whose keys need no lookup are fetched in one query up front; the rest lazily.
+        first = set()
+        for record, handlers in wanted:
+            for handler in handlers:
+                try:
+                    first.update(key for key, _ in handler.keys(record.event, _refuse))
+                except _NeedsLookupError:
+                    pass
+        for key, doc in rows.load(first).items():
+            cache[key] = codec.decode(doc)
+        cache.update({key: None for key in first if key not in cache})
+        dirty: set[str] = set()
+        for record, handlers in wanted:
+            event = record.event
+            for handler in handlers:
+                for key, ref in handler.keys(event, lookup):
+                    view = lookup(key)
+                    if view is None and not handler.creates:
+                        continue
+                    new = handler.evolve(view, event, ref)
+                    if new is not None and new is not view:
+                        cache[key] = new
+                        dirty.add(key)
+        rows.upsert(
+            [(key, self.row_columns(cache[key]), codec.encode(cache[key])) for key in dirty]
+        )
+        return len(wanted)
+
+
+class _NeedsLookupError(Exception):
+    pass
+
+
+def _refuse(key: str) -> Any:
+    raise _NeedsLookupError(key)
+
+
+def _prefix(event_type: type[Any]) -> str:
+    """Rows of a document are keyed `<aggregate>:<id>` unless a handler says otherwise."""
+    return event_type.__qualname__.split(".")[0].lower()

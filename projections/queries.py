@@ -1,0 +1,115 @@
+"""The `ReadModels` the API serves, answered from the live view tables only."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+
+from projections import codec, service_levels
+from projections.read_models import (
+    Alert,
+    ExceptionView,
+    Page,
+    PurchaseOrderFilter,
+    PurchaseOrderView,
+    SupplierKpis,
+)
+from projections.purchase_orders import po_key
+from projections.runner import ProjectionRunner
+from projections.view_store import Range, SqlViewStore
+
+
+class StoredReadModels:
+    """Implements `projections.read_models.ReadModels` over a view store."""
+
+    def __init__(self, store: SqlViewStore, runner: ProjectionRunner) -> None:
+        self.store = store
+        self.runner = runner
+
+    def position(self) -> int:
+        """The log position every view reflects."""
+        return self.runner.position()
+
+    def purchase_orders(
+        self,
+        supplier: str | None,
+        filter: PurchaseOrderFilter,
+        first: int,
+        after: str | None = None,
+    ) -> Page[PurchaseOrderView]:
+        """A page of purchase orders in number order; `after` is the last page's end cursor."""
+        equals: dict[str, Any] = {"kind": "po"}
+        if supplier is not None:
+            equals["supplier"] = supplier
+        if filter.status is not None:
+            equals["status"] = filter.status
+        if filter.needs_action is not None:
+            equals["needs_action"] = filter.needs_action
+        released = Range(_utc(filter.released_from), _utc(filter.released_to))
+        docs = self.store.select(
+            "purchase_orders", equals, {"released_at": released}, order="number",
+            after=_uncursor(after), limit=first + 1,
+        )  # fmt: skip
+        views = tuple(codec.decode(doc) for doc in docs[:first])
+        more = len(docs) > first
+        return Page(views, _cursor(views[-1].number) if views and more else None, more)
+
+    def purchase_order(self, number: str, supplier: str | None) -> PurchaseOrderView | None:
+        """One purchase order, or None if unknown or another supplier's."""
+        doc = self.store.get("purchase_orders", po_key(number))
+        view = codec.decode(doc) if doc else None
+        if not isinstance(view, PurchaseOrderView):
+            return None
+        return view if supplier is None or view.supplier == supplier else None
+
+    def exceptions(
+        self,
+        supplier: str | None,
+        status: str | None = "open",
+        owner_role: str | None = None,
+        category: str | None = None,
+    ) -> tuple[ExceptionView, ...]:
+        """Exception cases, oldest first."""
+        wanted = {"supplier": supplier, "status": status, "owner_role": owner_role}
+        wanted["category"] = category
+        equals = {column: value for column, value in wanted.items() if value is not None}
+        docs = self.store.select("exceptions", equals, order="opened_at")
+        return tuple(codec.decode(doc) for doc in docs)
+
+    def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]:
+        """Unacknowledged revisions and missing ASNs as of `now`."""
+        return service_levels.alerts(self._open_orders(supplier), now)
+
+    def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]:
+        """KPIs per supplier (plant "") and per supplier and plant."""
+        equals: dict[str, Any] = {"kind": "po"}
+        if supplier is not None:
+            equals["supplier"] = supplier
+        docs = self.store.select("purchase_orders", equals, order="number")
+        return service_levels.kpis(codec.decode(doc) for doc in docs)
+
+    def _open_orders(self, supplier: str | None) -> list[PurchaseOrderView]:
+        equals: dict[str, Any] = {"kind": "po", "status": "open"}
+        if supplier is not None:
+            equals["supplier"] = supplier
+        docs = self.store.select("purchase_orders", equals, order="number")
+        return [codec.decode(doc) for doc in docs]
+
+
+def utc_text(moment: datetime) -> str:
+    """How times are stored in filter columns: UTC ISO text, which sorts as time does."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return None if moment is None else utc_text(moment)
+
+
+def _cursor(number: str) -> str:
+    return base64.urlsafe_b64encode(number.encode()).decode()
+
+
+def _uncursor(cursor: str | None) -> str | None:
+    return None if cursor is None else base64.urlsafe_b64decode(cursor.encode()).decode()

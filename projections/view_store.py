@@ -1,0 +1,318 @@
+"""The view writer's common SQL: versioned view tables, the tracking table, reads and writes.
+
+Each view version is its own table `view_<name>_v<N>`; the `projections` table holds one
+row per (name, version) with its tracking position and whether it is the live one. The two
+backends differ only in placeholders, locking and connection handling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from projections.projection import Column, Processor
+
+
+class TrackingError(Exception):
+    """A tracking position was not newer than the stored one: the batch is refused."""
+
+
+@dataclass(frozen=True)
+class Tracked:
+    name: str
+    version: int
+    position: int
+    live: bool
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Range:
+    low: Any = None
+    high: Any = None
+
+
+class Cursor(Protocol):
+    rowcount: int
+
+    def execute(self, query: Any, params: Any = ...) -> Any: ...
+
+    def executemany(self, query: Any, params_seq: Any) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def fetchone(self) -> Any: ...
+
+
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def table_name(name: str, version: int) -> str:
+    if not _NAME.match(name):  # names become identifiers: keep them to a safe alphabet
+        raise ValueError(f"bad projection name {name!r}")
+    return f"view_{name}_v{version}"
+
+
+class SqlDialect:
+    """What differs between SQLite and PostgreSQL, for the shared statements below."""
+
+    mark = "?"
+    for_update = ""
+
+    def many(self, count: int) -> str:
+        return ",".join([self.mark] * count)
+
+
+class RowsInTable:
+    """`Rows` over one view table inside an open transaction."""
+
+    def __init__(self, cur: Cursor, dialect: SqlDialect, table: str, columns: Sequence[Column]):
+        self.cur, self.d, self.table = cur, dialect, table
+        names = ["key", *(c.name for c in columns), "doc"]
+        updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
+        self._upsert = (
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({dialect.many(len(names))}) "
+            f"ON CONFLICT (key) DO UPDATE SET {updates}"
+        )
+
+    def load(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = list(keys)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            self.cur.execute(
+                f"SELECT key, doc FROM {self.table} WHERE key IN ({self.d.many(len(chunk))})",
+                chunk,
+            )
+            found.update(self.cur.fetchall())
+        return found
+
+    def upsert(self, rows: Sequence[tuple[str, tuple[Any, ...], str]]) -> None:
+        if rows:
+            self.cur.executemany(
+                self._upsert,
+                [(key, *(_sql_value(v) for v in cols), doc) for key, cols, doc in rows],
+            )
+
+    def last(self) -> tuple[str, str] | None:
+        self.cur.execute(f"SELECT key, doc FROM {self.table} ORDER BY key DESC LIMIT 1")
+        row = self.cur.fetchone()
+        return (row[0], row[1]) if row else None
+
+
+class Session:
+    """The runner's transaction: tracking positions, view rows, the live switch."""
+
+    def __init__(self, cur: Cursor, dialect: SqlDialect, columns: Mapping[str, Sequence[Column]]):
+        self.cur, self.d, self.columns = cur, dialect, columns
+
+    def live_positions(self) -> dict[str, tuple[int, int]]:
+        """name -> (live version, position), locked until commit."""
+        self.cur.execute(
+            f"SELECT name, version, position FROM projections WHERE live = 1 "
+            f"ORDER BY name{self.d.for_update}"
+        )
+        return {name: (version, position) for name, version, position in self.cur.fetchall()}
+
+    def position(self, name: str, version: int) -> int:
+        m = self.d.mark
+        self.cur.execute(
+            f"SELECT position FROM projections WHERE name = {m} AND version = {m}"
+            f"{self.d.for_update}",
+            (name, version),
+        )
+        return int(self.cur.fetchone()[0])
+
+    def rows(self, name: str, version: int) -> RowsInTable:
+        return RowsInTable(self.cur, self.d, table_name(name, version), self.columns[name])
+
+    def advance(self, name: str, version: int, position: int) -> None:
+        m = self.d.mark
+        self.cur.execute(
+            f"UPDATE projections SET position = {m}, updated_at = {m} "
+            f"WHERE name = {m} AND version = {m} AND position < {m}",
+            (position, _now(), name, version, position),
+        )
+        if self.cur.rowcount != 1:
+            raise TrackingError(f"{name} v{version} is already at or past position {position}")
+
+    def set_live(self, name: str, version: int) -> None:
+        m = self.d.mark
+        self.cur.execute(
+            f"UPDATE projections SET live = CASE WHEN version = {m} THEN 1 ELSE 0 END "
+            f"WHERE name = {m}",
+            (version, name),
+        )
+
+
+class SqlViewStore:
+    """Reads, schema and versions, over connections the backend subclass provides."""
+
+    dialect = SqlDialect()
+
+    def __init__(self) -> None:
+        self.columns: dict[str, tuple[Column, ...]] = {}
+
+    # --- backend hooks ---------------------------------------------------------------------
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    def _reading(self) -> AbstractContextManager[Cursor]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # --- schema and versions ---------------------------------------------------------------
+
+    def prepare(self, processors: Iterable[Processor]) -> None:
+        """Create the tracking table, and version 1 of every view that has none yet."""
+        with self.transaction() as session:
+            session.cur.execute(
+                "CREATE TABLE IF NOT EXISTS projections (name TEXT NOT NULL, "
+                "version INTEGER NOT NULL, position BIGINT NOT NULL, live INTEGER NOT NULL, "
+                "updated_at TEXT NOT NULL, PRIMARY KEY (name, version))"
+            )
+        for processor in processors:
+            self.columns[processor.name] = processor.columns
+            if not any(t.name == processor.name for t in self.tracking()):
+                self.new_version(processor, live=True)
+
+    def new_version(self, processor: Processor, live: bool = False) -> int:
+        """A new, empty version of a view beside the others, tracking from position 0."""
+        self.columns[processor.name] = processor.columns
+        with self.transaction() as session:
+            m = self.dialect.mark
+            session.cur.execute(
+                f"SELECT COALESCE(MAX(version), 0) FROM projections WHERE name = {m}",
+                (processor.name,),
+            )
+            version = int(session.cur.fetchone()[0]) + 1
+            table = table_name(processor.name, version)
+            columns = "".join(
+                f", {c.name} {'INTEGER' if c.kind == 'bool' else 'TEXT'}" for c in processor.columns
+            )
+            session.cur.execute(f"DROP TABLE IF EXISTS {table}")
+            session.cur.execute(
+                f"CREATE TABLE {table} (key TEXT PRIMARY KEY{columns}, doc TEXT NOT NULL)"
+            )
+            for column in processor.columns:
+                session.cur.execute(
+                    f"CREATE INDEX {table}_{column.name} ON {table} ({column.name})"
+                )
+            session.cur.execute(
+                f"INSERT INTO projections VALUES ({self.dialect.many(5)})",
+                (processor.name, version, 0, int(live), _now()),
+            )
+        return version
+
+    def drop_version(self, name: str, version: int) -> None:
+        with self.transaction() as session:
+            m = self.dialect.mark
+            session.cur.execute(
+                f"DELETE FROM projections WHERE name = {m} AND version = {m}", (name, version)
+            )
+            session.cur.execute(f"DROP TABLE IF EXISTS {table_name(name, version)}")
+
+    def tracking(self) -> list[Tracked]:
+        with self._reading() as cur:
+            cur.execute(
+                "SELECT name, version, position, live, updated_at FROM projections "
+                "ORDER BY name, version"
+            )
+            return [
+                Tracked(n, v, p, bool(live), datetime.fromisoformat(at))
+                for n, v, p, live, at in cur.fetchall()
+            ]
+
+    # --- reads against the live version ----------------------------------------------------
+
+    def get(self, name: str, key: str) -> str | None:
+        rows = self.select(name, {"key": key}, limit=1)
+        return rows[0] if rows else None
+
+    def select(
+        self,
+        name: str,
+        equals: Mapping[str, Any],
+        ranges: Mapping[str, Range] | None = None,
+        order: str | None = None,
+        after: Any = None,
+        limit: int | None = None,
+    ) -> list[str]:
+        """Docs of the live version matching the filters, in `order`, after a cursor value."""
+        m = self.dialect.mark
+        where, params = ["1 = 1"], []
+        for column, value in equals.items():
+            where.append(f"{_column(column)} = {m}")
+            params.append(_sql_value(value))
+        for column, bounds in (ranges or {}).items():
+            if bounds.low is not None:
+                where.append(f"{_column(column)} >= {m}")
+                params.append(bounds.low)
+            if bounds.high is not None:
+                where.append(f"{_column(column)} <= {m}")
+                params.append(bounds.high)
+        if order is not None and after is not None:
+            where.append(f"{_column(order)} > {m}")
+            params.append(after)
+        tail = f" ORDER BY {_column(order)}" if order else ""
+        if limit is not None:
+            tail += f" LIMIT {int(limit)}"
+        # The live version can change between resolving it and reading it: one retry.
+        for attempt in (1, 2):
+            with self._reading() as cur:
+                table = self._live_table(cur, name)
+                try:
+                    cur.execute(
+                        f"SELECT doc FROM {table} WHERE {' AND '.join(where)}{tail}", params
+                    )
+                    return [row[0] for row in cur.fetchall()]
+                except Exception:
+                    if attempt == 2:
+                        raise
+        return []
+
+    def scan(self, name: str, after: str, limit: int) -> list[tuple[str, str]]:
+        """Rows of the live version in key order, for ledger verification."""
+        with self._reading() as cur:
+            table = self._live_table(cur, name)
+            cur.execute(
+                f"SELECT key, doc FROM {table} WHERE key > {self.dialect.mark} "
+                f"ORDER BY key LIMIT {int(limit)}",
+                (after,),
+            )
+            return [(row[0], row[1]) for row in cur.fetchall()]
+
+    def scan_all(self, name: str, batch: int = 5000) -> Iterator[tuple[str, str]]:
+        after = ""
+        while rows := self.scan(name, after, batch):
+            yield from rows
+            after = rows[-1][0]
+
+    def _live_table(self, cur: Cursor, name: str) -> str:
+        m = self.dialect.mark
+        cur.execute(f"SELECT version FROM projections WHERE name = {m} AND live = 1", (name,))
+        row = cur.fetchone()
+        if row is None:
+            raise LookupError(f"no live version of projection {name!r}")
+        return table_name(name, int(row[0]))
+
+
+def _column(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"bad column {name!r}")
+    return name
+
+
+def _sql_value(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()

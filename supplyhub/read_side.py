@@ -1,0 +1,152 @@
+"""Composes the read side on the configured store: view store, runner, queries, audit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from domain.application import SupplyHub
+from domain.purchase_order import PurchaseOrder
+from projections import codec
+from projections.audit_ledger import AuditLedger, Verification, verify
+from projections.audit_trail import audit_trail, purchase_order_as_of
+from projections.exception_queue import exception_queue
+from projections.postgres_views import PostgresViewStore
+from projections.projection import Processor
+from projections.purchase_orders import purchase_orders
+from projections.queries import StoredReadModels
+from projections.read_models import AuditEntryView, PurchaseOrderView
+from projections.rebuild import Progress, rebuild
+from projections.runner import ProjectionRunner, ProjectionStatus, Waker
+from projections.sqlite_views import SqliteViewStore
+from projections.view_store import SqlViewStore
+from supplyhub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0  # PostgreSQL: the poll that catches up when a NOTIFY is lost
+
+
+def processors() -> list[Processor]:
+    """Every projection the runner maintains, by name."""
+    return [purchase_orders, exception_queue, audit_trail, AuditLedger()]
+
+
+@dataclass(frozen=True)
+class Digest:
+    position: int
+    digest: str
+
+
+class ReadSide:
+    """The views, the runner that keeps them, and the operations on them (status, rebuild,
+    audit). Build it with `open_read_side`; call `close()` when done."""
+
+    def __init__(self, hub: SupplyHub, store: SqlViewStore, runner: ProjectionRunner) -> None:
+        self.hub = hub
+        self.store = store
+        self.runner = runner
+        self.read_models = StoredReadModels(store, runner)
+
+    def status(self) -> list[ProjectionStatus]:
+        """Per projection version: position, log head, lag in events and seconds."""
+        return self.runner.status()
+
+    def rebuild(self, name: str, progress: Progress | None = None) -> int:
+        """Blue/green rebuild of one projection; returns the new live version."""
+        chosen = {p.name: p for p in processors()}.get(name)
+        if chosen is None:
+            raise KeyError(f"no projection named {name!r}; known: {', '.join(self.names())}")
+        decode = self.hub.mapper.to_domain_event
+        return rebuild(self.hub.recorder, decode, self.store, chosen, progress)
+
+    def names(self) -> list[str]:
+        """The projection names `rebuild` accepts."""
+        return [p.name for p in processors()]
+
+    def history(self, document_id: str) -> tuple[AuditEntryView, ...]:
+        """Every event of one document (aggregate id), oldest first, with its provenance."""
+        docs = self.store.select("audit_trail", {"document_id": document_id}, order="key")
+        return tuple(codec.decode(doc) for doc in docs)
+
+    def purchase_order_as_of(
+        self, number: str, revision: int | None = None, at: datetime | None = None
+    ) -> PurchaseOrderView | None:
+        """The purchase order view at a revision or as recorded by a time (from its events)."""
+        events = self.hub.history(PurchaseOrder.create_id(number))
+        return purchase_order_as_of(events, revision=revision, at=at)
+
+    def verify_audit(self) -> Verification:
+        """Recompute the hash chain from the stored events and compare it with the ledger."""
+        return verify(self._notifications(), self._ledger_rows())
+
+    def digest(self) -> Digest:
+        """The ledger's head: the position and digest an auditor keeps outside the system."""
+        rows = self.store.select("audit_ledger", {}, order="key")[-1:] if False else None
+        del rows
+        last = None
+        for last in self._ledger_rows():
+            pass
+        return Digest(last[0], last[2]) if last else Digest(0, "")
+
+    def close(self) -> None:
+        """Stop the runner if running and release connections."""
+        self.runner.stop()
+        self.store.close()
+
+    def _notifications(self) -> Iterator[Any]:
+        position = 1
+        while batch := self.hub.recorder.select_notifications(position, 2000):
+            yield from batch
+            position = batch[-1].id + 1
+
+    def _ledger_rows(self) -> Iterator[tuple[int, str, str]]:
+        for key, doc in self.store.scan_all("audit_ledger"):
+            own, digest = doc.split(" ")
+            yield int(key), own, digest
+
+
+def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -> ReadSide:
+    """The read side on the same database as `hub` (embedded SQLite file or PostgreSQL).
+
+    `listen=False` runs PostgreSQL on the poll alone (tests use it to prove a lost NOTIFY
+    cannot stall the views)."""
+    store: SqlViewStore
+    waker: Waker | None = None
+    idle_wait = 0.05
+    if settings.uses_postgres:
+        store = PostgresViewStore(settings.database_url, settings.database_schema)
+        channel = getattr(hub.recorder, "channel_name", "")
+        if listen and channel:
+            waker = ListeningWaker(settings.database_url, channel)
+        idle_wait = POLL_SECONDS
+    else:
+        store = SqliteViewStore(settings.data_dir / "hub.sqlite3")
+    store.prepare(processors())
+    runner = ProjectionRunner(
+        hub.recorder, hub.mapper.to_domain_event, store, processors(),
+        idle_wait=idle_wait, waker=waker,
+    )  # fmt: skip
+    return ReadSide(hub, store, runner)
+
+
+class ListeningWaker:
+    """Wakes on the event store's own NOTIFY (sent by every insert), or after the poll."""
+
+    def __init__(self, url: str, channel: str, connect: Callable[..., Any] = psycopg.connect):
+        self.conn = connect(url, autocommit=True, connect_timeout=10)
+        self.conn.execute(f'LISTEN "{channel}"')
+
+    def wait(self, timeout: float) -> None:
+        """Return on the first notification, or after `timeout` seconds."""
+        for _ in self.conn.notifies(timeout=timeout, stop_after=1):
+            pass
+
+    def close(self) -> None:
+        """Release the listening connection."""
+        self.conn.close()
