@@ -9,7 +9,6 @@ position, and the `Nats-Msg-Id` header makes JetStream drop what it already hold
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -23,7 +22,7 @@ from eventsourcing.persistence import Notification
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from connectors.streams import ensure_stream
+from connectors.streams import close_quietly, ensure_stream, sleep_unless
 from connectors.tracking import PositionStore
 
 log = logging.getLogger(__name__)
@@ -132,22 +131,22 @@ class Relay:
                 nc, js = await self._connect()
             except Exception as error:  # NATS down or not ready: wait, nothing is lost
                 log.warning("relay: cannot reach NATS at %s (%s); retrying", self.nats_url, error)
-                await _sleep_unless(stop, self.retry_seconds)
+                await sleep_unless(stop, self.retry_seconds)
                 continue
             try:
                 await self._relay(js, stop)
             except (PublishFailedError, nats.errors.Error) as error:
                 log.warning("relay: publish failed (%s); resuming from the tracked position", error)
-                await _sleep_unless(stop, self.retry_seconds)
+                await sleep_unless(stop, self.retry_seconds)
             finally:
-                await _close_quietly(nc)
+                await close_quietly(nc)
 
     async def _relay(self, js: JetStreamContext, stop: asyncio.Event) -> None:
         position = await asyncio.to_thread(self.positions.get, self.name)
         batch = await asyncio.to_thread(self._read, position + 1, None)
         while not stop.is_set():
             if not batch:
-                await _sleep_unless(stop, self.poll_seconds)
+                await sleep_unless(stop, self.poll_seconds)
                 batch = await asyncio.to_thread(self._read, position + 1, None)
                 continue
             acks = await self._send(js, batch)
@@ -185,7 +184,7 @@ class Relay:
                 position = batch[-1][0]
                 log.info("replay: republished up to position %d (%d events)", position, sent)
         finally:
-            await _close_quietly(nc)
+            await close_quietly(nc)
         return sent
 
     # --- steps ----------------------------------------------------------------------------
@@ -255,18 +254,6 @@ class Relay:
             js = nc.jetstream(publish_async_max_pending=max(4000, 2 * self.batch_size))
             await ensure_stream(js, self.stream, [EVENT_SUBJECTS])
         except BaseException:
-            await _close_quietly(nc)
+            await close_quietly(nc)
             raise
         return nc, js
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-async def _close_quietly(nc: Client) -> None:
-    try:
-        await nc.close()
-    except Exception as error:  # already closed by a crash of the server
-        log.debug("relay: closing the NATS connection: %r", error)

@@ -1,10 +1,17 @@
-"""The JetStream streams the backbone uses, created on first use with their dedupe window."""
+"""The JetStream streams the backbone uses, created on first use, and small connection helpers."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+
+from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
+
+log = logging.getLogger(__name__)
 
 # How long JetStream remembers a Nats-Msg-Id: a republish inside it is dropped as a duplicate.
 DUPLICATE_WINDOW_SECONDS = 120.0
@@ -28,3 +35,16 @@ async def ensure_stream(
                 duplicate_window=duplicate_window,
             )
         )
+
+
+async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep, but wake at once when the worker is told to stop."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def close_quietly(nc: Client) -> None:
+    try:
+        await nc.close()
+    except Exception as error:  # the server may already be gone
+        log.debug("closing the NATS connection: %r", error)

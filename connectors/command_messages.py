@@ -1,0 +1,132 @@
+"""Inbound command messages: the pure translation from a NATS message to a canonical command.
+
+Subject `supplyhub.commands.<wire name>`, JSON body = the command's fields, header
+`Nats-Msg-Id` = the idempotency key; optional `Supplyhub-Correlation-Id`, `Supplyhub-Causation-Id`,
+`Supplyhub-Actor`, `Supplyhub-Channel`, `Supplyhub-Tenant`, `Supplyhub-Payload-Ref`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import pydantic
+
+from domain.commands import COMMANDS, Command
+from domain.provenance import Channel, Provenance
+
+SUBJECT_PREFIX = "supplyhub.commands."
+COMMAND_SUBJECTS = SUBJECT_PREFIX + ">"
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """What the worker keeps of a NATS message: enough to apply it again later."""
+
+    subject: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def message_id(self) -> str:
+        return self.headers.get("Nats-Msg-Id", "")
+
+
+class InvalidMessageError(Exception):
+    """The message can never be applied as sent; the reason names the field."""
+
+
+@cache
+def _adapter(wire_name: str) -> pydantic.TypeAdapter[Command]:
+    return pydantic.TypeAdapter(COMMANDS[wire_name])
+
+
+def to_command(message: InboundMessage, at: datetime) -> tuple[Command, Provenance]:
+    """The canonical command and its provenance; `at` is when the hub accepted the message."""
+    return _command(message), _provenance(message, at)
+
+
+def _command(message: InboundMessage) -> Command:
+    wire_name = message.subject.removeprefix(SUBJECT_PREFIX)
+    command_type = COMMANDS.get(wire_name)
+    if not message.subject.startswith(SUBJECT_PREFIX) or command_type is None:
+        raise InvalidMessageError(f"subject: unknown command type {wire_name!r}")
+    fields = _fields(message)
+    try:
+        return _adapter(wire_name).validate_python(fields)
+    except pydantic.ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or 'body'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise InvalidMessageError(problems) from None
+
+
+def _fields(message: InboundMessage) -> dict[str, Any]:
+    try:
+        fields = json.loads(message.body)
+    except ValueError as error:
+        raise InvalidMessageError(f"body: not JSON ({error})") from None
+    if not isinstance(fields, dict):
+        raise InvalidMessageError("body: must be a JSON object of the command's fields")
+    return fields
+
+
+def _provenance(message: InboundMessage, at: datetime) -> Provenance:
+    headers = message.headers
+    message_id = message.message_id
+    if not message_id:
+        raise InvalidMessageError("Nats-Msg-Id header: required, it is the idempotency key")
+    try:
+        channel = Channel(headers.get("Supplyhub-Channel", Channel.ERP.value))
+    except ValueError:
+        allowed = ", ".join(c.value for c in Channel)
+        raise InvalidMessageError(f"Supplyhub-Channel header: must be one of {allowed}") from None
+    return Provenance(
+        message_id=message_id,
+        correlation_id=headers.get("Supplyhub-Correlation-Id", message_id),
+        causation_id=headers.get("Supplyhub-Causation-Id", message_id),
+        actor=headers.get("Supplyhub-Actor", "connector"),
+        channel=channel,
+        at=at,
+        payload_ref=headers.get("Supplyhub-Payload-Ref", f"nats:{message.subject}:{message_id}"),
+        tenant=headers.get("Supplyhub-Tenant", ""),
+    )
+
+
+def document_key(fields: Mapping[str, Any]) -> str | None:
+    """The document a command is about, which orders it: later commands wait behind a failure.
+
+    A goods receipt is ordered with its purchase order; an ASN and an invoice are their own
+    documents, keyed by supplier and number.
+    """
+    if "hold_id" in fields:
+        return f"quality:{fields['hold_id']}"
+    if "invoice_number" in fields:
+        return f"invoice:{fields.get('supplier', '')}:{fields['invoice_number']}"
+    if "po_number" in fields:
+        return f"po:{fields['po_number']}"
+    if "asn_number" in fields:
+        return f"asn:{fields.get('supplier', '')}:{fields['asn_number']}"
+    if "key" in fields:
+        return f"exception:{fields['key']}"
+    if "supplier" in fields:
+        return f"supplier:{fields['supplier']}"
+    return None
+
+
+def document_of(message: InboundMessage, command: Command | None = None) -> str:
+    """The document key, read from the raw body when the command did not parse."""
+    if command is not None:
+        fields: Mapping[str, Any] = vars(command)
+    else:
+        try:
+            parsed = json.loads(message.body)
+        except ValueError:
+            parsed = None
+        fields = parsed if isinstance(parsed, dict) else {}
+    return document_key(fields) or f"message:{message.message_id or message.subject}"

@@ -1,0 +1,151 @@
+"""The pure translations at the NATS edge: events out, commands in."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from eventsourcing.persistence import Notification
+
+from connectors.command_messages import (
+    InboundMessage,
+    InvalidMessageError,
+    document_key,
+    document_of,
+    to_command,
+)
+from connectors.relay import is_published, message_id, subject_for, to_message
+from domain import commands as c
+from domain.provenance import Channel
+
+FAX = {"Supplyhub-Channel": "fax"}
+AT = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
+
+RELEASE = {
+    "po_number": "4500000042",
+    "supplier": "SUP-ACME",
+    "currency": "EUR",
+    "lines": [
+        {
+            "line_number": 10,
+            "item": "GEAR-2040",
+            "quantity": "120",
+            "uom": "EA",
+            "unit_price": "12.50",
+            "need_by": "2026-12-01",
+            "ship_to": "PLANT-DE01",
+        }
+    ],
+}
+
+
+def command_message(name: str, fields: object, **headers: str) -> InboundMessage:
+    return InboundMessage(
+        f"supplyhub.commands.{name}",
+        {"Nats-Msg-Id": "erp-123", **headers},
+        json.dumps(fields).encode(),
+    )
+
+
+def test_topics_become_dotted_snake_case_subjects() -> None:
+    assert (
+        subject_for("supplyhub:PurchaseOrder.StaleResponseRecorded")
+        == "supplyhub.events.purchase_order.stale_response_recorded"
+    )
+    assert subject_for("supplyhub:Invoice.Paid") == "supplyhub.events.invoice.paid"
+
+
+def test_an_event_message_carries_its_id_position_correlation_and_stored_state() -> None:
+    # given a stored notification and its decoded event with a provenance
+    originator = uuid4()
+    state = b'{"number":"4500000042"}'
+    notification = Notification(
+        id=17,
+        originator_id=originator,
+        originator_version=3,
+        topic="supplyhub:PurchaseOrder.Acknowledged",
+        state=state,
+    )
+
+    class Event:
+        class provenance:  # noqa: N801 - stands in for the value object
+            correlation_id = "corr-9"
+            causation_id = "erp-123"
+            message_id = "portal-77"
+
+    # when it is translated
+    message = to_message(notification, Event())
+
+    # then the headers make it traceable and dedupable, and the payload wraps the state
+    assert message.subject == "supplyhub.events.purchase_order.acknowledged"
+    assert message.headers["Nats-Msg-Id"] == message_id(originator, 3) == f"{originator}:3"
+    assert message.headers["Supplyhub-Position"] == "17"
+    assert message.headers["Supplyhub-Correlation-Id"] == "corr-9"
+    assert message.headers["Supplyhub-Causation-Id"] == "erp-123"
+    body = json.loads(message.payload)
+    assert body["position"] == 17
+    assert body["originator_version"] == 3
+    assert body["event"] == {"number": "4500000042"}
+
+
+def test_idempotency_records_are_not_published() -> None:
+    assert not is_published("supplyhub:ProcessedMessage.Recorded")
+    assert is_published("supplyhub:PurchaseOrder.Released")
+
+
+def test_a_command_message_becomes_the_canonical_command_and_its_provenance() -> None:
+    message = command_message(
+        "release_purchase_order", RELEASE, **{"Supplyhub-Correlation-Id": "batch-7"}
+    )
+
+    command, provenance = to_command(message, AT)
+
+    assert isinstance(command, c.ReleasePurchaseOrder)
+    assert command.lines[0].quantity == Decimal("120")
+    assert command.lines[0].need_by.isoformat() == "2026-12-01"
+    assert provenance.message_id == "erp-123"
+    assert provenance.correlation_id == "batch-7"
+    assert provenance.channel is Channel.ERP
+    assert provenance.at == AT
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        (command_message("launch_rocket", {}), "unknown command type 'launch_rocket'"),
+        (InboundMessage("supplyhub.commands.close_purchase_order", {"Nats-Msg-Id": "m"}, b"{"),
+         "body: not JSON"),
+        (command_message("close_purchase_order", [1]), "must be a JSON object"),
+        (command_message("release_purchase_order", {**RELEASE, "lines": [{"line_number": "x"}]}),
+         "lines.0.line_number: Input should be a valid integer"),
+        (InboundMessage("supplyhub.commands.close_purchase_order", {}, b'{"po_number": "1"}'),
+         "Nats-Msg-Id header: required"),
+        (command_message("close_purchase_order", {"po_number": "1"}, **FAX),
+         "Supplyhub-Channel header: must be one of"),
+    ],
+)  # fmt: skip
+def test_a_bad_command_message_is_refused_with_a_reason_naming_the_field(
+    message: InboundMessage, reason: str
+) -> None:
+    with pytest.raises(InvalidMessageError, match=reason):
+        to_command(message, AT)
+
+
+def test_commands_are_ordered_per_document() -> None:
+    assert document_key(vars(c.ClosePurchaseOrder("45"))) == "po:45"
+    receipt = c.PostGoodsReceipt("GR-1", "45", AT.date(), (), asn_number="ASN-1")
+    assert document_key(vars(receipt)) == "po:45"
+    assert document_key(vars(c.ApproveInvoice("SUP-A", "INV-9"))) == "invoice:SUP-A:INV-9"
+    assert document_key(vars(c.CancelShipNotice("SUP-A", "ASN-1"))) == "asn:SUP-A:ASN-1"
+    assert document_key(vars(c.UpsertSupplier("SUP-A", "Acme"))) == "supplier:SUP-A"
+    assert document_key(vars(c.ReleaseQualityHold("QH-1"))) == "quality:QH-1"
+
+
+def test_a_message_that_does_not_parse_still_names_its_document_when_it_can() -> None:
+    broken = command_message("release_purchase_order", {"po_number": "45", "lines": "?"})
+    assert document_of(broken) == "po:45"
+    garbage = InboundMessage("supplyhub.commands.x", {"Nats-Msg-Id": "m-1"}, b"\xff")
+    assert document_of(garbage) == "message:m-1"
