@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -89,7 +89,7 @@ class SupplyHub(Application[UUID]):
                 return first
             raise
         try:
-            self.save(*uow.changed())
+            self._store(uow)
         except IntegrityError:
             if (first := self._first_outcome(command, provenance)) is not None:
                 return first
@@ -110,7 +110,7 @@ class SupplyHub(Application[UUID]):
             results: list[Outcome | DomainError] = [
                 self._apply(uow, item.command, item.provenance) for item in items
             ]
-            self.save(*uow.changed())
+            self._store(uow)
         except (DomainError, IntegrityError):
             return [self._handle_one(item) for item in items]
         return results
@@ -134,6 +134,15 @@ class SupplyHub(Application[UUID]):
             )
         )
         return result
+
+    def _store(self, uow: UnitOfWork) -> None:
+        """All pending events of the unit of work in one transaction.
+
+        `EventStore.put` directly: `Application.save` checks each object against runtime
+        protocols, which cost a third of a bulk import; we use no snapshots or process
+        applications that its extra steps serve.
+        """
+        self.events.put([event for a in uow.changed() for event in a.collect_events()])
 
     def _first_outcome(self, command: Command, provenance: Provenance) -> Outcome | None:
         try:
@@ -170,14 +179,8 @@ Outcome = outcome.Outcome
 
 
 def fingerprint(command: Command) -> str:
-    """A stable digest of the command's content, to tell a retry from a reused message id."""
-    return hashlib.sha256(_canonical(command).encode()).hexdigest()[:32]
+    """A stable digest of the command's content, to tell a retry from a reused message id.
 
-
-def _canonical(value: Any) -> str:
-    if is_dataclass(value) and not isinstance(value, type):
-        inner = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in fields(value))
-        return f"{type(value).__name__}({inner})"
-    if isinstance(value, tuple | list):
-        return "[" + ",".join(_canonical(v) for v in value) + "]"
-    return repr(value)
+    A frozen dataclass's repr lists every field, nested values included, deterministically.
+    """
+    return hashlib.sha256(repr(command).encode()).hexdigest()[:32]

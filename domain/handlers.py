@@ -74,10 +74,12 @@ def set_tolerance_policy(ctx: Context, cmd: c.SetTolerancePolicy) -> Outcome:
 
 
 def _canonical_lines(lines: tuple[OrderLine, ...]) -> tuple[OrderLine, ...]:
-    return tuple(
-        replace(line, uom=canonical_unit(line.uom, f"lines[{i}].uom"))
-        for i, line in enumerate(lines)
-    )
+    return tuple(_canonical_line(i, line) for i, line in enumerate(lines))
+
+
+def _canonical_line(index: int, line: OrderLine) -> OrderLine:
+    unit = canonical_unit(line.uom, f"lines[{index}].uom")
+    return line if unit == line.uom else replace(line, uom=unit)
 
 
 def release_purchase_order(ctx: Context, cmd: c.ReleasePurchaseOrder) -> Outcome:
@@ -129,8 +131,9 @@ def acknowledge_purchase_order(ctx: Context, cmd: c.AcknowledgePurchaseOrder) ->
     if rejected:
         reason = f"supplier rejected lines {rejected}"
         cases.append(ctx.open_case(Category.LINE_REJECTED, document, po.supplier, reason))
-    policy = ctx.tolerance(po.supplier)
-    breaches = [b for r in responses for b in _ack_breaches(po, r, policy)]
+    confirmed = [r for r in responses if _confirms_something(r)]
+    policy = ctx.tolerance(po.supplier) if confirmed else ctx.default_tolerance
+    breaches = [b for r in confirmed for b in _ack_breaches(po, r, policy)]
     if breaches:
         reason = "; ".join(breaches)
         cases.append(ctx.open_case(Category.TOLERANCE_BREACH, document, po.supplier, reason))
@@ -146,6 +149,11 @@ def _response(ctx: Context, index: int, answer: c.LineAnswer) -> LineResponse:
         answer.line_number, status, answer.code, answer.confirmed_quantity,
         answer.confirmed_date, answer.confirmed_price, answer.note,
     )  # fmt: skip
+
+
+def _confirms_something(response: LineResponse) -> bool:
+    values = (response.confirmed_quantity, response.confirmed_date, response.confirmed_price)
+    return any(value is not None for value in values)
 
 
 def _ack_breaches(po: PurchaseOrder, response: LineResponse, policy: TolerancePolicy) -> list[str]:

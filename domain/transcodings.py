@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from eventsourcing.persistence import Transcoding
+
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
 
 class DateAsISO(Transcoding):
@@ -22,11 +27,40 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+def _scalar_codec(hint: Any) -> Codec | None:
+    """Encode/decode for a field whose type is a scalar JSON cannot hold as such."""
+    optional = typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in (
+        args := typing.get_args(hint)
+    )
+    if optional:
+        inner = [arg for arg in args if arg is not type(None)]
+        if len(inner) != 1 or (codec := _scalar_codec(inner[0])) is None:
+            return None
+        encode, decode = codec
+        return (
+            lambda v: None if v is None else encode(v),
+            lambda v: None if v is None else decode(v),
+        )
+    if hint is Decimal:
+        return str, Decimal
+    if hint is datetime:
+        return datetime.isoformat, datetime.fromisoformat
+    if hint is date:
+        return date.isoformat, date.fromisoformat
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return (lambda v: v.value), hint
+    if typing.get_origin(hint) is tuple:
+        return (lambda v: v), tuple
+    return None
+
+
 class ValueTranscoding(Transcoding):
     """A frozen dataclass as a JSON object of its fields.
 
     Fields are stored by name, so adding a field with a default keeps old events readable.
-    On the way back, lists become tuples and strings become enums, as the field types say.
+    Scalars JSON lacks (Decimal, date, datetime, enums) are written as strings by the field's
+    declared type, which keeps the stored JSON small and fast to encode; nested value objects
+    go through their own transcodings.
     """
 
     def __init__(self, cls: type[Any]) -> None:
@@ -34,20 +68,20 @@ class ValueTranscoding(Transcoding):
         self.name = cls.__name__
         hints = typing.get_type_hints(cls)
         self._fields = tuple(field.name for field in dataclasses.fields(cls))
-        self._enums = {
-            name: hint
-            for name, hint in hints.items()
-            if isinstance(hint, type) and issubclass(hint, Enum)
+        self._codecs = {
+            name: codec
+            for name in self._fields
+            if (codec := _scalar_codec(hints[name])) is not None
         }
-        self._tuples = {name for name, hint in hints.items() if typing.get_origin(hint) is tuple}
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in self._fields}
+        data = dict(obj.__dict__)  # frozen dataclasses without slots: the fields, fast
+        for name, (encode, _) in self._codecs.items():
+            data[name] = encode(data[name])
+        return data
 
     def decode(self, data: dict[str, Any]) -> Any:
-        for name in self._tuples.intersection(data):
-            data[name] = tuple(data[name])
-        for name, enum in self._enums.items():
+        for name, (_, decode) in self._codecs.items():
             if name in data:
-                data[name] = enum(data[name])
+                data[name] = decode(data[name])
         return self.type(**data)

@@ -35,6 +35,7 @@ def store_env(settings: Settings) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(settings.pool_size),
         "POSTGRES_MAX_OVERFLOW": str(settings.pool_size),
         "CREATE_TABLE": "y",
+        "APPLICATION_RECORDER_TOPIC": "supplyhub.postgres_recorder:BinaryInsertRecorder",
     }
 
 
