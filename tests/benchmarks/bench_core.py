@@ -101,7 +101,8 @@ def report_acks(label: str, latencies: list[float]) -> None:
     p50 = statistics.median(latencies) * 1000
     p99 = statistics.quantiles(latencies, n=100)[98] * 1000
     print(
-        f"{label}: {len(latencies) / total:,.0f} acks/s sequential, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+        f"{label}: {len(latencies) / total:,.0f} acks/s sequential, "
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms"
     )
 
 
@@ -127,10 +128,12 @@ def main() -> None:
         rows_per_batch = max(1, events // max(1, args.pos // args.batch))
         raw_rate = len(rows) / raw_executemany(url, settings.database_schema, rows, rows_per_batch)
         print(
-            f"PostgreSQL bulk import: {args.pos:,} POs x {args.lines} lines -> {events:,} events in {elapsed:.2f} s"
+            f"PostgreSQL bulk import: {args.pos:,} POs x {args.lines} lines -> "
+            f"{events:,} events in {elapsed:.2f} s"
         )
         print(
-            f"  hub (handle_batch, {args.batch} POs/txn): {hub_rate:,.0f} events/s, {args.pos * args.lines / elapsed:,.0f} PO lines/s"
+            f"  hub (handle_batch, {args.batch} POs/txn): {hub_rate:,.0f} events/s, "
+            f"{args.pos * args.lines / elapsed:,.0f} PO lines/s"
         )
         print(f"  raw executemany, same rows, {rows_per_batch} rows/txn: {raw_rate:,.0f} rows/s")
         print(f"  ratio hub/raw: {hub_rate / raw_rate:.2f} (target >= 0.40)")
