@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.auth import AuthConfig, TokenCache
-from api.cache import ResponseCache
+from api.cache import Position, ResponseCache
 from api.envelope import Clock
 from api.graphql.endpoint import GraphQLEndpoint
 from api.graphql.schema import build_schema
@@ -38,6 +38,7 @@ def create_app(
     graphql_max_depth: int = 8,
     max_lag: int = 1000,
     response_cache_size: int = 4096,
+    position_ttl_seconds: float = 0.02,
     clock: Clock = utc_now,
 ) -> FastAPI:
     metrics = Metrics()
@@ -56,6 +57,7 @@ def create_app(
     graphql = GraphQLEndpoint(
         build_schema(max_depth=graphql_max_depth), hub, read_models, tokens, metrics, clock,
         max_page_size, ResponseCache(response_cache_size),
+        Position(read_models.position, position_ttl_seconds),
     )  # fmt: skip
     app.add_api_route("/graphql", graphql.post, methods=["POST"], include_in_schema=False)
     if dev_mode:

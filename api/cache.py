@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from api.auth import Principal
 
@@ -44,3 +46,22 @@ class ResponseCache:
         self._entries.move_to_end(key)
         while len(self._entries) > self.maxsize:
             self._entries.popitem(last=False)
+
+
+class Position:
+    """The views' position, asked of the store at most once per `ttl` seconds: it is a query
+    on the stored read side, and a cached answer must cost far less than that. An answer may
+    thus trail a new position by up to `ttl` (never serve an older view than it names)."""
+
+    def __init__(self, read: Callable[[], int], ttl: float) -> None:
+        self.read = read
+        self.ttl = ttl
+        self._value = 0
+        self._until = 0.0
+
+    def __call__(self) -> int:
+        now = time.monotonic()
+        if now >= self._until:
+            self._value = self.read()
+            self._until = now + self.ttl
+        return self._value

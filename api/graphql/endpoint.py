@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import Principal, TokenCache
-from api.cache import ResponseCache, cache_key, etag
+from api.cache import Position, ResponseCache, cache_key, etag
 from api.envelope import Clock, Envelope
 from api.errors import problem
 from api.graphql.context import Context
@@ -48,6 +48,7 @@ class GraphQLEndpoint:
         clock: Clock,
         max_page_size: int,
         cache: ResponseCache,
+        position: Position,
     ) -> None:
         self.schema = schema
         self.hub = hub
@@ -57,11 +58,12 @@ class GraphQLEndpoint:
         self.clock = clock
         self.max_page_size = max_page_size
         self.cache = cache
+        self.position = position
 
     async def post(self, request: Request) -> Response:
         principal = self.tokens.principal(request.headers.get("authorization"))
         body = await request.body()
-        key = cache_key(body, principal, self.read_models.position())
+        key = cache_key(body, principal, self.position())
         tag = etag(key)
         cached = self.cache.get(key)
         if cached is None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import strawberry
+from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
     MaxAliasesLimiter,
@@ -14,6 +15,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from api.auth import INTERNAL, Role
 from api.envelope import require_key
@@ -161,10 +163,20 @@ class Mutation:
     )
 
 
+class PortalSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Refusals the caller caused (a page too large, a role not allowed) are answers,
+        not server faults: log only the unexpected."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, DomainError | None)]
+        super().process_errors(unexpected, execution_context)
+
+
 def build_schema(
     max_depth: int = 8, max_tokens: int = 2000, max_aliases: int = 20
 ) -> strawberry.Schema:
-    return strawberry.Schema(
+    return PortalSchema(
         query=Query,
         mutation=Mutation,
         extensions=[

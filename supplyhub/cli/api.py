@@ -1,13 +1,107 @@
-"""CLI commands for the serve and token (API engineer)."""
+"""`supplyhub serve` (GraphQL, REST, health, metrics on uvicorn) and `supplyhub token create`."""
 
 from __future__ import annotations
 
+import argparse
+import logging
 from typing import Any
+
+from api.app import create_app
+from api.auth import AuthConfig, Role
+from api.health import Readiness
+from domain.application import SupplyHub
+from projections.read_models import ReadModels
+from supplyhub.bootstrap import open_hub
+from supplyhub.settings import DEV_JWT_SECRET, Settings
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
-    """Add this group's top-level commands."""
+    serve = subparsers.add_parser(
+        "serve",
+        help="serve GraphQL (/graphql), REST (/api/v1), /healthz, /readyz and /metrics",
+        description="Runs the API and, in the same process, the projections that keep the read "
+        "models current. SUPPLYHUB_DEV_MODE=true serves GraphiQL at GET /graphql.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.set_defaults(run=run_serve)
+
+    token = subparsers.add_parser("token", help="bearer tokens for development")
+    tokens = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = tokens.add_parser(
+        "create",
+        help="print a signed JWT for a role (signed with SUPPLYHUB_JWT_SECRET)",
+        description="Example: supplyhub token create --role supplier --supplier SUP-ACME",
+    )
+    create.add_argument("--role", required=True, choices=[str(r) for r in Role])
+    create.add_argument(
+        "--supplier", default="", help="required for, and only for, --role supplier"
+    )
+    create.add_argument("--subject", default="dev", help="who the token names (default: dev)")
+    create.add_argument("--ttl", type=int, default=8 * 3600, help="seconds (default: 8 hours)")
+    create.set_defaults(run=run_token_create)
+
+
+def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    role = Role(args.role)
+    if (role is Role.SUPPLIER) != bool(args.supplier):
+        print("--supplier is required for --role supplier, and only for it")
+        return 2
+    print(auth_config(settings).issue(role, args.subject, args.supplier, args.ttl))
+    return 0
+
+
+def auth_config(settings: Settings) -> AuthConfig:
+    if settings.jwt_secret == DEV_JWT_SECRET and not settings.dev_mode:
+        log.warning(
+            "SUPPLYHUB_JWT_SECRET is the development default: anyone can mint tokens. "
+            "Set a secret of at least 32 characters outside development."
+        )
+    return AuthConfig(secret=settings.jwt_secret)
+
+
+def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> Any:
+    def readiness() -> Readiness:
+        head = hub.recorder.max_notification_id() or 0  # raises when the store is unreachable
+        return Readiness(store_ok=True, lag=max(0, head - read_models.position()))
+
+    return create_app(
+        hub,
+        read_models,
+        readiness,
+        auth_config(settings),
+        dev_mode=settings.dev_mode,
+        max_body_bytes=settings.max_body_bytes,
+        max_page_size=settings.max_page_size,
+        max_bulk_items=settings.max_bulk_items,
+        graphql_max_depth=settings.graphql_max_depth,
+        max_lag=settings.max_projection_lag,
+    )
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from supplyhub.read_side import open_read_side
+
+    hub = open_hub(settings)
+    read_side = open_read_side(settings, hub)
+    try:
+        read_side.runner.start()  # the embedded default: projections in this process
+        # NATS hook (issue 5): when settings.nats_url is set, start the relay and inbound
+        # workers here, in-process, and stop them in the `finally` below.
+        app = build_app(settings, hub, read_side.read_models)
+        uvicorn.Server(
+            uvicorn.Config(app, host=args.host, port=args.port, log_level="info", workers=1)
+        ).run()
+    finally:
+        read_side.runner.stop()
+        read_side.close()
+        hub.close()
+    return 0
 
 
 def register_workers(worker_subparsers: Any) -> None:
-    """Add this group's `supplyhub worker NAME` long-running processes."""
+    """The API runs under `supplyhub serve`; it has no worker of its own."""
