@@ -4,6 +4,7 @@ backbone's small tables: the relay's tracked positions, dead letters and parked 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +49,8 @@ class Database:
         self._schema = schema
         self._timeout = timeout_seconds
         self._conn: sqlite3.Connection | psycopg.Connection[Any] | None = None
+        # One connection, used from worker threads too (asyncio.to_thread): one at a time.
+        self._lock = threading.RLock()
 
     @classmethod
     def sqlite(cls, path: Path, timeout_seconds: int = 5) -> Database:
@@ -68,7 +71,7 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        try:
+        with self._lock, self._translated_errors():
             conn = self._connection()
             if isinstance(conn, sqlite3.Connection):
                 with _sqlite_transaction(conn) as cursor:
@@ -76,6 +79,11 @@ class Database:
             else:
                 with conn.transaction(), conn.cursor() as cursor:
                     yield Transaction(cursor, "%s")
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        try:
+            yield
         except (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError) as e:
             self.close()
             raise StoreUnavailableError(str(e)) from e
