@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     lock_timeout_seconds: int = Field(default=5, ge=1, description="PostgreSQL lock wait limit.")
     pool_size: int = Field(default=5, ge=1)
     nats_url: str = Field(default="", description="nats://host:port; empty means NATS is off.")
+    # --- event backbone (issue 5) ---
+    nats_stream_events: str = Field(default="SUPPLYHUB_EVENTS", description="Outbound stream.")
+    nats_stream_commands: str = Field(default="SUPPLYHUB_COMMANDS", description="Inbound stream.")
+    nats_inbound_durable: str = Field(default="supplyhub-inbound", description="Inbound consumer.")
+    relay_batch_size: int = Field(default=500, ge=1, description="Events per publish window.")
+    inbound_batch_size: int = Field(default=100, ge=1, description="Commands per fetch.")
+    inbound_max_attempts: int = Field(default=5, ge=1, description="Tries before a dead letter.")
     tolerance_quantity_pct: Decimal = Decimal("5")
     tolerance_days_early: int = 3
     tolerance_days_late: int = 2
