@@ -1,0 +1,53 @@
+"""docs/events.md lists every event the domain can record, with its topic and version."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+
+import pytest
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+
+from domain import (
+    exception_case,
+    goods_receipt,
+    invoice,
+    processed_message,
+    purchase_order,
+    quality_event,
+    shipment,
+    supplier,
+)
+
+CATALOGUE = (Path(__file__).resolve().parents[1] / "docs" / "events.md").read_text()
+AGGREGATES: list[type[Aggregate]] = [
+    supplier.Supplier,
+    purchase_order.PurchaseOrder,
+    shipment.Shipment,
+    goods_receipt.GoodsReceipt,
+    invoice.Invoice,
+    quality_event.QualityEvent,
+    exception_case.ExceptionCase,
+    processed_message.ProcessedMessage,
+]
+EVENTS = [
+    event
+    for aggregate in AGGREGATES
+    for name, event in vars(aggregate).items()
+    if isinstance(event, type)
+    and issubclass(event, CanMutateAggregate)
+    and name not in ("Event", "Created")
+]
+
+
+@pytest.mark.parametrize("event", EVENTS, ids=lambda e: e.TOPIC)
+def test_every_event_is_in_the_catalogue_with_its_topic_and_version(event: type) -> None:
+    version = getattr(event, "class_version", 1)
+
+    assert f"| {event.__name__} | `{event.TOPIC}` | {version} |" in CATALOGUE
+
+
+def test_every_event_carries_its_provenance() -> None:
+    missing = [e.TOPIC for e in EVENTS if "provenance" not in typing.get_type_hints(e)]
+
+    assert not missing
