@@ -51,3 +51,9 @@ def test_every_event_carries_its_provenance() -> None:
     missing = [e.TOPIC for e in EVENTS if "provenance" not in typing.get_type_hints(e)]
 
     assert not missing
+
+
+def test_stored_topics_do_not_depend_on_module_paths() -> None:
+    topics = [e.TOPIC for e in EVENTS] + [a.TOPIC for a in AGGREGATES]
+
+    assert all(t.startswith("supplyhub:") and "domain" not in t for t in topics)

@@ -163,3 +163,28 @@ def test_an_exception_case_is_routed_with_a_due_time_from_the_message_time() -> 
     case.resolve("credit note requested", envelope())
     with pytest.raises(ConflictError):
         case.resolve("twice", envelope())
+
+
+def test_a_supplier_upsert_with_nothing_new_records_nothing() -> None:
+    from domain.supplier import ChannelId, Supplier
+
+    ids = (ChannelId("x12", "ZZ:ACME"),)
+    acme = Supplier.register("SUP-A", "Acme", "V1", ids, "active", envelope())
+    acme.collect_events()
+
+    assert acme.update("Acme", "V1", ids, "active", envelope()) is False
+    assert acme.update("Acme GmbH", "V1", ids, "active", envelope()) is True
+    assert [type(e).__name__ for e in acme.collect_events()] == ["Updated"]
+
+
+def test_a_suppliers_own_tolerance_overrides_the_default() -> None:
+    from domain.supplier import Supplier
+    from domain.tolerance import TolerancePolicy
+
+    acme = Supplier.register("SUP-A", "Acme", "", (), "active", envelope())
+    assert acme.tolerance_or(DEFAULT_TOLERANCE) is DEFAULT_TOLERANCE
+
+    strict = TolerancePolicy(quantity_pct=D(0), days_early=0, days_late=0, price_pct=D(0))
+    acme.set_tolerance(strict, envelope())
+
+    assert acme.tolerance_or(DEFAULT_TOLERANCE) == strict
