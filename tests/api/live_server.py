@@ -1,0 +1,61 @@
+"""A real uvicorn serving the composed app in a background thread, on 127.0.0.1 and a free port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import uvicorn
+
+from domain.application import SupplyHub
+from supplyhub.bootstrap import open_hub
+from supplyhub.cli.api import build_app
+from supplyhub.demo import run_scenario
+from supplyhub.read_side import ReadSide, open_read_side
+from supplyhub.settings import Settings
+
+
+@dataclass
+class LiveHub:
+    url: str
+    settings: Settings
+    hub: SupplyHub
+    read_side: ReadSide
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
+    """Seed the demo, catch the views up, then serve as `supplyhub serve` would."""
+    hub = open_hub(settings)
+    read_side = open_read_side(settings, hub)
+    run_scenario(hub, purchase_orders)
+    read_side.runner.catch_up()
+    read_side.runner.start()
+    port = free_port()
+    app = build_app(settings, hub, read_side.read_models)
+    server = uvicorn.Server(uvicorn.Config(app, "127.0.0.1", port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield LiveHub(f"http://127.0.0.1:{port}", settings, hub, read_side)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        read_side.close()
+        hub.close()
