@@ -1,0 +1,120 @@
+"""REST for connectors in process: roles, idempotency, bulk results per item, error shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fake_read_models import FakeReadModels
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.auth import AuthConfig, Role
+from api.health import Readiness
+from domain.application import SupplyHub
+
+AUTH = AuthConfig("rest-test-secret-of-at-least-32-chars")
+LINE = {"line_number": 10, "item": "BRKT-1001", "quantity": "5", "uom": "EA",
+        "unit_price": "4.75", "need_by": "2026-12-01", "ship_to": "PLANT-DE01"}  # fmt: skip
+
+
+def bearer(role: Role, supplier: str = "") -> dict[str, str]:
+    return {"Authorization": f"Bearer {AUTH.issue(role, 'tester', supplier)}"}
+
+
+CONNECTOR = bearer(Role.CONNECTOR)
+
+
+def release(number: str, supplier: str = "SUP-ACME") -> dict[str, Any]:
+    return {"po_number": number, "supplier": supplier, "currency": "EUR", "lines": [LINE]}
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    hub = SupplyHub()
+    app = create_app(
+        hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH, max_body_bytes=4096
+    )
+    with TestClient(app) as client:
+        client.put(
+            "/api/v1/suppliers/SUP-ACME", json={"name": "Acme"},
+            headers={**CONNECTOR, "Idempotency-Key": "sup-1"},
+        )  # fmt: skip
+        yield client
+    hub.close()
+
+
+def test_a_request_without_a_valid_token_is_401_problem(client: TestClient) -> None:
+    missing = client.post("/api/v1/purchase-orders", json=release("1"))
+    forged = client.post(
+        "/api/v1/purchase-orders", json=release("1"),
+        headers={"Authorization": "Bearer " + AuthConfig("x" * 32).issue(Role.CONNECTOR)},
+    )  # fmt: skip
+    assert missing.status_code == forged.status_code == 401
+    assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_a_supplier_token_may_not_release_purchase_orders(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/purchase-orders", json=release("1"),
+        headers={**bearer(Role.SUPPLIER, "SUP-ACME"), "Idempotency-Key": "k"},
+    )  # fmt: skip
+    assert response.status_code == 403
+
+
+def test_a_supplier_token_may_not_read_the_audit_history(client: TestClient) -> None:
+    response = client.get(
+        "/api/v1/purchase-orders/1/history", headers=bearer(Role.SUPPLIER, "SUP-ACME")
+    )
+    assert response.status_code == 403
+
+
+def test_a_write_without_an_idempotency_key_is_422_naming_the_header(client: TestClient) -> None:
+    response = client.post("/api/v1/purchase-orders", json=release("1"), headers=CONNECTOR)
+    assert response.status_code == 422
+    assert response.json()["field"] == "Idempotency-Key"
+
+
+def test_reusing_a_key_for_a_different_document_is_refused(client: TestClient) -> None:
+    headers = {**CONNECTOR, "Idempotency-Key": "same"}
+    client.post("/api/v1/purchase-orders", json=release("1"), headers=headers)
+    reused = client.post("/api/v1/purchase-orders", json=release("2"), headers=headers)
+    assert reused.status_code == 422
+    assert reused.json()["type"] == "urn:supplyhub:problem:idempotency_key_reused"
+
+
+def test_a_bulk_request_answers_each_item_in_order(client: TestClient) -> None:
+    items = [
+        {"command": "release_purchase_order", "message_id": "b-1", "body": release("11")},
+        {"command": "release_purchase_order", "message_id": "b-2", "body": {"po_number": "12"}},
+        {"command": "release_purchase_order", "message_id": "b-3",
+         "body": release("13", supplier="SUP-NOBODY")},
+        {"command": "release_purchase_order", "message_id": "b-4", "body": release("14")},
+    ]  # fmt: skip
+    first = client.post("/api/v1/bulk", json={"items": items}, headers=CONNECTOR).json()
+    again = client.post("/api/v1/bulk", json={"items": items[:1]}, headers=CONNECTOR).json()
+    assert [r["status"] for r in first["results"]] == [201, 422, 422, 201]
+    assert first["results"][1]["problem"]["field"] == "supplier"
+    assert first["results"][2]["problem"]["rule"].startswith("unknown supplier")
+    assert (first["accepted"], first["failed"]) == (2, 2)
+    assert again["results"][0]["status"] == 200 and again["results"][0]["outcome"]["replayed"]
+
+
+def test_a_bulk_item_may_not_speak_for_a_supplier(client: TestClient) -> None:
+    item = {"command": "acknowledge_purchase_order", "message_id": "b-9", "body": {}}
+    response = client.post("/api/v1/bulk", json={"items": [item]}, headers=CONNECTOR)
+    assert response.status_code == 422
+    assert response.json()["field"] == "items[0].command"
+
+
+def test_a_body_over_the_limit_is_413_even_without_a_content_length(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"items": ['
+        yield b" " * 5000
+        yield b"]}"
+
+    response = client.post(
+        "/api/v1/bulk", content=chunks(), headers={**CONNECTOR, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
