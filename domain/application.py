@@ -26,12 +26,12 @@ from domain import (
 )
 from domain.commands import Command
 from domain.errors import ConflictError, DomainError
-from domain.handlers import HANDLERS, Context
 from domain.processed_message import ProcessedMessage
 from domain.provenance import Provenance
 from domain.tolerance import DEFAULT_TOLERANCE, TolerancePolicy
 from domain.transcodings import DateAsISO, ValueTranscoding
 from domain.unit_of_work import UnitOfWork
+from domain.use_cases import HANDLERS, Context
 
 # Every value object that travels inside an event.
 VALUE_TYPES: tuple[type[Any], ...] = (

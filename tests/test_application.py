@@ -16,7 +16,7 @@ from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.commands import Command
 from domain.errors import ConflictError, IdempotencyKeyReusedError, NotFoundError, ValidationError
-from domain.handlers import Context
+from domain.use_cases import Context
 from domain.outcome import Outcome
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder

@@ -1,0 +1,80 @@
+"""Ship notices and goods receipts against purchase orders."""
+
+from __future__ import annotations
+
+from domain import commands as c
+from domain.errors import NotFoundError, ValidationError
+from domain.exception_case import Category
+from domain.goods_receipt import GoodsReceipt, find_variances
+from domain.outcome import Outcome
+from domain.shipment import Milestone, Shipment
+from domain.use_cases.context import Context
+
+
+def submit_ship_notice(ctx: Context, cmd: c.SubmitShipNotice) -> Outcome:
+    ctx.check_tenant(cmd.supplier, "supplier", cmd.supplier)
+    ctx.supplier(cmd.supplier)
+    asn_id = Shipment.create_id(cmd.supplier, cmd.asn_number)
+    ctx.uow.require_absent(asn_id, f"ASN {cmd.asn_number}")
+    asn = Shipment.submit(
+        cmd.asn_number, cmd.supplier, cmd.ship_date, cmd.expected_delivery, cmd.carrier,
+        cmd.tracking_number, cmd.orders, ctx.provenance,
+    )  # fmt: skip
+    for order in cmd.orders:
+        po = ctx.purchase_order(order.po_number)
+        if po.supplier != cmd.supplier:
+            raise NotFoundError("purchase order", order.po_number)
+        po.record_shipment(cmd.asn_number, order.quantities(), ctx.provenance)
+    ctx.uow.add(asn)
+    return Outcome("applied", f"asn:{cmd.supplier}:{cmd.asn_number}")
+
+
+def _shipment(ctx: Context, supplier: str, asn_number: str) -> Shipment:
+    ctx.check_tenant(supplier, "ASN", asn_number)
+    asn_id = Shipment.create_id(supplier, asn_number)
+    return ctx.uow.get(Shipment, asn_id, "ASN", f"{supplier}:{asn_number}")
+
+
+def record_shipment_milestone(ctx: Context, cmd: c.RecordShipmentMilestone) -> Outcome:
+    try:
+        milestone = Milestone(cmd.milestone)
+    except ValueError:
+        known = ", ".join(m.value for m in Milestone)
+        raise ValidationError("milestone", f"must be one of {known}") from None
+    _shipment(ctx, cmd.supplier, cmd.asn_number).record_milestone(
+        milestone, cmd.eta, cmd.note, ctx.provenance
+    )
+    return Outcome("applied", f"asn:{cmd.supplier}:{cmd.asn_number}")
+
+
+def cancel_ship_notice(ctx: Context, cmd: c.CancelShipNotice) -> Outcome:
+    asn = _shipment(ctx, cmd.supplier, cmd.asn_number)
+    asn.cancel(cmd.reason, cmd.replaced_by, ctx.provenance)
+    return Outcome("applied", f"asn:{cmd.supplier}:{cmd.asn_number}")
+
+
+def post_goods_receipt(ctx: Context, cmd: c.PostGoodsReceipt) -> Outcome:
+    po = ctx.purchase_order(cmd.po_number)
+    ctx.uow.require_absent(
+        GoodsReceipt.create_id(cmd.receipt_number), f"goods receipt {cmd.receipt_number}"
+    )
+    shipped = None
+    if cmd.asn_number:
+        shipped = _shipment(ctx, po.supplier, cmd.asn_number).quantities_for(po.number)
+    open_on_po = {line.line_number: po.open_quantity(line.line_number) for line in cmd.lines}
+    variances = find_variances(cmd.lines, shipped, open_on_po)
+    receipt = GoodsReceipt.post(
+        cmd.receipt_number, po.number, po.supplier, cmd.asn_number, cmd.received_on, cmd.lines,
+        variances, ctx.provenance,
+    )  # fmt: skip
+    po.record_receipt(cmd.receipt_number, receipt.accepted(), ctx.provenance)
+    ctx.uow.add(receipt)
+    cases: tuple[str, ...] = ()
+    if variances:
+        reason = "; ".join(
+            f"line {v.line_number}: received {v.received}, {v.against} said {v.expected}"
+            for v in variances
+        )
+        document = f"receipt:{cmd.receipt_number}"
+        cases = (ctx.open_case(Category.QUANTITY_VARIANCE, document, po.supplier, reason),)
+    return Outcome("applied", f"receipt:{cmd.receipt_number}", po.revision, cases)
