@@ -1,13 +1,165 @@
-"""CLI commands for the relay, inbound and dlq workers, replay (event-backbone engineer)."""
+"""CLI for the event backbone: `worker relay`, `worker inbound`, `replay`, `dlq`, `migrate`."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
+from datetime import UTC, datetime
 from typing import Any
+
+from connectors.dead_letters import release
+from supplyhub import backbone
+from supplyhub.bootstrap import open_hub
+from supplyhub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def register(subparsers: Any) -> None:
-    """Add this group's top-level commands."""
+    migrate = subparsers.add_parser(
+        "migrate",
+        help="create the schema, the event tables and the backbone's tables, then exit",
+        description="Idempotent: safe to run before every deployment (the compose file runs it "
+        "as a one-shot service before the API and the workers start).",
+    )
+    migrate.set_defaults(run=run_migrate)
+
+    replay = subparsers.add_parser(
+        "replay",
+        help="republish a range of the event log to NATS, for a subscriber that lost data",
+        description="Republishes events at log positions FROM..TO (inclusive) to the events "
+        "stream, without moving the relay's tracked position. Events still inside the stream's "
+        "duplicate window (2 minutes) are dropped by JetStream as duplicates; older ones are "
+        "stored again. Needs SUPPLYHUB_NATS_URL.",
+    )
+    replay.add_argument("--from", dest="start", type=int, required=True, metavar="POSITION")
+    replay.add_argument(
+        "--to", dest="stop", type=int, metavar="POSITION", help="default: the log's head"
+    )
+    replay.set_defaults(run=run_replay)
+
+    dlq = subparsers.add_parser(
+        "dlq",
+        help="list, retry or drop inbound commands that could not be applied",
+        description="A command that keeps failing becomes its document's dead letter; the "
+        "document's later commands are parked behind it until it is retried or dropped.",
+    )
+    actions = dlq.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
+    actions.add_parser("list", help="dead letters with their reason and parked count").set_defaults(
+        run=run_dlq_list
+    )
+    for name, help_text in (
+        ("retry", "apply the dead letter again, then the commands parked behind it, in order"),
+        ("drop", "discard the dead letter, then apply the commands parked behind it, in order"),
+    ):
+        action = actions.add_parser(name, help=help_text, description=help_text)
+        action.add_argument("document", metavar="DOCUMENT", help="as listed, e.g. po:4500000042")
+        action.set_defaults(run=run_dlq_release, retry=name == "retry")
 
 
 def register_workers(worker_subparsers: Any) -> None:
-    """Add this group's `supplyhub worker NAME` long-running processes."""
+    relay = worker_subparsers.add_parser(
+        "relay",
+        help="publish every event of the log to NATS JetStream (needs SUPPLYHUB_NATS_URL)",
+        description="A tracked subscriber of the event log: publishes each event to "
+        "supplyhub.events.<aggregate>.<event> with Nats-Msg-Id = the event's id, in log order, "
+        "and resumes from its tracked position after a restart. While NATS is down it waits.",
+    )
+    relay.set_defaults(run=run_relay)
+    inbound = worker_subparsers.add_parser(
+        "inbound",
+        help="apply commands sent on supplyhub.commands.<type> (needs SUPPLYHUB_NATS_URL)",
+        description="Consumes the commands stream with a durable pull consumer, applies each "
+        "command and acks it after commit; run one per consumer to keep the order per document.",
+    )
+    inbound.set_defaults(run=run_inbound)
+
+
+def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    hub = open_hub(settings)  # creates the schema and the event tables
+    try:
+        backbone.create_tables(settings)
+        print(f"Store ready: {hub.recorder.max_notification_id() or 0} events in the log")
+    finally:
+        hub.close()
+    return EXIT_OK
+
+
+def run_relay(args: argparse.Namespace, settings: Settings) -> int:
+    return _run_worker(settings, backbone.build_relay)
+
+
+def run_inbound(args: argparse.Namespace, settings: Settings) -> int:
+    return _run_worker(settings, backbone.build_inbound)
+
+
+def _run_worker(settings: Settings, build: Any) -> int:
+    hub = open_hub(settings)
+    try:
+        worker = build(settings, hub)
+        log.info("%s started on %s", type(worker).__name__, settings.nats_url)
+        asyncio.run(backbone.run_until_signalled(worker))
+        log.info("%s stopped", type(worker).__name__)
+    except backbone.NatsNotConfiguredError as error:
+        print(error)
+        return EXIT_USAGE
+    finally:
+        hub.close()
+    return EXIT_OK
+
+
+def run_replay(args: argparse.Namespace, settings: Settings) -> int:
+    if args.start < 1 or (args.stop is not None and args.stop < args.start):
+        print("--from must be at least 1 and --to not before --from")
+        return EXIT_USAGE
+    hub = open_hub(settings)
+    try:
+        relay = backbone.build_relay(settings, hub)
+        sent = asyncio.run(relay.replay(args.start, args.stop))
+    except backbone.NatsNotConfiguredError as error:
+        print(error)
+        return EXIT_USAGE
+    except Exception as error:  # NATS unreachable, stream missing: say so and fail
+        print(f"replay failed: {error!r}")
+        return EXIT_FAILED
+    finally:
+        hub.close()
+    print(f"Republished {sent} events from position {args.start} to {args.stop or 'the head'}")
+    return EXIT_OK
+
+
+def run_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
+    letters = backbone.dead_letter_store(settings).all()
+    if not letters:
+        print("No dead letters.")
+        return EXIT_OK
+    print(f"{'DOCUMENT':<28} {'ATTEMPTS':>8} {'PARKED':>6}  {'FAILED AT':<25} REASON")
+    for d in letters:
+        print(f"{d.document:<28} {d.attempts:>8} {d.parked:>6}  {d.failed_at:<25} {d.reason}")
+    return EXIT_OK
+
+
+def run_dlq_release(args: argparse.Namespace, settings: Settings) -> int:
+    hub = open_hub(settings)
+    try:
+        # The worker is only used to apply commands here; it does not touch NATS.
+        worker = backbone.build_inbound(settings.model_copy(update={"nats_url": "-"}), hub)
+        try:
+            done = release(
+                worker.dead_letters, args.document, worker.apply, lambda: datetime.now(UTC),
+                retry=args.retry,
+            )  # fmt: skip
+        except KeyError:
+            print(f"No dead letter for {args.document!r}; see: supplyhub dlq list")
+            return EXIT_USAGE
+    finally:
+        hub.close()
+    verb = "Retried" if args.retry else "Dropped the dead letter of"
+    print(f"{verb} {args.document}: {done.applied} command(s) applied")
+    if done.still_dead:
+        print(f"Still dead: {done.still_dead}")
+        return EXIT_FAILED
+    return EXIT_OK

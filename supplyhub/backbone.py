@@ -1,0 +1,128 @@
+"""Composes the event backbone from the settings: the relay and the inbound worker, as their
+own processes (`supplyhub worker relay|inbound`) or in a thread beside `supplyhub serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from connectors.database import Database
+from connectors.dead_letters import DeadLetterStore
+from connectors.inbound import InboundWorker
+from connectors.relay import Relay
+from connectors.tracking import PositionStore
+from domain.application import SupplyHub
+from supplyhub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Worker(Protocol):
+    def run(self, stop: asyncio.Event) -> Coroutine[Any, Any, None]: ...
+
+
+class NatsNotConfiguredError(Exception):
+    def __init__(self) -> None:
+        super().__init__("NATS is off: set SUPPLYHUB_NATS_URL, e.g. nats://127.0.0.1:4222")
+
+
+def open_database(settings: Settings) -> Database:
+    """The backbone's tables live in the hub's own store: the SQLite file or the schema."""
+    if settings.uses_postgres:
+        return Database(
+            settings.database_url, settings.database_schema, settings.lock_timeout_seconds
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Database.sqlite(settings.data_dir / "hub.sqlite3", settings.lock_timeout_seconds)
+
+
+def _nats_url(settings: Settings) -> str:
+    if not settings.nats_url:
+        raise NatsNotConfiguredError()
+    return settings.nats_url
+
+
+def build_relay(settings: Settings, hub: SupplyHub) -> Relay:
+    return Relay(
+        hub,
+        PositionStore(open_database(settings)),
+        _nats_url(settings),
+        stream=settings.nats_stream_events,
+        batch_size=settings.relay_batch_size,
+    )
+
+
+def dead_letter_store(settings: Settings) -> DeadLetterStore:
+    return DeadLetterStore(open_database(settings))
+
+
+def build_inbound(settings: Settings, hub: SupplyHub) -> InboundWorker:
+    return InboundWorker(
+        hub,
+        dead_letter_store(settings),
+        _nats_url(settings),
+        stream=settings.nats_stream_commands,
+        durable=settings.nats_inbound_durable,
+        batch_size=settings.inbound_batch_size,
+        max_attempts=settings.inbound_max_attempts,
+    )
+
+
+def create_tables(settings: Settings) -> None:
+    """The backbone's own tables (the relay's position, dead letters, parked commands)."""
+    database = open_database(settings)
+    try:
+        PositionStore(database)
+        DeadLetterStore(database)
+    finally:
+        database.close()
+
+
+async def run_until_signalled(*workers: Worker) -> None:
+    """Run workers until SIGTERM or SIGINT, then let each finish its current batch."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await asyncio.gather(*(worker.run(stop) for worker in workers))
+
+
+@dataclass
+class BackboneHandle:
+    """The backbone running in a background thread of `supplyhub serve`."""
+
+    thread: threading.Thread
+    loop: asyncio.AbstractEventLoop
+    stop_event: asyncio.Event
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.loop.call_soon_threadsafe(self.stop_event.set)
+        self.thread.join(timeout)
+
+
+def start_in_process(settings: Settings, hub: SupplyHub) -> BackboneHandle | None:
+    """Relay and inbound worker beside the API in one process; None when NATS is off."""
+    if not settings.nats_url:
+        return None
+    workers: list[Worker] = [build_relay(settings, hub), build_inbound(settings, hub)]
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    async def main() -> None:
+        await asyncio.gather(*(worker.run(stop) for worker in workers))
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(main())
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=run, name="supplyhub-backbone", daemon=True)
+    thread.start()
+    log.info("backbone: relay and inbound worker started on %s", settings.nats_url)
+    return BackboneHandle(thread, loop, stop)
