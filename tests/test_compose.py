@@ -1,0 +1,88 @@
+"""docker-compose.yml and the Dockerfile, checked without a Docker engine: the file parses,
+names every service of the deployment, and every command it runs exists in the CLI."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from supplyhub.cli import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = {"postgres", "nats", "migrate", "api", "projections", "relay", "inbound"}
+HUB_SERVICES = SERVICES - {"postgres", "nats"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    parsed = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert isinstance(parsed, dict)
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def dockerfile() -> str:
+    return (ROOT / "Dockerfile").read_text()
+
+
+def test_the_compose_file_names_every_service_of_the_deployment(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == SERVICES
+
+
+@pytest.mark.parametrize("name", sorted(HUB_SERVICES))
+def test_every_hub_command_in_the_compose_file_exists_in_the_cli(
+    compose: dict[str, Any], name: str
+) -> None:
+    service = compose["services"][name]
+    assert service["build"] == "."
+    # the image's entrypoint is the `supplyhub` console script, so `command` is its arguments
+    args = build_parser().parse_args(service["command"])
+    assert callable(args.run)
+
+
+def test_the_image_runs_the_same_console_script_as_a_non_root_user(dockerfile: str) -> None:
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.M)
+    assert re.search(r"^ENTRYPOINT \[\"supplyhub\"\]$", dockerfile, re.M)
+    assert "supplyhub" in scripts
+    assert re.search(r"^RUN pip install", dockerfile, re.M)
+    users = re.findall(r"^USER (\S+)$", dockerfile, re.M)
+    assert users and users[-1] not in ("root", "0")
+    default = re.search(r"^CMD (\[.*\])$", dockerfile, re.M)
+    assert default is not None
+    build_parser().parse_args(yaml.safe_load(default.group(1)))
+
+
+def test_only_the_workers_talk_to_nats_and_everything_waits_for_the_migration(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    with_nats = {n for n, s in services.items() if "SUPPLYHUB_NATS_URL" in s.get("environment", {})}
+    # one relay and one inbound worker; API replicas must not start their own
+    assert with_nats == {"relay", "inbound"}
+    for name in HUB_SERVICES - {"migrate"}:
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert "SUPPLYHUB_DATABASE_URL" in services[name]["environment"]
+
+
+def test_state_is_persistent_and_health_is_checked(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    nats_command = services["nats"]["command"]
+    assert "-js" in nats_command
+    assert nats_command[nats_command.index("-sd") + 1] == "/data"
+    assert "natsdata:/data" in services["nats"]["volumes"]
+    assert any(v.startswith("pgdata:") for v in services["postgres"]["volumes"])
+    for name in SERVICES - {"migrate"}:
+        assert services[name]["healthcheck"]["test"], name
+
+
+def test_the_api_scales_without_a_fixed_host_port(compose: dict[str, Any]) -> None:
+    api = compose["services"]["api"]
+    assert api["deploy"]["replicas"] >= 2
+    assert all(":" not in str(port) for port in api["ports"])
