@@ -195,7 +195,7 @@ class InboundWorker:
         while not stop.is_set():
             try:
                 fetched = await sub.fetch(self.batch_size, timeout=0.5)
-            except nats.errors.TimeoutError:
+            except (nats.errors.TimeoutError, TimeoutError):  # nothing to fetch right now
                 continue
             messages = [InboundMessage(m.subject, dict(m.headers or {}), m.data) for m in fetched]
             done = await asyncio.to_thread(self.process, messages)
