@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -176,13 +177,18 @@ class PortalSchema(strawberry.Schema):
 def build_schema(
     max_depth: int = 8, max_tokens: int = 2000, max_aliases: int = 20
 ) -> strawberry.Schema:
+    # The limiters' rule classes are made once: the validation cache is keyed by the rules,
+    # so fresh classes per request would make every validation a miss.
+    rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     return PortalSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             # Portals send the same few documents over and over: parse and validate once
             # (the caches are shared per maxsize, across instances).
             lambda: ParserCache(maxsize=512),
