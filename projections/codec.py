@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 Decoder = Callable[[Any], Any]
+Encoder = Callable[[Any], Any]
 
 _registry: dict[str, type[Any]] = {}
 _decoders: dict[type[Any], Decoder] = {}
+_encoders: dict[Any, Encoder] = {}
 
 
 def register(*view_types: type[Any]) -> None:
@@ -25,7 +27,8 @@ def register(*view_types: type[Any]) -> None:
 
 def encode(value: Any) -> str:
     """A row's JSON: the type name, then the fields in declaration order."""
-    return json.dumps([type(value).__name__, _plain(value)], separators=(",", ":"))
+    view_type = type(value)
+    return json.dumps([view_type.__name__, _encoder(view_type)(value)], separators=(",", ":"))
 
 
 def decode(text: str) -> Any:
@@ -33,14 +36,43 @@ def decode(text: str) -> Any:
     return _decoder(_registry[name])(fields)
 
 
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str | float):
-        return value
-    if isinstance(value, Decimal | date):  # datetime is a date: isoformat keeps the offset
-        return str(value) if isinstance(value, Decimal) else value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    return [_plain(getattr(value, field.name)) for field in dataclasses.fields(value)]
+def _encoder(hint: Any) -> Encoder:
+    """Compiled once per type from its hints: encoding is on the rebuild's hot path."""
+    found = _encoders.get(hint)
+    if found is None:
+        found = _encoders[hint] = _build_encoder(hint)
+    return found
+
+
+def _build_encoder(hint: Any) -> Encoder:
+    if hint in (str, int, bool, float):
+        return _same
+    if hint is Decimal:
+        return str
+    if hint in (datetime, date):  # isoformat keeps a datetime's offset
+        return _isoformat
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        inner = _encoder(next(arg for arg in args if arg is not type(None)))
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _encoder(args[0])
+        if item is _same:
+            return list
+        return lambda value: [item(entry) for entry in value]
+    if origin is tuple:
+        parts = [_encoder(arg) for arg in args]
+        return lambda value: [part(entry) for part, entry in zip(parts, value, strict=True)]
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        hints = typing.get_type_hints(hint)
+        plan = [(field.name, _encoder(hints[field.name])) for field in dataclasses.fields(hint)]
+        return lambda value: [part(getattr(value, name)) for name, part in plan]
+    raise TypeError(f"no encoder for {hint!r}")
+
+
+def _isoformat(value: date) -> str:
+    return value.isoformat()
 
 
 def _decoder(hint: Any) -> Decoder:

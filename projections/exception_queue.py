@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.exception_case import ExceptionCase
 from projections import codec
-from projections.projection import Column, Projection
+from projections.projection import Column, Projection, evolved
 from projections.read_models import ExceptionView
 
 
@@ -34,7 +32,7 @@ exception_queue = Projection(
 codec.register(ExceptionView)
 
 
-@exception_queue.on(ExceptionCase.Opened, creates=True)
+@exception_queue.on("ExceptionCase.Opened", creates=True)
 def opened(view: Any, event: Any, ref: str) -> ExceptionView:
     return ExceptionView(
         key=event.key,
@@ -51,11 +49,11 @@ def opened(view: Any, event: Any, ref: str) -> ExceptionView:
     )
 
 
-@exception_queue.on(ExceptionCase.Assigned)
+@exception_queue.on("ExceptionCase.Assigned")
 def assigned(view: ExceptionView, event: Any, ref: str) -> ExceptionView:
-    return replace(view, owner=event.owner)
+    return evolved(view, owner=event.owner)
 
 
-@exception_queue.on(ExceptionCase.Resolved)
+@exception_queue.on("ExceptionCase.Resolved")
 def resolved(view: ExceptionView, event: Any, ref: str) -> ExceptionView:
-    return replace(view, status="resolved")
+    return evolved(view, status="resolved")

@@ -7,19 +7,17 @@ the purchase orders they concern, so their later events find the views to update
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from domain.exception_case import ExceptionCase
 from domain.goods_receipt import GoodsReceipt
 from domain.invoice import Invoice
 from domain.order_line import LineQuantity, OrderLine
 from domain.purchase_order import PurchaseOrder
-from domain.shipment import Shipment
 from projections import codec
-from projections.projection import Column, Lookup, Projection
+from projections.projection import Column, Lookup, Projection, evolved
 from projections.read_models import (
     AcknowledgementView,
     ChangeRequestView,
@@ -79,7 +77,7 @@ def _via_link(prefix: str) -> Any:
 # --- the ERP's document ---------------------------------------------------------------------
 
 
-@purchase_orders.on(PurchaseOrder.Released, creates=True)
+@purchase_orders.on("PurchaseOrder.Released", creates=True)
 def released(view: Any, event: Any, ref: str) -> PurchaseOrderView:
     at = event.provenance.at
     return PurchaseOrderView(
@@ -102,7 +100,7 @@ def released(view: Any, event: Any, ref: str) -> PurchaseOrderView:
     )
 
 
-@purchase_orders.on(PurchaseOrder.Revised)
+@purchase_orders.on("PurchaseOrder.Revised")
 def revised(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     before = {line.line_number: line for line in view.lines}
     lines = []
@@ -110,7 +108,7 @@ def revised(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
         old = before.get(line.line_number)
         new = _new_line(line)
         if old is not None:  # what was shipped, received and invoiced stays with the line
-            new = replace(
+            new = evolved(
                 new,
                 shipped_quantity=old.shipped_quantity,
                 received_quantity=old.received_quantity,
@@ -123,17 +121,17 @@ def revised(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
         revision=event.revision,
         needs_action=True,
         lines=tuple(lines),
-        revisions=view.revisions + (_revision(event.revision, event, view.lines, event.lines),),
+        revisions=(*view.revisions, _revision(event.revision, event, view.lines, event.lines)),
         pending_changes=(),
     )
 
 
-@purchase_orders.on(PurchaseOrder.Cancelled)
+@purchase_orders.on("PurchaseOrder.Cancelled")
 def cancelled(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     return _touch(view, event, status="cancelled", needs_action=False)
 
 
-@purchase_orders.on(PurchaseOrder.Closed)
+@purchase_orders.on("PurchaseOrder.Closed")
 def closed(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     return _touch(view, event, status="closed", needs_action=False)
 
@@ -141,7 +139,7 @@ def closed(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
 # --- the supplier's answers -----------------------------------------------------------------
 
 
-@purchase_orders.on(PurchaseOrder.Acknowledged)
+@purchase_orders.on("PurchaseOrder.Acknowledged")
 def acknowledged(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     prov = event.provenance
     answers = {response.line_number: response for response in event.responses}
@@ -149,7 +147,7 @@ def acknowledged(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrder
     for line in view.lines:
         answer = answers.get(line.line_number)
         if answer is not None:
-            line = replace(
+            line = evolved(
                 line,
                 ack_status=answer.status.value,
                 ack_source_code=answer.source_code,
@@ -157,7 +155,7 @@ def acknowledged(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrder
                 confirmed_date=answer.confirmed_date or line.need_by,
             )
             if answer.status.value in ("rejected", "pending"):
-                line = replace(line, confirmed_quantity=None, confirmed_date=None)
+                line = evolved(line, confirmed_quantity=None, confirmed_date=None)
         lines.append(_commit(line, view.shipments))
     acks = tuple(
         AcknowledgementView(
@@ -169,7 +167,7 @@ def acknowledged(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrder
             prov.actor,
             prov.at,
             stale=False,
-        )  # fmt: skip
+        )
         for r in event.responses
     )
     return _touch(
@@ -182,32 +180,32 @@ def acknowledged(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrder
     )
 
 
-@purchase_orders.on(PurchaseOrder.StaleResponseRecorded)
+@purchase_orders.on("PurchaseOrder.StaleResponseRecorded")
 def stale_response(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     prov = event.provenance
     ack = AcknowledgementView(
         event.answered_revision, 0, event.kind, "", prov.channel.value, prov.actor, prov.at,
         stale=True,
     )  # fmt: skip
-    return _touch(view, event, acknowledgements=view.acknowledgements + (ack,))
+    return _touch(view, event, acknowledgements=(*view.acknowledgements, ack))
 
 
-@purchase_orders.on(PurchaseOrder.ChangeApplied)
+@purchase_orders.on("PurchaseOrder.ChangeApplied")
 def change_applied(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     p = event.proposal
     return _touch(view, event, lines=_confirm(view, p.line_number, p.quantity, p.need_by))
 
 
-@purchase_orders.on(PurchaseOrder.ChangeEscalated)
+@purchase_orders.on("PurchaseOrder.ChangeEscalated")
 def change_escalated(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     p = event.proposal
     request = ChangeRequestView(
         p.proposal_id, p.revision, p.line_number, p.quantity, p.need_by, "; ".join(event.breaches)
     )
-    return _touch(view, event, pending_changes=view.pending_changes + (request,))
+    return _touch(view, event, pending_changes=(*view.pending_changes, request))
 
 
-@purchase_orders.on(PurchaseOrder.ChangeApproved, PurchaseOrder.ChangeRejected)
+@purchase_orders.on("PurchaseOrder.ChangeApproved", "PurchaseOrder.ChangeRejected")
 def change_decided(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     decided = [c for c in view.pending_changes if c.proposal_id == event.proposal_id]
     remaining = tuple(c for c in view.pending_changes if c.proposal_id != event.proposal_id)
@@ -220,17 +218,17 @@ def change_decided(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrd
 # --- what other documents report against the lines ------------------------------------------
 
 
-@purchase_orders.on(PurchaseOrder.ShipmentNoticed)
+@purchase_orders.on("PurchaseOrder.ShipmentNoticed")
 def shipment_noticed(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     return _touch(view, event, lines=_add(view, event.quantities, "shipped_quantity"))
 
 
-@purchase_orders.on(PurchaseOrder.GoodsReceived)
+@purchase_orders.on("PurchaseOrder.GoodsReceived")
 def goods_received(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     return _touch(view, event, lines=_add(view, event.quantities, "received_quantity"))
 
 
-@purchase_orders.on(PurchaseOrder.Invoiced)
+@purchase_orders.on("PurchaseOrder.Invoiced")
 def invoiced(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     return _touch(view, event, lines=_add(view, event.quantities, "invoiced_quantity"))
 
@@ -239,7 +237,7 @@ def _asn_targets(event: Any, lookup: Lookup) -> Iterable[tuple[str, str]]:
     return [(po_key(order.po_number), event.asn_number) for order in event.orders]
 
 
-@purchase_orders.on(Shipment.Submitted, keys=_asn_targets, creates=True)
+@purchase_orders.on("Shipment.Submitted", keys=_asn_targets, creates=True)
 def asn_submitted(view: PurchaseOrderView | None, event: Any, ref: str) -> Any:
     if view is None:
         return None
@@ -253,13 +251,13 @@ def asn_submitted(view: PurchaseOrderView | None, event: Any, ref: str) -> Any:
         event.expected_delivery, event.carrier, event.tracking_number,
         tuple(order.po_number for order in event.orders), quantities,
     )  # fmt: skip
-    shipments = view.shipments + (shipment,)
+    shipments = (*view.shipments, shipment)
     lines = tuple(_commit(line, shipments) for line in view.lines)
     return _touch(view, event, shipments=shipments, lines=lines)
 
 
 @purchase_orders.on(
-    Shipment.Submitted,
+    "Shipment.Submitted",
     keys=lambda event, _: ((f"shipment:{event.originator_id}", ""),),
     creates=True,
 )
@@ -267,18 +265,18 @@ def asn_link(view: Any, event: Any, ref: str) -> Link:
     return Link(tuple(po_key(order.po_number) for order in event.orders), event.asn_number)
 
 
-@purchase_orders.on(Shipment.MilestoneRecorded, Shipment.Cancelled, keys=_via_link("shipment"))
+@purchase_orders.on("Shipment.MilestoneRecorded", "Shipment.Cancelled", keys=_via_link("shipment"))
 def asn_changed(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     shipments = []
     for shipment in view.shipments:
         if shipment.asn_number == ref:
             if type(event).__name__ == "Cancelled":
                 status = "replaced" if event.replaced_by else "cancelled"
-                shipment = replace(shipment, status=status)
+                shipment = evolved(shipment, status=status)
             else:
                 eta = event.eta.date() if event.eta else shipment.expected_delivery
                 status = "arrived" if event.milestone == "arrived" else shipment.status
-                shipment = replace(
+                shipment = evolved(
                     shipment, milestone=event.milestone, expected_delivery=eta, status=status
                 )
         shipments.append(shipment)
@@ -287,7 +285,7 @@ def asn_changed(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderV
 
 
 @purchase_orders.on(
-    GoodsReceipt.Posted, keys=lambda e, _: ((po_key(e.po_number), ""),), creates=True
+    "GoodsReceipt.Posted", keys=lambda e, _: ((po_key(e.po_number), ""),), creates=True
 )
 def receipt_posted(view: PurchaseOrderView | None, event: Any, ref: str) -> Any:
     if view is None:
@@ -297,11 +295,11 @@ def receipt_posted(view: PurchaseOrderView | None, event: Any, ref: str) -> Any:
         tuple((line.line_number, line.accepted, line.rejected) for line in event.lines),
         has_variance=bool(event.variances),
     )  # fmt: skip
-    return _touch(view, event, receipts=view.receipts + (receipt,))
+    return _touch(view, event, receipts=(*view.receipts, receipt))
 
 
 @purchase_orders.on(
-    GoodsReceipt.Posted,
+    "GoodsReceipt.Posted",
     keys=lambda e, _: ((f"goodsreceipt:{e.originator_id}", ""),),
     creates=True,
 )
@@ -312,7 +310,9 @@ def receipt_link(view: Any, event: Any, ref: str) -> Link:
 # --- invoices: the supplier sees the lifecycle, the buyer also the match --------------------
 
 
-@purchase_orders.on(Invoice.Submitted, keys=lambda e, _: ((po_key(e.po_number), ""),), creates=True)
+@purchase_orders.on(
+    "Invoice.Submitted", keys=lambda e, _: ((po_key(e.po_number), ""),), creates=True
+)
 def invoice_submitted(view: PurchaseOrderView | None, event: Any, ref: str) -> Any:
     if view is None:
         return None
@@ -321,11 +321,11 @@ def invoice_submitted(view: PurchaseOrderView | None, event: Any, ref: str) -> A
         event.invoice_number, event.supplier, event.po_number, event.currency,
         event.invoice_date, total, "submitted", "", (), 0,
     )  # fmt: skip
-    return _touch(view, event, invoices=view.invoices + (invoice,))
+    return _touch(view, event, invoices=(*view.invoices, invoice))
 
 
 @purchase_orders.on(
-    Invoice.Submitted,
+    "Invoice.Submitted",
     keys=lambda e, _: ((f"invoice:{e.originator_id}", ""),),
     creates=True,
 )
@@ -344,13 +344,13 @@ _SUPPLIER_STATUS = {
 
 
 @purchase_orders.on(
-    Invoice.Matched,
-    Invoice.Blocked,
-    Invoice.Approved,
-    Invoice.Paid,
-    Invoice.Disputed,
-    Invoice.DuplicateSubmitted,
-    Invoice.ErpStatusReported,
+    "Invoice.Matched",
+    "Invoice.Blocked",
+    "Invoice.Approved",
+    "Invoice.Paid",
+    "Invoice.Disputed",
+    "Invoice.DuplicateSubmitted",
+    "Invoice.ErpStatusReported",
     keys=_via_link("invoice"),
 )
 def invoice_changed(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
@@ -364,15 +364,15 @@ def invoice_changed(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOr
 def _invoice_evolve(invoice: InvoiceView, event: Any) -> InvoiceView:
     name = type(event).__name__
     if name == "DuplicateSubmitted":
-        return replace(invoice, duplicate_submissions=invoice.duplicate_submissions + 1)
+        return evolved(invoice, duplicate_submissions=invoice.duplicate_submissions + 1)
     if name == "Blocked":
         reasons = tuple(f"line {f.line_number} {f.rule}: {f.detail}" for f in event.findings)
-        return replace(invoice, status="in_review", match_status="blocked", block_reasons=reasons)
+        return evolved(invoice, status="in_review", match_status="blocked", block_reasons=reasons)
     state = event.status if name == "ErpStatusReported" else name.lower()
     if state in ("matched", "blocked"):
         reasons = (event.reason,) if state == "blocked" and event.reason else ()
-        return replace(invoice, status="in_review", match_status=state, block_reasons=reasons or ())
-    return replace(invoice, status=_SUPPLIER_STATUS[state])
+        return evolved(invoice, status="in_review", match_status=state, block_reasons=reasons or ())
+    return evolved(invoice, status=_SUPPLIER_STATUS[state])
 
 
 # --- exception cases count against the purchase order they concern --------------------------
@@ -392,9 +392,9 @@ def _case_targets(event: Any, lookup: Lookup) -> Iterable[tuple[str, str]]:
     return [(target, "+1") for target in link.targets] if link else ()
 
 
-@purchase_orders.on(ExceptionCase.Opened, keys=_case_targets)
+@purchase_orders.on("ExceptionCase.Opened", keys=_case_targets)
 def case_opened(view: PurchaseOrderView | None, event: Any, ref: str) -> Any:
-    return None if view is None else replace(view, open_exceptions=view.open_exceptions + 1)
+    return None if view is None else evolved(view, open_exceptions=view.open_exceptions + 1)
 
 
 def _case_link_key(event: Any, lookup: Lookup) -> Iterable[tuple[str, str]]:
@@ -403,14 +403,14 @@ def _case_link_key(event: Any, lookup: Lookup) -> Iterable[tuple[str, str]]:
     return ((f"exceptioncase:{event.originator_id}", targets),)
 
 
-@purchase_orders.on(ExceptionCase.Opened, keys=_case_link_key, creates=True)
+@purchase_orders.on("ExceptionCase.Opened", keys=_case_link_key, creates=True)
 def case_link(view: Any, event: Any, ref: str) -> Link:
     return Link(tuple(ref.split(",")) if ref else (), "")
 
 
-@purchase_orders.on(ExceptionCase.Resolved, keys=_via_link("exceptioncase"))
+@purchase_orders.on("ExceptionCase.Resolved", keys=_via_link("exceptioncase"))
 def case_resolved(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
-    return replace(view, open_exceptions=max(0, view.open_exceptions - 1))
+    return evolved(view, open_exceptions=max(0, view.open_exceptions - 1))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -474,7 +474,7 @@ def _commit(line: LineView, shipments: tuple[ShipmentView, ...]) -> LineView:
         commitment = "at_risk"
     else:
         commitment = "confirmed"
-    return line if commitment == line.commitment else replace(line, commitment=commitment)
+    return line if commitment == line.commitment else evolved(line, commitment=commitment)
 
 
 def _confirm(
@@ -483,7 +483,7 @@ def _confirm(
     lines = []
     for line in view.lines:
         if line.line_number == number:
-            line = replace(
+            line = evolved(
                 line,
                 confirmed_quantity=quantity if quantity is not None else line.confirmed_quantity,
                 confirmed_date=need_by if need_by is not None else line.confirmed_date,
@@ -498,7 +498,7 @@ def _add(
     added = {q.line_number: q.quantity for q in quantities}
     return tuple(
         _commit(
-            replace(line, **{field: getattr(line, field) + added[line.line_number]}),
+            evolved(line, **{field: getattr(line, field) + added[line.line_number]}),
             view.shipments,
         )
         if line.line_number in added
@@ -508,4 +508,4 @@ def _add(
 
 
 def _touch(view: PurchaseOrderView, event: Any, **changes: Any) -> PurchaseOrderView:
-    return replace(view, updated_at=max(view.updated_at, event.provenance.at), **changes)
+    return evolved(view, updated_at=max(view.updated_at, event.provenance.at), **changes)

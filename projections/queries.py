@@ -6,8 +6,8 @@ import base64
 from datetime import UTC, datetime
 from typing import Any
 
-
 from projections import codec, service_levels
+from projections.purchase_orders import po_key
 from projections.read_models import (
     Alert,
     ExceptionView,
@@ -16,7 +16,6 @@ from projections.read_models import (
     PurchaseOrderView,
     SupplierKpis,
 )
-from projections.purchase_orders import po_key
 from projections.runner import ProjectionRunner
 from projections.view_store import Range, SqlViewStore
 

@@ -21,7 +21,7 @@ def rebuild(
     store: SqlViewStore,
     processor: Processor,
     progress: Progress | None = None,
-    batch_size: int = 1000,
+    batch_size: int = 5000,
 ) -> int:
     """Rebuild `processor`'s view from position 0; return the new live version."""
     old = [t.version for t in store.tracking() if t.name == processor.name]

@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 
 
 class Waker(Protocol):
-    def wait(self, timeout: float) -> None:
-        """Return when new events may be there (a notification) or after `timeout`."""
+    def wait(self, timeout: float, stopping: threading.Event) -> None:
+        """Return when new events may be there (a notification), after `timeout`, or soon
+        after `stopping` is set."""
 
     def close(self) -> None: ...
 
@@ -34,14 +35,11 @@ class Waker(Protocol):
 class PollingWaker:
     """SQLite has no notifications: sleep a short while between polls."""
 
-    def __init__(self) -> None:
-        self._closed = threading.Event()
-
-    def wait(self, timeout: float) -> None:
-        self._closed.wait(timeout)
+    def wait(self, timeout: float, stopping: threading.Event) -> None:
+        stopping.wait(timeout)
 
     def close(self) -> None:
-        self._closed.set()
+        pass
 
 
 @dataclass(frozen=True)
@@ -153,7 +151,7 @@ class ProjectionRunner:
                     head,
                     max(0, head - tracked.position),
                     lag_seconds,
-                )  # fmt: skip
+                )
             )
         return found
 
@@ -170,7 +168,6 @@ class ProjectionRunner:
     def stop(self) -> None:
         """Finish the batch in hand, then stop the thread."""
         self._stopping.set()
-        self.waker.close()
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
@@ -190,7 +187,7 @@ class ProjectionRunner:
                 self._stopping.wait(1.0)
                 continue
             if count < self.batch_size:
-                self.waker.wait(self.idle_wait)
+                self.waker.wait(self.idle_wait, self._stopping)
         log.info("projection runner stopped at position %d", self._position)
 
     # --- internals --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def alerts(views: Iterable[PurchaseOrderView], now: datetime) -> tuple[Alert, ..
             detail = f"revision {po.revision} unacknowledged for {hours:.0f} h"
             found.append(
                 Alert("unacknowledged_revision", document, po.supplier, released + ACK_SLA, detail)
-            )  # noqa: E501
+            )
         for line in po.lines:
             cutoff = datetime.combine(line.need_by, datetime.min.time(), now.tzinfo) - ASN_LEAD
             waiting = line.ack_status != "rejected" and line.shipped_quantity == 0

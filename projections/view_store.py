@@ -289,6 +289,14 @@ class SqlViewStore:
             )
             return [(row[0], row[1]) for row in cur.fetchall()]
 
+    def last(self, name: str) -> tuple[str, str] | None:
+        """The row with the highest key of the live version (the ledger's head)."""
+        with self._reading() as cur:
+            table = self._live_table(cur, name)
+            cur.execute(f"SELECT key, doc FROM {table} ORDER BY key DESC LIMIT 1")
+            row = cur.fetchone()
+            return (row[0], row[1]) if row else None
+
     def scan_all(self, name: str, batch: int = 5000) -> Iterator[tuple[str, str]]:
         after = ""
         while rows := self.scan(name, after, batch):

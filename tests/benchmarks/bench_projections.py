@@ -1,0 +1,212 @@
+"""Read-side benchmark (issue 3): rebuild rate against the raw read-and-decode rate on the
+same PostgreSQL, peak memory of a large rebuild, and live lag at a steady command rate.
+
+Run: .venv/bin/python tests/benchmarks/bench_projections.py [--events 200000]
+     [--memory-events 1000000] [--rate 200] [--seconds 10] [--quick]
+Starts its own PostgreSQL (tests/servers.py); prints figures, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for servers, given
+
+import psycopg
+from given import envelope, lines
+from servers import start_postgres
+
+from domain import commands as c
+from domain.application import BatchItem, SupplyHub
+from domain.provenance import Channel
+from supplyhub.bootstrap import open_hub
+from supplyhub.read_side import open_read_side
+from supplyhub.settings import Settings
+
+BASE_POS = 5000  # distinct purchase orders; larger logs are copies with new ids
+
+
+def seed(hub: SupplyHub) -> int:
+    """Releases and acknowledgements through the application: 4 events per purchase order."""
+    hub.handle(c.UpsertSupplier("SUP-BENCH", "Bench Supplier"), envelope())
+    answers = (c.LineAnswer(10, "ACCEPTED"), c.LineAnswer(20, "ACCEPTED"))
+    for start in range(0, BASE_POS, 500):
+        numbers = [f"B{n:07d}" for n in range(start, start + 500)]
+        releases = [
+            BatchItem(c.ReleasePurchaseOrder(n, "SUP-BENCH", "EUR", lines(2)), envelope())
+            for n in numbers
+        ]
+        hub.handle_batch(releases)
+        acks = [
+            BatchItem(
+                c.AcknowledgePurchaseOrder(n, 1, answers),
+                envelope(Channel.PORTAL, tenant="SUP-BENCH"),
+            )
+            for n in numbers
+        ]
+        hub.handle_batch(acks)
+    return hub.recorder.max_notification_id() or 0
+
+
+def grow(settings: Settings, base_head: int, target: int) -> int:
+    """Copy the seeded log under fresh originator ids until it holds `target` events."""
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute(f"SET search_path TO {settings.database_schema}")
+        head = _head(conn)
+        while head < target:
+            salt = uuid.uuid4().hex
+            conn.execute(
+                "INSERT INTO hub_events (originator_id, originator_version, topic, state) "
+                "SELECT md5(originator_id::text || %s)::uuid, originator_version, topic, state "
+                "FROM hub_events WHERE notification_id <= %s AND notification_id <= %s "
+                "ORDER BY notification_id",
+                (salt, base_head, target - head),
+            )
+            head = _head(conn)
+    return head
+
+
+def _head(conn: psycopg.Connection[tuple[int]]) -> int:
+    found = conn.execute("SELECT max(notification_id) FROM hub_events").fetchone()
+    return int(found[0]) if found else 0
+
+
+def read_and_decode_rate(hub: SupplyHub, head: int, batch: int = 1000) -> float:
+    started, position, count = time.perf_counter(), 1, 0
+    while position <= head:
+        notifications = hub.recorder.select_notifications(position, batch)
+        if not notifications:
+            break
+        for notification in notifications:
+            hub.mapper.to_domain_event(notification)
+        count += len(notifications)
+        position = notifications[-1].id + 1
+    return count / (time.perf_counter() - started)
+
+
+def rebuild_rate(settings: Settings, hub: SupplyHub, name: str, head: int) -> float:
+    read_side = open_read_side(settings, hub)
+    try:
+        started = time.perf_counter()
+        read_side.rebuild(name)
+        return head / (time.perf_counter() - started)
+    finally:
+        read_side.close()
+
+
+def catch_up_all_rate(settings: Settings, hub: SupplyHub, head: int) -> float:
+    """All four projections from zero by the live runner (fresh schema state)."""
+    read_side = open_read_side(settings, hub)
+    try:
+        read_side.runner.batch_size = 1000
+        started = time.perf_counter()
+        read_side.runner.catch_up()
+        return head / (time.perf_counter() - started)
+    finally:
+        read_side.close()
+
+
+def child_rebuild(url: str, schema: str, name: str) -> None:
+    """Runs in a subprocess so its peak RSS is the rebuild's alone."""
+    settings = Settings(database_url=url, database_schema=schema)
+    hub = open_hub(settings)
+    read_side = open_read_side(settings, hub)
+    started = time.perf_counter()
+    read_side.rebuild(name)
+    elapsed = time.perf_counter() - started
+    read_side.close()
+    hub.close()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{elapsed:.1f} {peak_mb:.0f}")
+
+
+def live_lag(settings: Settings, hub: SupplyHub, rate: int, seconds: float) -> list[float]:
+    """Commands at a steady rate; commit -> visible in the portal view, per command."""
+    read_side = open_read_side(settings, hub)
+    read_side.runner.catch_up()
+    read_side.runner.start()
+    committed: queue.Queue[tuple[float, int] | None] = queue.Queue()
+    lags: list[float] = []
+
+    def observe() -> None:
+        while (item := committed.get()) is not None:
+            at, position = item
+            if read_side.runner.wait_until(position, timeout=10):
+                lags.append(time.perf_counter() - at)
+
+    observer = threading.Thread(target=observe)
+    observer.start()
+    interval, next_at = 1 / rate, time.perf_counter()
+    for n in range(int(rate * seconds)):
+        hub.handle(c.ReleasePurchaseOrder(f"L{n:07d}", "SUP-BENCH", "EUR", lines(2)), envelope())
+        committed.put((time.perf_counter(), hub.recorder.max_notification_id() or 0))
+        next_at += interval
+        time.sleep(max(0.0, next_at - time.perf_counter()))
+    committed.put(None)
+    observer.join()
+    read_side.close()
+    return lags
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--memory-events", type=int, default=1_000_000)
+    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--child-rebuild", nargs=3, metavar=("URL", "SCHEMA", "NAME"))
+    args = parser.parse_args()
+    if args.child_rebuild:
+        child_rebuild(*args.child_rebuild)
+        return
+    if args.quick:
+        args.events, args.memory_events, args.seconds = 40_000, 60_000, 3
+    with tempfile.TemporaryDirectory() as tmp, start_postgres(Path(tmp)) as server:
+        url = server.create_database(f"bench_{uuid.uuid4().hex[:8]}")
+        settings = Settings(database_url=url, database_schema="bench", pool_size=4)
+        hub = open_hub(settings)
+        print(f"seeding {BASE_POS} purchase orders...", file=sys.stderr)
+        base = seed(hub)
+        head = grow(settings, base, args.events)
+        print(f"log: {head} events ({base} seeded through the application)")
+        raw = read_and_decode_rate(hub, head)
+        print(f"raw read-and-decode (select_notifications 1000 + mapper): {raw:>9,.0f} events/s")
+        fresh = catch_up_all_rate(settings, hub, head)
+        print(f"all 4 views from zero (live runner, 1000/batch):        {fresh:>9,.0f} events/s "
+              f"= {fresh / raw:.2f} x raw")  # fmt: skip
+        for name in ("purchase_orders", "exceptions", "audit_trail", "audit_ledger"):
+            rate = rebuild_rate(settings, hub, name, head)
+            print(f"rebuild {name:<16} (blue/green, 1000/batch):       {rate:>9,.0f} events/s "
+                  f"= {rate / raw:.2f} x raw")  # fmt: skip
+
+        big = grow(settings, base, args.memory_events)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-rebuild", url, "bench", "purchase_orders"],
+            check=True, capture_output=True, text=True,
+        ).stdout.split()  # fmt: skip
+        print(f"rebuild purchase_orders of {big} events: {float(out[0]):.1f} s, "
+              f"{big / float(out[0]):,.0f} events/s, peak RSS {out[1]} MB")  # fmt: skip
+
+        lags = sorted(live_lag(settings, hub, args.rate, args.seconds))
+        p50 = statistics.median(lags) * 1000
+        p99 = lags[min(len(lags) - 1, int(0.99 * len(lags)))] * 1000
+        print(
+            f"live lag at {args.rate} commands/s for {args.seconds:.0f} s "
+            f"(commit -> portal view): p50 {p50:.1f} ms, p99 {p99:.1f} ms, n={len(lags)}"
+        )
+        hub.close()
+
+
+if __name__ == "__main__":
+    main()
