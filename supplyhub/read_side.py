@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +32,10 @@ from supplyhub.settings import Settings
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # PostgreSQL: the poll that catches up when a NOTIFY is lost
+# Events per rebuild transaction: large batches amortise decoding and writes, but on SQLite
+# a batch holds the one write lock the event store also needs, so keep it short there.
+REBUILD_BATCH_POSTGRES = 5000
+REBUILD_BATCH_SQLITE = 1000
 
 
 def processors() -> list[Processor]:
@@ -47,8 +53,15 @@ class ReadSide:
     """The views, the runner that keeps them, and the operations on them (status, rebuild,
     audit). Build it with `open_read_side`; call `close()` when done."""
 
-    def __init__(self, hub: SupplyHub, store: SqlViewStore, runner: ProjectionRunner) -> None:
+    def __init__(
+        self,
+        hub: SupplyHub,
+        store: SqlViewStore,
+        runner: ProjectionRunner,
+        rebuild_batch: int = REBUILD_BATCH_POSTGRES,
+    ) -> None:
         self.hub = hub
+        self.rebuild_batch = rebuild_batch
         self.store = store
         self.runner = runner
         self.read_models = StoredReadModels(store, runner)
@@ -63,7 +76,7 @@ class ReadSide:
         if chosen is None:
             raise KeyError(f"no projection named {name!r}; known: {', '.join(self.names())}")
         decode = self.hub.mapper.to_domain_event
-        return rebuild(self.hub.recorder, decode, self.store, chosen, progress)
+        return rebuild(self.hub.recorder, decode, self.store, chosen, progress, self.rebuild_batch)
 
     def names(self) -> list[str]:
         """The projection names `rebuild` accepts."""
@@ -87,16 +100,15 @@ class ReadSide:
 
     def digest(self) -> Digest:
         """The ledger's head: the position and digest an auditor keeps outside the system."""
-        rows = self.store.select("audit_ledger", {}, order="key")[-1:] if False else None
-        del rows
-        last = None
-        for last in self._ledger_rows():
-            pass
-        return Digest(last[0], last[2]) if last else Digest(0, "")
+        last = self.store.last("audit_ledger")
+        if last is None:
+            return Digest(0, "")
+        return Digest(int(last[0]), last[1].split(" ")[1])
 
     def close(self) -> None:
         """Stop the runner if running and release connections."""
         self.runner.stop()
+        self.runner.waker.close()
         self.store.close()
 
     def _notifications(self) -> Iterator[Any]:
@@ -132,7 +144,8 @@ def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -
         hub.recorder, hub.mapper.to_domain_event, store, processors(),
         idle_wait=idle_wait, waker=waker,
     )  # fmt: skip
-    return ReadSide(hub, store, runner)
+    batch = REBUILD_BATCH_POSTGRES if settings.uses_postgres else REBUILD_BATCH_SQLITE
+    return ReadSide(hub, store, runner, batch)
 
 
 class ListeningWaker:
@@ -142,10 +155,13 @@ class ListeningWaker:
         self.conn = connect(url, autocommit=True, connect_timeout=10)
         self.conn.execute(f'LISTEN "{channel}"')
 
-    def wait(self, timeout: float) -> None:
-        """Return on the first notification, or after `timeout` seconds."""
-        for _ in self.conn.notifies(timeout=timeout, stop_after=1):
-            pass
+    def wait(self, timeout: float, stopping: threading.Event) -> None:
+        """Return on the first notification, after `timeout` seconds, or once stopping."""
+        deadline = time.monotonic() + timeout
+        while not stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            # Short slices, so a stop is noticed within a tenth of a second.
+            for _ in self.conn.notifies(timeout=min(left, 0.1), stop_after=1):
+                return
 
     def close(self) -> None:
         """Release the listening connection."""

@@ -10,6 +10,7 @@ from conftest import run_steps, snapshot
 
 from domain.application import SupplyHub
 from projections.projection import Record, Rows
+from projections.read_models import PurchaseOrderFilter
 from projections.runner import ProjectionRunner
 from supplyhub.read_side import ReadSide, processors
 
@@ -26,9 +27,19 @@ def test_every_view_rebuilt_from_zero_equals_the_incrementally_built_one(
     assert read_side.runner.wait_until(head, timeout=20), f"seed {seed}"
     read_side.runner.stop()
     incremental = snapshot(read_side)
-    # When every projection is rebuilt blue/green from position 0
+    served = len(read_side.read_models.purchase_orders(None, PurchaseOrderFilter(), 500).items)
+    seen_during_rebuild: list[int] = []
+
+    def progress(position: int, head: int) -> None:
+        page = read_side.read_models.purchase_orders(None, PurchaseOrderFilter(), 500)
+        seen_during_rebuild.append(len(page.items))
+
+    # When every projection is rebuilt blue/green from position 0 (small batches, many steps)
+    read_side.rebuild_batch = 40
     for name in read_side.names():
-        read_side.rebuild(name)
+        read_side.rebuild(name, progress)
+    # Then reads kept answering from the complete live version all along
+    assert seen_during_rebuild and set(seen_during_rebuild) == {served}
     # Then every row is the same, and reads now come from version 2
     assert snapshot(read_side) == incremental, f"seed {seed}"
     assert all(s.version == 2 and s.position == head for s in read_side.status())
