@@ -42,7 +42,7 @@ def create_app(
     position_ttl_seconds: float = 0.02,
     clock: Clock = utc_now,
 ) -> FastAPI:
-    metrics = Metrics()
+    metrics = Metrics(plain_routes=frozenset({"/graphql"}))
     tokens = TokenCache(auth)
     app = FastAPI(
         title="Supply Hub",

@@ -10,7 +10,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, plain_routes: frozenset[str] = frozenset()) -> None:
+        # Plain Starlette routes are not recorded in the scope by FastAPI's router: name them
+        # here, so unmatched paths still share one label.
+        self.plain_routes = plain_routes
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "supplyhub_http_requests", "HTTP requests by route and status",
@@ -56,7 +59,9 @@ class Metrics:
             try:
                 await app(scope, receive, send_status)
             finally:
-                route = getattr(scope.get("route"), "path", "unmatched")
+                route = getattr(scope.get("route"), "path", None)
+                if route is None:
+                    route = scope["path"] if scope["path"] in self.plain_routes else "unmatched"
                 self.requests.labels(scope["method"], route, str(status)).inc()
                 self.latency.labels(route).observe(time.perf_counter() - started)
 

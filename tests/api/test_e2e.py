@@ -290,4 +290,5 @@ def test_readiness_reports_the_lag_and_metrics_count_requests(live: LiveHub) -> 
     metrics = httpx.get(f"{live.url}/metrics").text
     assert ready.status_code == 200 and ready.json()["store"] is True
     assert 'supplyhub_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics
+    assert 'supplyhub_http_requests_total{method="POST",route="/graphql",status="200"}' in metrics
     assert "supplyhub_projection_lag_events" in metrics
