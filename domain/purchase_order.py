@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from uuid import UUID
 
@@ -277,6 +278,21 @@ class PurchaseOrder(Aggregate):
 
     def __repr__(self) -> str:
         return f"PurchaseOrder({self.number!r}, revision={self.revision}, status={self.status!r})"
+
+
+def version_at_revision(events: Iterable[Aggregate.Event], revision: int) -> int | None:
+    """The last version of the document before the ERP moved it past `revision`: the state
+    an auditor means by "as at revision N". None when the order never had that revision."""
+    version = None
+    for recorded in events:
+        name = type(recorded).__name__
+        moved = name in ("Released", "Revised")
+        current = 1 if name == "Released" else getattr(recorded, "revision", None)
+        if moved and current is not None and current > revision:
+            break
+        if (moved and current == revision) or version is not None:
+            version = recorded.originator_version
+    return version
 
 
 def _add(ledger: dict[int, Decimal], quantities: tuple[LineQuantity, ...]) -> None:

@@ -17,7 +17,7 @@ from api.services import EnvelopeDep, IdempotencyKey, PrincipalDep, ServicesDep,
 from domain import commands as c
 from domain.errors import NotFoundError, ValidationError
 from domain.order_line import OrderLine
-from domain.purchase_order import PurchaseOrder
+from domain.purchase_order import PurchaseOrder, version_at_revision
 from projections.read_models import PurchaseOrderView
 
 router = APIRouter(prefix="/purchase-orders", tags=["purchase orders"], responses=PROBLEMS)
@@ -101,21 +101,6 @@ def _history(
         "events": [_event_json(event) for event in events],
         "state": _state_json(state) if isinstance(state, PurchaseOrder) else None,
     }
-
-
-def version_at_revision(events: list[Any], revision: int) -> int | None:
-    """The last version before the ERP moved the document past `revision` (the rule of
-    `supplyhub history --revision`)."""
-    version = None
-    for event in events:
-        name = type(event).__qualname__.split(".")[-1]
-        current = 1 if name == "Released" else getattr(event, "revision", None)
-        moved = name in ("Released", "Revised")
-        if moved and current is not None and current > revision:
-            break
-        if (moved and current == revision) or version is not None:
-            version = event.originator_version
-    return version
 
 
 def _event_json(event: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.application import SupplyHub
-from domain.purchase_order import PurchaseOrder
+from domain.purchase_order import PurchaseOrder, version_at_revision
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import run_scenario
 from supplyhub.settings import Settings
@@ -117,19 +117,6 @@ def _print_state(
             f"ack={status} received={received}"
         )
     return 0
-
-
-def version_at_revision(events: list[Any], revision: int) -> int | None:
-    """The last version before the ERP moved the document past `revision`."""
-    version = None
-    for event in events:
-        name = type(event).__qualname__.split(".")[-1]
-        current = 1 if name == "Released" else getattr(event, "revision", None)
-        if name in ("Released", "Revised") and current is not None and current > revision:
-            break
-        if (name in ("Released", "Revised") and current == revision) or version is not None:
-            version = event.originator_version
-    return version
 
 
 def register_workers(worker_subparsers: Any) -> None:
