@@ -84,19 +84,22 @@ def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> An
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from supplyhub.backbone import start_in_process
     from supplyhub.read_side import open_read_side
 
     hub = open_hub(settings)
     read_side = open_read_side(settings, hub)
+    backbone = None
     try:
         read_side.runner.start()  # the embedded default: projections in this process
-        # NATS hook (issue 5): when settings.nats_url is set, start the relay and inbound
-        # workers here, in-process, and stop them in the `finally` below.
+        backbone = start_in_process(settings, hub)  # relay + inbound when NATS is configured
         app = build_app(settings, hub, read_side.read_models)
         uvicorn.Server(
             uvicorn.Config(app, host=args.host, port=args.port, log_level="info", workers=1)
         ).run()
     finally:
+        if backbone is not None:
+            backbone.stop()
         read_side.runner.stop()
         read_side.close()
         hub.close()
