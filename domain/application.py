@@ -66,10 +66,19 @@ class SupplyHub(Application[UUID]):
     name = "Hub"
 
     def __init__(
-        self, env: dict[str, str] | None = None, tolerance: TolerancePolicy = DEFAULT_TOLERANCE
+        self,
+        env: dict[str, str] | None = None,
+        tolerance: TolerancePolicy = DEFAULT_TOLERANCE,
+        transcoder: type[JSONTranscoder] = JSONTranscoder,
     ) -> None:
+        self._transcoder_class = transcoder  # the composition root may pass a faster encoder
         super().__init__(env)
         self.default_tolerance = tolerance
+
+    def construct_transcoder(self) -> JSONTranscoder:
+        transcoder = self._transcoder_class()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -113,6 +122,17 @@ class SupplyHub(Application[UUID]):
             self._store(uow)
         except (DomainError, IntegrityError):
             return [self._handle_one(item) for item in items]
+        return results
+
+    def handle_all(self, items: Sequence[BatchItem]) -> list[Outcome] | None:
+        """Apply many commands in one transaction, all or none: None (nothing written) if any
+        is refused or the save conflicts, so an ordered consumer can go one by one itself."""
+        uow = UnitOfWork(self.repository, optimistic=True)
+        try:
+            results = [self._apply(uow, item.command, item.provenance) for item in items]
+            self._store(uow)
+        except (DomainError, IntegrityError):
+            return None
         return results
 
     def _handle_one(self, item: BatchItem) -> Outcome | DomainError:

@@ -9,6 +9,7 @@ from psycopg import sql
 
 from domain.application import SupplyHub
 from domain.tolerance import TolerancePolicy
+from supplyhub.fast_json import OrjsonTranscoder
 from supplyhub.settings import Settings
 
 
@@ -61,4 +62,6 @@ def tolerance(settings: Settings) -> TolerancePolicy:
 def open_hub(settings: Settings) -> SupplyHub:
     if settings.uses_postgres:
         ensure_schema(settings)
-    return SupplyHub(env=store_env(settings), tolerance=tolerance(settings))
+    return SupplyHub(
+        env=store_env(settings), tolerance=tolerance(settings), transcoder=OrjsonTranscoder
+    )
