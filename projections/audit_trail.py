@@ -19,7 +19,7 @@ from projections.read_models import AuditEntryView, PurchaseOrderView
 
 audit_trail = Projection(
     name="audit_trail",
-    columns=(Column("document_id"),),
+    columns=(Column("document_id", indexed=True),),
     row_columns=lambda view: (view.document_id,),
 )
 codec.register(AuditEntryView)

@@ -21,8 +21,8 @@ def utc(moment: datetime) -> str:
 exception_queue = Projection(
     name="exceptions",
     columns=(
-        Column("supplier"),
-        Column("status"),
+        Column("supplier", indexed=True),
+        Column("status", indexed=True),
         Column("owner_role"),
         Column("category"),
         Column("opened_at"),

@@ -30,6 +30,7 @@ class Column:
 
     name: str
     kind: str = "text"  # text | bool
+    indexed: bool = False  # each index costs every write: only where queries need one
 
 
 @dataclass(frozen=True)

@@ -55,11 +55,11 @@ purchase_orders = Projection(
     name="purchase_orders",
     columns=(
         Column("kind"),
-        Column("supplier"),
+        Column("supplier", indexed=True),
         Column("status"),
         Column("needs_action", "bool"),
         Column("released_at"),
-        Column("number"),
+        Column("number", indexed=True),
     ),
     row_columns=_row_columns,
 )

@@ -201,7 +201,7 @@ class SqlViewStore:
             session.cur.execute(
                 f"CREATE TABLE {table} (key TEXT PRIMARY KEY{columns}, doc TEXT NOT NULL)"
             )
-            for column in processor.columns:
+            for column in (c for c in processor.columns if c.indexed):
                 session.cur.execute(
                     f"CREATE INDEX {table}_{column.name} ON {table} ({column.name})"
                 )
