@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -14,6 +16,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
@@ -21,7 +24,8 @@ from strawberry.types import ExecutionContext
 from api.auth import INTERNAL, Role
 from api.envelope import require_key
 from api.graphql import inputs
-from api.graphql.context import Info
+from api.graphql.context import Context, Info
+from api.graphql.fast_path import FastPath, FastPathExtension, RootAnswer
 from api.graphql.results import CommandResult, for_supplier, of_error, of_outcome
 from api.graphql.types import ExceptionCase, PurchaseOrder, PurchaseOrderPage, SupplierKpis
 from domain.commands import Command
@@ -31,16 +35,18 @@ from projections.read_models import PurchaseOrderFilter
 READERS = (Role.SUPPLIER, Role.CONNECTOR, *INTERNAL)
 
 
-async def purchase_orders(
-    info: Info,
+async def find_purchase_orders(
+    context: Context,
+    *,
     status: str | None = None,
     needs_action: bool | None = None,
     released_from: datetime | None = None,
     released_to: datetime | None = None,
-    first: int = 20,
+    first: int,
     after: str | None = None,
 ) -> PurchaseOrderPage:
-    context = info.context
+    """The caller's page of POs: scoping, the page-size rule and filtering live only here,
+    shared by the resolver and the fast path (the GraphQL default of `first` comes in)."""
     context.principal.require(*READERS)
     if not 1 <= first <= context.max_page_size:
         raise ValidationError("first", f"must be between 1 and {context.max_page_size}")
@@ -58,10 +64,37 @@ async def purchase_orders(
     )
 
 
-async def purchase_order(info: Info, number: str) -> PurchaseOrder | None:
-    info.context.principal.require(*READERS)
-    found = await info.context.purchase_orders.load(number)
+async def find_purchase_order(context: Context, number: str) -> PurchaseOrder | None:
+    """One PO in the caller's scope (another supplier's is None), batched by the DataLoader."""
+    context.principal.require(*READERS)
+    found = await context.purchase_orders.load(number)
     return PurchaseOrder.of(found) if found else None
+
+
+async def purchase_orders(
+    info: Info,
+    status: str | None = None,
+    needs_action: bool | None = None,
+    released_from: datetime | None = None,
+    released_to: datetime | None = None,
+    first: int = 20,
+    after: str | None = None,
+) -> PurchaseOrderPage:
+    return await find_purchase_orders(
+        info.context, status=status, needs_action=needs_action, released_from=released_from,
+        released_to=released_to, first=first, after=after,
+    )  # fmt: skip
+
+
+async def purchase_order(info: Info, number: str) -> PurchaseOrder | None:
+    return await find_purchase_order(info.context, number)
+
+
+# The root resolvers the fast path may answer, each with the plain function it delegates to.
+FAST_ROOTS: dict[Callable[..., Any], RootAnswer] = {
+    purchase_orders: find_purchase_orders,
+    purchase_order: find_purchase_order,
+}
 
 
 async def exceptions(
@@ -165,6 +198,9 @@ class Mutation:
 
 
 class PortalSchema(strawberry.Schema):
+    # Set by build_schema when the fast path is on: its counters say how often it answered.
+    fast_path: FastPath | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -175,23 +211,26 @@ class PortalSchema(strawberry.Schema):
 
 
 def build_schema(
-    max_depth: int = 8, max_tokens: int = 2000, max_aliases: int = 20
-) -> strawberry.Schema:
+    max_depth: int = 8, max_tokens: int = 2000, max_aliases: int = 20, fast_path: bool = True
+) -> PortalSchema:
     # The limiters' rule classes are made once: the validation cache is keyed by the rules,
     # so fresh classes per request would make every validation a miss.
     rules = [
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
-    return PortalSchema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[
-            lambda: AddValidationRules(rules),
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            # Portals send the same few documents over and over: parse and validate once
-            # (the caches are shared per maxsize, across instances).
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-        ],
-    )
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: AddValidationRules(rules),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        # Portals send the same few documents over and over: parse and validate once
+        # (the caches are shared per maxsize, across instances).
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+    ]
+    fast = FastPath(FAST_ROOTS) if fast_path else None
+    if fast is not None:
+        # Last, so it answers (or declines) only once parsing and validation have succeeded.
+        extensions.append(partial(FastPathExtension, fast))
+    schema = PortalSchema(query=Query, mutation=Mutation, extensions=extensions)
+    schema.fast_path = fast
+    return schema

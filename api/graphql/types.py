@@ -183,31 +183,13 @@ class PurchaseOrder:
     released_at: datetime
     updated_at: datetime
     open_exceptions: int
-    view: strawberry.Private[rm.PurchaseOrderView]
-
-    @strawberry.field
-    def lines(self) -> list[Line]:
-        return [Line.of(v) for v in self.view.lines]
-
-    @strawberry.field
-    def revisions(self) -> list[Revision]:
-        return [Revision.of(v) for v in self.view.revisions]
-
-    @strawberry.field
-    def acknowledgements(self) -> list[Acknowledgement]:
-        return [Acknowledgement.of(v) for v in self.view.acknowledgements]
-
-    @strawberry.field
-    def shipments(self) -> list[Shipment]:
-        return [Shipment.of(v) for v in self.view.shipments]
-
-    @strawberry.field
-    def receipts(self) -> list[Receipt]:
-        return [Receipt.of(v) for v in self.view.receipts]
-
-    @strawberry.field
-    def invoices(self) -> list[Invoice]:
-        return [Invoice.of(v) for v in self.view.invoices]
+    # Plain data rather than resolvers, so the fast path (fast_path.py) can project them.
+    lines: list[Line]
+    revisions: list[Revision]
+    acknowledgements: list[Acknowledgement]
+    shipments: list[Shipment]
+    receipts: list[Receipt]
+    invoices: list[Invoice]
 
     @classmethod
     def of(cls, v: rm.PurchaseOrderView) -> PurchaseOrder:
@@ -215,7 +197,13 @@ class PurchaseOrder:
             number=v.number, supplier=v.supplier, currency=v.currency, revision=v.revision,
             status=v.status, needs_action=v.needs_action,
             acknowledged_revision=v.acknowledged_revision, released_at=v.released_at,
-            updated_at=v.updated_at, open_exceptions=v.open_exceptions, view=v,
+            updated_at=v.updated_at, open_exceptions=v.open_exceptions,
+            lines=[Line.of(x) for x in v.lines],
+            revisions=[Revision.of(x) for x in v.revisions],
+            acknowledgements=[Acknowledgement.of(x) for x in v.acknowledgements],
+            shipments=[Shipment.of(x) for x in v.shipments],
+            receipts=[Receipt.of(x) for x in v.receipts],
+            invoices=[Invoice.of(x) for x in v.invoices],
         )  # fmt: skip
 
 
