@@ -10,16 +10,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT as MAX_INT,
+)
+from graphql import (
+    GRAPHQL_MIN_INT as MIN_INT,
+)
+from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -346,16 +355,29 @@ class _Compiler:
         ):
             raise DeclinedError(f"{parent.name}.{name} is not plain data")
         attribute = strawberry_field.python_name
+        nullable = _nullable(definition.type)
+        if is_leaf_type(nullable):  # most fields: read and coerce in one call
+            return _leaf(nullable, attribute, nullable is definition.type)
         complete = self._value(definition.type, details)
         return lambda parent_value: complete(getattr(parent_value, attribute))
 
 
-def _leaf(type_: GraphQLLeafType) -> Complete:
+def _leaf(type_: GraphQLLeafType, attribute: str | None = None, nullable: bool = True) -> Complete:
+    """Coerces a scalar or enum as the schema does (Decimal, date, datetime are strawberry's);
+    with an attribute, reads it from the parent first."""
     coerce = type_.coerce_output_value
+    native = _UNCHANGED.get(type_)
 
     def leaf(value: Any) -> Any:
+        if attribute is not None:
+            value = getattr(value, attribute)
+        kind = type(value)
+        if kind is native and (kind is not int or MIN_INT <= value <= MAX_INT):
+            return value  # what `coerce` would return, without the call
         if value is None or value is Undefined:
-            return None
+            if nullable:
+                return None
+            raise DeclinedError("null in a non-null field: graphql-core reports it")
         if isinstance(value, Exception):
             raise DeclinedError("an error as a value")
         coerced = coerce(value)
@@ -364,6 +386,14 @@ def _leaf(type_: GraphQLLeafType) -> Complete:
         return coerced
 
     return leaf
+
+
+# Built-in scalars that coerce a value of exactly this python type to itself (Int: in range).
+_UNCHANGED: dict[GraphQLLeafType, type] = {
+    GraphQLString: str,
+    GraphQLBoolean: bool,
+    GraphQLInt: int,
+}
 
 
 def _nullable(type_: Any) -> Any:
