@@ -118,10 +118,12 @@ class ProjectionRunner:
     def wait_until(self, position: int, timeout: float) -> bool:
         """Read-your-writes: True once every view reflects `position`, False on timeout."""
         deadline = time.monotonic() + timeout
-        if self._thread is None:
+        if self._thread is None:  # nobody else will catch up: do it here
             while self.position() < position:
-                if not self.run_batch() and time.monotonic() > deadline:
-                    return False
+                if self.run_batch() == 0:
+                    if time.monotonic() > deadline:
+                        return False
+                    time.sleep(self.idle_wait)
             return True
         with self._changed:
             while self._position < position:
