@@ -7,6 +7,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,13 @@ import pytest
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strawberry.extensions import SchemaExtension
 
 from api.auth import Principal, Role
 from api.envelope import Envelope
 from api.graphql.context import Context
-from api.graphql.fast_path import FastPath
-from api.graphql.schema import PortalSchema, build_schema
+from api.graphql.fast_path import FastPath, FastPathExtension
+from api.graphql.schema import FAST_ROOTS, PortalSchema, Query, build_schema
 from domain.provenance import Channel
 from projections.read_models import PurchaseOrderFilter, ReadModels
 from supplyhub.bootstrap import open_hub
@@ -217,6 +219,47 @@ def test_a_supplier_on_the_fast_path_sees_only_its_own_purchase_orders(
     )
     assert took_fast_path
     assert single["data"] == {"purchaseOrder": None}
+
+
+def test_one_document_gets_a_plan_per_value_of_its_skip_and_include_variables(
+    read_models: ReadModels,
+) -> None:
+    query = (
+        "query ($lines: Boolean!) { purchaseOrders(first: 2) { items { number "
+        "lines @include(if: $lines) { lineNumber } } } }"
+    )
+    with_lines, took_fast_path = differential(read_models, query, ACME, {"lines": True})
+    assert took_fast_path
+    without_lines, took_fast_path = differential(read_models, query, ACME, {"lines": False})
+    assert took_fast_path
+
+    assert "lines" in with_lines["data"]["purchaseOrders"]["items"][0]
+    assert "lines" not in without_lines["data"]["purchaseOrders"]["items"][0]
+
+
+class CountingResolves(SchemaExtension):
+    """A schema-wide resolver wrapper (as a tracing or permission extension would be)."""
+
+    calls = 0
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        CountingResolves.calls += 1
+        return _next(root, info, *args, **kwargs)
+
+
+def test_an_extension_that_wraps_every_resolver_keeps_the_fast_path_off(
+    read_models: ReadModels,
+) -> None:
+    fast = FastPath(FAST_ROOTS)
+    schema = PortalSchema(
+        query=Query, extensions=[CountingResolves, partial(FastPathExtension, fast)]
+    )
+
+    answer = execute(schema, read_models, BENCHMARK, ACME)
+
+    assert answer["data"]["purchaseOrders"]["items"] and "errors" not in answer
+    assert (fast.answered, fast.declined) == (0, 1)
+    assert CountingResolves.calls > 0  # graphql-core ran it
 
 
 DECLINED = {
