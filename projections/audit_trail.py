@@ -12,6 +12,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
+from domain.purchase_order import version_at_revision
 from projections import codec
 from projections.projection import Column, Projection
 from projections.purchase_orders import purchase_orders
@@ -64,18 +65,17 @@ def purchase_order_as_of(
 ) -> PurchaseOrderView | None:
     """The purchase order view from its own events: the last state of `revision` (before the
     ERP moved past it), or as recorded by `at`. None if it did not exist yet."""
+    events = list(events)
+    last_version = None if revision is None else version_at_revision(events, revision)
+    if revision is not None and last_version is None:
+        return None
     view: Any = None
     for event in events:
         if at is not None and event.timestamp > at:
             break
-        moved_past = type(event).__qualname__ == "PurchaseOrder.Revised" and (
-            revision is not None and event.revision > revision
-        )
-        if moved_past:
+        if last_version is not None and event.originator_version > last_version:
             break
         for handler in purchase_orders.handlers_for(get_topic(type(event))):
             for _key, ref in handler.keys(event, lambda key: None):
                 view = handler.evolve(view, event, ref) or view
-    if revision is not None and (view is None or view.revision != revision):
-        return None
     return view if isinstance(view, PurchaseOrderView) else None

@@ -10,6 +10,7 @@ from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder, version_at_revision
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import run_scenario
+from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
 
 
@@ -43,14 +44,25 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     hub = open_hub(settings)
     try:
         tally = run_scenario(hub, args.purchase_orders, args.seed)
+        caught_up = bring_views_up_to_date(settings, hub)
         print(f"Seeded the demo scenario into {describe_store(settings)}:")
         for status, count in sorted(tally.items()):
             print(f"  {count:4d} commands {status}")
         print(f"  {hub.recorder.max_notification_id() or 0:4d} events in the log")
+        print(f"  {caught_up:4d} events applied to the read models")
         print("Try: supplyhub history 4500000004 --revision 1")
     finally:
         hub.close()
     return 0
+
+
+def bring_views_up_to_date(settings: Settings, hub: SupplyHub) -> int:
+    """The read models catch up before the demo reports, so `serve` answers at once."""
+    read_side = open_read_side(settings, hub, listen=False)
+    try:
+        return read_side.runner.catch_up()
+    finally:
+        read_side.close()
 
 
 def describe_store(settings: Settings) -> str:
