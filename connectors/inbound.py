@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -97,20 +97,28 @@ class InboundWorker:
         except DomainError as error:
             return refusal(error)
 
-    def process(self, messages: Sequence[InboundMessage]) -> int:
-        """Apply, park or bury each message in order; returns how many are done (ackable).
+    def process(self, messages: Sequence[InboundMessage]) -> bool:
+        """Apply, park or bury each message, in order; True when all are done (ackable).
 
-        If the store goes away mid-batch, the rest is left for redelivery.
+        The commands that can run are applied in one transaction; if any is refused, nothing
+        of that transaction was written and they are applied one by one, in order, instead.
+        If the store goes away, False: the whole batch is redelivered, and applying it again
+        is harmless (message ids are idempotency keys).
         """
-        done = 0
         try:
             dead = self.dead_letters.dead_documents()
-            for round_ in _rounds([self._parse(m) for m in messages]):
-                self._process_round(round_, dead)
-                done += len(round_)
+            ready = [p for p in map(self._parse, messages) if self._runnable(p, dead)]
+            items = [BatchItem(p.command, p.provenance) for p in ready]  # type: ignore[arg-type]
+            if not ready or self.hub.handle_all(items) is not None:
+                self.applied += len(ready)
+                return True
+            for parsed in ready:
+                if self._runnable(parsed, dead):
+                    self._apply_one(parsed, dead)
         except UNAVAILABLE as error:
             log.warning("inbound: the store is unavailable (%s); will retry", error)
-        return done
+            return False
+        return True
 
     def _parse(self, message: InboundMessage) -> _Parsed:
         try:
@@ -119,25 +127,23 @@ class InboundWorker:
             return _Parsed(message, document_of(message), invalid=f"invalid: {error}")
         return _Parsed(message, document_of(message, command), command, provenance)
 
-    def _process_round(self, round_: list[_Parsed], dead: set[str]) -> None:
-        ready = []
-        for parsed in round_:
-            if parsed.document in dead:
-                if self.dead_letters.park(parsed.document, parsed.message, self.clock()):
-                    continue
-                dead.discard(parsed.document)  # released meanwhile by `supplyhub dlq`
-            if parsed.invalid:
-                self._bury(parsed, parsed.invalid, 1, dead)
-            else:
-                ready.append(parsed)
-        if not ready:
-            return
-        items = [BatchItem(p.command, p.provenance) for p in ready]  # type: ignore[arg-type]
-        for parsed, result in zip(ready, self.hub.handle_batch(items), strict=True):
-            if isinstance(result, DomainError):
-                self._retry(parsed, refusal(result), dead)
-            else:
-                self.applied += 1
+    def _runnable(self, parsed: _Parsed, dead: set[str]) -> bool:
+        """False once the message is parked behind its document's dead letter, or buried."""
+        if parsed.document in dead:
+            if self.dead_letters.park(parsed.document, parsed.message, self.clock()):
+                return False
+            dead.discard(parsed.document)  # released meanwhile by `supplyhub dlq`
+        if parsed.invalid:
+            self._bury(parsed, parsed.invalid, 1, dead)
+            return False
+        return True
+
+    def _apply_one(self, parsed: _Parsed, dead: set[str]) -> None:
+        result = self.apply(parsed.message)
+        if isinstance(result, Applied):
+            self.applied += 1
+        else:
+            self._retry(parsed, result, dead)
 
     def _retry(self, parsed: _Parsed, refused: Refused, dead: set[str]) -> None:
         """Retry in place, with backoff, so the document's later commands keep their order."""
@@ -198,25 +204,10 @@ class InboundWorker:
             except (nats.errors.TimeoutError, TimeoutError):  # nothing to fetch right now
                 continue
             messages = [InboundMessage(m.subject, dict(m.headers or {}), m.data) for m in fetched]
-            done = await asyncio.to_thread(self.process, messages)
-            for msg in fetched[:done]:
-                await msg.ack()
-            for msg in fetched[done:]:
-                await msg.nak(delay=1.0)
-            if done < len(fetched):
+            if await asyncio.to_thread(self.process, messages):
+                for msg in fetched:
+                    await msg.ack()
+            else:
+                for msg in fetched:
+                    await msg.nak(delay=1.0)
                 await sleep_unless(stop, 1.0)
-
-
-def _rounds(parsed: list[_Parsed]) -> Iterator[list[_Parsed]]:
-    """Consecutive groups with at most one command per document, applied as one batch: a
-    failure in a batch then never lets a later command of the same document overtake it."""
-    current: list[_Parsed] = []
-    documents: set[str] = set()
-    for p in parsed:
-        if p.document in documents:
-            yield current
-            current, documents = [], set()
-        current.append(p)
-        documents.add(p.document)
-    if current:
-        yield current

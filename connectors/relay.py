@@ -12,16 +12,19 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Sequence
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import nats
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from nats.aio.client import Client
-from nats.js import JetStreamContext
 
+from connectors.acks import AckInbox, PublishFailedError, Window, wait_for
 from connectors.streams import close_quietly, ensure_stream, sleep_unless
 from connectors.tracking import PositionStore
 
@@ -43,6 +46,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+@lru_cache(maxsize=1024)  # a few dozen topics; the regexes are the costly part
 def subject_for(topic: str) -> str:
     """`supplyhub:PurchaseOrder.Acknowledged` -> `supplyhub.events.purchase_order.acknowledged`."""
     path = topic.rsplit(":", 1)[-1]
@@ -60,38 +64,58 @@ def is_published(topic: str) -> bool:
     return not topic.startswith(UNPUBLISHED_PREFIXES)
 
 
-def to_message(notification: Notification, event: Any) -> OutboundMessage:
+_PROVENANCE = b'"provenance":{"_type_":"Provenance","_data_":'
+# The three ids lead the Provenance value, in its field order; plain strings need no decoding.
+_IDS = re.compile(
+    rb'\{"message_id":"([^"\\]*)","correlation_id":"([^"\\]*)","causation_id":"([^"\\]*)"'
+)
+_decoder = json.JSONDecoder()
+
+
+def provenance_of(state: bytes) -> dict[str, Any] | None:
+    """The event's provenance ids, read straight from its stored JSON: decoding the whole
+    event costs more than publishing it. None if the state does not carry a provenance."""
+    at = state.find(_PROVENANCE)
+    if at < 0:
+        return None
+    at += len(_PROVENANCE)
+    if ids := _IDS.match(state, at):
+        message, correlation, causation = (part.decode() for part in ids.groups())
+        return {"message_id": message, "correlation_id": correlation, "causation_id": causation}
+    try:  # escaped characters in an id: decode the value properly
+        found, _ = _decoder.raw_decode(state[at:].decode())
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def to_message(notification: Notification, provenance: Mapping[str, Any] | None) -> OutboundMessage:
     """The message for one stored event: its stored JSON state inside a small envelope."""
     position, topic = notification.id, notification.topic
-    version = notification.originator_version
+    originator, version = str(notification.originator_id), notification.originator_version
     headers = {
-        "Nats-Msg-Id": message_id(notification.originator_id, version),
+        "Nats-Msg-Id": message_id(originator, version),
         "Supplyhub-Position": str(position),
         "Supplyhub-Topic": topic,
-        "Supplyhub-Originator-Id": str(notification.originator_id),
+        "Supplyhub-Originator-Id": originator,
         "Supplyhub-Originator-Version": str(version),
     }
-    provenance = getattr(event, "provenance", None)
-    if provenance is not None:
-        headers["Supplyhub-Correlation-Id"] = provenance.correlation_id
-        headers["Supplyhub-Causation-Id"] = provenance.causation_id
-        headers["Supplyhub-Message-Id"] = provenance.message_id
-    envelope = json.dumps(
-        {
-            "position": position,
-            "topic": topic,
-            "originator_id": str(notification.originator_id),
-            "originator_version": version,
-        },
-        separators=(",", ":"),
-    )
+    if provenance:
+        headers["Supplyhub-Correlation-Id"] = str(provenance.get("correlation_id", ""))
+        headers["Supplyhub-Causation-Id"] = str(provenance.get("causation_id", ""))
+        headers["Supplyhub-Message-Id"] = str(provenance.get("message_id", ""))
     # The state is already JSON: splice it in rather than decode and re-encode it.
-    payload = b"".join((envelope[:-1].encode(), b',"event":', notification.state, b"}"))
+    envelope = (
+        f'{{"position":{position},"topic":{_json_string(topic)},'
+        f'"originator_id":"{originator}","originator_version":{version},"event":'
+    )
+    payload = b"".join((envelope.encode(), notification.state, b"}"))
     return OutboundMessage(subject_for(topic), headers, payload)
 
 
-class PublishFailedError(Exception):
-    """JetStream did not acknowledge a batch; the relay retries it from the tracked position."""
+@lru_cache(maxsize=1024)
+def _json_string(text: str) -> str:
+    return json.dumps(text)
 
 
 class Relay:
@@ -105,10 +129,11 @@ class Relay:
         *,
         stream: str = "SUPPLYHUB_EVENTS",
         name: str = "relay",
-        batch_size: int = 500,
-        poll_seconds: float = 0.05,
+        batch_size: int = 1000,
+        poll_seconds: float = 0.02,
         ack_timeout_seconds: float = 5.0,
         retry_seconds: float = 0.5,
+        commit_seconds: float = 0.1,
     ) -> None:
         self.app = app
         self.positions = positions
@@ -119,6 +144,7 @@ class Relay:
         self.poll_seconds = poll_seconds
         self.ack_timeout = ack_timeout_seconds
         self.retry_seconds = retry_seconds
+        self.commit_seconds = commit_seconds
         self.published = 0
         self._closed = asyncio.Event()
 
@@ -128,40 +154,55 @@ class Relay:
         """Relay until `stop` is set; while NATS is down, wait and catch up when it is back."""
         while not stop.is_set():
             try:
-                nc, js = await self._connect()
+                nc, inbox = await self._connect()
             except Exception as error:  # NATS down or not ready: wait, nothing is lost
                 log.warning("relay: cannot reach NATS at %s (%s); retrying", self.nats_url, error)
                 await sleep_unless(stop, self.retry_seconds)
                 continue
             try:
-                await self._relay(js, stop)
+                await self._relay(nc, inbox, stop)
             except (PublishFailedError, nats.errors.Error) as error:
                 log.warning("relay: publish failed (%s); resuming from the tracked position", error)
                 await sleep_unless(stop, self.retry_seconds)
             finally:
                 await close_quietly(nc)
 
-    async def _relay(self, js: JetStreamContext, stop: asyncio.Event) -> None:
-        position = await asyncio.to_thread(self.positions.get, self.name)
-        batch = await asyncio.to_thread(self._read, position + 1, None)
-        while not stop.is_set():
-            if not batch:
-                await sleep_unless(stop, self.poll_seconds)
-                batch = await asyncio.to_thread(self._read, position + 1, None)
-                continue
-            acks = await self._send(js, batch)
-            last = batch[-1][0]
-            # Read the next batch while JetStream stores this one.
-            next_read = asyncio.ensure_future(asyncio.to_thread(self._read, last + 1, None))
-            try:
-                await self._wait(acks)
-            except BaseException:
-                await asyncio.gather(next_read, return_exceptions=True)
-                raise
-            await asyncio.to_thread(self.positions.set, self.name, last)
-            self.published += sum(1 for _, message in batch if message is not None)
-            position = last
-            batch = await next_read
+    async def _relay(self, nc: Client, inbox: AckInbox, stop: asyncio.Event) -> None:
+        committed = read_to = acked_to = await asyncio.to_thread(self.positions.get, self.name)
+        committed_at = time.monotonic()
+        # (last position, ack window) of published batches: the next batch is read and sent
+        # while JetStream stores the previous one. A position is committed only once every
+        # event up to it was acked, at most every `commit_seconds` while busy.
+        in_flight: deque[tuple[int, Window]] = deque()
+        reading = self._read_after(read_to)
+        try:
+            while not stop.is_set():
+                batch = await reading
+                if batch:
+                    read_to = batch[-1][0]
+                    reading = self._read_after(read_to)  # runs while this batch is sent
+                    in_flight.append((read_to, await self._send(nc, inbox, batch)))
+                while in_flight and (len(in_flight) > 1 or not batch):
+                    last, window = in_flight.popleft()
+                    await self._wait(inbox, window)
+                    acked_to = last
+                    self.published += window.expected
+                due = not batch or time.monotonic() - committed_at >= self.commit_seconds
+                if acked_to > committed and due:
+                    await asyncio.to_thread(self.positions.set, self.name, acked_to)
+                    committed, committed_at = acked_to, time.monotonic()
+                if not batch:
+                    await sleep_unless(stop, self.poll_seconds)
+                    reading = self._read_after(read_to)
+        finally:
+            await asyncio.gather(reading, return_exceptions=True)
+            if acked_to > committed:  # stopping, or a later batch failed: keep what was acked
+                await asyncio.to_thread(self.positions.set, self.name, acked_to)
+
+    def _read_after(
+        self, position: int
+    ) -> asyncio.Future[list[tuple[int, OutboundMessage | None]]]:
+        return asyncio.ensure_future(asyncio.to_thread(self._read, position + 1, None))
 
     # --- replay ---------------------------------------------------------------------------
 
@@ -171,7 +212,7 @@ class Relay:
         Events still inside the stream's duplicate window are dropped by JetStream as
         duplicates; older ones are stored again, so a subscriber that lost them gets them back.
         """
-        nc, js = await self._connect()
+        nc, inbox = await self._connect()
         sent = 0
         try:
             position = start - 1
@@ -179,7 +220,7 @@ class Relay:
                 batch = await asyncio.to_thread(self._read, position + 1, stop)
                 if not batch:
                     break
-                await self._wait(await self._send(js, batch))
+                await self._wait(inbox, await self._send(nc, inbox, batch))
                 sent += sum(1 for _, message in batch if message is not None)
                 position = batch[-1][0]
                 log.info("replay: republished up to position %d (%d events)", position, sent)
@@ -192,44 +233,38 @@ class Relay:
     def _read(self, start: int, stop: int | None) -> list[tuple[int, OutboundMessage | None]]:
         notifications = self.app.recorder.select_notifications(start, self.batch_size, stop)
         return [
-            (n.id, to_message(n, self.app.mapper.to_domain_event(n)))
-            if is_published(n.topic)
-            else (n.id, None)
+            (n.id, to_message(n, self._provenance(n))) if is_published(n.topic) else (n.id, None)
             for n in notifications
         ]
 
+    def _provenance(self, notification: Notification) -> Mapping[str, Any] | None:
+        found = provenance_of(notification.state)
+        if found is None:  # not plain JSON (e.g. an encrypted store): decode the event
+            event = self.app.mapper.to_domain_event(notification)
+            provenance = getattr(event, "provenance", None)
+            found = vars(provenance) if provenance is not None else None
+        return found
+
     async def _send(
-        self, js: JetStreamContext, batch: Sequence[tuple[int, OutboundMessage | None]]
-    ) -> list[asyncio.Future[Any]]:
-        acks = []
-        for _, message in batch:
-            if message is None:
-                continue
+        self, nc: Client, inbox: AckInbox, batch: Sequence[tuple[int, OutboundMessage | None]]
+    ) -> Window:
+        messages = [message for _, message in batch if message is not None]
+        window = inbox.open(len(messages))
+        for message in messages:
             if self._closed.is_set():
                 raise PublishFailedError("connection closed")
-            acks.append(
-                await js.publish_async(message.subject, message.payload, headers=message.headers)
+            await nc.publish(
+                message.subject, message.payload, reply=window.reply, headers=message.headers
             )
-        return acks
+        return window
 
-    async def _wait(self, acks: list[asyncio.Future[Any]]) -> None:
-        if not acks:
-            return
-        every_ack: asyncio.Future[Any] = asyncio.gather(*acks)
-        closed: asyncio.Future[Any] = asyncio.ensure_future(self._closed.wait())
+    async def _wait(self, inbox: AckInbox, window: Window) -> None:
         try:
-            done, _ = await asyncio.wait(
-                {every_ack, closed}, timeout=self.ack_timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-            if every_ack not in done:
-                raise PublishFailedError("no ack from JetStream (connection lost or timed out)")
-            every_ack.result()  # raises the first API error, e.g. a missing stream
+            await wait_for(window, self._closed, self.ack_timeout)
         finally:
-            closed.cancel()
-            for ack in acks:
-                ack.cancel()  # frees the client's pending slots of unanswered publishes
+            inbox.close(window)
 
-    async def _connect(self) -> tuple[Client, JetStreamContext]:
+    async def _connect(self) -> tuple[Client, AckInbox]:
         # No automatic reconnect and no reconnect buffer: after a failure the relay starts a
         # fresh connection from its tracked position, so no stale publish from a failed batch
         # can reach the stream after a newer one (that would break order per document).
@@ -251,9 +286,11 @@ class Relay:
             error_cb=on_error,
         )
         try:
-            js = nc.jetstream(publish_async_max_pending=max(4000, 2 * self.batch_size))
+            js = nc.jetstream()
             await ensure_stream(js, self.stream, [EVENT_SUBJECTS])
+            inbox = AckInbox(nc)
+            await inbox.subscribe()
         except BaseException:
             await close_quietly(nc)
             raise
-        return nc, js
+        return nc, inbox

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -17,9 +18,12 @@ from connectors.command_messages import (
     document_of,
     to_command,
 )
-from connectors.relay import is_published, message_id, subject_for, to_message
+from connectors.relay import is_published, message_id, provenance_of, subject_for, to_message
 from domain import commands as c
 from domain.provenance import Channel
+from supplyhub.bootstrap import open_hub
+from supplyhub.demo import run_scenario
+from supplyhub.settings import Settings
 
 FAX = {"Supplyhub-Channel": "fax"}
 AT = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
@@ -70,14 +74,10 @@ def test_an_event_message_carries_its_id_position_correlation_and_stored_state()
         state=state,
     )
 
-    class Event:
-        class provenance:  # noqa: N801 - stands in for the value object
-            correlation_id = "corr-9"
-            causation_id = "erp-123"
-            message_id = "portal-77"
+    provenance = {"correlation_id": "corr-9", "causation_id": "erp-123", "message_id": "p-77"}
 
     # when it is translated
-    message = to_message(notification, Event())
+    message = to_message(notification, provenance)
 
     # then the headers make it traceable and dedupable, and the payload wraps the state
     assert message.subject == "supplyhub.events.purchase_order.acknowledged"
@@ -149,3 +149,22 @@ def test_a_message_that_does_not_parse_still_names_its_document_when_it_can() ->
     assert document_of(broken) == "po:45"
     garbage = InboundMessage("supplyhub.commands.x", {"Nats-Msg-Id": "m-1"}, b"\xff")
     assert document_of(garbage) == "message:m-1"
+
+
+def test_the_provenance_is_read_from_the_stored_state_of_a_real_event(tmp_path: Path) -> None:
+    # given an event stored by the hub
+    hub = open_hub(Settings(data_dir=tmp_path))
+    try:
+        run_scenario(hub, 1)
+        stored = hub.recorder.select_notifications(1, 100)
+        events = [hub.mapper.to_domain_event(n) for n in stored]
+    finally:
+        hub.close()
+
+    # then reading the provenance from the bytes agrees with decoding the whole event
+    ids = ("message_id", "correlation_id", "causation_id")
+    for notification, event in zip(stored, events, strict=True):
+        found = provenance_of(notification.state)
+        assert found is not None
+        assert [found[k] for k in ids] == [getattr(event.provenance, k) for k in ids]
+    assert provenance_of(b'{"number": "45"}') is None

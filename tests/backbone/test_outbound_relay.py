@@ -11,6 +11,7 @@ import pytest
 from backbone_helpers import EVENTS, Received, delete_streams, read_stream, received
 from servers import NatsServer
 
+from connectors.acks import AckInbox, PublishFailedError, Window
 from connectors.database import Database
 from connectors.relay import Relay, is_published
 from connectors.tracking import PositionStore
@@ -134,8 +135,8 @@ class CrashAfterPublish(Relay):
 
     crashed = False
 
-    async def _wait(self, acks: list[asyncio.Future[object]]) -> None:
-        await super()._wait(acks)
+    async def _wait(self, inbox: AckInbox, window: Window) -> None:
+        await super()._wait(inbox, window)
         if not self.crashed and self.published >= 60:
             CrashAfterPublish.crashed = True
             raise SystemExit("killed mid-batch")
@@ -179,3 +180,37 @@ def test_replay_republishes_a_range_that_a_subscriber_lost(
     ]
     assert sent == len(got)
     assert positions.get("relay") == head
+
+
+class FailsSecondWindow(Relay):
+    """JetStream never acknowledges the second window of publishes."""
+
+    waits = 0
+
+    async def _wait(self, inbox: AckInbox, window: Window) -> None:
+        self.waits += 1
+        if self.waits == 2:
+            raise PublishFailedError("no ack")
+        await super()._wait(inbox, window)
+
+
+def test_a_window_that_was_not_acknowledged_is_never_committed(
+    hub: SupplyHub, positions: PositionStore, nats_server: NatsServer
+) -> None:
+    # given a relay whose second window of 30 events is not acknowledged
+    run_scenario(hub, 20)
+    relay = FailsSecondWindow(hub, positions, nats_server.url, batch_size=30)
+
+    async def one_session() -> None:
+        nc, inbox = await relay._connect()
+        try:
+            await relay._relay(nc, inbox, asyncio.Event())
+        finally:
+            await nc.close()
+
+    # when the session fails
+    with pytest.raises(PublishFailedError):
+        asyncio.run(one_session())
+
+    # then only the acknowledged first window is committed: the rest will be republished
+    assert positions.get("relay") == 30
