@@ -95,6 +95,6 @@ class ValueTranscoding(Transcoding):
                 data[name] = decode(data[name])
         if not self._direct or data.keys() != self._field_names:
             return self.type(**{**self._defaults, **data})
-        obj = object.__new__(self.type)
+        obj: Any = object.__new__(self.type)
         obj.__dict__.update(data)
         return obj
