@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     nats_stream_events: str = Field(default="SUPPLYHUB_EVENTS", description="Outbound stream.")
     nats_stream_commands: str = Field(default="SUPPLYHUB_COMMANDS", description="Inbound stream.")
     nats_inbound_durable: str = Field(default="supplyhub-inbound", description="Inbound consumer.")
-    relay_batch_size: int = Field(default=500, ge=1, description="Events per publish window.")
+    relay_batch_size: int = Field(default=1000, ge=1, description="Events per publish window.")
     inbound_batch_size: int = Field(default=100, ge=1, description="Commands per fetch.")
     inbound_max_attempts: int = Field(default=5, ge=1, description="Tries before a dead letter.")
     tolerance_quantity_pct: Decimal = Decimal("5")
