@@ -16,13 +16,13 @@ from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.commands import Command
 from domain.errors import ConflictError, IdempotencyKeyReusedError, NotFoundError, ValidationError
-from domain.use_cases import Context
 from domain.outcome import Outcome
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
 from domain.shipment import AsnItem, AsnOrder, AsnPack
 from domain.supplier import Supplier
 from domain.unit_of_work import UnitOfWork
+from domain.use_cases import Context
 from supplyhub.bootstrap import open_hub, store_env
 from supplyhub.settings import Settings
 
