@@ -10,12 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
-    GRAPHQL_MAX_INT as MAX_INT,
-)
-from graphql import (
-    GRAPHQL_MIN_INT as MIN_INT,
-)
-from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -372,7 +368,7 @@ def _leaf(type_: GraphQLLeafType, attribute: str | None = None, nullable: bool =
         if attribute is not None:
             value = getattr(value, attribute)
         kind = type(value)
-        if kind is native and (kind is not int or MIN_INT <= value <= MAX_INT):
+        if kind is native and (kind is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT):
             return value  # what `coerce` would return, without the call
         if value is None or value is Undefined:
             if nullable:
