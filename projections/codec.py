@@ -69,12 +69,33 @@ def _build(hint: Any) -> Decoder:
         parts = [_decoder(arg) for arg in args]
         return lambda raw: tuple(part(entry) for part, entry in zip(parts, raw, strict=True))
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        hints = typing.get_type_hints(hint)
-        plan = [(field.name, _decoder(hints[field.name])) for field in dataclasses.fields(hint)]
-        cls: type[Any] = hint
-        # A field missing from an older row takes its default (views only ever add fields).
-        return lambda raw: cls(**{name: part(raw[name]) for name, part in plan if name in raw})
+        return _dataclass_decoder(hint)
     raise TypeError(f"no decoder for {hint!r}")
+
+
+def _dataclass_decoder(cls: type[Any]) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    plan = [(f.name, _decoder(hints[f.name])) for f in fields]
+    converted = [(name, part) for name, part in plan if part is not _same]
+    names = frozenset(name for name, _ in plan)
+    direct = "__post_init__" not in vars(cls) and all(
+        f.default_factory is dataclasses.MISSING for f in fields
+    )
+
+    def decode(raw: dict[str, Any]) -> Any:
+        if direct and raw.keys() == names:
+            # Build the frozen value directly: its __init__ sets each field through
+            # object.__setattr__, which was most of the cost of reading a page of views.
+            for name, part in converted:
+                raw[name] = part(raw[name])
+            value = object.__new__(cls)
+            value.__dict__.update(raw)
+            return value
+        # A field missing from an older row takes its default (views only ever add fields).
+        return cls(**{name: part(raw[name]) for name, part in plan if name in raw})
+
+    return decode
 
 
 def _same(raw: Any) -> Any:
