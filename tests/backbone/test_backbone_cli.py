@@ -19,7 +19,10 @@ from nats.js.errors import NotFoundError
 from servers import NatsServer
 from test_inbound_commands import send
 
+from supplyhub.backbone import start_in_process
+from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
+from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.nats
 
@@ -118,3 +121,31 @@ def test_workers_refuse_to_start_without_a_nats_url(
     monkeypatch.delenv("SUPPLYHUB_NATS_URL", raising=False)
     assert main(["worker", "relay"]) == 2
     assert "SUPPLYHUB_NATS_URL" in capsys.readouterr().out
+
+
+def test_serve_can_run_the_relay_and_inbound_worker_in_process_when_nats_is_set(
+    env: dict[str, str], nats_server: NatsServer, tmp_path: Path
+) -> None:
+    # given a hub on the embedded store, and NATS configured
+    settings = Settings(data_dir=tmp_path, nats_url=nats_server.url)
+    hub = open_hub(settings)
+    handle = start_in_process(settings, hub)
+    assert handle is not None
+    try:
+        # when a connector sends commands on NATS
+        asyncio.run(send(nats_server.url, upsert_supplier("SUP-ACME"), release("4800")))
+
+        # then they are applied and their events come back out on NATS
+        async def published() -> bool:
+            try:
+                subjects = {m.subject for m in await read_stream(nats_server.url)}
+            except NotFoundError:
+                return False
+            return "supplyhub.events.purchase_order.released" in subjects
+
+        asyncio.run(eventually(published, timeout=20))
+    finally:
+        handle.stop()
+        hub.close()
+    assert not handle.thread.is_alive()
+    assert start_in_process(Settings(data_dir=tmp_path, nats_url=""), hub) is None  # NATS off
