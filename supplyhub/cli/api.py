@@ -26,6 +26,13 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument(
+        "--api-only",
+        action="store_true",
+        help="serve the API alone, for replicas beside separate `supplyhub worker` processes "
+        "(default: also run the projections, and the NATS relay and inbound worker when "
+        "SUPPLYHUB_NATS_URL is set, in this process)",
+    )
     serve.set_defaults(run=run_serve)
 
     token = subparsers.add_parser("token", help="bearer tokens for development")
@@ -91,8 +98,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     read_side = open_read_side(settings, hub)
     backbone = None
     try:
-        read_side.runner.start()  # the embedded default: projections in this process
-        backbone = start_in_process(settings, hub)  # relay + inbound when NATS is configured
+        if not args.api_only:  # one process runs everything: the embedded default
+            read_side.runner.start()
+            backbone = start_in_process(settings, hub)  # relay + inbound when NATS is set
         app = build_app(settings, hub, read_side.read_models)
         uvicorn.Server(
             uvicorn.Config(app, host=args.host, port=args.port, log_level="info", workers=1)

@@ -52,7 +52,7 @@ def deployment(
     subprocess.run([SUPPLYHUB, "migrate"], env=env, check=True, capture_output=True)
     port = free_port()
     commands = [
-        (["serve", "--host", "127.0.0.1", "--port", str(port)], env),
+        (["serve", "--api-only", "--host", "127.0.0.1", "--port", str(port)], env),
         (["worker", "projections"], env),
         (["worker", "relay"], workers),
         (["worker", "inbound"], workers),
