@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,31 +36,42 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
+@pytest.fixture(params=["separate processes on PostgreSQL", "one process on SQLite"])
 def deployment(
-    postgres_server: PostgresServer, nats_server: NatsServer, tmp_path: Path
+    request: pytest.FixtureRequest,
+    postgres_server: PostgresServer,
+    nats_server: NatsServer,
+    tmp_path: Path,
 ) -> Iterator[str]:
-    """Start every process the compose file starts; yield the API's URL."""
+    """Start the processes of a deployment; yield the API's URL.
+
+    Separately: every process the compose file starts (API replicas with --api-only).
+    In one: `supplyhub serve` alone on the embedded store, running the projections, the relay
+    and the inbound worker itself because SUPPLYHUB_NATS_URL is set."""
     if not nats_server.running:
         nats_server.start()
     asyncio.run(delete_streams(nats_server.url, EVENTS, COMMANDS))
-    env = {
-        **os.environ,
-        "SUPPLYHUB_DATABASE_URL": postgres_server.create_database("backbone_deployment"),
-        "SUPPLYHUB_DATA_DIR": str(tmp_path),
-    }
-    workers = {**env, "SUPPLYHUB_NATS_URL": nats_server.url}
-    subprocess.run([SUPPLYHUB, "migrate"], env=env, check=True, capture_output=True)
     port = free_port()
-    commands = [
-        (["serve", "--api-only", "--host", "127.0.0.1", "--port", str(port)], env),
-        (["worker", "projections"], env),
-        (["worker", "relay"], workers),
-        (["worker", "inbound"], workers),
-    ]
+    env = {**os.environ, "SUPPLYHUB_DATA_DIR": str(tmp_path)}
+    env.pop("SUPPLYHUB_DATABASE_URL", None)
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    if request.param == "one process on SQLite":
+        commands = [(serve, {**env, "SUPPLYHUB_NATS_URL": nats_server.url})]
+    else:
+        env["SUPPLYHUB_DATABASE_URL"] = postgres_server.create_database(
+            f"deployment_{uuid.uuid4().hex[:12]}"
+        )
+        workers = {**env, "SUPPLYHUB_NATS_URL": nats_server.url}
+        subprocess.run([SUPPLYHUB, "migrate"], env=env, check=True, capture_output=True)
+        commands = [
+            ([*serve, "--api-only"], env),
+            (["worker", "projections"], env),
+            (["worker", "relay"], workers),
+            (["worker", "inbound"], workers),
+        ]
     procs = []
     for argv, proc_env in commands:
-        with (tmp_path / f"{argv[-1]}.log").open("w") as log:
+        with (tmp_path / f"{argv[0]}-{argv[-1]}.log").open("w") as log:
             procs.append(subprocess.Popen([SUPPLYHUB, *argv], env=proc_env, stdout=log, stderr=log))
     try:
         yield f"http://127.0.0.1:{port}"
@@ -68,7 +80,7 @@ def deployment(
         codes = [proc.wait(timeout=20) for proc in procs]
         # uvicorn re-raises the SIGTERM it handled after a graceful shutdown
         assert codes[0] in (0, -signal.SIGTERM)
-        assert codes[1:] == [0, 0, 0]
+        assert codes[1:] == [0] * (len(codes) - 1)
     finally:
         for proc in procs:
             if proc.poll() is None:
