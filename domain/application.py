@@ -10,7 +10,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import (
@@ -26,6 +26,7 @@ from domain import (
 )
 from domain.commands import Command
 from domain.errors import ConflictError, DomainError
+from domain.outcome import Outcome
 from domain.processed_message import ProcessedMessage
 from domain.provenance import Provenance
 from domain.tolerance import DEFAULT_TOLERANCE, TolerancePolicy
@@ -58,6 +59,21 @@ VALUE_TYPES: tuple[type[Any], ...] = (
 class BatchItem:
     command: Command
     provenance: Provenance
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch decided but not yet written: its pending events and its results."""
+
+    uow: UnitOfWork
+    results: tuple[Outcome, ...]
+    events: tuple[DomainEventProtocol[UUID], ...]
+
+    def reads(self) -> frozenset[UUID]:
+        return self.uow.read()
+
+    def writes(self) -> frozenset[UUID]:
+        return frozenset(event.originator_id for event in self.events)
 
 
 class SupplyHub(Application[UUID]):
@@ -114,15 +130,32 @@ class SupplyHub(Application[UUID]):
         command fails or the save conflicts, the batch is redone one command at a time, so
         the result per item is exactly what `handle` would have given.
         """
+        prepared = self.prepare_batch(items)
+        if prepared is not None and self.commit_batch(prepared):
+            return list(prepared.results)
+        return self.handle_one_by_one(items)
+
+    def prepare_batch(self, items: Sequence[BatchItem]) -> PreparedBatch | None:
+        """The first half of `handle_batch`: decide every command, write nothing.
+        None when a command is refused (the batch must go one by one)."""
         uow = UnitOfWork(self.repository, optimistic=True)
         try:
-            results: list[Outcome | DomainError] = [
-                self._apply(uow, item.command, item.provenance) for item in items
-            ]
-            self._store(uow)
-        except (DomainError, IntegrityError):
-            return [self._handle_one(item) for item in items]
-        return results
+            results = tuple(self._apply(uow, item.command, item.provenance) for item in items)
+        except DomainError:
+            return None
+        return PreparedBatch(uow, results, tuple(uow.pending_events()))
+
+    def commit_batch(self, prepared: PreparedBatch) -> bool:
+        """The second half: write the batch in one transaction; False when it conflicts
+        (nothing written; the batch must go one by one)."""
+        try:
+            self.events.put(prepared.events)
+        except IntegrityError:
+            return False
+        return True
+
+    def handle_one_by_one(self, items: Sequence[BatchItem]) -> list[Outcome | DomainError]:
+        return [self._handle_one(item) for item in items]
 
     def handle_all(self, items: Sequence[BatchItem]) -> list[Outcome] | None:
         """Apply many commands in one transaction, all or none: None (nothing written) if any
@@ -144,13 +177,13 @@ class SupplyHub(Application[UUID]):
     def _apply(self, uow: UnitOfWork, command: Command, provenance: Provenance) -> Outcome:
         handler = HANDLERS[type(command)]
         result = handler(Context(uow, provenance, self.default_tolerance), command)
-        uow.add(
-            ProcessedMessage(
-                message_id=provenance.message_id,
-                command=type(command).__name__,
-                fingerprint=fingerprint(command),
-                outcome=result,
-                provenance=provenance,
+        uow.record(
+            ProcessedMessage.record(
+                provenance.message_id,
+                type(command).__name__,
+                fingerprint(command),
+                result,
+                provenance,
             )
         )
         return result
@@ -162,7 +195,7 @@ class SupplyHub(Application[UUID]):
         protocols, which cost a third of a bulk import; we use no snapshots or process
         applications that its extra steps serve.
         """
-        self.events.put([event for a in uow.changed() for event in a.collect_events()])
+        self.events.put(uow.pending_events())
 
     def _first_outcome(self, command: Command, provenance: Provenance) -> Outcome | None:
         try:
@@ -193,9 +226,6 @@ class SupplyHub(Application[UUID]):
         found: object = self.repository.get(aggregate_id, version=version)
         assert isinstance(found, Aggregate)
         return found
-
-
-Outcome = outcome.Outcome
 
 
 def fingerprint(command: Command) -> str:

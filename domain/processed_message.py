@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -25,7 +26,15 @@ class ProcessedMessage(Aggregate):
     def create_id(message_id: str) -> UUID:
         return document_id("message", message_id)
 
-    @event("Recorded", topic=f"{_T}.Recorded")
+    class Recorded(Created):
+        TOPIC = f"{_T}.Recorded"
+        message_id: str
+        command: str
+        fingerprint: str
+        outcome: Outcome
+        provenance: Provenance
+
+    @event(Recorded)
     def __init__(
         self,
         message_id: str,
@@ -38,6 +47,31 @@ class ProcessedMessage(Aggregate):
         self.command = command
         self.fingerprint = fingerprint
         self.outcome = outcome
+
+    @classmethod
+    def record(
+        cls,
+        message_id: str,
+        command: str,
+        fingerprint: str,
+        outcome: Outcome,
+        provenance: Provenance,
+    ) -> ProcessedMessage.Recorded:
+        """The record's one event, without building the aggregate: a bulk import writes one
+        per command and never reads it back in the same unit of work."""
+        fields: dict[str, Any] = {
+            "originator_id": cls.create_id(message_id),
+            "originator_version": 1,
+            "timestamp": cls.Recorded.create_timestamp(),
+            "originator_topic": _T,
+            "message_id": message_id,
+            "command": command,
+            "fingerprint": fingerprint,
+            "outcome": outcome,
+            "provenance": provenance,
+        }
+        # (mypy sees only the library's base fields on the event class, hence the mapping)
+        return cls.Recorded(**fields)
 
     def replay(self, command: str, fingerprint: str) -> Outcome:
         """The first outcome again; a different command under the same id is refused."""

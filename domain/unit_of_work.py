@@ -6,7 +6,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 
 from domain.errors import ConflictError, NotFoundError
 
@@ -24,6 +24,7 @@ class UnitOfWork:
         self._repository = repository
         self._optimistic = optimistic
         self._loaded: dict[UUID, Aggregate] = {}
+        self._recorded: list[DomainEventProtocol[UUID]] = []
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         if aggregate_id in self._loaded:
@@ -54,5 +55,17 @@ class UnitOfWork:
         for aggregate in aggregates:
             self._loaded[aggregate.id] = aggregate
 
-    def changed(self) -> list[Aggregate]:
-        return [a for a in self._loaded.values() if a.pending_events]
+    def read(self) -> frozenset[UUID]:
+        """The documents this unit loaded or created."""
+        return frozenset(self._loaded)
+
+    def record(self, event: DomainEventProtocol[UUID]) -> None:
+        """An event to save with the rest that no later command in this unit reads."""
+        self._recorded.append(event)
+
+    def pending_events(self) -> list[DomainEventProtocol[UUID]]:
+        """Everything to save, each aggregate's events in order."""
+        changed: list[DomainEventProtocol[UUID]] = [
+            e for a in self._loaded.values() for e in a.collect_events()
+        ]
+        return changed + self._recorded

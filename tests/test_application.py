@@ -17,6 +17,7 @@ from domain.application import BatchItem, SupplyHub
 from domain.commands import Command
 from domain.errors import ConflictError, IdempotencyKeyReusedError, NotFoundError, ValidationError
 from domain.outcome import Outcome
+from domain.processed_message import ProcessedMessage
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
 from domain.shipment import AsnItem, AsnOrder, AsnPack
@@ -254,3 +255,36 @@ def test_the_context_hides_other_suppliers_documents_as_not_found(
 
     with pytest.raises(NotFoundError):
         ctx.purchase_order(po_number)
+
+
+def test_a_large_batch_is_stored_whole_and_a_repeat_of_it_writes_nothing(
+    hub: SupplyHub, supplier: str
+) -> None:
+    numbers = [unique("PO") for _ in range(60)]  # 120 events: PostgreSQL appends by COPY
+    items = [
+        BatchItem(c.ReleasePurchaseOrder(n, supplier, "EUR", lines(3)), envelope()) for n in numbers
+    ]
+    before = head(hub)
+
+    first = hub.handle_batch(items)
+    after = head(hub)
+    again = hub.handle_batch(items)
+
+    assert all(isinstance(r, Outcome) and not r.replayed for r in first)
+    assert after - before >= 120
+    assert all(isinstance(r, Outcome) and r.replayed for r in again)
+    assert head(hub) == after
+    assert {hub.repository.get(PurchaseOrder.create_id(n)).revision for n in numbers} == {1}
+
+
+def test_the_idempotency_record_reads_back_as_the_aggregate(hub: SupplyHub, supplier: str) -> None:
+    message = envelope(message_id=unique("msg"))
+    outcome = hub.handle(c.ReleasePurchaseOrder(unique("PO"), supplier, "EUR", lines(1)), message)
+
+    record = hub.repository.get(ProcessedMessage.create_id(message.message_id))
+
+    assert (record.message_id, record.command, record.outcome) == (
+        message.message_id,
+        "ReleasePurchaseOrder",
+        outcome,
+    )

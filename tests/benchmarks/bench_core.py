@@ -25,6 +25,7 @@ from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel
 from supplyhub.bootstrap import open_hub
+from supplyhub.bulk_import import import_batches
 from supplyhub.settings import Settings
 
 
@@ -36,11 +37,11 @@ def bulk_import(hub: SupplyHub, pos: int, per_po: int, batch: int) -> tuple[floa
         for n in range(pos)
     ]
     started = time.perf_counter()
-    for i in range(0, pos, batch):
-        results = hub.handle_batch(commands[i : i + batch])
+    batches = (commands[i : i + batch] for i in range(0, pos, batch))
+    for n, results in enumerate(import_batches(hub, batches)):
         assert all(not isinstance(r, Exception) for r in results), results[:3]
-        if (i // batch) % 5 == 0:
-            print(f"  imported {i + batch:>6}/{pos} POs", file=sys.stderr)
+        if n % 5 == 0:
+            print(f"  imported {(n + 1) * batch:>6}/{pos} POs", file=sys.stderr)
     elapsed = time.perf_counter() - started
     return elapsed, (hub.recorder.max_notification_id() or 0) - start_head
 
@@ -132,7 +133,7 @@ def main() -> None:
             f"{events:,} events in {elapsed:.2f} s"
         )
         print(
-            f"  hub (handle_batch, {args.batch} POs/txn): {hub_rate:,.0f} events/s, "
+            f"  hub (import_batches, {args.batch} POs/txn): {hub_rate:,.0f} events/s, "
             f"{args.pos * args.lines / elapsed:,.0f} PO lines/s"
         )
         print(f"  raw executemany, same rows, {rows_per_batch} rows/txn: {raw_rate:,.0f} rows/s")
