@@ -14,9 +14,10 @@ $(BIN)/supplyhub: pyproject.toml
 install: $(BIN)/supplyhub
 
 # Seed the demo scenario into the embedded SQLite store, then serve it on http://127.0.0.1:8000
+# (development mode: GraphiQL at /graphql, and the development token secret).
 run: install
 	$(BIN)/supplyhub demo
-	$(BIN)/supplyhub serve
+	SUPPLYHUB_DEV_MODE=true $(BIN)/supplyhub serve
 
 lint: install
 	$(BIN)/ruff check .
