@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import strawberry
+import orjson
 from graphql import OperationType, get_operation_ast, parse
 from graphql.error import GraphQLError
 from starlette.requests import Request
@@ -19,6 +19,7 @@ from api.cache import Position, ResponseCache, cache_key, etag
 from api.envelope import Clock, Envelope
 from api.errors import problem
 from api.graphql.context import Context
+from api.graphql.schema import PortalSchema
 from api.metrics import Metrics
 from domain.application import SupplyHub
 from domain.provenance import Channel
@@ -40,7 +41,7 @@ def _is_query(text: str, operation_name: str | None) -> bool:
 class GraphQLEndpoint:
     def __init__(
         self,
-        schema: strawberry.Schema,
+        schema: PortalSchema,
         hub: SupplyHub,
         read_models: ReadModels,
         tokens: TokenCache,
@@ -89,16 +90,27 @@ class GraphQLEndpoint:
         envelope = Envelope.of(
             principal, Channel.PORTAL, self.clock, request.headers.get("x-correlation-id"), body
         )
+        context = self._context(principal, envelope)
+        fast = self.schema.fast_path
+        if fast is not None:
+            # A document already parsed, validated and planned skips strawberry's pipeline.
+            data = await fast.answer_prepared(
+                self.schema._schema, document["query"], operation_name, variables, context
+            )
+            if data is not None:
+                payload = _encode({"data": data})
+                self.cache.put(key, payload)
+                return _answer(request, payload, tag)
         result = await self.schema.execute(
             document["query"],
             variable_values=variables,
-            context_value=self._context(principal, envelope),
+            context_value=context,
             operation_name=operation_name,
         )
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
             answer["errors"] = [error.formatted for error in result.errors]
-        payload = json.dumps(answer, separators=(",", ":")).encode()
+        payload = _encode(answer)
         if not result.errors and _is_query(document["query"], operation_name):
             self.cache.put(key, payload)
             return _answer(request, payload, tag)
@@ -120,6 +132,15 @@ class GraphQLEndpoint:
 
     async def ide(self, request: Request) -> Response:
         return HTMLResponse(get_graphql_ide_html("graphiql"))
+
+
+def _encode(answer: dict[str, Any]) -> bytes:
+    """Compact JSON; orjson is ten times faster than json.dumps on an answer. It refuses only
+    what json.dumps accepts beyond JSON's own range (integers over 64 bits): those go there."""
+    try:
+        return orjson.dumps(answer)
+    except TypeError:
+        return json.dumps(answer, separators=(",", ":")).encode()
 
 
 def _answer(request: Request, payload: bytes, tag: str) -> Response:

@@ -111,32 +111,49 @@ class FastPath:
             self.answered += 1
         return data
 
+    async def answer_prepared(
+        self,
+        schema: GraphQLSchema,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        context: Any,
+    ) -> dict[str, Any] | None:
+        """The response data for a document this fast path has already answered through
+        strawberry, or None (nothing was written; strawberry executes, and counts, it).
+
+        A document is only known here once strawberry parsed and validated it (the extension
+        runs after both), and parsing, the token limit and validation depend on the text
+        alone, so they are not repeated: this skips strawberry's per-request pipeline, whose
+        other extensions (see `build_schema`) only parse and validate. Variables are coerced
+        and @skip/@include read per request as before; a plan not compiled yet declines."""
+        document = self.documents.get((query, operation_name))
+        if document is None:
+            return None
+        try:
+            coerced = _coerce_variables(schema, document, variables)
+            plan = None if coerced is None else document.plans.get(_conditions(document, coerced))
+            if coerced is None or plan is None:
+                return None
+            data = await _run(plan, coerced, context)
+        except Exception:  # any surprise is graphql-core's to answer and report
+            return None
+        self.answered += 1
+        return data
+
     async def _answer(self, execution: ExecutionContext) -> dict[str, Any] | None:
         if execution.query is None or execution.graphql_document is None:
             return None
         document = self._document(execution)
         if document is None:
             return None
-        graphql_schema = execution.schema._schema
-        variables = get_variable_values(
-            graphql_schema, document.operation.variable_definitions or (), execution.variables or {}
-        )
-        if isinstance(variables, list):  # coercion errors: graphql-core reports them
+        variables = _coerce_variables(execution.schema._schema, document, execution.variables)
+        if variables is None:
             return None
         plan = self._plan(execution, document, variables)
         if plan is None:
             return None
-        data: dict[str, Any] = {}
-        for root in plan.roots:
-            if isinstance(root, tuple):
-                data[root[0]] = root[1]
-                continue
-            arguments = get_argument_values(root.definition, root.node, variables)
-            value = await root.answer(
-                execution.context, **{root.python_names[k]: v for k, v in arguments.items()}
-            )
-            data[root.key] = root.complete(value)
-        return data
+        return await _run(plan, variables, execution.context)
 
     def _document(self, execution: ExecutionContext) -> DocumentPlans | None:
         assert execution.query is not None and execution.graphql_document is not None
@@ -153,7 +170,7 @@ class FastPath:
     def _plan(
         self, execution: ExecutionContext, document: DocumentPlans, variables: VariableValues
     ) -> Plan | None:
-        conditions = tuple(variables.coerced.get(name) for name in document.conditions)
+        conditions = _conditions(document, variables)
         if conditions in document.plans:
             return document.plans[conditions]
         try:
@@ -164,6 +181,34 @@ class FastPath:
             document.plans.clear()
         document.plans[conditions] = plan
         return plan
+
+
+def _coerce_variables(
+    schema: GraphQLSchema, document: DocumentPlans, values: dict[str, Any] | None
+) -> VariableValues | None:
+    """The request's variables coerced as graphql-core does; None on coercion errors, which
+    graphql-core reports."""
+    definitions = document.operation.variable_definitions or ()
+    variables = get_variable_values(schema, definitions, values or {})
+    return None if isinstance(variables, list) else variables
+
+
+def _conditions(document: DocumentPlans, variables: VariableValues) -> tuple[Any, ...]:
+    """The values of the variables @skip/@include read: which of a document's plans applies."""
+    return tuple(variables.coerced.get(name) for name in document.conditions)
+
+
+async def _run(plan: Plan, variables: VariableValues, context: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for root in plan.roots:
+        if isinstance(root, tuple):
+            data[root[0]] = root[1]
+            continue
+        arguments = get_argument_values(root.definition, root.node, variables)
+        named = {root.python_names[k]: v for k, v in arguments.items()}
+        value = await root.answer(context, **named)
+        data[root.key] = root.complete(value)
+    return data
 
 
 class FastPathExtension(SchemaExtension):
