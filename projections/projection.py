@@ -95,7 +95,9 @@ class Rows(Protocol):
 
 
 class Processor(Protocol):
-    """Anything the runner can feed a batch of records to."""
+    """Anything the runner can feed a batch of records to. A processor may also say which
+    event topics it reads (a `topics` attribute, None for every one): the runner then reads
+    only those from the log (see `topics_of`)."""
 
     name: str
     columns: tuple[Column, ...]
@@ -144,6 +146,11 @@ class Projection:
 
         return register
 
+    @property
+    def topics(self) -> tuple[str, ...] | None:
+        """The topics this projection reads; None when it reads every event."""
+        return None if self.fallback is not None else tuple(self.handlers)
+
     def handlers_for(self, topic: str) -> Sequence[Handler]:
         found = self.handlers.get(topic)
         if found is not None:
@@ -190,6 +197,17 @@ class Projection:
             [(key, self.row_columns(cache[key]), codec.encode(cache[key])) for key in dirty]
         )
         return len(wanted)
+
+
+def topics_of(processors: Iterable[Processor]) -> tuple[str, ...] | None:
+    """The union of the processors' topics, or None if one of them reads every event."""
+    union: set[str] = set()
+    for processor in processors:
+        topics: tuple[str, ...] | None = getattr(processor, "topics", None)
+        if topics is None:
+            return None
+        union.update(topics)
+    return tuple(sorted(union))
 
 
 class _NeedsLookupError(Exception):

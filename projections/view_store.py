@@ -66,18 +66,24 @@ class SqlDialect:
     def many(self, count: int) -> str:
         return ",".join([self.mark] * count)
 
+    def upsert(
+        self, cur: Cursor, table: str, columns: Sequence[Column], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """Insert or replace rows (key, *columns, doc), keys distinct, in the open transaction."""
+        names = ["key", *(c.name for c in columns), "doc"]
+        updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({self.many(len(names))}) "
+            f"ON CONFLICT (key) DO UPDATE SET {updates}",
+            rows,
+        )
+
 
 class RowsInTable:
     """`Rows` over one view table inside an open transaction."""
 
     def __init__(self, cur: Cursor, dialect: SqlDialect, table: str, columns: Sequence[Column]):
-        self.cur, self.d, self.table = cur, dialect, table
-        names = ["key", *(c.name for c in columns), "doc"]
-        updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
-        self._upsert = (
-            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({dialect.many(len(names))}) "
-            f"ON CONFLICT (key) DO UPDATE SET {updates}"
-        )
+        self.cur, self.d, self.table, self.columns = cur, dialect, table, columns
 
     def load(self, keys: Iterable[str]) -> dict[str, str]:
         wanted = list(keys)
@@ -93,8 +99,10 @@ class RowsInTable:
 
     def upsert(self, rows: Sequence[tuple[str, tuple[Any, ...], str]]) -> None:
         if rows:
-            self.cur.executemany(
-                self._upsert,
+            self.d.upsert(
+                self.cur,
+                self.table,
+                self.columns,
                 [(key, *(_sql_value(v) for v in cols), doc) for key, cols, doc in rows],
             )
 

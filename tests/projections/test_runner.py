@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
-from conftest import run_steps
+from conftest import run_steps, snapshot
 
 from domain import commands as c
 from domain.application import SupplyHub
 from domain.provenance import Channel
+from projections.projection import Processor, Record, Rows
+from projections.rebuild import rebuild
+from projections.runner import ProjectionRunner
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import Scenario
-from supplyhub.read_side import POLL_SECONDS, ReadSide, open_read_side
+from supplyhub.read_side import POLL_SECONDS, ReadSide, open_read_side, processors
 from supplyhub.settings import Settings
 
 
@@ -87,3 +90,41 @@ def test_status_reports_the_lag_until_the_runner_catches_up(
     # When it catches up, the lag is zero everywhere
     assert read_side.runner.catch_up() == head
     assert all(s.lag_events == 0 and s.lag_seconds == 0 for s in read_side.status())
+
+
+class EveryEvent:
+    """A projection that does not say which topics it reads, so it is fed the whole log."""
+
+    def __init__(self, inner: Processor) -> None:
+        self.inner, self.name, self.columns = inner, inner.name, inner.columns
+
+    def process(self, records: Sequence[Record], rows: Rows) -> int:
+        return self.inner.process(records, rows)
+
+
+def test_a_runner_reads_only_its_projections_topics_yet_tracks_every_position(
+    hub: SupplyHub, read_side: ReadSide
+) -> None:
+    # Given a workload whose last events neither the purchase order nor the exception view reads
+    run_steps(hub, purchase_orders=4, seed=5)
+    late = Scenario(seed=5)
+    late.counter = 10_000  # message ids the workload did not use
+    hub.handle(c.UpsertSupplier("SUP-Z", "Z"), late.provenance(Channel.ERP, "erp"))
+    head = hub.recorder.max_notification_id() or 0
+    # When a runner of just those two views catches up in small batches
+    views = [p for p in processors() if p.name in ("purchase_orders", "exceptions")]
+    runner = ProjectionRunner(
+        hub.recorder, hub.mapper.to_domain_event, read_side.store, views, batch_size=4
+    )
+    read = runner.catch_up()
+    # Then it read fewer events than the log holds, and both views are at its head all the same
+    assert runner.topics is not None and 0 < read < head
+    tracked = {s.name: s for s in read_side.status()}
+    assert tracked["purchase_orders"].position == tracked["exceptions"].position == head
+    assert tracked["purchase_orders"].lag_events == tracked["exceptions"].lag_events == 0
+    assert runner.wait_until(head, timeout=0) and runner.run_batch() == 0
+    # And each view equals the one built from every event of the log
+    filtered = snapshot(read_side)
+    for view in views:
+        rebuild(hub.recorder, hub.mapper.to_domain_event, read_side.store, EveryEvent(view))
+    assert snapshot(read_side) == filtered
