@@ -127,9 +127,11 @@ class FastPath:
         alone, so they are not repeated: this skips strawberry's per-request pipeline, whose
         other extensions (see `build_schema`) only parse and validate. Variables are coerced
         and @skip/@include read per request as before; a plan not compiled yet declines."""
-        document = self.documents.get((query, operation_name))
+        key = (query, operation_name)
+        document = self.documents.get(key)
         if document is None:
             return None
+        self.documents.move_to_end(key)
         try:
             coerced = _coerce_variables(schema, document, variables)
             plan = None if coerced is None else document.plans.get(_conditions(document, coerced))
@@ -157,7 +159,10 @@ class FastPath:
 
     def _document(self, execution: ExecutionContext) -> DocumentPlans | None:
         assert execution.query is not None and execution.graphql_document is not None
-        key = (execution.query, execution.operation_name)
+        # Keyed by the operation name as the request gave it (None for a document's only
+        # operation), so that `answer_prepared` finds it without parsing the text.
+        provided = getattr(execution, "_provided_operation_name", execution.operation_name)
+        key = (execution.query, provided)
         if key in self.documents:
             self.documents.move_to_end(key)
             return self.documents[key]

@@ -20,6 +20,7 @@ from strawberry.extensions import SchemaExtension
 from api.auth import Principal, Role
 from api.envelope import Envelope
 from api.graphql.context import Context
+from api.graphql.endpoint import _encode
 from api.graphql.fast_path import FastPath, FastPathExtension
 from api.graphql.schema import FAST_ROOTS, PortalSchema, Query, build_schema
 from domain.provenance import Channel
@@ -310,6 +311,97 @@ def test_a_mutation_is_left_to_graphql_core(read_models: ReadModels) -> None:
 
     assert answer["data"]["acknowledgePurchaseOrder"]["__typename"] == "Forbidden"
     assert (fast_path().answered, fast_path().declined) == (answered, declined + 1)
+
+
+# --- the prepared path: documents strawberry already parsed, validated and saw answered ---------
+
+
+def prepared(
+    read_models: ReadModels, query: str, principal: Principal,
+    variables: dict[str, Any] | None = None, operation_name: str | None = None,
+) -> dict[str, Any] | None:  # fmt: skip
+    """What the endpoint's shortcut answers (data, or None when strawberry must execute)."""
+
+    async def run() -> dict[str, Any] | None:
+        context = Context(
+            principal=principal,
+            read_models=read_models,
+            hub=None,  # type: ignore[arg-type]  # queries never reach the hub
+            envelope=Envelope(principal, Channel.PORTAL, NOW, "corr-1", "sha256:00"),
+            max_page_size=50,
+            record_outcome=lambda command, status: None,
+        )
+        return await fast_path().answer_prepared(
+            FAST._schema, query, operation_name, variables, context
+        )
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("principal", [ACME, BUYER], ids=["supplier", "buyer"])
+@pytest.mark.parametrize("case", range(len(HAND_WRITTEN)))
+def test_a_document_answered_once_is_answered_again_without_strawberry_exactly_the_same(
+    read_models: ReadModels, principal: Principal, case: int
+) -> None:
+    query, variables = HAND_WRITTEN[case]
+    differential(read_models, query, principal, variables)  # strawberry parses and validates it
+    answered = fast_path().answered
+
+    again = prepared(read_models, query, principal, variables)
+
+    plain = execute(PLAIN, read_models, query, principal, variables)
+    assert again is not None and fast_path().answered == answered + 1
+    assert json.dumps({"data": again}) == json.dumps(plain)
+
+
+def test_the_prepared_path_scopes_a_document_a_buyer_made_known_to_the_supplier_asking(
+    read_models: ReadModels,
+) -> None:
+    query = "{ purchaseOrders(first: 50) { items { number supplier } } }"
+    execute(FAST, read_models, query, BUYER)
+
+    again = prepared(read_models, query, ACME)
+
+    assert again is not None
+    assert {po["supplier"] for po in again["purchaseOrders"]["items"]} == {"SUP-ACME"}
+    assert {"data": again} == execute(PLAIN, read_models, query, ACME)
+
+
+def test_the_prepared_path_leaves_to_strawberry_what_it_has_not_seen_answered(
+    read_models: ReadModels,
+) -> None:
+    unseen = "{ purchaseOrders(first: 3) { items { number currency } } }"
+    assert prepared(read_models, unseen, ACME) is None
+
+    too_deep = "{ purchaseOrders { items { lines { lineNumber } } } }"
+    refused = execute(build_schema(max_depth=2), read_models, too_deep, ACME)
+    assert refused["errors"] and prepared(read_models, too_deep, ACME) is None
+
+    for reason in ("a resolver error (page too large)", "a variable that does not coerce"):
+        query = DECLINED[reason]
+        variables = {"n": "ten"} if "$n" in query else None
+        execute(FAST, read_models, query, ACME, variables)
+        assert prepared(read_models, query, ACME, variables) is None, reason
+
+    # a document known with one @include value: a new value is planned by strawberry first
+    query = (
+        "query ($on: Boolean!) { purchaseOrders(first: 1) { items { number @include(if: $on) } } }"
+    )
+    execute(FAST, read_models, query, ACME, {"on": True})
+    assert prepared(read_models, query, ACME, {"on": False}) is None
+    assert prepared(read_models, query, ACME, {"on": True}) is not None
+    assert prepared(read_models, query, ACME, {"on": 3}) is None  # does not coerce
+
+    mutation = 'mutation { acknowledgePurchaseOrder(idempotencyKey: "k", input: {poNumber: "1", '
+    mutation += "revision: 1, lines: []}) { __typename } }"
+    execute(FAST, read_models, mutation, BUYER)
+    assert prepared(read_models, mutation, BUYER) is None
+
+
+def test_answers_are_encoded_as_json_dumps_would_read_them_even_beyond_64_bits() -> None:
+    answer = {"data": {"name": "Müller GmbH", "n": 2**70, "x": 0.1, "none": None}}
+    assert json.loads(_encode(answer)) == answer
+    assert b" " not in _encode({"data": {"a": [1, 2], "b": {"c": True}}})
 
 
 # --- generated selections -------------------------------------------------------------------
