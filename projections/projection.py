@@ -173,19 +173,23 @@ class Projection:
             return cache[key]
 
         # Rows whose keys need no lookup are fetched in one query up front; the rest lazily.
+        # Such keys depend on the event alone, so they are kept for the evolve pass below.
+        known: dict[tuple[int, int], list[tuple[str, str]]] = {}
         first: set[str] = set()
-        for record, handlers in wanted:
-            for handler in handlers:
+        for at, (record, handlers) in enumerate(wanted):
+            for which, handler in enumerate(handlers):
                 with contextlib.suppress(_NeedsLookupError):
-                    first.update(key for key, _ in handler.keys(record.event, _refuse))
+                    pure = known[at, which] = list(handler.keys(record.event, _refuse))
+                    first.update(key for key, _ in pure)
         for key, doc in rows.load(first).items():
             cache[key] = codec.decode(doc)
         cache.update({key: None for key in first if key not in cache})
         dirty: set[str] = set()
-        for record, handlers in wanted:
+        for at, (record, handlers) in enumerate(wanted):
             event = record.event
-            for handler in handlers:
-                for key, ref in handler.keys(event, lookup):
+            for which, handler in enumerate(handlers):
+                keys = known.get((at, which))
+                for key, ref in handler.keys(event, lookup) if keys is None else keys:
                     view = lookup(key)
                     if view is None and not handler.creates:
                         continue
