@@ -85,20 +85,13 @@ class ProjectionRunner:
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._ahead: _ReadAhead | None = None
 
     # --- synchronous use ---------------------------------------------------------------------
 
     def run_batch(self) -> int:
         """Apply one batch (up to `batch_size` events); return how many log events it read."""
         start = min(self._targets_unlocked().values(), default=0) + 1
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and ahead.start == start:
-            notifications, covered = ahead.result()
-        else:
-            notifications, covered = self._read(start)
-        if len(notifications) == self.batch_size:  # more to come: read it while this applies
-            self._ahead = _ReadAhead(self._read, covered + 1)
+        notifications, covered = self._read(start)
         with _gc_paused(), self.store.transaction() as session:
             records = [Record(n, self.decode) for n in notifications]
             targets = self._targets(session)
@@ -249,34 +242,6 @@ class ProjectionRunner:
         with self._changed:
             self._position = position
             self._changed.notify_all()
-
-
-class _ReadAhead:
-    """The next batch, read in a thread while the current one is applied (the database's
-    side of a read then overlaps our decoding and evolving). Reads are of committed,
-    immutable events, so a batch read ahead stays right for as long as its start does."""
-
-    def __init__(self, read: Callable[[int], tuple[Sequence[Notification], int]], start: int):
-        self.start = start
-        self._read = read
-        self._found: tuple[Sequence[Notification], int] | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="projection-read-ahead")
-        self._thread.daemon = True
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._found = self._read(self.start)
-        except BaseException as error:  # handed to the batch that wants this read
-            self._error = error
-
-    def result(self) -> tuple[Sequence[Notification], int]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._found is not None
-        return self._found
 
 
 _gc_lock = threading.Lock()
