@@ -8,6 +8,7 @@ may look rows up (an ASN milestone finds its purchase orders through a link row)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -61,6 +62,34 @@ def evolved(view: V, **changes: Any) -> V:
     new: V = object.__new__(type(view))
     new.__dict__.update(fields, **changes)
     return new
+
+
+def built(cls: type[V], **fields: Any) -> V:
+    """A new frozen view, without `__init__` (as `evolved`): fields with a default may be left
+    out; they are stored in declared order, as `__init__` stores them (the JSON follows it)."""
+    order, defaults = _shapes.get(cls) or _shape(cls)
+    if list(fields) != order:
+        given = {**defaults, **fields}
+        if given.keys() != set(order):
+            raise TypeError(f"{cls.__name__} fields differ: {set(given) ^ set(order)}")
+        fields = {name: given[name] for name in order}
+    new: V = object.__new__(cls)
+    new.__dict__.update(fields)
+    return new
+
+
+_shapes: dict[type[Any], tuple[list[str], dict[str, Any]]] = {}
+
+
+def _shape(cls: type[Any]) -> tuple[list[str], dict[str, Any]]:
+    if "__post_init__" in vars(cls) or not dataclasses.is_dataclass(cls):
+        raise TypeError(f"{cls.__name__} needs its __init__")
+    found = dataclasses.fields(cls)
+    if any(f.default_factory is not dataclasses.MISSING for f in found):
+        raise TypeError(f"{cls.__name__} has a default factory")
+    defaults = {f.name: f.default for f in found if f.default is not dataclasses.MISSING}
+    shape = _shapes[cls] = ([f.name for f in found], defaults)
+    return shape
 
 
 class Record:

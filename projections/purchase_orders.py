@@ -17,7 +17,7 @@ from domain.invoice import Invoice
 from domain.order_line import LineQuantity, OrderLine
 from domain.purchase_order import PurchaseOrder
 from projections import codec
-from projections.projection import Column, Lookup, Projection, evolved
+from projections.projection import Column, Lookup, Projection, built, evolved
 from projections.read_models import (
     AcknowledgementView,
     ChangeRequestView,
@@ -80,7 +80,8 @@ def _via_link(prefix: str) -> Any:
 @purchase_orders.on("PurchaseOrder.Released", creates=True)
 def released(view: Any, event: Any, ref: str) -> PurchaseOrderView:
     at = event.provenance.at
-    return PurchaseOrderView(
+    return built(
+        PurchaseOrderView,
         number=event.number,
         supplier=event.supplier,
         currency=event.currency,
@@ -158,14 +159,15 @@ def acknowledged(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrder
                 line = evolved(line, confirmed_quantity=None, confirmed_date=None)
         lines.append(_commit(line, view.shipments))
     acks = tuple(
-        AcknowledgementView(
-            event.revision,
-            r.line_number,
-            r.status.value,
-            r.source_code,
-            prov.channel.value,
-            prov.actor,
-            prov.at,
+        built(
+            AcknowledgementView,
+            revision=event.revision,
+            line_number=r.line_number,
+            status=r.status.value,
+            source_code=r.source_code,
+            channel=prov.channel.value,
+            actor=prov.actor,
+            at=prov.at,
             stale=False,
         )
         for r in event.responses
@@ -417,7 +419,8 @@ def case_resolved(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrde
 
 
 def _new_line(line: OrderLine) -> LineView:
-    return LineView(
+    return built(
+        LineView,
         line_number=line.line_number,
         item=line.item,
         description=line.description,
@@ -450,9 +453,10 @@ def _revision(
         != (line.quantity, line.unit_price, line.need_by, line.item)
     )
     prov = event.provenance
-    return RevisionView(
-        number, prov.at, prov.actor, prov.channel.value,
-        tuple(n for n in new if n not in old), tuple(n for n in old if n not in new), changed,
+    return built(
+        RevisionView, revision=number, recorded_at=prov.at, actor=prov.actor,
+        channel=prov.channel.value, lines_added=tuple(n for n in new if n not in old),
+        lines_removed=tuple(n for n in old if n not in new), lines_changed=changed,
     )  # fmt: skip
 
 
