@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from api.app import create_app
 from api.auth import AuthConfig, Role
-from api.health import Readiness
-from domain.application import SupplyHub
-from projections.read_models import ReadModels
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import DEV_JWT_SECRET, Settings
+
+if TYPE_CHECKING:
+    from domain.application import SupplyHub
+    from projections.read_models import ReadModels
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,11 @@ def auth_config(settings: Settings) -> AuthConfig:
 
 
 def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> Any:
+    # The web stack is imported here, not at the top: every other command (history, dlq,
+    # workers...) would otherwise pay its ~1.8 s import on start.
+    from api.app import create_app
+    from api.health import Readiness
+
     def readiness() -> Readiness:
         head = hub.recorder.max_notification_id() or 0  # raises when the store is unreachable
         return Readiness(store_ok=True, lag=max(0, head - read_models.position()))
