@@ -160,13 +160,10 @@ class SupplyHub(Application[UUID]):
     def handle_all(self, items: Sequence[BatchItem]) -> list[Outcome] | None:
         """Apply many commands in one transaction, all or none: None (nothing written) if any
         is refused or the save conflicts, so an ordered consumer can go one by one itself."""
-        uow = UnitOfWork(self.repository, optimistic=True)
-        try:
-            results = [self._apply(uow, item.command, item.provenance) for item in items]
-            self._store(uow)
-        except (DomainError, IntegrityError):
+        prepared = self.prepare_batch(items)
+        if prepared is None or not self.commit_batch(prepared):
             return None
-        return results
+        return list(prepared.results)
 
     def _handle_one(self, item: BatchItem) -> Outcome | DomainError:
         try:

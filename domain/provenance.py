@@ -35,18 +35,5 @@ class Provenance:
     payload_ref: str = ""
     tenant: str = ""
 
-    def caused(self, message_id: str) -> Provenance:
-        """The envelope of a follow-up the hub issues itself (same correlation)."""
-        return Provenance(
-            message_id=message_id,
-            correlation_id=self.correlation_id,
-            causation_id=self.message_id,
-            actor=self.actor,
-            channel=self.channel,
-            at=self.at,
-            payload_ref=self.payload_ref,
-            tenant=self.tenant,
-        )
-
 
 __all__ = ["Channel", "Provenance"]
