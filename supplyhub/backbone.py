@@ -17,6 +17,7 @@ from connectors.inbound import InboundWorker
 from connectors.relay import Relay
 from connectors.tracking import PositionStore
 from domain.application import SupplyHub
+from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,11 @@ def _nats_url(settings: Settings) -> str:
 
 
 def build_relay(settings: Settings, hub: SupplyHub) -> Relay:
+    with schema_lock(settings):  # the position store creates its table
+        positions = PositionStore(open_database(settings))
     return Relay(
         hub,
-        PositionStore(open_database(settings)),
+        positions,
         _nats_url(settings),
         stream=settings.nats_stream_events,
         batch_size=settings.relay_batch_size,
@@ -58,7 +61,8 @@ def build_relay(settings: Settings, hub: SupplyHub) -> Relay:
 
 
 def dead_letter_store(settings: Settings) -> DeadLetterStore:
-    return DeadLetterStore(open_database(settings))
+    with schema_lock(settings):  # the store creates its tables
+        return DeadLetterStore(open_database(settings))
 
 
 def build_inbound(settings: Settings, hub: SupplyHub) -> InboundWorker:
@@ -77,8 +81,9 @@ def create_tables(settings: Settings) -> None:
     """The backbone's own tables (the relay's position, dead letters, parked commands)."""
     database = open_database(settings)
     try:
-        PositionStore(database)
-        DeadLetterStore(database)
+        with schema_lock(settings):
+            PositionStore(database)
+            DeadLetterStore(database)
     finally:
         database.close()
 

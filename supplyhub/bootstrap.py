@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
 import psycopg
@@ -40,14 +42,31 @@ def store_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def ensure_schema(settings: Settings) -> None:
-    """The library expects the schema to exist already."""
+@contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """Start-up DDL one process at a time, and the schema created first.
+
+    Every process creates what it needs on start (the library's tables, the views, the
+    backbone's tables), and the library re-runs its DDL even when the tables exist. Run by
+    several processes at once, as a deployment starts its API replicas and workers together,
+    PostgreSQL's catalog updates collide ("tuple concurrently updated"). A session-level
+    advisory lock, per schema, serialises them; SQLite serialises writers itself.
+    """
+    if not settings.uses_postgres:
+        yield
+        return
+    key = f"supplyhub-ddl:{settings.database_schema}"
     with psycopg.connect(settings.database_url, autocommit=True, connect_timeout=10) as conn:
-        conn.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                sql.Identifier(settings.database_schema)
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(settings.database_schema)
+                )
             )
-        )
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
 def tolerance(settings: Settings) -> TolerancePolicy:
@@ -60,8 +79,7 @@ def tolerance(settings: Settings) -> TolerancePolicy:
 
 
 def open_hub(settings: Settings) -> SupplyHub:
-    if settings.uses_postgres:
-        ensure_schema(settings)
-    return SupplyHub(
-        env=store_env(settings), tolerance=tolerance(settings), transcoder=OrjsonTranscoder
-    )
+    with schema_lock(settings):  # the library creates its tables on construction
+        return SupplyHub(
+            env=store_env(settings), tolerance=tolerance(settings), transcoder=OrjsonTranscoder
+        )

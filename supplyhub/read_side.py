@@ -27,6 +27,7 @@ from projections.rebuild import Progress, rebuild
 from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
+from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,8 @@ def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -
         idle_wait = POLL_SECONDS
     else:
         store = SqliteViewStore(settings.data_dir / "hub.sqlite3")
-    store.prepare(processors())
+    with schema_lock(settings):
+        store.prepare(processors())
     runner = ProjectionRunner(
         hub.recorder, hub.mapper.to_domain_event, store, processors(),
         idle_wait=idle_wait, waker=waker,
