@@ -8,18 +8,17 @@ with a poll as a safety net, or a plain poll on SQLite).
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
+from projections.gc_pause import gc_paused
 from projections.projection import Processor, Record, topics_of
 from projections.view_store import Session, SqlViewStore
 
@@ -92,7 +91,7 @@ class ProjectionRunner:
         """Apply one batch (up to `batch_size` events); return how many log events it read."""
         start = min(self._targets_unlocked().values(), default=0) + 1
         notifications, covered = self._read(start)
-        with _gc_paused(), self.store.transaction() as session:
+        with gc_paused(), self.store.transaction() as session:
             records = [Record(n, self.decode) for n in notifications]
             targets = self._targets(session)
             for name, (version, position) in targets.items():
@@ -242,28 +241,3 @@ class ProjectionRunner:
         with self._changed:
             self._position = position
             self._changed.notify_all()
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a batch is applied: a batch allocates many objects
-    that live until its end, and the collector walking them again and again took a fifth of
-    a rebuild's time. Counted, so overlapping batches in other threads restore it once."""
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()

@@ -1,0 +1,38 @@
+"""Pausing Python's cyclic garbage collector around work that allocates many objects which
+all live until the work ends: a projection batch, a batch of a bulk import.
+
+The collector's young generations fill every few hundred allocations; each collection
+walks the survivors again, and they all survive until the batch ends. That was a fifth of a
+rebuild's time and a third of deciding an import batch. What these batches leave behind
+is freed by reference counting; the collector runs again when the last pause ends.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_pauses = 0
+_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic collection inside the block. Counted, so overlapping pauses in several
+    threads restore the collector's state once, when the last one ends."""
+    global _pauses, _was_enabled
+    with _lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _pauses -= 1
+            if _pauses == 0 and _was_enabled:
+                gc.enable()
