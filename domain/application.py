@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from domain import (
 )
 from domain.commands import Command
 from domain.errors import ConflictError, DomainError
+from domain.fingerprint import fingerprint
 from domain.outcome import Outcome
 from domain.processed_message import ProcessedMessage
 from domain.provenance import Provenance
@@ -200,7 +200,7 @@ class SupplyHub(Application[UUID]):
         except AggregateNotFoundError:
             return None
         assert isinstance(record, ProcessedMessage)
-        return record.replay(type(command).__name__, fingerprint(command))
+        return record.replay(command)
 
     # --- queries for auditors -------------------------------------------------------------
 
@@ -223,11 +223,3 @@ class SupplyHub(Application[UUID]):
         found: object = self.repository.get(aggregate_id, version=version)
         assert isinstance(found, Aggregate)
         return found
-
-
-def fingerprint(command: Command) -> str:
-    """A stable digest of the command's content, to tell a retry from a reused message id.
-
-    A frozen dataclass's repr lists every field, nested values included, deterministically.
-    """
-    return hashlib.sha256(repr(command).encode()).hexdigest()[:32]

@@ -22,6 +22,7 @@ _UNIT_ALIASES: dict[str, tuple[str, ...]] = {
     "HR": ("HR", "HUR"),
 }
 _UNITS = {alias: unit for unit, aliases in _UNIT_ALIASES.items() for alias in aliases}
+CANONICAL_UNITS = frozenset(_UNIT_ALIASES)
 
 CURRENCIES = frozenset(
     [

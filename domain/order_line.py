@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from domain.errors import require
+from domain.errors import ValidationError, require
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,21 @@ class OrderLine:
     description: str = ""
     schedule: tuple[ScheduleLine, ...] = ()
 
-    def check(self, field: str) -> None:
-        require(self.line_number > 0, f"{field}.line_number", "must be positive")
-        require(bool(self.item.strip()), f"{field}.item", "must not be empty")
-        require(self.quantity > 0, f"{field}.quantity", "must be greater than 0")
-        require(self.unit_price >= 0, f"{field}.unit_price", "must not be negative")
-        require(bool(self.ship_to.strip()), f"{field}.ship_to", "must name a plant")
-        if self.schedule:
-            total = sum((s.quantity for s in self.schedule), Decimal(0))
-            require(
-                total == self.quantity, f"{field}.schedule", "quantities must add up to the line"
-            )
+    def broken_rule(self) -> tuple[str, str] | None:
+        """The first rule this line breaks, as (field, rule); None when it is valid."""
+        if self.line_number <= 0:
+            return "line_number", "must be positive"
+        if not self.item.strip():
+            return "item", "must not be empty"
+        if not self.quantity > 0:
+            return "quantity", "must be greater than 0"
+        if not self.unit_price >= 0:
+            return "unit_price", "must not be negative"
+        if not self.ship_to.strip():
+            return "ship_to", "must name a plant"
+        if self.schedule and sum((s.quantity for s in self.schedule), Decimal(0)) != self.quantity:
+            return "schedule", "quantities must add up to the line"
+        return None
 
 
 @dataclass(frozen=True)
@@ -55,4 +59,6 @@ def check_lines(lines: tuple[OrderLine, ...], field: str = "lines") -> None:
     numbers = [line.line_number for line in lines]
     require(len(set(numbers)) == len(numbers), field, "line numbers must be unique")
     for index, line in enumerate(lines):
-        line.check(f"{field}[{index}]")
+        if (broken := line.broken_rule()) is not None:  # names formatted only on failure
+            name, rule = broken
+            raise ValidationError(f"{field}[{index}].{name}", rule)

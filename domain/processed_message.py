@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.commands import Command
 from domain.errors import IdempotencyKeyReusedError
+from domain.fingerprint import same_content
+from domain.first_event import first_event
 from domain.identity import document_id
 from domain.outcome import Outcome
 from domain.provenance import Provenance
@@ -59,23 +61,20 @@ class ProcessedMessage(Aggregate):
     ) -> ProcessedMessage.Recorded:
         """The record's one event, without building the aggregate: a bulk import writes one
         per command and never reads it back in the same unit of work."""
-        fields: dict[str, Any] = {
-            "originator_id": cls.create_id(message_id),
-            "originator_version": 1,
-            "timestamp": cls.Recorded.create_timestamp(),
-            "originator_topic": _T,
-            "message_id": message_id,
-            "command": command,
-            "fingerprint": fingerprint,
-            "outcome": outcome,
-            "provenance": provenance,
-        }
-        # (mypy sees only the library's base fields on the event class, hence the mapping)
-        return cls.Recorded(**fields)
+        return first_event(
+            cls,
+            cls.Recorded,
+            cls.create_id(message_id),
+            message_id=message_id,
+            command=command,
+            fingerprint=fingerprint,
+            outcome=outcome,
+            provenance=provenance,
+        )
 
-    def replay(self, command: str, fingerprint: str) -> Outcome:
+    def replay(self, command: Command) -> Outcome:
         """The first outcome again; a different command under the same id is refused."""
-        if (command, fingerprint) != (self.command, self.fingerprint):
+        if type(command).__name__ != self.command or not same_content(self.fingerprint, command):
             raise IdempotencyKeyReusedError(
                 f"message id {self.message_id!r} was already used for a different {self.command}"
             )

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.acknowledgement import AckStatus, LineResponse
 from domain.change_proposal import ChangeProposal
 from domain.errors import ConflictError, NotFoundError, ValidationError, require
+from domain.first_event import created, first_event
 from domain.identity import document_id
 from domain.order_line import LineQuantity, OrderLine, ScheduleLine, check_lines
 from domain.provenance import Provenance
@@ -29,6 +30,14 @@ class PurchaseOrder(Aggregate):
     class Created(Aggregate.Created):
         TOPIC = f"{_T}.Created"
 
+    class Released(Created):
+        TOPIC = f"{_T}.Released"
+        number: str
+        supplier: str
+        currency: str
+        lines: tuple[OrderLine, ...]
+        provenance: Provenance
+
     @staticmethod
     def create_id(number: str) -> UUID:
         return document_id("po", number)
@@ -44,9 +53,19 @@ class PurchaseOrder(Aggregate):
     ) -> PurchaseOrder:
         require(bool(number.strip()), "po_number", "must not be empty")
         check_lines(lines)
-        return cls(number, supplier, currency, lines, provenance)
+        released = first_event(
+            cls,
+            cls.Released,
+            cls.create_id(number),
+            number=number,
+            supplier=supplier,
+            currency=currency,
+            lines=lines,
+            provenance=provenance,
+        )
+        return created(cls, released)
 
-    @event("Released", topic=f"{_T}.Released")
+    @event(Released)
     def __init__(
         self,
         number: str,

@@ -9,7 +9,7 @@ from domain.acknowledgement import AckStatus, LineResponse, normalise
 from domain.change_proposal import ChangeProposal
 from domain.errors import ValidationError
 from domain.exception_case import Category
-from domain.master_data import canonical_currency, canonical_unit
+from domain.master_data import CANONICAL_UNITS, canonical_currency, canonical_unit
 from domain.order_line import OrderLine
 from domain.outcome import Outcome
 from domain.purchase_order import PurchaseOrder
@@ -18,6 +18,8 @@ from domain.use_cases.context import Context
 
 
 def _canonical_lines(lines: tuple[OrderLine, ...]) -> tuple[OrderLine, ...]:
+    if all(line.uom in CANONICAL_UNITS for line in lines):  # the usual case, and cheap
+        return lines
     return tuple(_canonical_line(i, line) for i, line in enumerate(lines))
 
 

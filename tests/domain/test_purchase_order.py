@@ -11,7 +11,7 @@ from given import NEED_BY, envelope, line, lines
 from domain.acknowledgement import AckStatus, LineResponse
 from domain.change_proposal import ChangeProposal
 from domain.errors import ConflictError, ValidationError
-from domain.order_line import LineQuantity
+from domain.order_line import LineQuantity, ScheduleLine
 from domain.purchase_order import PurchaseOrder, PurchaseOrderClosedError
 from domain.tolerance import DEFAULT_TOLERANCE
 
@@ -45,6 +45,9 @@ def test_a_released_order_starts_at_revision_one_with_its_lines() -> None:
         ((line(10, quantity="0"),), "lines[0].quantity"),
         ((line(10, price="-1"),), "lines[0].unit_price"),
         ((line(10, ship_to=" "),), "lines[0].ship_to"),
+        ((line(0),), "lines[0].line_number"),
+        ((line(10), line(20, item="")), "lines[1].item"),
+        ((line(10, schedule=(ScheduleLine(Decimal(60), NEED_BY),)),), "lines[0].schedule"),
     ],
 )
 def test_a_release_with_bad_lines_is_refused_naming_the_field(

@@ -1,0 +1,47 @@
+"""Fingerprints tell a retry from a message id reused for other content, across schemes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from given import envelope, lines
+
+from domain import commands as c
+from domain.errors import IdempotencyKeyReusedError
+from domain.fingerprint import fingerprint, same_content
+from domain.outcome import Outcome
+from domain.processed_message import ProcessedMessage
+
+RELEASE = c.ReleasePurchaseOrder("4500000001", "SUP-1", "EUR", lines(3))
+
+
+def test_equal_commands_built_separately_have_one_fingerprint() -> None:
+    twin = c.ReleasePurchaseOrder("4500000001", "SUP-1", "EUR", lines(3))
+
+    assert twin is not RELEASE
+    assert fingerprint(twin) == fingerprint(RELEASE)
+    assert fingerprint(RELEASE).startswith("j1:")
+
+
+def test_any_change_deep_inside_a_command_changes_its_fingerprint() -> None:
+    changed_line = replace(
+        RELEASE.lines[2], unit_price=RELEASE.lines[2].unit_price + Decimal("0.01")
+    )
+    changed = replace(RELEASE, lines=(*RELEASE.lines[:2], changed_line))
+
+    assert fingerprint(changed) != fingerprint(RELEASE)
+    assert not same_content(fingerprint(RELEASE), changed)
+
+
+def test_a_record_written_under_the_repr_scheme_still_recognises_its_retry() -> None:
+    legacy = hashlib.sha256(repr(RELEASE).encode()).hexdigest()[:32]
+    record = ProcessedMessage(
+        "msg-1", "ReleasePurchaseOrder", legacy, Outcome("applied", "po:4500000001", 1), envelope()
+    )
+
+    assert record.replay(RELEASE).replayed is True
+    with pytest.raises(IdempotencyKeyReusedError, match="msg-1"):
+        record.replay(replace(RELEASE, currency="USD"))
