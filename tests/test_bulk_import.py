@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 from given import envelope, line, lines
 from servers import PostgresServer
 
@@ -18,6 +19,7 @@ from domain.outcome import Outcome
 from domain.provenance import Channel
 from supplyhub.bootstrap import open_hub
 from supplyhub.bulk_import import import_batches
+from supplyhub.postgres_recorder import COPY_FROM, BinaryInsertRecorder, PendingInsert
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.postgres
@@ -25,7 +27,8 @@ pytestmark = pytest.mark.postgres
 
 def batches() -> list[list[BatchItem]]:
     """Each batch leans on the one before: a supplier then its orders, orders then their
-    revisions and answers, a tolerance change then answers judged by it, repeats."""
+    revisions and answers, a tolerance change then answers judged by it, repeats. The
+    first two are large enough to go by COPY on PostgreSQL (COPY_FROM events)."""
     erp, x12 = Channel.ERP, Channel.X12
     supplier = [BatchItem(c.UpsertSupplier("SUP-B", "Bulk"), envelope(message_id="s-1"))]
     releases = [
@@ -33,7 +36,7 @@ def batches() -> list[list[BatchItem]]:
             c.ReleasePurchaseOrder(f"B-{n}", "SUP-B", "EUR", lines(2)),
             envelope(erp, message_id=f"r-{n}"),
         )
-        for n in range(40)
+        for n in range(2 * COPY_FROM)
     ]
     revisions = [
         BatchItem(
@@ -57,13 +60,14 @@ def batches() -> list[list[BatchItem]]:
         for n in range(1, 40, 2)
     ]
     duplicate = BatchItem(
-        c.ReleasePurchaseOrder("B-0", "SUP-B", "EUR", lines(1)), envelope(erp, message_id="dup")
+        c.ReleasePurchaseOrder(f"B-{2 * COPY_FROM - 1}", "SUP-B", "EUR", lines(1)),
+        envelope(erp, message_id="dup"),
     )
     return [
-        supplier + releases[:20],
-        releases[20:] + revisions,
+        supplier + releases[:COPY_FROM],
+        releases[COPY_FROM:] + revisions,
         policy + answers,
-        [*releases[:10], duplicate],
+        [*releases[:COPY_FROM], duplicate],  # conflicts when its COPY commits
     ]
 
 
@@ -109,10 +113,19 @@ def two_stores(
 
 
 def test_a_pipelined_import_gives_what_sequential_batches_give(
-    two_stores: tuple[SupplyHub, SupplyHub],
+    two_stores: tuple[SupplyHub, SupplyHub], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sequential, pipelined = two_stores
     work = batches()
+    appends: list[PendingInsert] = []
+    if isinstance(pipelined.recorder, BinaryInsertRecorder):  # see that large appends overlap
+        begin = pipelined.recorder.begin_insert
+
+        def begin_and_keep(stored: list[StoredEvent]) -> PendingInsert:
+            appends.append(begin(stored))
+            return appends[-1]
+
+        monkeypatch.setattr(pipelined.recorder, "begin_insert", begin_and_keep)
 
     expected = [[summary(r) for r in sequential.handle_batch(batch)] for batch in work]
     actual = [[summary(r) for r in results] for results in import_batches(pipelined, work)]
@@ -122,3 +135,6 @@ def test_a_pipelined_import_gives_what_sequential_batches_give(
     assert any(s[1] == "ConflictError" for s in expected[3])  # the duplicate release was refused
     assert any(s[-1] == "True" for s in expected[3])  # and the repeats replayed
     assert any("tolerance_breach" in part for s in expected[2] for part in s)  # policy was seen
+    if isinstance(pipelined.recorder, BinaryInsertRecorder):
+        # the large batches were sent without waiting; the last one conflicted at its commit
+        assert [append.committed() for append in appends] == [True, True, False]
