@@ -16,7 +16,8 @@ ALLOWED = {
     "api": {"api", "projections", "domain"},
     "connectors": {"connectors", "domain"},
 }
-# The domain is pure: the standard library and eventsourcing only, and no I/O from either.
+# The domain is pure: the standard library, eventsourcing and orjson (fingerprints), and no
+# I/O from any of them.
 DOMAIN_FORBIDDEN = {
     "os", "sys", "socket", "subprocess", "sqlite3", "psycopg", "nats", "fastapi", "strawberry",
     "pydantic", "requests", "httpx", "time", "random", "asyncio", "threading",
