@@ -63,12 +63,12 @@ class BinaryInsertRecorder(PostgresApplicationRecorder):
     def begin_insert(self, stored_events: Sequence[StoredEvent]) -> PendingInsert:
         """Send an append and return without waiting for PostgreSQL to take it in: the
         caller does other work (decides the next batch) while the server inserts, then
-        calls `wait_committed` or `committed`, in this same thread.
+        calls `committed`, in this same thread.
 
         The statements go in pipeline mode, the events as four binary column arrays in one
         INSERT. (COPY, which `insert_events` uses, leaves ~10 ms of work per 1,000 events
         to its end message, so a COPY cannot be left running the same way.) The
-        transaction holds the table's EXCLUSIVE lock until `wait_committed`, as every
+        transaction holds the table's EXCLUSIVE lock until `committed`, as every
         append does: reads go on meanwhile, other appends wait.
         """
         with ExitStack() as stack:  # on any error here, everything opened is closed again
@@ -96,26 +96,19 @@ class PendingInsert:
 
     def __init__(self, open_contexts: ExitStack) -> None:
         self._open: ExitStack | None = open_contexts
-        self._refused: IntegrityError | None = None
+        self._committed = False
 
-    def wait_committed(self) -> None:
-        """Commit and wait; IntegrityError (nothing written) on a conflict."""
+    def committed(self) -> bool:
+        """Commit and wait (once): True when the events are in, False when the append
+        conflicted (nothing written). Other errors propagate."""
         if self._open is not None:
             open_contexts, self._open = self._open, None
             try:
                 open_contexts.close()
-            except IntegrityError as refused:
-                self._refused = refused
-        if self._refused is not None:
-            raise self._refused
-
-    def committed(self) -> bool:
-        """True when the events are in, False when the append conflicted (nothing written)."""
-        try:
-            self.wait_committed()
-        except IntegrityError:
-            return False
-        return True
+            except IntegrityError:
+                return False
+            self._committed = True
+        return self._committed
 
 
 def _binary_placeholders(statement: Composed) -> Composed:
