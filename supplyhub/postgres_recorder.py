@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import retry
+from psycopg import InterfaceError, OperationalError
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 # From this many events an append goes by COPY: below it the statement's round trips are
@@ -25,6 +28,9 @@ class BinaryInsertRecorder(PostgresApplicationRecorder):
     statement in binary (%b); large ones use COPY ... FROM STDIN (FORMAT BINARY). Neither
     asks for the new notification ids back: nothing here uses them (no process applications).
     `begin_insert` sends a large append without waiting for it (bulk imports).
+
+    Reading notifications is the library's query too, with its results in binary and as
+    tuples (see `select_notifications`).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -59,6 +65,52 @@ class BinaryInsertRecorder(PostgresApplicationRecorder):
                         (event.originator_id, event.originator_version, event.topic, event.state)
                     )
         return None
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """The library's query and result, read cheaper: its rows came as dicts in the text
+        format, which hex-decodes every event's state, ~8 us of Python a row; binary
+        tuples take ~2 us. Projections and the relay read the log through this."""
+        conditions: list[str] = []
+        params: list[int | list[str]] = []
+        if start is not None:
+            conditions.append(
+                "notification_id >= %s" if inclusive_of_start else "notification_id > %s"
+            )
+            params.append(start)
+        if stop is not None:
+            conditions.append("notification_id <= %s")
+            params.append(stop)
+        if topics:
+            conditions.append("topic = ANY(%s)")
+            params.append(list(topics))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {schema}.{table}" + where + " ORDER BY notification_id LIMIT %s"
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        params.append(limit)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(binary=True, row_factory=tuple_row) as curs,
+        ):
+            curs.execute(statement, params, prepare=True)
+            return [
+                Notification(
+                    id=position, originator_id=originator, originator_version=version,
+                    topic=topic,
+                    state=state,
+                )
+                for position, originator, version, topic, state in curs.fetchall()
+            ]  # fmt: skip
 
     def begin_insert(self, stored_events: Sequence[StoredEvent]) -> PendingInsert:
         """Send an append and return without waiting for PostgreSQL to take it in: the
