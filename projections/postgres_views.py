@@ -17,6 +17,14 @@ class PostgresDialect(SqlDialect):
     mark = "%s"
     for_update = " FOR UPDATE"
 
+    def load(self, cur: Cursor, table: str, keys: list[str]) -> dict[str, str]:
+        """One short statement with the keys as one array: a statement with a placeholder
+        per key was new text to parse for every batch (6 % of a rebuild's main thread)."""
+        if not keys:
+            return {}
+        cur.execute(f"SELECT key, doc FROM {table} WHERE key = ANY(%b::text[])", (keys,))
+        return dict(cur.fetchall())
+
     def upsert(
         self, cur: Cursor, table: str, columns: Sequence[Column], rows: list[tuple[Any, ...]]
     ) -> None:

@@ -66,6 +66,17 @@ class SqlDialect:
     def many(self, count: int) -> str:
         return ",".join([self.mark] * count)
 
+    def load(self, cur: Cursor, table: str, keys: list[str]) -> dict[str, str]:
+        """key -> doc of those rows that exist."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            cur.execute(
+                f"SELECT key, doc FROM {table} WHERE key IN ({self.many(len(chunk))})", chunk
+            )
+            found.update(cur.fetchall())
+        return found
+
     def upsert(
         self, cur: Cursor, table: str, columns: Sequence[Column], rows: list[tuple[Any, ...]]
     ) -> None:
@@ -86,16 +97,7 @@ class RowsInTable:
         self.cur, self.d, self.table, self.columns = cur, dialect, table, columns
 
     def load(self, keys: Iterable[str]) -> dict[str, str]:
-        wanted = list(keys)
-        found: dict[str, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            self.cur.execute(
-                f"SELECT key, doc FROM {self.table} WHERE key IN ({self.d.many(len(chunk))})",
-                chunk,
-            )
-            found.update(self.cur.fetchall())
-        return found
+        return self.d.load(self.cur, self.table, list(keys))
 
     def upsert(self, rows: Sequence[tuple[str, tuple[Any, ...], str]]) -> None:
         if rows:
