@@ -26,19 +26,15 @@ def register(*view_types: type[Any]) -> None:
 
 def encode(value: Any) -> str:
     """A row's JSON: the type name, then the view as an object (orjson walks dataclasses
-    natively, which matters on the rebuild's hot path; Decimals go as strings)."""
-    return orjson.dumps([type(value).__name__, value], default=_decimal).decode()
+    natively, which matters on the rebuild's hot path). Decimals go as strings through
+    `Decimal.__str__` itself, a C method: a Python default function cost ~0.3 us a value,
+    a dozen values a purchase order. Any other type orjson lacks still raises TypeError."""
+    return orjson.dumps([type(value).__name__, value], default=Decimal.__str__).decode()
 
 
 def decode(text: str) -> Any:
     name, fields = orjson.loads(text)
     return _decoder(_registry[name])(fields)
-
-
-def _decimal(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"cannot encode {type(value).__name__}")
 
 
 def _decoder(hint: Any) -> Decoder:

@@ -108,14 +108,18 @@ def revised(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     for line in event.lines:
         old = before.get(line.line_number)
         new = _new_line(line)
-        if old is not None:  # what was shipped, received and invoiced stays with the line
-            new = evolved(
-                new,
-                shipped_quantity=old.shipped_quantity,
-                received_quantity=old.received_quantity,
-                invoiced_quantity=old.invoiced_quantity,
+        if old is None:
+            lines.append(_committed(new, view.shipments))
+        else:  # what was shipped, received and invoiced stays with the line
+            lines.append(
+                _committed(
+                    new,
+                    view.shipments,
+                    shipped_quantity=old.shipped_quantity,
+                    received_quantity=old.received_quantity,
+                    invoiced_quantity=old.invoiced_quantity,
+                )
             )
-        lines.append(_commit(new, view.shipments))
     return _touch(
         view,
         event,
@@ -147,17 +151,23 @@ def acknowledged(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrder
     lines = []
     for line in view.lines:
         answer = answers.get(line.line_number)
-        if answer is not None:
-            line = evolved(
+        if answer is None:
+            lines.append(_committed(line, view.shipments))
+            continue
+        status = answer.status.value
+        confirms = status not in ("rejected", "pending")
+        lines.append(
+            _committed(
                 line,
-                ack_status=answer.status.value,
+                view.shipments,
+                ack_status=status,
                 ack_source_code=answer.source_code,
-                confirmed_quantity=answer.confirmed_quantity or line.ordered_quantity,
-                confirmed_date=answer.confirmed_date or line.need_by,
+                confirmed_quantity=(
+                    (answer.confirmed_quantity or line.ordered_quantity) if confirms else None
+                ),
+                confirmed_date=(answer.confirmed_date or line.need_by) if confirms else None,
             )
-            if answer.status.value in ("rejected", "pending"):
-                line = evolved(line, confirmed_quantity=None, confirmed_date=None)
-        lines.append(_commit(line, view.shipments))
+        )
     acks = tuple(
         built(
             AcknowledgementView,
@@ -254,7 +264,7 @@ def asn_submitted(view: PurchaseOrderView | None, event: Any, ref: str) -> Any:
         tuple(order.po_number for order in event.orders), quantities,
     )  # fmt: skip
     shipments = (*view.shipments, shipment)
-    lines = tuple(_commit(line, shipments) for line in view.lines)
+    lines = tuple(_committed(line, shipments) for line in view.lines)
     return _touch(view, event, shipments=shipments, lines=lines)
 
 
@@ -282,7 +292,7 @@ def asn_changed(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderV
                     shipment, milestone=event.milestone, expected_delivery=eta, status=status
                 )
         shipments.append(shipment)
-    lines = tuple(_commit(line, tuple(shipments)) for line in view.lines)
+    lines = tuple(_committed(line, tuple(shipments)) for line in view.lines)
     return _touch(view, event, shipments=tuple(shipments), lines=lines)
 
 
@@ -460,25 +470,30 @@ def _revision(
     )  # fmt: skip
 
 
-def _commit(line: LineView, shipments: tuple[ShipmentView, ...]) -> LineView:
-    """The supplier's commitment against the need-by date, from facts alone (no clock)."""
-    if line.ack_status == "rejected":
+def _committed(line: LineView, shipments: tuple[ShipmentView, ...], **changes: Any) -> LineView:
+    """The line with `changes`, and its commitment against the need-by date from facts alone
+    (no clock); built once, as a line is the view's most rebuilt value."""
+    f = {**line.__dict__, **changes} if changes else line.__dict__
+    need_by = f["need_by"]
+    if f["ack_status"] == "rejected":
         commitment = "rejected"
-    elif line.received_quantity >= line.ordered_quantity:
+    elif f["received_quantity"] >= f["ordered_quantity"]:
         commitment = "received"
-    elif line.confirmed_date is None:
+    elif f["confirmed_date"] is None:
         commitment = "unconfirmed"
-    elif line.confirmed_date > line.need_by:
+    elif f["confirmed_date"] > need_by:
         commitment = "late"
     elif any(
-        s.expected_delivery > line.need_by and s.status not in ("cancelled", "replaced")
+        s.expected_delivery > need_by and s.status not in ("cancelled", "replaced")
         for s in shipments
-        if any(q[1] == line.line_number for q in s.quantities)
+        if any(q[1] == f["line_number"] for q in s.quantities)
     ):
         commitment = "at_risk"
     else:
         commitment = "confirmed"
-    return line if commitment == line.commitment else evolved(line, commitment=commitment)
+    if not changes and commitment == line.commitment:
+        return line
+    return evolved(line, **changes, commitment=commitment)
 
 
 def _confirm(
@@ -486,13 +501,17 @@ def _confirm(
 ) -> tuple[LineView, ...]:
     lines = []
     for line in view.lines:
-        if line.line_number == number:
-            line = evolved(
+        if line.line_number != number:
+            lines.append(_committed(line, view.shipments))
+            continue
+        lines.append(
+            _committed(
                 line,
+                view.shipments,
                 confirmed_quantity=quantity if quantity is not None else line.confirmed_quantity,
                 confirmed_date=need_by if need_by is not None else line.confirmed_date,
             )
-        lines.append(_commit(line, view.shipments))
+        )
     return tuple(lines)
 
 
@@ -501,10 +520,7 @@ def _add(
 ) -> tuple[LineView, ...]:
     added = {q.line_number: q.quantity for q in quantities}
     return tuple(
-        _commit(
-            evolved(line, **{field: getattr(line, field) + added[line.line_number]}),
-            view.shipments,
-        )
+        _committed(line, view.shipments, **{field: getattr(line, field) + added[line.line_number]})
         if line.line_number in added
         else line
         for line in view.lines
