@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
@@ -24,6 +24,8 @@ from projections.projection import Processor, Record, topics_of
 from projections.view_store import Session, SqlViewStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Waker(Protocol):
@@ -83,6 +85,9 @@ class ProjectionRunner:
         self.promoted = False
         self.at_head = False  # the last batch reached the log head as it was when read
         self._ahead: tuple[int, Future[_Batch]] | None = None  # (start, the batch read ahead)
+        self._built_to = -1  # building: the position of the last batch handed to be written
+        self._writing: Future[None] | None = None  # building: that batch's transaction
+        self._written: dict[str, _Row] = {}  # building: its rows
         self._position = -1
         self._changed = threading.Condition()
         self._stopping = threading.Event()
@@ -92,6 +97,8 @@ class ProjectionRunner:
 
     def run_batch(self) -> int:
         """Apply one batch (up to `batch_size` events); return how many log events it read."""
+        if self.building is not None:
+            return self._build_batch(self.building)
         start = min(self._targets_unlocked().values(), default=0) + 1
         records, covered, at_head = self._next_batch(start)
         with gc_paused(), self.store.transaction() as session:
@@ -103,8 +110,6 @@ class ProjectionRunner:
                 if mine:
                     self.processors[name].process(mine, session.rows(name, version))
                 session.advance(name, version, covered)
-            if self.building is not None and at_head:
-                self._promote(session, covered)
         self.at_head = at_head
         self._publish(min((p for _, p in targets.values()), default=0), covered)
         return len(records)
@@ -221,6 +226,48 @@ class ProjectionRunner:
             session.set_live(name, self.building or 0)
             self.promoted = True
 
+    def _build_batch(self, version: int) -> int:
+        """A batch of a new version, written while the next one is evolved.
+
+        Nobody else writes a version being built, so what a batch wrote can be handed to
+        the next one from memory: batch k's rows and position commit in a background thread
+        (one transaction, as always) while batch k+1 is evolved, reading the rows k wrote
+        from memory and older ones from the table, where batch k-1 committed them before k
+        was handed over. At the head it waits for its commit and switches reads. A failed
+        write surfaces in the next batch, and the caller drops the version."""
+        (name,) = self.processors
+        if self._built_to < 0:
+            self._built_to = self._targets_unlocked().get(name, 0)
+        records, covered, at_head = self._next_batch(self._built_to + 1)
+        rows = _BuildingRows(self.store, name, version, self._written)
+        with gc_paused():
+            if records:
+                self.processors[name].process(records, rows)
+        self._wait_written()  # batch k-1, before k is handed over
+        batch = _Written(version, covered, at_head, rows.new)
+        self._writing = _in_background(self._write_built, batch)
+        self._written, self._built_to = rows.new, covered
+        self.at_head = at_head
+        if at_head:
+            self._wait_written()
+        return len(records)
+
+    def _write_built(self, batch: _Written) -> None:
+        (name,) = self.processors
+        with self.store.transaction() as session:
+            if batch.covered > session.position(name, batch.version):
+                session.rows(name, batch.version).upsert(
+                    [(key, columns, doc) for key, (columns, doc) in batch.rows.items()]
+                )
+                session.advance(name, batch.version, batch.covered)
+            if batch.at_head:
+                self._promote(session, batch.covered)
+
+    def _wait_written(self) -> None:
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
+
     def _next_batch(self, start: int) -> _Batch:
         """The batch from `start`, read ahead during the previous one unless that reached the head.
 
@@ -280,15 +327,58 @@ class _Batch(NamedTuple):
     at_head: bool  # nothing more was in the log when it was read
 
 
-def _in_background(work: Callable[[int], _Batch], start: int) -> Future[_Batch]:
-    """Run `work(start)` in a daemon thread (nothing to shut down: it ends with its read)."""
-    future: Future[_Batch] = Future()
+def _in_background(work: Callable[[T], R], argument: T) -> Future[R]:
+    """Run `work(argument)` in a daemon thread (nothing to shut down: it ends with its work)."""
+    future: Future[R] = Future()
 
     def run() -> None:
         try:
-            future.set_result(work(start))
-        except BaseException as error:  # handed to the thread that uses the batch
+            future.set_result(work(argument))
+        except BaseException as error:  # handed to the thread that waits for the result
             future.set_exception(error)
 
-    threading.Thread(target=run, name="projection-read-ahead", daemon=True).start()
+    threading.Thread(target=run, name="projection-background", daemon=True).start()
     return future
+
+
+_Row = tuple[tuple[Any, ...], str]  # a view row's typed columns and its doc
+
+
+class _Written(NamedTuple):
+    version: int
+    covered: int
+    at_head: bool
+    rows: dict[str, _Row]
+
+
+class _BuildingRows:
+    """`Rows` of a version being built: rows the previous batch wrote (maybe not committed
+    yet) from memory, the rest from the table; what this batch writes is kept in `new`."""
+
+    def __init__(
+        self, store: SqlViewStore, name: str, version: int, previous: dict[str, _Row]
+    ) -> None:
+        self.store, self.name, self.version, self.previous = store, name, version, previous
+        self.new: dict[str, _Row] = {}
+
+    def load(self, keys: Iterable[str]) -> dict[str, str]:
+        found, missing = {}, []
+        for key in keys:
+            row = self.previous.get(key)
+            if row is None:
+                missing.append(key)
+            else:
+                found[key] = row[1]
+        if missing:
+            found.update(self.store.load(self.name, self.version, missing))
+        return found
+
+    def upsert(self, rows: Sequence[tuple[str, tuple[Any, ...], str]]) -> None:
+        self.new.update((key, (columns, doc)) for key, columns, doc in rows)
+
+    def last(self) -> tuple[str, str] | None:
+        stored = self.store.last_of(self.name, self.version)
+        if not self.previous:
+            return stored
+        key = max(self.previous)
+        return stored if stored is not None and stored[0] > key else (key, self.previous[key][1])

@@ -229,6 +229,20 @@ class SqlViewStore:
             )
             session.cur.execute(f"DROP TABLE IF EXISTS {table_name(name, version)}")
 
+    def load(self, name: str, version: int, keys: list[str]) -> dict[str, str]:
+        """key -> doc of those rows of one version that exist (committed)."""
+        with self._reading() as cur:
+            return self.dialect.load(cur, table_name(name, version), keys)
+
+    def last_of(self, name: str, version: int) -> tuple[str, str] | None:
+        """The committed row with the highest key of one version."""
+        with self._reading() as cur:
+            cur.execute(
+                f"SELECT key, doc FROM {table_name(name, version)} ORDER BY key DESC LIMIT 1"
+            )
+            row = cur.fetchone()
+            return (row[0], row[1]) if row else None
+
     def tracking(self) -> list[Tracked]:
         with self._reading() as cur:
             cur.execute(

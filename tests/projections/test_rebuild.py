@@ -11,6 +11,7 @@ from conftest import run_steps, snapshot
 from domain.application import SupplyHub
 from projections.projection import Record, Rows
 from projections.read_models import PurchaseOrderFilter
+from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
 from supplyhub.read_side import ReadSide, processors
 
@@ -87,3 +88,25 @@ def test_a_runner_killed_mid_batch_resumes_with_no_loss_and_no_double_counting(
     # Then the views equal a clean build from zero: nothing lost, nothing counted twice
     read_side.rebuild("purchase_orders")
     assert snapshot(read_side) == resumed
+
+
+def test_a_rebuild_that_fails_midway_leaves_the_live_version_serving(
+    hub: SupplyHub, read_side: ReadSide
+) -> None:
+    # Given views up to date with a workload
+    run_steps(hub, purchase_orders=8, seed=4)
+    read_side.runner.catch_up()
+    before = snapshot(read_side)
+    live = {s.name: s.version for s in read_side.status() if s.live}
+    # When a rebuild of the purchase orders dies after some batches were written
+    store = read_side.store
+    with contextlib.suppress(CrashError):
+        rebuild(hub.recorder, hub.mapper.to_domain_event, store, CrashingProjection(45), None, 20)
+    # Then reads still come from the same live version, unchanged, and the half-built one is gone
+    after = read_side.status()
+    assert {s.name: s.version for s in after if s.live} == live
+    assert all(s.live for s in after)
+    assert snapshot(read_side) == before
+    # And a rebuild that completes still equals the incremental build
+    read_side.rebuild("purchase_orders")
+    assert snapshot(read_side) == before
