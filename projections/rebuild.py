@@ -3,16 +3,20 @@ it atomically once it has caught up, then drop the old version."""
 
 from __future__ import annotations
 
+import gc
+import itertools
 from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
+from projections.gc_pause import gc_paused
 from projections.projection import Processor
 from projections.runner import ProjectionRunner
 from projections.view_store import SqlViewStore
 
 Progress = Callable[[int, int], None]  # (position reached, log head when it started)
+COLLECT_EVERY = 20  # batches
 
 
 def rebuild(
@@ -31,10 +35,18 @@ def rebuild(
     )
     head = recorder.max_notification_id() or 0
     try:
-        while not runner.promoted:
-            runner.run_batch()
-            if progress is not None:
-                progress(runner.position(), head)
+        # The collector stays off for the whole rebuild, not just each batch: re-enabled
+        # between batches it ran at once, walking the next batch already read ahead (12 %
+        # of the rebuild's main thread). Garbage cycles are collected every few batches.
+        with gc_paused():
+            for batch in itertools.count(1):
+                runner.run_batch()
+                if progress is not None:
+                    progress(runner.position(), head)
+                if runner.promoted:
+                    break
+                if batch % COLLECT_EVERY == 0:
+                    gc.collect()
     except BaseException:
         store.drop_version(processor.name, version)  # the live version never stopped serving
         raise
