@@ -7,6 +7,7 @@ pickling batches across cost more than it freed, 0.30 x raw against 0.44 x here.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,6 +22,7 @@ from projections.gc_pause import gc_paused
 from supplyhub.postgres_recorder import COPY_FROM, BinaryInsertRecorder
 
 Results = list[Outcome | DomainError]
+COLLECT_EVERY = 20  # batches
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,19 @@ def import_batches(hub: SupplyHub, batches: Iterable[Sequence[BatchItem]]) -> It
     interrupt), the batch in flight is still committed before the error propagates; its
     results were not handed out, and a retry of it replays them.
     """
+    # The cyclic collector stays off for the whole import, not just while a batch is
+    # decided: re-enabled between batches it ran at once, walking every batch still alive
+    # (a fifth of an import's time). Garbage cycles are collected every few batches.
+    with gc_paused():
+        yield from _pipelined(hub, batches)
+
+
+def _pipelined(hub: SupplyHub, batches: Iterable[Sequence[BatchItem]]) -> Iterator[Results]:
     in_flight: _InFlight | None = None
     try:
-        for items in batches:
+        for count, items in enumerate(batches, 1):
+            if count % COLLECT_EVERY == 0:
+                gc.collect()
             decided = decide(hub, items)
             if in_flight is not None:
                 finished, in_flight = in_flight, None

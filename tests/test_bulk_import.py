@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -138,3 +139,18 @@ def test_a_pipelined_import_gives_what_sequential_batches_give(
     if isinstance(pipelined.recorder, BinaryInsertRecorder):
         # the large batches were sent without waiting; the last one conflicted at its commit
         assert [append.committed() for append in appends] == [True, True, False]
+
+
+def test_the_collector_is_off_during_an_import_and_back_on_after_it_even_if_abandoned(
+    tmp_path: Path,
+) -> None:
+    hub = open_hub(Settings(data_dir=tmp_path))
+    work = batches()
+    assert gc.isenabled()
+    during = [gc.isenabled() for _ in import_batches(hub, work[:3])]
+    assert during == [False] * 3 and gc.isenabled()
+    for _ in import_batches(hub, work[3:]):
+        assert not gc.isenabled()
+        break  # the caller stops reading: the generator is closed and the pause ends
+    assert gc.isenabled()
+    hub.close()
