@@ -24,7 +24,11 @@ _SCHEME = "j1:"
 
 
 def fingerprint(command: Command) -> str:
-    return _SCHEME + hashlib.sha256(orjson.dumps(command, default=_decimal)).hexdigest()[:32]
+    # Decimals through `Decimal.__str__` itself: a C method, where a Python default function
+    # cost ~0.3 us for each of a release's quantities and prices. Same strings, same digest;
+    # any other type orjson cannot write still raises TypeError.
+    json = orjson.dumps(command, default=Decimal.__str__)
+    return _SCHEME + hashlib.sha256(json).hexdigest()[:32]
 
 
 def same_content(recorded: str, command: Command) -> bool:
@@ -37,9 +41,3 @@ def same_content(recorded: str, command: Command) -> bool:
 def _repr_fingerprint(command: Command) -> str:
     """The first scheme: a frozen dataclass's repr lists every field, nested ones too."""
     return hashlib.sha256(repr(command).encode()).hexdigest()[:32]
-
-
-def _decimal(value: object) -> str:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"a command field of type {type(value).__name__} has no fingerprint")

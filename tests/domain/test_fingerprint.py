@@ -26,6 +26,11 @@ def test_equal_commands_built_separately_have_one_fingerprint() -> None:
     assert fingerprint(RELEASE).startswith("j1:")
 
 
+def test_the_j1_scheme_gives_the_digests_it_always_gave() -> None:
+    # Stored in idempotency records: a change of how the JSON is written must not change it.
+    assert fingerprint(RELEASE) == "j1:1ff736cb1988182c53c92aeab1245ee9"
+
+
 def test_any_change_deep_inside_a_command_changes_its_fingerprint() -> None:
     changed_line = replace(
         RELEASE.lines[2], unit_price=RELEASE.lines[2].unit_price + Decimal("0.01")
