@@ -30,18 +30,30 @@ class DateAsISO(Transcoding):
 
 def _scalar_codec(hint: Any) -> Codec | None:
     """Encode/decode for a field whose type is a scalar JSON cannot hold as such."""
-    optional = typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in (
-        args := typing.get_args(hint)
+    inner, optional = _unwrap_optional(hint)
+    if (codec := _plain_codec(inner)) is None:
+        return None
+    if not optional:
+        return codec
+    encode, decode = codec
+    return (
+        lambda v: None if v is None else encode(v),
+        lambda v: None if v is None else decode(v),
     )
-    if optional:
-        inner = [arg for arg in args if arg is not type(None)]
-        if len(inner) != 1 or (codec := _scalar_codec(inner[0])) is None:
-            return None
-        encode, decode = codec
-        return (
-            lambda v: None if v is None else encode(v),
-            lambda v: None if v is None else decode(v),
-        )
+
+
+def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
+    """`X | None` as `(X, True)`; any other hint as `(hint, False)`."""
+    if typing.get_origin(hint) not in (typing.Union, types.UnionType):
+        return hint, False
+    args = typing.get_args(hint)
+    inner = [arg for arg in args if arg is not type(None)]
+    if len(inner) != 1:
+        return hint, False  # a wider union: no codec, stored as it is
+    return inner[0], True
+
+
+def _plain_codec(hint: Any) -> Codec | None:
     if hint is Decimal:
         return str, Decimal
     if hint is datetime:
@@ -78,6 +90,52 @@ def _compile_encoder(fields: tuple[str, ...], codecs: dict[str, Codec]) -> Calla
     return encoder
 
 
+def _compile_decoder(
+    cls: type[Any], hints: dict[str, Any], slow: Callable[[Any], Any]
+) -> Callable[[Any], Any]:
+    """`{field: stored value} -> obj` as one generated function, for a stored object that has
+    exactly the class's fields: each converted value put back into the decoded dict, which then
+    becomes the instance's `__dict__` (no `__init__`, no copy). Enum fields are read from a
+    dict of the members by value, as `Enum.__call__` does first but without its Python-level
+    frames, which made them the dearest fields to read. Anything else (a missing or extra
+    field, a value no member has) goes to `slow`, which decides as the transcoding always has,
+    error included; the enum lookups come first, so nothing is converted twice."""
+    namespace: dict[str, Any] = {
+        "_cls": cls,
+        "_new": object.__new__,
+        "_setattr": object.__setattr__,
+        "_fields": frozenset(hints),
+        "_slow": slow,
+    }
+    lookups: list[tuple[str, str]] = []  # (field, expression): enums, a miss goes to `slow`
+    conversions: list[tuple[str, str]] = []  # the other converted fields
+    for name, hint in hints.items():  # dataclass field names are identifiers: safe to splice
+        inner, optional = _unwrap_optional(hint)
+        read = "v" if optional else f"data[{name!r}]"
+        if isinstance(inner, type) and issubclass(inner, Enum):
+            namespace[f"_members_{name}"] = {member.value: member for member in inner}
+            value, into = f"_members_{name}[{read}]", lookups
+        elif (codec := _plain_codec(inner)) is not None:
+            namespace[f"_decode_{name}"] = codec[1]
+            value, into = f"_decode_{name}({read})", conversions
+        else:
+            continue  # stored as it is (str, int, bool) or revived by the transcoder
+        if optional:
+            value = f"None if (v := data[{name!r}]) is None else {value}"
+        into.append((name, value))
+    source = "def decode(data):\n    if data.keys() != _fields:\n        return _slow(data)\n"
+    if lookups:
+        source += "    try:\n"
+        source += "".join(f"        member_{name} = {value}\n" for name, value in lookups)
+        source += "    except (KeyError, TypeError):\n        return _slow(data)\n"
+        source += "".join(f"    data[{name!r}] = member_{name}\n" for name, _ in lookups)
+    source += "".join(f"    data[{name!r}] = {value}\n" for name, value in conversions)
+    source += "    obj = _new(_cls)\n    _setattr(obj, '__dict__', data)\n    return obj\n"
+    exec(source, namespace)  # (source built from the field names only)
+    decoder: Callable[[Any], Any] = namespace["decode"]
+    return decoder
+
+
 class ValueTranscoding(Transcoding):
     """A frozen dataclass as a JSON object of its fields.
 
@@ -91,28 +149,40 @@ class ValueTranscoding(Transcoding):
         self.type = cls
         self.name = cls.__name__
         hints = typing.get_type_hints(cls)
-        self._fields = tuple(field.name for field in dataclasses.fields(cls))
+        fields = dataclasses.fields(cls)
+        self._fields = tuple(field.name for field in fields)
         self._field_names = frozenset(self._fields)
         self._codecs = {
             name: codec
             for name in self._fields
             if (codec := _scalar_codec(hints[name])) is not None
         }
-        fields = dataclasses.fields(cls)
         # Reading builds the instance directly: a frozen dataclass's __init__ sets each field
         # through object.__setattr__, which was most of the cost of decoding an event. Fields
         # an older event lacks take their declared defaults, as __init__ would give them.
         self._defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
-        self._direct = not any(f.default_factory is not dataclasses.MISSING for f in fields) and (
-            "__post_init__" not in vars(cls)
+        self._direct = (
+            not any(f.default_factory is not dataclasses.MISSING for f in fields)
+            and "__post_init__" not in vars(cls)
+            and "__slots__" not in vars(cls)
         )
         self._encode = _compile_encoder(self._fields, self._codecs)
+        self._decode = (
+            _compile_decoder(cls, {name: hints[name] for name in self._fields}, self._decode_slowly)
+            if self._direct
+            else self._decode_slowly
+        )
 
     def encode(self, obj: Any) -> dict[str, Any]:
         encoded: dict[str, Any] = self._encode(obj)
         return encoded
 
     def decode(self, data: dict[str, Any]) -> Any:
+        """The value stored as `data`, which it takes over (the instance may keep it)."""
+        return self._decode(data)
+
+    def _decode_slowly(self, data: dict[str, Any]) -> Any:
+        """Any stored object, field by field: older events lacking fields, unusual classes."""
         for name, (_, decode) in self._codecs.items():
             if name in data:
                 data[name] = decode(data[name])
