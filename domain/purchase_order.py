@@ -53,17 +53,15 @@ class PurchaseOrder(Aggregate):
     ) -> PurchaseOrder:
         require(bool(number.strip()), "po_number", "must not be empty")
         check_lines(lines)
-        released = first_event(
-            cls,
-            cls.Released,
-            cls.create_id(number),
-            number=number,
-            supplier=supplier,
-            currency=currency,
-            lines=lines,
-            provenance=provenance,
-        )
-        return created(cls, released)
+        fields = {
+            "number": number,
+            "supplier": supplier,
+            "currency": currency,
+            "lines": lines,
+            "provenance": provenance,
+        }
+        released = first_event(cls, cls.Released, cls.create_id(number), **fields)
+        return created(cls, released, **fields)
 
     @event(Released)
     def __init__(
