@@ -3,6 +3,9 @@ any stored event back to exactly what the library's json decoder gives."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+
 import orjson
 import pytest
 from eventsourcing.domain import Aggregate, CanMutateAggregate
@@ -21,6 +24,7 @@ from domain import (
     supplier,
 )
 from domain.application import SupplyHub
+from domain.provenance import Channel, Provenance
 from supplyhub.demo import Scenario
 from supplyhub.fast_json import OrjsonTranscoder
 
@@ -96,6 +100,19 @@ def test_an_integer_beyond_64_bits_is_refused_so_it_is_never_read_back_as_a_floa
     """orjson reads such an integer as a float where json reads an int; it cannot be stored."""
     with pytest.raises(orjson.JSONEncodeError):
         FAST.transcoder.encode({"line_number": 2**64})
+
+
+def test_a_provenance_written_again_is_the_same_object_not_an_equal_one() -> None:
+    """Equal provenances may be written differently: the same instant in two time zones."""
+    at = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    utc = Provenance("m-1", "c-1", "m-1", "erp", Channel.ERP, at)
+    cet = replace(utc, at=at.astimezone(timezone(timedelta(hours=1))))
+    assert cet == utc
+
+    for provenance in (utc, cet, utc, cet, replace(utc)):
+        written = FAST.transcoder.encode({"provenance": provenance})
+        assert written == REFERENCE.transcoder.encode({"provenance": provenance})
+    assert b"+01:00" in FAST.transcoder.encode({"provenance": cet})
 
 
 PROVENANCE = (

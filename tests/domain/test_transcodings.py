@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import MISSING
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ from domain.acknowledgement import AckStatus, LineResponse
 from domain.application import VALUE_TYPES, SupplyHub
 from domain.order_line import OrderLine, ScheduleLine
 from domain.provenance import Channel, Provenance
-from domain.transcodings import DateAsISO, ValueTranscoding
+from domain.transcodings import DateAsISO, ValueTranscoding, isoformat
 
 TRANSCODER = SupplyHub(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper.transcoder
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -70,6 +70,19 @@ def test_every_value_type_reads_back_as_the_field_by_field_decoding_reads_it(
     assert type(read) is value_type
     # repr tells Decimal("1.0") from "1.00", a member from its value, a tuple from a list
     assert repr(read) == repr(REFERENCE.decode(stored)["value"])
+
+
+@settings(max_examples=300)
+@given(
+    value=st.datetimes(timezones=st.none() | st.just(UTC) | st.timezones())
+    | st.builds(
+        lambda d, offset: d.replace(tzinfo=timezone(offset)),
+        st.datetimes(),
+        st.timedeltas(min_value=-timedelta(hours=23), max_value=timedelta(hours=23)),
+    )
+)
+def test_isoformat_writes_what_the_standard_method_writes(value: datetime) -> None:
+    assert isoformat(value) == datetime.isoformat(value)
 
 
 def test_a_value_read_back_is_built_without_its_init_and_equals_the_constructed_one() -> None:
