@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
@@ -31,7 +32,7 @@ class UnitOfWork:
             found = self._loaded[aggregate_id]
         else:
             try:
-                found = self._repository.get(aggregate_id)
+                found = self._repository.get(aggregate_id, projector_func=_replay)
             except AggregateNotFoundError:
                 return None
             self._loaded[aggregate_id] = found
@@ -69,3 +70,12 @@ class UnitOfWork:
             e for a in self._loaded.values() for e in a.collect_events()
         ]
         return changed + self._recorded
+
+
+def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's `project_aggregate` without its `assert isinstance(event, <runtime
+    Protocol>)`: a structural check of every event's attributes, 5 % of a single
+    acknowledgement on SQLite. Our events are the library's own event classes."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
