@@ -88,6 +88,7 @@ class ProjectionRunner:
         self._built_to = -1  # building: the position of the last batch handed to be written
         self._writing: Future[None] | None = None  # building: that batch's transaction
         self._written: dict[str, _Row] = {}  # building: its rows
+        self._kept: dict[str, Any] = {}  # building: and their views, if the processor keeps them
         self._position = -1
         self._changed = threading.Condition()
         self._stopping = threading.Event()
@@ -239,14 +240,14 @@ class ProjectionRunner:
         if self._built_to < 0:
             self._built_to = self._targets_unlocked().get(name, 0)
         records, covered, at_head = self._next_batch(self._built_to + 1)
-        rows = _BuildingRows(self.store, name, version, self._written)
+        rows = _BuildingRows(self.store, name, version, self._written, self._kept)
         with gc_paused():
             if records:
                 self.processors[name].process(records, rows)
         self._wait_written()  # batch k-1, before k is handed over
         batch = _Written(version, covered, at_head, rows.new)
         self._writing = _in_background(self._write_built, batch)
-        self._written, self._built_to = rows.new, covered
+        self._written, self._kept, self._built_to = rows.new, rows.kept, covered
         self.at_head = at_head
         if at_head:
             self._wait_written()
@@ -356,10 +357,17 @@ class _BuildingRows:
     yet) from memory, the rest from the table; what this batch writes is kept in `new`."""
 
     def __init__(
-        self, store: SqlViewStore, name: str, version: int, previous: dict[str, _Row]
+        self,
+        store: SqlViewStore,
+        name: str,
+        version: int,
+        previous: dict[str, _Row],
+        carried: dict[str, Any],
     ) -> None:
         self.store, self.name, self.version, self.previous = store, name, version, previous
         self.new: dict[str, _Row] = {}
+        self.carried = carried  # (CarriesViews) the previous batch's views, for projections
+        self.kept: dict[str, Any] = {}
 
     def load(self, keys: Iterable[str]) -> dict[str, str]:
         found, missing = {}, []
