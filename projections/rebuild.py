@@ -16,7 +16,7 @@ from projections.runner import ProjectionRunner
 from projections.view_store import SqlViewStore
 
 Progress = Callable[[int, int], None]  # (position reached, log head when it started)
-COLLECT_EVERY = 20  # batches
+COLLECT_EVERY = 200  # batches: a full collection takes 0.1-0.2 s mid-rebuild
 
 
 def rebuild(
