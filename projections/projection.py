@@ -68,30 +68,41 @@ def evolved(view: V, **changes: Any) -> V:
 
 def built(cls: type[V], **fields: Any) -> V:
     """A new frozen view, without `__init__` (as `evolved`): fields with a default may be left
-    out; they are stored in declared order, as `__init__` stores them (the JSON follows it)."""
-    order, defaults = _shapes.get(cls) or _shape(cls)
-    if list(fields) != order:
-        given = {**defaults, **fields}
-        if given.keys() != set(order):
-            raise TypeError(f"{cls.__name__} fields differ: {set(given) ^ set(order)}")
-        fields = {name: given[name] for name in order}
-    new: V = object.__new__(cls)
-    object.__setattr__(new, "__dict__", fields)  # the call's own keyword dict: no copy
-    return new
+    out; they are stored in declared order, as `__init__` stores them (the JSON follows it).
+    A missing or unknown field raises TypeError, as `__init__` would."""
+    made: V = (_makers.get(cls) or _maker(cls))(**fields)
+    return made
 
 
-_shapes: dict[type[Any], tuple[list[str], dict[str, Any]]] = {}
+_makers: dict[type[Any], Callable[..., Any]] = {}
 
 
-def _shape(cls: type[Any]) -> tuple[list[str], dict[str, Any]]:
+def _maker(cls: type[Any]) -> Callable[..., Any]:
+    """One generated function per view class, the way `dataclasses` generates `__init__`,
+    but setting the instance's dict in one step: Python binds the keywords (and refuses a
+    wrong one) in C, where checking and reordering a keyword dict took most of `built`."""
     if "__post_init__" in vars(cls) or not dataclasses.is_dataclass(cls):
         raise TypeError(f"{cls.__name__} needs its __init__")
     found = dataclasses.fields(cls)
     if any(f.default_factory is not dataclasses.MISSING for f in found):
         raise TypeError(f"{cls.__name__} has a default factory")
-    defaults = {f.name: f.default for f in found if f.default is not dataclasses.MISSING}
-    shape = _shapes[cls] = ([f.name for f in found], defaults)
-    return shape
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "put": object.__setattr__}
+    params = []
+    for f in found:  # dataclass field names are identifiers: safe to splice
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+    values = ", ".join(f"{f.name!r}: {f.name}" for f in found)
+    source = (
+        f"def {cls.__name__}_made(*, {', '.join(params)}):\n"
+        f"    view = new(cls)\n    put(view, '__dict__', {{{values}}})\n    return view\n"
+    )
+    exec(source, namespace)  # (source built from the field names only)
+    maker: Callable[..., Any] = namespace[f"{cls.__name__}_made"]
+    _makers[cls] = maker
+    return maker
 
 
 class Record:
