@@ -6,12 +6,43 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+
+from domain import (
+    exception_case,
+    goods_receipt,
+    invoice,
+    processed_message,
+    purchase_order,
+    quality_event,
+    shipment,
+    supplier,
+)
 from domain.order_line import OrderLine
 from domain.provenance import Channel, Provenance
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 NEED_BY = date(2026, 12, 1)
 _ids = itertools.count(1)
+
+AGGREGATES: list[type[Aggregate]] = [
+    supplier.Supplier,
+    purchase_order.PurchaseOrder,
+    shipment.Shipment,
+    goods_receipt.GoodsReceipt,
+    invoice.Invoice,
+    quality_event.QualityEvent,
+    exception_case.ExceptionCase,
+    processed_message.ProcessedMessage,
+]
+EVENTS = [  # every event class the domain can record
+    event
+    for aggregate in AGGREGATES
+    for name, event in vars(aggregate).items()
+    if isinstance(event, type)
+    and issubclass(event, CanMutateAggregate)
+    and name not in ("Event", "Created")
+]
 
 
 def envelope(

@@ -6,38 +6,9 @@ import typing
 from pathlib import Path
 
 import pytest
-from eventsourcing.domain import Aggregate, CanMutateAggregate
-
-from domain import (
-    exception_case,
-    goods_receipt,
-    invoice,
-    processed_message,
-    purchase_order,
-    quality_event,
-    shipment,
-    supplier,
-)
+from given import AGGREGATES, EVENTS
 
 CATALOGUE = (Path(__file__).resolve().parents[1] / "docs" / "events.md").read_text()
-AGGREGATES: list[type[Aggregate]] = [
-    supplier.Supplier,
-    purchase_order.PurchaseOrder,
-    shipment.Shipment,
-    goods_receipt.GoodsReceipt,
-    invoice.Invoice,
-    quality_event.QualityEvent,
-    exception_case.ExceptionCase,
-    processed_message.ProcessedMessage,
-]
-EVENTS = [
-    event
-    for aggregate in AGGREGATES
-    for name, event in vars(aggregate).items()
-    if isinstance(event, type)
-    and issubclass(event, CanMutateAggregate)
-    and name not in ("Event", "Created")
-]
 
 
 @pytest.mark.parametrize("event", EVENTS, ids=lambda e: e.TOPIC)

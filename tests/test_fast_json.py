@@ -8,21 +8,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
 import pytest
-from eventsourcing.domain import Aggregate, CanMutateAggregate
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Transcoder
+from given import EVENTS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from domain import (
-    exception_case,
-    goods_receipt,
-    invoice,
-    processed_message,
-    purchase_order,
-    quality_event,
-    shipment,
-    supplier,
-)
 from domain.application import SupplyHub
 from domain.provenance import Channel, Provenance
 from supplyhub.demo import Scenario
@@ -31,24 +22,6 @@ from supplyhub.fast_json import OrjsonTranscoder
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 FAST = SupplyHub(env=IN_MEMORY, transcoder=OrjsonTranscoder).mapper
 REFERENCE = SupplyHub(env=IN_MEMORY, transcoder=JSONTranscoder).mapper
-AGGREGATES: list[type[Aggregate]] = [
-    supplier.Supplier,
-    purchase_order.PurchaseOrder,
-    shipment.Shipment,
-    goods_receipt.GoodsReceipt,
-    invoice.Invoice,
-    quality_event.QualityEvent,
-    exception_case.ExceptionCase,
-    processed_message.ProcessedMessage,
-]
-EVENTS = [
-    event
-    for aggregate in AGGREGATES
-    for name, event in vars(aggregate).items()
-    if isinstance(event, type)
-    and issubclass(event, CanMutateAggregate)
-    and name not in ("Event", "Created")
-]
 
 
 def read_by(transcoder: Transcoder, stored: bytes) -> str:
