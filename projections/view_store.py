@@ -109,9 +109,7 @@ class RowsInTable:
             )
 
     def last(self) -> tuple[str, str] | None:
-        self.cur.execute(f"SELECT key, doc FROM {self.table} ORDER BY key DESC LIMIT 1")
-        row = self.cur.fetchone()
-        return (row[0], row[1]) if row else None
+        return _last_row(self.cur, self.table)
 
 
 class Session:
@@ -237,11 +235,7 @@ class SqlViewStore:
     def last_of(self, name: str, version: int) -> tuple[str, str] | None:
         """The committed row with the highest key of one version."""
         with self._reading() as cur:
-            cur.execute(
-                f"SELECT key, doc FROM {table_name(name, version)} ORDER BY key DESC LIMIT 1"
-            )
-            row = cur.fetchone()
-            return (row[0], row[1]) if row else None
+            return _last_row(cur, table_name(name, version))
 
     def tracking(self) -> list[Tracked]:
         with self._reading() as cur:
@@ -316,10 +310,7 @@ class SqlViewStore:
     def last(self, name: str) -> tuple[str, str] | None:
         """The row with the highest key of the live version (the ledger's head)."""
         with self._reading() as cur:
-            table = self._live_table(cur, name)
-            cur.execute(f"SELECT key, doc FROM {table} ORDER BY key DESC LIMIT 1")
-            row = cur.fetchone()
-            return (row[0], row[1]) if row else None
+            return _last_row(cur, self._live_table(cur, name))
 
     def scan_all(self, name: str, batch: int = 5000) -> Iterator[tuple[str, str]]:
         after = ""
@@ -334,6 +325,12 @@ class SqlViewStore:
         if row is None:
             raise LookupError(f"no live version of projection {name!r}")
         return table_name(name, int(row[0]))
+
+
+def _last_row(cur: Cursor, table: str) -> tuple[str, str] | None:
+    cur.execute(f"SELECT key, doc FROM {table} ORDER BY key DESC LIMIT 1")
+    row = cur.fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def _column(name: str) -> str:
