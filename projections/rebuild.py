@@ -35,7 +35,8 @@ def rebuild(
     try:
         # The collector stays off for the whole rebuild, not just each batch: re-enabled
         # between batches it ran at once, walking the next batch already read ahead (12 %
-        # of the rebuild's main thread). Garbage cycles are collected every few batches.
+        # of the rebuild's main thread). Garbage cycles are collected every
+        # 200th batch (`collect_now_and_then`).
         with gc_paused():
             for batch in itertools.count(1):
                 runner.run_batch()
