@@ -28,6 +28,7 @@ exception_queue = Projection(
         Column("opened_at"),
     ),
     row_columns=_row_columns,
+    split_by="exceptioncase:",
 )
 codec.register(ExceptionView)
 

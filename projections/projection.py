@@ -8,6 +8,7 @@ may look rows up (an ASN milestone finds its purchase orders through a link row)
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -38,6 +39,9 @@ class Handler:
     keys: Keys
     evolve: Evolve
     creates: bool  # called without a row; otherwise events for unknown rows are skipped
+    # With the default keys (the event's own document), their prefix: the row an event
+    # touches is then known from its notification, before it is decoded.
+    own_prefix: str | None = None
 
 
 def by_originator(prefix: str) -> Keys:
@@ -170,6 +174,9 @@ class Projection:
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
     fallback: Handler | None = None
     excluded: str = "\0"
+    # Rows whose keys start so are documents a rebuild may split between processes (see
+    # `part`); "" when it may not. Other rows (links) are kept whole by every part.
+    split_by: str = ""
 
     def on(
         self, *event_names: str, keys: Keys | None = None, creates: bool = False
@@ -179,8 +186,9 @@ class Projection:
 
         def register(evolve: Evolve) -> Evolve:
             for event_name in event_names:
-                chosen = keys or by_originator(event_name.split(".")[0].lower())
-                handler = Handler(chosen, evolve, creates)
+                prefix = event_name.split(".")[0].lower()
+                chosen = keys or by_originator(prefix)
+                handler = Handler(chosen, evolve, creates, None if keys else prefix)
                 self.handlers.setdefault(TOPIC_PREFIX + event_name, []).append(handler)
             return evolve
 
@@ -209,8 +217,13 @@ class Projection:
             return ()
         return (self.fallback,)
 
-    def process(self, records: Sequence[Record], rows: Rows) -> int:
-        """Evolve the rows a batch touches, in memory, then write each changed row once."""
+    def process(
+        self, records: Sequence[Record], rows: Rows, part: ProjectionPart | None = None
+    ) -> int:
+        """Evolve the rows a batch touches, in memory, then write each changed row once.
+
+        As one `part` of a rebuild split between processes: only the part's own documents
+        and the shared rows are evolved, and only those the part writes are written."""
         wanted = [(r, hs) for r in records if (hs := self.handlers_for(r.notification.topic))]
         if not wanted:
             return 0
@@ -219,7 +232,12 @@ class Projection:
 
         def lookup(key: str) -> Any:
             if key not in cache:
-                if key in carried:
+                if part is not None and part.elsewhere(key):
+                    raise PartError(f"{self.name}: a key function looked up {key}, another "
+                                    "part's document: this projection cannot be split")  # fmt: skip
+                if part is not None and not key.startswith(self.split_by):
+                    cache[key] = part.shared.get(key)
+                elif key in carried:
                     cache[key] = carried[key]
                 else:
                     found = rows.load((key,)).get(key)
@@ -237,6 +255,10 @@ class Projection:
                 except _NeedsLookupError:
                     continue
                 first.update(key for key, _ in pure)
+        if part is not None:  # other parts' documents are theirs; shared rows are in memory
+            first = {key for key in first if not part.elsewhere(key)}
+            links = (key for key in first if not key.startswith(self.split_by))
+            cache.update((key, part.shared.get(key)) for key in links)
         cache.update((key, carried[key]) for key in first if key in carried)
         for key, doc in rows.load(first.difference(cache)).items():
             cache[key] = codec.decode(doc)
@@ -247,6 +269,8 @@ class Projection:
             for which, handler in enumerate(handlers):
                 keys = known.get((at, which))
                 for key, ref in handler.keys(event, lookup) if keys is None else keys:
+                    if part is not None and part.elsewhere(key):
+                        continue
                     view = lookup(key)
                     if view is None and not handler.creates:
                         continue
@@ -254,12 +278,82 @@ class Projection:
                     if new is not None and new is not view:
                         cache[key] = new
                         dirty.add(key)
+        if part is not None:
+            dirty = part.keep_shared(dirty, cache)
         if isinstance(rows, CarriesViews):
             rows.kept = {key: cache[key] for key in dirty}
         rows.upsert(
             [(key, self.row_columns(cache[key]), codec.encode(cache[key])) for key in dirty]
         )
         return len(wanted)
+
+    def part(self, segment: Segment) -> ProjectionPart:
+        """This projection as one part of a rebuild split between processes."""
+        if not self.split_by:
+            raise ValueError(f"{self.name} names no documents to split a rebuild by")
+        return ProjectionPart(self, segment)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Part `index` of `count`: the documents whose row key hashes to it."""
+
+    index: int
+    count: int
+
+    def owns(self, key: str) -> bool:
+        return zlib.crc32(key.encode()) % self.count == self.index
+
+
+class ProjectionPart:
+    """One part of a projection's rebuild, for several processes building one new version.
+
+    Each part evolves and writes the document rows (`split_by`) its segment owns, so it
+    decodes only the events of its own documents, and the events of other documents that
+    may reach them (an ASN's, say: its keys come from its payload). Rows that are not
+    documents (links) are evolved by every part from the same events, so every part finds
+    the same links; they are kept in memory for the whole rebuild, since the table holds
+    only what part 0 wrote so far, and part 0 alone writes them. A key function looking up
+    another part's document would diverge, so it fails the rebuild instead.
+    """
+
+    def __init__(self, projection: Projection, segment: Segment) -> None:
+        self.projection = projection
+        self.segment = segment
+        self.name = projection.name
+        self.columns = projection.columns
+        self.topics = projection.topics
+        self.shared: dict[str, Any] = {}  # every link row so far, by key
+
+    def needs(self, notification: Notification) -> bool:
+        """Whether the event may touch a row of this part (else it is not even decoded)."""
+        for handler in self.projection.handlers_for(notification.topic):
+            if handler.own_prefix is None:
+                return True  # its keys come from its payload
+            if not self.elsewhere(f"{handler.own_prefix}:{notification.originator_id}"):
+                return True
+        return False
+
+    def elsewhere(self, key: str) -> bool:
+        """Whether `key` is another part's document."""
+        return key.startswith(self.projection.split_by) and not self.segment.owns(key)
+
+    def keep_shared(self, dirty: set[str], views: dict[str, Any]) -> set[str]:
+        """Keep the changed shared rows; return the changed rows this part writes."""
+        documents = self.projection.split_by
+        for key in dirty:
+            if not key.startswith(documents):
+                self.shared[key] = views[key]
+        if self.segment.index == 0:
+            return dirty
+        return {key for key in dirty if key.startswith(documents)}
+
+    def process(self, records: Sequence[Record], rows: Rows) -> int:
+        return self.projection.process(records, rows, self)
+
+
+class PartError(Exception):
+    """A projection split between processes did something a split cannot reproduce."""
 
 
 def topics_of(processors: Iterable[Processor]) -> tuple[str, ...] | None:

@@ -62,6 +62,7 @@ purchase_orders = Projection(
         Column("number", indexed=True),
     ),
     row_columns=_row_columns,
+    split_by="purchaseorder:",  # a rebuild may split the POs between processes (links are shared)
 )
 codec.register(Link, PurchaseOrderView)
 

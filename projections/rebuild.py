@@ -1,20 +1,39 @@
 """Blue/green rebuild: build a new version of one view beside the live one, switch reads to
-it atomically once it has caught up, then drop the old version."""
+it atomically once it has caught up, then drop the old version.
+
+A large rebuild on PostgreSQL may be split between processes (`parts`): one Python process
+spends the GIL on evolving and decoding, with a core left idle. Each part builds the rows of
+its share of the documents up to the head as it was when the rebuild began; then this
+process sets the version's position there and catches up the rest alone, as before."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.gc_pause import collect_now_and_then, gc_paused
-from projections.projection import Processor
+from projections.projection import Processor, Projection, ProjectionPart, Segment
 from projections.runner import ProjectionRunner
 from projections.view_store import SqlViewStore
 
 Progress = Callable[[int, int], None]  # (position reached, log head when it started)
+
+
+class Helper(Protocol):
+    """A part of a rebuild that runs elsewhere (another process)."""
+
+    def join(self) -> None:
+        """Wait until the part has written all its rows; raise if it failed."""
+
+    def stop(self) -> None:
+        """Stop it now: the rebuild failed, its version is about to be dropped."""
+
+
+# Starts part `segment` of building `version` up to log position `until`, elsewhere.
+Launch = Callable[[Segment, int, int], Helper]
 
 
 def rebuild(
@@ -24,13 +43,16 @@ def rebuild(
     processor: Processor,
     progress: Progress | None = None,
     batch_size: int = 5000,
+    *,
+    parts: int = 1,
+    launch: Launch | None = None,
 ) -> int:
-    """Rebuild `processor`'s view from position 0; return the new live version."""
+    """Rebuild `processor`'s view from position 0; return the new live version.
+
+    With `parts` > 1 the log up to its current head is built by that many processes: this
+    one and `parts - 1` started by `launch`."""
     old = [t.version for t in store.tracking() if t.name == processor.name]
     version = store.new_version(processor)
-    runner = ProjectionRunner(
-        recorder, decode, store, [processor], batch_size=batch_size, building=version
-    )
     head = recorder.max_notification_id() or 0
     try:
         # The collector stays off for the whole rebuild, not just each batch: re-enabled
@@ -38,6 +60,12 @@ def rebuild(
         # of the rebuild's main thread). Garbage cycles are collected every
         # 200th batch (`collect_now_and_then`).
         with gc_paused():
+            if parts > 1 and head > 0:
+                _build_in_parts(recorder, decode, store, processor, version, head, parts,
+                                launch, progress, batch_size)  # fmt: skip
+            runner = ProjectionRunner(
+                recorder, decode, store, [processor], batch_size=batch_size, building=version
+            )
             for batch in itertools.count(1):
                 runner.run_batch()
                 if progress is not None:
@@ -51,3 +79,58 @@ def rebuild(
     for stale in old:
         store.drop_version(processor.name, stale)
     return version
+
+
+def build_part(
+    recorder: ApplicationRecorder,
+    decode: Callable[[Notification], Any],
+    store: SqlViewStore,
+    part: ProjectionPart,
+    version: int,
+    until: int,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+) -> None:
+    """Write one part's rows of `version` for the log up to `until` (no position: the
+    rebuild sets it once every part is done)."""
+    runner = ProjectionRunner(
+        recorder, decode, store, [part], batch_size=batch_size, building=version, until=until
+    )
+    with gc_paused():
+        for batch in itertools.count(1):
+            runner.run_batch()
+            if progress is not None:
+                progress(runner.built_to, until)
+            if runner.at_head:
+                return
+            collect_now_and_then(batch)
+
+
+def _build_in_parts(
+    recorder: ApplicationRecorder,
+    decode: Callable[[Notification], Any],
+    store: SqlViewStore,
+    processor: Processor,
+    version: int,
+    until: int,
+    parts: int,
+    launch: Launch | None,
+    progress: Progress | None,
+    batch_size: int,
+) -> None:
+    if not isinstance(processor, Projection) or not processor.split_by or launch is None:
+        raise ValueError(f"{processor.name} cannot be rebuilt in parts")
+    helpers: list[Helper] = []
+    try:
+        for index in range(1, parts):
+            helpers.append(launch(Segment(index, parts), version, until))
+        own = processor.part(Segment(0, parts))
+        build_part(recorder, decode, store, own, version, until, batch_size, progress)
+        for helper in helpers:
+            helper.join()
+    except BaseException:
+        for helper in helpers:
+            helper.stop()
+        raise
+    with store.transaction() as session:
+        session.advance(processor.name, version, until)

@@ -72,6 +72,7 @@ class ProjectionRunner:
         idle_wait: float = 0.05,
         waker: Waker | None = None,
         building: int | None = None,
+        until: int | None = None,
     ) -> None:
         self.recorder = recorder
         self.decode = decode
@@ -82,10 +83,16 @@ class ProjectionRunner:
         self.idle_wait = idle_wait
         self.waker = waker or PollingWaker()
         self.building = building
+        # Building one part of a version split between processes: stop at `until` and write
+        # rows only; the caller sets the version's position once every part is done.
+        self.until = until
+        if until is not None and self.topics is None:
+            raise ValueError("a part of a rebuild reads its topics, up to `until`")
+        self._needs = getattr(processors[0], "needs", None) if len(processors) == 1 else None
         self.promoted = False
         self.at_head = False  # the last batch reached the log head as it was when read
         self._ahead: tuple[int, Future[_Batch]] | None = None  # (start, the batch read ahead)
-        self._built_to = -1  # building: the position of the last batch handed to be written
+        self.built_to = -1  # building: the position of the last batch handed to be written
         self._writing: Future[None] | None = None  # building: that batch's transaction
         self._written: dict[str, _Row] = {}  # building: its rows
         self._kept: dict[str, Any] = {}  # building: and their views, if the processor keeps them
@@ -237,9 +244,9 @@ class ProjectionRunner:
         was handed over. At the head it waits for its commit and switches reads. A failed
         write surfaces in the next batch, and the caller drops the version."""
         (name,) = self.processors
-        if self._built_to < 0:
-            self._built_to = self._targets_unlocked().get(name, 0)
-        records, covered, at_head = self._next_batch(self._built_to + 1)
+        if self.built_to < 0:
+            self.built_to = self._targets_unlocked().get(name, 0)
+        records, covered, at_head = self._next_batch(self.built_to + 1)
         rows = _BuildingRows(self.store, name, version, self._written, self._kept)
         with gc_paused():
             if records:
@@ -247,7 +254,7 @@ class ProjectionRunner:
         self._wait_written()  # batch k-1, before k is handed over
         batch = _Written(version, covered, at_head, rows.new)
         self._writing = _in_background(self._write_built, batch)
-        self._written, self._kept, self._built_to = rows.new, rows.kept, covered
+        self._written, self._kept, self.built_to = rows.new, rows.kept, covered
         self.at_head = at_head
         if at_head:
             self._wait_written()
@@ -255,11 +262,13 @@ class ProjectionRunner:
 
     def _write_built(self, batch: _Written) -> None:
         (name,) = self.processors
+        rows = [(key, columns, doc) for key, (columns, doc) in batch.rows.items()]
         with self.store.transaction() as session:
+            if self.until is not None:  # a part: its rows only
+                session.rows(name, batch.version).upsert(rows)
+                return
             if batch.covered > session.position(name, batch.version):
-                session.rows(name, batch.version).upsert(
-                    [(key, columns, doc) for key, (columns, doc) in batch.rows.items()]
-                )
+                session.rows(name, batch.version).upsert(rows)
                 session.advance(name, batch.version, batch.covered)
             if batch.at_head:
                 self._promote(session, batch.covered)
@@ -287,7 +296,8 @@ class ProjectionRunner:
 
     def _read_decoded(self, start: int) -> _Batch:
         notifications, covered, at_head = self._read(start)
-        records = [Record(n, self.decode) for n in notifications]
+        needs = self._needs  # (a part of a split rebuild: not even decoding others' documents)
+        records = [Record(n, self.decode) for n in notifications if needs is None or needs(n)]
         if self.topics is not None:  # every event read is one some projection wants
             for record in records:
                 _ = record.event
@@ -308,7 +318,7 @@ class ProjectionRunner:
             at_head = len(notifications) < self.batch_size
             return notifications, notifications[-1].id if notifications else start - 1, at_head
         # Writers commit notification ids in order, so every event up to the head is there.
-        head = self.recorder.max_notification_id() or 0
+        head = self.until if self.until is not None else self.recorder.max_notification_id() or 0
         stop = min(head, start + self.batch_size - 1)
         notifications = self.recorder.select_notifications(
             start, self.batch_size, stop=stop, topics=self.topics

@@ -187,13 +187,18 @@ class SqlViewStore:
                 "updated_at TEXT NOT NULL, PRIMARY KEY (name, version))"
             )
         for processor in processors:
-            self.columns[processor.name] = processor.columns
+            self.register(processor)
             if not any(t.name == processor.name for t in self.tracking()):
                 self.new_version(processor, live=True)
 
+    def register(self, processor: Processor) -> None:
+        """Know a view's columns, without touching the schema (for a process that writes
+        into a version another one created: a part of a rebuild)."""
+        self.columns[processor.name] = processor.columns
+
     def new_version(self, processor: Processor, live: bool = False) -> int:
         """A new, empty version of a view beside the others, tracking from position 0."""
-        self.columns[processor.name] = processor.columns
+        self.register(processor)
         with self.transaction() as session:
             m = self.dialect.mark
             session.cur.execute(

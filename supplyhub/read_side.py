@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,11 +23,11 @@ from projections.audit_ledger import AuditLedger, Verification, verify
 from projections.audit_trail import audit_trail, purchase_order_as_of
 from projections.exception_queue import exception_queue
 from projections.postgres_views import PostgresViewStore
-from projections.projection import Processor
+from projections.projection import Processor, Segment
 from projections.purchase_orders import purchase_orders
 from projections.queries import StoredReadModels
 from projections.read_models import AuditEntryView, PurchaseOrderView
-from projections.rebuild import Progress, rebuild
+from projections.rebuild import Helper, Launch, Progress, rebuild
 from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
@@ -37,6 +41,10 @@ POLL_SECONDS = 1.0  # PostgreSQL: the poll that catches up when a NOTIFY is lost
 # a batch holds the one write lock the event store also needs, so keep it short there.
 REBUILD_BATCH_POSTGRES = 5000
 REBUILD_BATCH_SQLITE = 1000
+# A shorter log is rebuilt in one process: starting another (imports, connections) costs
+# about a second, which a split pays back from some tens of thousands of events.
+PARTS_FROM_EVENTS = 50_000
+MAX_PARTS = 4
 
 
 def processors() -> list[Processor]:
@@ -50,6 +58,10 @@ class Digest:
     digest: str
 
 
+class RebuildRefusedError(ValueError):
+    """A rebuild asked of this store or view in a way it cannot run (nothing was changed)."""
+
+
 class ReadSide:
     """The views, the runner that keeps them, and the operations on them (status, rebuild,
     audit). Build it with `open_read_side`; call `close()` when done."""
@@ -60,8 +72,10 @@ class ReadSide:
         store: SqlViewStore,
         runner: ProjectionRunner,
         rebuild_batch: int = REBUILD_BATCH_POSTGRES,
+        settings: Settings | None = None,
     ) -> None:
         self.hub = hub
+        self.settings = settings or Settings()
         self.rebuild_batch = rebuild_batch
         self.store = store
         self.runner = runner
@@ -71,13 +85,52 @@ class ReadSide:
         """Per projection version: position, log head, lag in events and seconds."""
         return self.runner.status()
 
-    def rebuild(self, name: str, progress: Progress | None = None) -> int:
-        """Blue/green rebuild of one projection; returns the new live version."""
+    def rebuild(
+        self, name: str, progress: Progress | None = None, processes: int | None = None
+    ) -> int:
+        """Blue/green rebuild of one projection; returns the new live version.
+
+        `processes`: how many processes split it (PostgreSQL, and a view that names its
+        documents, `split_by`); None decides from the log's length and the settings."""
         chosen = {p.name: p for p in processors()}.get(name)
         if chosen is None:
             raise KeyError(f"no projection named {name!r}; known: {', '.join(self.names())}")
-        decode = self.hub.mapper.to_domain_event
-        return rebuild(self.hub.recorder, decode, self.store, chosen, progress, self.rebuild_batch)
+        parts = self._parts(chosen, processes)
+        launch = self._launcher(name) if parts > 1 else None
+        return rebuild(
+            self.hub.recorder, self.hub.mapper.to_domain_event, self.store, chosen, progress,
+            self.rebuild_batch, parts=parts, launch=launch,
+        )  # fmt: skip
+
+    def _parts(self, chosen: Processor, processes: int | None) -> int:
+        splits = bool(getattr(chosen, "split_by", ""))
+        if processes is not None:
+            if processes < 1:
+                raise RebuildRefusedError(f"processes must be at least 1, not {processes}")
+            if processes > 1 and not self.settings.uses_postgres:
+                raise RebuildRefusedError(
+                    "SQLite has one writer: a rebuild there runs in one process"
+                )
+            if processes > 1 and not splits:
+                raise RebuildRefusedError(f"{chosen.name} cannot be split between processes")
+            return processes
+        head = self.hub.recorder.max_notification_id() or 0
+        if not (self.settings.uses_postgres and splits and head >= PARTS_FROM_EVENTS):
+            return 1
+        return self.settings.rebuild_processes or min(MAX_PARTS, os.cpu_count() or 1)
+
+    def _launcher(self, name: str) -> Launch:
+        def launch(segment: Segment, version: int, until: int) -> Helper:
+            job = {
+                "database_url": self.settings.database_url,
+                "database_schema": self.settings.database_schema,
+                "name": name, "index": segment.index, "count": segment.count,
+                "version": version, "until": until, "batch_size": self.rebuild_batch,
+                "parent": os.getpid(),
+            }  # fmt: skip
+            return ChildPart(job)
+
+        return launch
 
     def names(self) -> list[str]:
         """The projection names `rebuild` accepts."""
@@ -147,7 +200,38 @@ def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -
         idle_wait=idle_wait, waker=waker,
     )  # fmt: skip
     batch = REBUILD_BATCH_POSTGRES if settings.uses_postgres else REBUILD_BATCH_SQLITE
-    return ReadSide(hub, store, runner, batch)
+    return ReadSide(hub, store, runner, batch, settings)
+
+
+class ChildPart:
+    """A part of a rebuild in a child process (`python -m supplyhub.rebuild_part`)."""
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        self.label = f"part {job['index'] + 1} of {job['count']}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "supplyhub.rebuild_part"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.proc.stdin is not None  # (PIPE)
+        self.proc.stdin.write(json.dumps(job))
+        self.proc.stdin.close()
+
+    def join(self) -> None:
+        """Wait for the child; raise with its error line if it failed."""
+        assert self.proc.stdout is not None  # (PIPE)
+        said = self.proc.stdout.read().strip()
+        if self.proc.wait() != 0:
+            raise RuntimeError(
+                f"rebuild {self.label} failed (exit {self.proc.returncode}): {said or 'no message'}"
+            )
+
+    def stop(self) -> None:
+        """Kill the child (its open transaction rolls back) and reap it."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 class ListeningWaker:

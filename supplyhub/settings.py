@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, description="Largest `first` a query may ask.")
     max_bulk_items: int = Field(default=5000, ge=1)
     graphql_max_depth: int = Field(default=8, ge=2)
+    rebuild_processes: int = Field(
+        default=0,
+        ge=0,
+        description="Processes a PostgreSQL rebuild of a large log splits a view between; "
+        "0 means one per CPU, at most 4.",
+    )
     max_projection_lag: int = Field(
         default=1000, ge=0, description="/readyz fails when the views trail the log by more."
     )
