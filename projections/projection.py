@@ -8,10 +8,10 @@ may look rows up (an ASN milestone finds its purchase orders through a link row)
 from __future__ import annotations
 
 import dataclasses
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, runtime_checkable
+from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
@@ -294,15 +294,42 @@ class Projection:
         return ProjectionPart(self, segment)
 
 
+_IDS = 1 << 32  # a document's part is decided by the last 32 bits of its id
+
+
 @dataclass(frozen=True)
 class Segment:
-    """Part `index` of `count`: the documents whose row key hashes to it."""
+    """Part `index` of `count`: the documents whose id's last 32 bits (a name-based or
+    random UUID's: evenly spread) are in [low, high). A document's row key ends with its
+    id, so its part is known from the key or from its events' originator id alike, without
+    formatting or parsing a UUID (that cost a part a twentieth of its time)."""
 
     index: int
     count: int
+    low: int = 0
+    high: int = _IDS
 
     def owns(self, key: str) -> bool:
-        return zlib.crc32(key.encode()) % self.count == self.index
+        try:
+            return self.low <= int(key[-8:], 16) < self.high
+        except ValueError:
+            raise PartError(f"{key!r}: a document's key must end with its UUID") from None
+
+    def owns_id(self, document_id: UUID | str) -> bool:
+        if isinstance(document_id, str):  # (the library allows string ids)
+            return self.owns(document_id)
+        return self.low <= document_id.int & 0xFFFFFFFF < self.high
+
+
+def segments(count: int, first: float | None = None) -> list[Segment]:
+    """`count` segments covering every document: the first takes the share `first` of
+    them (default: an even share), the others share the rest evenly."""
+    if count == 1:
+        return [Segment(0, 1)]
+    share = 1 / count if first is None else first
+    rest = count - 1
+    bounds = [0, *(round(_IDS * (share + (1 - share) * i / rest)) for i in range(rest + 1))]
+    return [Segment(i, count, bounds[i], bounds[i + 1]) for i in range(count)]
 
 
 class ProjectionPart:
@@ -324,15 +351,27 @@ class ProjectionPart:
         self.columns = projection.columns
         self.topics = projection.topics
         self.shared: dict[str, Any] = {}  # every link row so far, by key
+        self._reach: dict[str, str] = {}  # per topic: "none", "document" or "every" part
 
     def needs(self, notification: Notification) -> bool:
         """Whether the event may touch a row of this part (else it is not even decoded)."""
-        for handler in self.projection.handlers_for(notification.topic):
-            if handler.own_prefix is None:
-                return True  # its keys come from its payload
-            if not self.elsewhere(f"{handler.own_prefix}:{notification.originator_id}"):
-                return True
-        return False
+        reach = self._reach.get(notification.topic) or self._reach_of(notification.topic)
+        if reach == "document":
+            return self.segment.owns_id(notification.originator_id)
+        return reach == "every"
+
+    def _reach_of(self, topic: str) -> str:
+        handlers = self.projection.handlers_for(topic)
+        documents = self.projection.split_by
+        if not handlers:
+            reach = "none"
+        elif all(h.own_prefix is not None and f"{h.own_prefix}:".startswith(documents)
+                 for h in handlers):  # fmt: skip
+            reach = "document"  # its only row is its own document's
+        else:
+            reach = "every"  # its keys come from its payload, or it touches shared rows
+        self._reach[topic] = reach
+        return reach
 
     def elsewhere(self, key: str) -> bool:
         """Whether `key` is another part's document."""

@@ -15,11 +15,14 @@ from typing import Any, Protocol
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.gc_pause import collect_now_and_then, gc_paused
-from projections.projection import Processor, Projection, ProjectionPart, Segment
+from projections.projection import Processor, Projection, ProjectionPart, Segment, segments
 from projections.runner import ProjectionRunner
 from projections.view_store import SqlViewStore
 
 Progress = Callable[[int, int], None]  # (position reached, log head when it started)
+# What another process does not build while it starts (imports, about 0.7 s): the part
+# built here, which starts at once, takes that many more events' documents.
+PART_START_EVENTS = 15_000
 
 
 class Helper(Protocol):
@@ -120,12 +123,14 @@ def _build_in_parts(
 ) -> None:
     if not isinstance(processor, Projection) or not processor.split_by or launch is None:
         raise ValueError(f"{processor.name} cannot be rebuilt in parts")
+    first = min(0.9, (until + PART_START_EVENTS * (parts - 1)) / parts / until)
+    own, *others = segments(parts, first)
     helpers: list[Helper] = []
     try:
-        for index in range(1, parts):
-            helpers.append(launch(Segment(index, parts), version, until))
-        own = processor.part(Segment(0, parts))
-        build_part(recorder, decode, store, own, version, until, batch_size, progress)
+        for segment in others:
+            helpers.append(launch(segment, version, until))
+        own_part = processor.part(own)
+        build_part(recorder, decode, store, own_part, version, until, batch_size, progress)
         for helper in helpers:
             helper.join()
     except BaseException:

@@ -92,17 +92,18 @@ class ReadSide:
 
         `processes`: how many processes split it (PostgreSQL, and a view that names its
         documents, `split_by`); None decides from the log's length and the settings."""
-        chosen = {p.name: p for p in processors()}.get(name)
-        if chosen is None:
-            raise KeyError(f"no projection named {name!r}; known: {', '.join(self.names())}")
-        parts = self._parts(chosen, processes)
+        chosen = self._chosen(name)
+        parts = self.processes_for(name, processes)
         launch = self._launcher(name) if parts > 1 else None
         return rebuild(
             self.hub.recorder, self.hub.mapper.to_domain_event, self.store, chosen, progress,
             self.rebuild_batch, parts=parts, launch=launch,
         )  # fmt: skip
 
-    def _parts(self, chosen: Processor, processes: int | None) -> int:
+    def processes_for(self, name: str, processes: int | None = None) -> int:
+        """How many processes `rebuild(name, processes=...)` runs on; raises
+        RebuildRefusedError for a number this store or view cannot run."""
+        chosen = self._chosen(name)
         splits = bool(getattr(chosen, "split_by", ""))
         if processes is not None:
             if processes < 1:
@@ -119,12 +120,19 @@ class ReadSide:
             return 1
         return self.settings.rebuild_processes or min(MAX_PARTS, os.cpu_count() or 1)
 
+    def _chosen(self, name: str) -> Processor:
+        chosen = {p.name: p for p in processors()}.get(name)
+        if chosen is None:
+            raise KeyError(f"no projection named {name!r}; known: {', '.join(self.names())}")
+        return chosen
+
     def _launcher(self, name: str) -> Launch:
         def launch(segment: Segment, version: int, until: int) -> Helper:
             job = {
                 "database_url": self.settings.database_url,
                 "database_schema": self.settings.database_schema,
                 "name": name, "index": segment.index, "count": segment.count,
+                "low": segment.low, "high": segment.high,
                 "version": version, "until": until, "batch_size": self.rebuild_batch,
                 "parent": os.getpid(),
             }  # fmt: skip

@@ -36,7 +36,7 @@ def run(job: dict[str, Any], parent: int) -> None:
     store = PostgresViewStore(settings.database_url, settings.database_schema)
     store.register(projection)
     try:
-        part = projection.part(Segment(job["index"], job["count"]))
+        part = projection.part(Segment(job["index"], job["count"], job["low"], job["high"]))
         build_part(hub.recorder, hub.mapper.to_domain_event, store, part, job["version"],
                    job["until"], job["batch_size"], watch)  # fmt: skip
     finally:

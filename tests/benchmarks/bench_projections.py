@@ -94,12 +94,16 @@ def read_and_decode_rate(hub: SupplyHub, head: int, batch: int = 1000) -> float:
     return count / (time.perf_counter() - started)
 
 
-def rebuild_rate(settings: Settings, hub: SupplyHub, name: str, head: int) -> float:
+def rebuild_rate(
+    settings: Settings, hub: SupplyHub, name: str, head: int, processes: int | None = None
+) -> tuple[float, int]:
+    """Events per second of a rebuild, and the processes it ran on (by default: chosen)."""
     read_side = open_read_side(settings, hub)
     try:
+        used = read_side.processes_for(name, processes)
         started = time.perf_counter()
-        read_side.rebuild(name)
-        return head / (time.perf_counter() - started)
+        read_side.rebuild(name, processes=processes)
+        return head / (time.perf_counter() - started), used
     finally:
         read_side.close()
 
@@ -127,7 +131,8 @@ def child_rebuild(url: str, schema: str, name: str) -> None:
     read_side.close()
     hub.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{elapsed:.1f} {peak_mb:.0f}")
+    part_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest part
+    print(f"{elapsed:.1f} {peak_mb:.0f} {part_mb:.0f}")
 
 
 def live_lag(settings: Settings, hub: SupplyHub, rate: int, seconds: float) -> list[float]:
@@ -206,26 +211,38 @@ def measure_rebuilds(
     print(f"all 4 views from zero (live runner, 1000/batch):        {fresh:>9,.0f} events/s")
     # Raw reading and the rebuild alternate, round by round, so both see the same machine:
     # on a shared VM the speed of everything drifts by up to 2x within minutes.
-    ratios = []
+    # The default rebuild (split between processes on a log this long), and one process for
+    # comparison, each against the raw rate of the same round.
+    rates: dict[str, list[float]] = {"default": [], "one process": []}
+    ratios: list[float] = []
     for n in range(args.rounds):
         raw = read_and_decode_rate(hub, head)
-        rate = rebuild_rate(settings, hub, "purchase_orders", head)
+        rate, used = rebuild_rate(settings, hub, "purchase_orders", head)
+        single, _ = rebuild_rate(settings, hub, "purchase_orders", head, processes=1)
+        rates["default"].append(rate)
+        rates["one process"].append(single)
         ratios.append(rate / raw)
         print(f"round {n + 1}: raw read-and-decode {raw:>9,.0f} events/s; rebuild "
-              f"purchase_orders {rate:>9,.0f} events/s = {rate / raw:.2f} x raw")  # fmt: skip
+              f"purchase_orders {rate:>9,.0f} events/s ({used} processes) = {rate / raw:.2f} x "
+              f"raw; in one process {single:>9,.0f} events/s")  # fmt: skip
+    for label, found in rates.items():
+        print(f"rebuild purchase_orders, {label}: median {statistics.median(found):,.0f} "
+              f"events/s (min {min(found):,.0f}, max {max(found):,.0f})")  # fmt: skip
     print(f"rebuild purchase_orders / raw, per round median: {statistics.median(ratios):.2f} "
           f"(min {min(ratios):.2f}, max {max(ratios):.2f}) (targets: >= 20,000 events/s, "
           f">= 0.40 x raw)")  # fmt: skip
     for name in ("exceptions", "audit_trail", "audit_ledger"):
-        rate = rebuild_rate(settings, hub, name, head)
-        print(f"rebuild {name:<16} (blue/green, 5000/batch):       {rate:>9,.0f} events/s")
+        rate, used = rebuild_rate(settings, hub, name, head)
+        print(f"rebuild {name:<16} (blue/green, 5000/batch, {used} processes): "
+              f"{rate:>9,.0f} events/s")  # fmt: skip
     big = grow(settings, base, args.memory_events)
     out = subprocess.run(
         [sys.executable, __file__, "--child-rebuild", url, "bench", "purchase_orders"],
         check=True, capture_output=True, text=True,
     ).stdout.split()  # fmt: skip
     print(f"rebuild purchase_orders of {big} events: {float(out[0]):.1f} s, "
-          f"{big / float(out[0]):,.0f} events/s, peak RSS {out[1]} MB")  # fmt: skip
+          f"{big / float(out[0]):,.0f} events/s, peak RSS {out[1]} MB in the rebuilding "
+          f"process, {out[2]} MB in the largest part process")  # fmt: skip
 
 
 if __name__ == "__main__":
