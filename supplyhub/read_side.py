@@ -32,6 +32,7 @@ from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
 from supplyhub.bootstrap import schema_lock
+from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,8 @@ POLL_SECONDS = 1.0  # PostgreSQL: the poll that catches up when a NOTIFY is lost
 # a batch holds the one write lock the event store also needs, so keep it short there.
 REBUILD_BATCH_POSTGRES = 5000
 REBUILD_BATCH_SQLITE = 1000
-# A shorter log is rebuilt in one process: starting another (imports, connections) costs
-# about a second, which a split pays back from some tens of thousands of events.
+# A view with fewer events in the log is rebuilt in one process: starting another (imports,
+# connections) costs about a second, which a split pays back from some tens of thousands.
 PARTS_FROM_EVENTS = 50_000
 MAX_PARTS = 4
 
@@ -115,10 +116,16 @@ class ReadSide:
             if processes > 1 and not splits:
                 raise RebuildRefusedError(f"{chosen.name} cannot be split between processes")
             return processes
-        head = self.hub.recorder.max_notification_id() or 0
-        if not (self.settings.uses_postgres and splits and head >= PARTS_FROM_EVENTS):
+        if not (self.settings.uses_postgres and splits and self._long(chosen)):
             return 1
         return self.settings.rebuild_processes or min(MAX_PARTS, os.cpu_count() or 1)
+
+    def _long(self, chosen: Processor) -> bool:
+        """Whether the view's own events are enough to pay for starting more processes."""
+        recorder = self.hub.recorder
+        if not isinstance(recorder, BinaryInsertRecorder):
+            return False
+        return recorder.holds_at_least(PARTS_FROM_EVENTS, getattr(chosen, "topics", None))
 
     def _chosen(self, name: str) -> Processor:
         chosen = {p.name: p for p in processors()}.get(name)

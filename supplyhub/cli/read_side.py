@@ -39,7 +39,8 @@ def register(subparsers: Any) -> None:
         type=int,
         metavar="N",
         help="split the rebuild between N processes (PostgreSQL; purchase_orders, exceptions); "
-        "default: one per CPU (at most 4, or SUPPLYHUB_REBUILD_PROCESSES) from 50,000 events",
+        "default: one per CPU (at most 4, or SUPPLYHUB_REBUILD_PROCESSES) from 50,000 of the "
+        "view's events",
     )
     rebuild.set_defaults(run=run_rebuild)
 

@@ -11,6 +11,7 @@ import pytest
 from conftest import run_steps, snapshot
 
 from domain.application import SupplyHub
+from projections.exception_queue import exception_queue
 from projections.projection import PartError, Projection, Segment, segments
 from projections.purchase_orders import purchase_orders
 from projections.rebuild import Helper, rebuild
@@ -79,10 +80,15 @@ def test_a_long_log_is_split_by_default_and_a_short_one_is_not(
     monkeypatch.setattr(read_side_module, "ChildPart", _recording(started))
     pg_read_side.rebuild("purchase_orders")  # far below PARTS_FROM_EVENTS: one process
     assert started == []
-    monkeypatch.setattr(read_side_module, "PARTS_FROM_EVENTS", 10)
+    # What counts is the view's own events: more of them than the threshold splits it
+    cases = pg_hub.recorder.select_notifications(1, 10_000, topics=exception_queue.topics or ())
+    monkeypatch.setattr(read_side_module, "PARTS_FROM_EVENTS", len(cases) + 1)
+    assert pg_read_side.processes_for("exceptions") == 1
     pg_read_side.rebuild("purchase_orders")  # one per CPU, at most MAX_PARTS
     assert len(started) == min(read_side_module.MAX_PARTS, read_side_module.os.cpu_count() or 1) - 1
     assert snapshot(pg_read_side) == before
+    monkeypatch.setattr(read_side_module, "PARTS_FROM_EVENTS", len(cases))
+    assert pg_read_side.processes_for("exceptions") > 1 or read_side_module.os.cpu_count() == 1
 
 
 def test_a_failed_part_fails_the_rebuild_and_leaves_the_live_version_serving(
