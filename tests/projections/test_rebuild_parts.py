@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,40 +16,26 @@ from projections.projection import PartError, Projection, Segment, segments
 from projections.purchase_orders import purchase_orders
 from projections.rebuild import Helper, rebuild
 from supplyhub import read_side as read_side_module
-from supplyhub.bootstrap import open_hub
-from supplyhub.read_side import ChildPart, ReadSide, RebuildRefusedError, open_read_side
+from supplyhub.read_side import ChildPart, ReadSide, RebuildRefusedError
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_settings(postgres_database: str) -> Settings:
+def settings(postgres_database: str) -> Settings:
+    """Only PostgreSQL splits a rebuild: this module's `hub` and `read_side` are on it."""
     return Settings(database_url=postgres_database, database_schema=f"p_{uuid.uuid4().hex[:12]}")
 
 
-@pytest.fixture
-def pg_hub(pg_settings: Settings) -> Iterator[SupplyHub]:
-    app = open_hub(pg_settings)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def pg_read_side(pg_settings: Settings, pg_hub: SupplyHub) -> Iterator[ReadSide]:
-    opened = open_read_side(pg_settings, pg_hub)
-    yield opened
-    opened.close()
-
-
 def test_views_rebuilt_in_parts_equal_the_incrementally_built_ones(
-    pg_hub: SupplyHub, pg_read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
+    hub: SupplyHub, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a random workload with ASNs, receipts, invoices and cases (link rows) followed live
     seed = random.randrange(1_000_000)
-    run_steps(pg_hub, purchase_orders=14, seed=seed)
-    pg_read_side.runner.catch_up()
-    incremental = snapshot(pg_read_side)
+    run_steps(hub, purchase_orders=14, seed=seed)
+    read_side.runner.catch_up()
+    incremental = snapshot(read_side)
     links = [key for key, _ in incremental["purchase_orders"] if ":" in key and
              not key.startswith("purchaseorder:")]  # fmt: skip
     assert {key.split(":")[0] for key in links} >= {"shipment", "invoice"}, f"seed {seed}"
@@ -57,71 +43,67 @@ def test_views_rebuilt_in_parts_equal_the_incrementally_built_ones(
     monkeypatch.setattr(read_side_module, "ChildPart", _recording(started))
     # When each view that names its documents is rebuilt by 2 and by 3 processes, in batches
     # small enough that links and the documents they reach fall in different batches
-    pg_read_side.rebuild_batch = 25
+    read_side.rebuild_batch = 25
     for processes in (2, 3):
         for name in ("purchase_orders", "exceptions"):
-            pg_read_side.rebuild(name, processes=processes)
+            read_side.rebuild(name, processes=processes)
     # Then other processes did build parts, and every row is the one-process build's
     assert len(started) == 2 * (1 + 2)
     assert all(child.proc.returncode == 0 for child in started)
-    assert snapshot(pg_read_side) == incremental, f"seed {seed}"
-    head = pg_hub.recorder.max_notification_id() or 0
-    assert {(s.version, s.position) for s in pg_read_side.status() if s.name in
+    assert snapshot(read_side) == incremental, f"seed {seed}"
+    head = hub.recorder.max_notification_id() or 0
+    assert {(s.version, s.position) for s in read_side.status() if s.name in
             ("purchase_orders", "exceptions")} == {(3, head)}  # fmt: skip
 
 
 def test_a_long_log_is_split_by_default_and_a_short_one_is_not(
-    pg_hub: SupplyHub, pg_read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
+    hub: SupplyHub, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run_steps(pg_hub, purchase_orders=4, seed=8)
-    pg_read_side.runner.catch_up()
-    before = snapshot(pg_read_side)
+    run_steps(hub, purchase_orders=4, seed=8)
+    read_side.runner.catch_up()
+    before = snapshot(read_side)
     started: list[ChildPart] = []
     monkeypatch.setattr(read_side_module, "ChildPart", _recording(started))
-    pg_read_side.rebuild("purchase_orders")  # far below PARTS_FROM_EVENTS: one process
+    read_side.rebuild("purchase_orders")  # far below PARTS_FROM_EVENTS: one process
     assert started == []
     # What counts is the view's own events: more of them than the threshold splits it
-    cases = pg_hub.recorder.select_notifications(1, 10_000, topics=exception_queue.topics or ())
+    cases = hub.recorder.select_notifications(1, 10_000, topics=exception_queue.topics or ())
     monkeypatch.setattr(read_side_module, "PARTS_FROM_EVENTS", len(cases) + 1)
-    assert pg_read_side.processes_for("exceptions") == 1
-    pg_read_side.rebuild("purchase_orders")  # one per CPU, at most MAX_PARTS
+    assert read_side.processes_for("exceptions") == 1
+    read_side.rebuild("purchase_orders")  # one per CPU, at most MAX_PARTS
     assert len(started) == min(read_side_module.MAX_PARTS, read_side_module.os.cpu_count() or 1) - 1
-    assert snapshot(pg_read_side) == before
+    assert snapshot(read_side) == before
     monkeypatch.setattr(read_side_module, "PARTS_FROM_EVENTS", len(cases))
-    assert pg_read_side.processes_for("exceptions") > 1 or read_side_module.os.cpu_count() == 1
+    assert read_side.processes_for("exceptions") > 1 or read_side_module.os.cpu_count() == 1
 
 
 def test_a_failed_part_fails_the_rebuild_and_leaves_the_live_version_serving(
-    pg_hub: SupplyHub, pg_read_side: ReadSide, pg_settings: Settings
+    hub: SupplyHub, read_side: ReadSide, settings: Settings
 ) -> None:
     # Given views up to date with a workload
-    run_steps(pg_hub, purchase_orders=6, seed=5)
-    pg_read_side.runner.catch_up()
-    before = snapshot(pg_read_side)
+    before = _views_after_workload(hub, read_side, seed=5)
 
     # When the other process's part fails (sent to a version with no table, and given every
     # document, so that it surely reads that table)
     def launch(segment: Segment, version: int, until: int) -> Helper:
-        return ChildPart(_job(pg_settings, Segment(1, 2), version + 100, until))
+        return ChildPart(_job(settings, Segment(1, 2), version + 100, until))
 
     with pytest.raises(RuntimeError, match=r"rebuild part 2 of 2 failed \(exit 1\): .*does not"):
-        rebuild(pg_hub.recorder, pg_hub.mapper.to_domain_event, pg_read_side.store,
+        rebuild(hub.recorder, hub.mapper.to_domain_event, read_side.store,
                 purchase_orders, None, 20, parts=2, launch=launch)  # fmt: skip
     # Then reads still come from version 1, unchanged, and the half-built version is gone
-    assert {(s.version, s.live) for s in pg_read_side.status()} == {(1, True)}
-    assert snapshot(pg_read_side) == before
+    assert {(s.version, s.live) for s in read_side.status()} == {(1, True)}
+    assert snapshot(read_side) == before
 
 
 def test_when_this_process_fails_its_parts_elsewhere_are_stopped(
-    pg_hub: SupplyHub, pg_read_side: ReadSide, pg_settings: Settings
+    hub: SupplyHub, read_side: ReadSide, settings: Settings
 ) -> None:
-    run_steps(pg_hub, purchase_orders=6, seed=6)
-    pg_read_side.runner.catch_up()
-    before = snapshot(pg_read_side)
+    before = _views_after_workload(hub, read_side, seed=6)
     started: list[ChildPart] = []
 
     def launch(segment: Segment, version: int, until: int) -> Helper:
-        started.append(ChildPart(_job(pg_settings, segment, version, until)))
+        started.append(ChildPart(_job(settings, segment, version, until)))
         return started[-1]
 
     decoded = 0
@@ -131,21 +113,21 @@ def test_when_this_process_fails_its_parts_elsewhere_are_stopped(
         decoded += 1
         if decoded > 3:
             raise RuntimeError("this process dies mid-rebuild")
-        return pg_hub.mapper.to_domain_event(notification)
+        return hub.mapper.to_domain_event(notification)
 
     with pytest.raises(RuntimeError, match="dies mid-rebuild"):
-        rebuild(pg_hub.recorder, decode_then_fail, pg_read_side.store, purchase_orders,
+        rebuild(hub.recorder, decode_then_fail, read_side.store, purchase_orders,
                 None, 20, parts=2, launch=launch)  # fmt: skip
     assert len(started) == 1 and started[0].proc.poll() is not None  # stopped and reaped
-    assert {(s.version, s.live) for s in pg_read_side.status()} == {(1, True)}
-    assert snapshot(pg_read_side) == before
+    assert {(s.version, s.live) for s in read_side.status()} == {(1, True)}
+    assert snapshot(read_side) == before
 
 
 def test_a_part_decodes_only_the_events_that_may_reach_its_documents(
-    pg_hub: SupplyHub,
+    hub: SupplyHub,
 ) -> None:
-    run_steps(pg_hub, purchase_orders=10, seed=7)
-    notifications = pg_hub.recorder.select_notifications(1, 10_000)
+    run_steps(hub, purchase_orders=10, seed=7)
+    notifications = hub.recorder.select_notifications(1, 10_000)
     parts = [purchase_orders.part(segment) for segment in segments(3)]
     for notification in notifications:
         wanted_by = sum(part.needs(notification) for part in parts)
@@ -184,13 +166,19 @@ def test_a_projection_whose_keys_look_up_another_parts_document_cannot_be_split(
 
 
 def test_only_postgres_and_views_that_name_their_documents_take_processes(
-    pg_read_side: ReadSide,
+    read_side: ReadSide,
 ) -> None:
     with pytest.raises(RebuildRefusedError, match="audit_ledger cannot be split"):
-        pg_read_side.rebuild("audit_ledger", processes=2)
+        read_side.rebuild("audit_ledger", processes=2)
     with pytest.raises(RebuildRefusedError, match="at least 1"):
-        pg_read_side.rebuild("purchase_orders", processes=0)
-    assert {s.version for s in pg_read_side.status()} == {1}
+        read_side.rebuild("purchase_orders", processes=0)
+    assert {s.version for s in read_side.status()} == {1}
+
+
+def _views_after_workload(hub: SupplyHub, read_side: ReadSide, seed: int) -> Any:
+    run_steps(hub, purchase_orders=6, seed=seed)
+    read_side.runner.catch_up()
+    return snapshot(read_side)
 
 
 def _job(settings: Settings, segment: Segment, version: int, until: int) -> dict[str, Any]:
