@@ -55,19 +55,23 @@ def fast_path() -> FastPath:
     return FAST.fast_path
 
 
+def _context(read_models: ReadModels, principal: Principal) -> Context:
+    return Context(
+        principal=principal,
+        read_models=read_models,
+        hub=None,  # type: ignore[arg-type]  # queries never reach the hub
+        envelope=Envelope(principal, Channel.PORTAL, NOW, "corr-1", "sha256:00"),
+        max_page_size=50,
+        record_outcome=lambda command, status: None,
+    )
+
+
 def execute(
     schema: PortalSchema, read_models: ReadModels, query: str, principal: Principal,
     variables: dict[str, Any] | None = None, operation_name: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     async def run() -> dict[str, Any]:
-        context = Context(
-            principal=principal,
-            read_models=read_models,
-            hub=None,  # type: ignore[arg-type]  # queries never reach the hub
-            envelope=Envelope(principal, Channel.PORTAL, NOW, "corr-1", "sha256:00"),
-            max_page_size=50,
-            record_outcome=lambda command, status: None,
-        )
+        context = _context(read_models, principal)
         result = await schema.execute(query, variables, context, operation_name=operation_name)
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
@@ -323,14 +327,7 @@ def prepared(
     """What the endpoint's shortcut answers (data, or None when strawberry must execute)."""
 
     async def run() -> dict[str, Any] | None:
-        context = Context(
-            principal=principal,
-            read_models=read_models,
-            hub=None,  # type: ignore[arg-type]  # queries never reach the hub
-            envelope=Envelope(principal, Channel.PORTAL, NOW, "corr-1", "sha256:00"),
-            max_page_size=50,
-            record_outcome=lambda command, status: None,
-        )
+        context = _context(read_models, principal)
         return await fast_path().answer_prepared(
             FAST._schema, query, operation_name, variables, context
         )
