@@ -112,15 +112,15 @@ class BinaryInsertRecorder(PostgresApplicationRecorder):
                 for position, originator, version, topic, state in curs.fetchall()
             ]  # fmt: skip
 
-    def holds_at_least(self, count: int, topics: Sequence[str] | None) -> bool:
-        """Whether the log holds `count` events of these topics (None: of any). It stops
-        counting there, so a long log's answer is quick when the topics are common; when
-        they are rare it reads the whole log once, still far less than building from it."""
-        where = " WHERE topic = ANY(%s)" if topics is not None else ""
+    def holds_at_least(self, count: int, topics: Sequence[str]) -> bool:
+        """Whether the log holds `count` events of these topics. It stops counting there,
+        so a long log's answer is quick when the topics are common; when they are rare it
+        reads the whole log once, still far less than building from it."""
         statement = SQL(
-            "SELECT count(*) FROM (SELECT 1 FROM {schema}.{table}" + where + " LIMIT %s) AS s"
+            "SELECT count(*) FROM (SELECT 1 FROM {schema}.{table} WHERE topic = ANY(%s) "
+            "LIMIT %s) AS s"
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
-        params = [list(topics), count] if topics is not None else [count]
+        params = [list(topics), count]
         with (
             self.datastore.get_connection() as conn,
             conn.cursor(row_factory=tuple_row) as curs,

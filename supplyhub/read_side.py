@@ -72,11 +72,11 @@ class ReadSide:
         hub: SupplyHub,
         store: SqlViewStore,
         runner: ProjectionRunner,
+        settings: Settings,
         rebuild_batch: int = REBUILD_BATCH_POSTGRES,
-        settings: Settings | None = None,
     ) -> None:
         self.hub = hub
-        self.settings = settings or Settings()
+        self.settings = settings
         self.rebuild_batch = rebuild_batch
         self.store = store
         self.runner = runner
@@ -125,7 +125,7 @@ class ReadSide:
         recorder = self.hub.recorder
         if not isinstance(recorder, BinaryInsertRecorder):
             return False
-        return recorder.holds_at_least(PARTS_FROM_EVENTS, getattr(chosen, "topics", None))
+        return recorder.holds_at_least(PARTS_FROM_EVENTS, getattr(chosen, "topics", None) or ())
 
     def _chosen(self, name: str) -> Processor:
         chosen = {p.name: p for p in processors()}.get(name)
@@ -215,7 +215,7 @@ def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -
         idle_wait=idle_wait, waker=waker,
     )  # fmt: skip
     batch = REBUILD_BATCH_POSTGRES if settings.uses_postgres else REBUILD_BATCH_SQLITE
-    return ReadSide(hub, store, runner, batch, settings)
+    return ReadSide(hub, store, runner, settings, batch)
 
 
 class ChildPart:
