@@ -105,7 +105,13 @@ class SupplyHub(Application[UUID]):
     # --- commands -------------------------------------------------------------------------
 
     def handle(self, command: Command, provenance: Provenance) -> Outcome:
-        """Apply one command; a repeated message id returns the first outcome, writing nothing."""
+        """Apply one command; a repeated message id returns the first outcome, writing nothing.
+
+        A key is the caller's own (`Provenance.namespace`). A record written before keys were
+        scoped is looked up first, so a retry of such a message is still a replay; a batch
+        leaves that read out and relies on refusals and the store's constraint instead."""
+        if (legacy := self._legacy_record(provenance)) is not None:
+            return legacy.replay(command)
         uow = UnitOfWork(self.repository)
         try:
             result = self._apply(uow, command, provenance)
@@ -195,12 +201,31 @@ class SupplyHub(Application[UUID]):
         self.events.put(uow.pending_events())
 
     def _first_outcome(self, command: Command, provenance: Provenance) -> Outcome | None:
+        """The outcome of this key's first use by this caller, if it was used before."""
+        scoped = ProcessedMessage.create_id(provenance.message_id, provenance)
+        record = self._processed(scoped)
+        if record is None:
+            record = self._legacy_record(provenance)
+        return None if record is None else record.replay(command)
+
+    def _legacy_record(self, provenance: Provenance) -> ProcessedMessage | None:
+        """An unscoped record of this key, upcast into the caller's namespace when its stored
+        provenance belongs there; another caller's is ignored, as if it did not exist."""
+        legacy_id = ProcessedMessage.legacy_id(provenance.message_id)
+        if not self.recorder.select_events(legacy_id, limit=1):  # no decoding when absent
+            return None
+        record = self._processed(legacy_id)
+        if record is None or record.namespace != provenance.namespace:
+            return None
+        return record
+
+    def _processed(self, record_id: UUID) -> ProcessedMessage | None:
         try:
-            record: object = self.repository.get(ProcessedMessage.create_id(provenance.message_id))
+            record: object = self.repository.get(record_id)
         except AggregateNotFoundError:
             return None
         assert isinstance(record, ProcessedMessage)
-        return record.replay(command)
+        return record
 
     # --- queries for auditors -------------------------------------------------------------
 

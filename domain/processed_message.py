@@ -1,4 +1,5 @@
-"""The idempotency record: one per message id, saved in the same transaction as its effects."""
+"""The idempotency record: one per message id within its caller's namespace, saved in the same
+transaction as its effects."""
 
 from __future__ import annotations
 
@@ -25,7 +26,15 @@ class ProcessedMessage(Aggregate):
         TOPIC = f"{_T}.Created"
 
     @staticmethod
-    def create_id(message_id: str) -> UUID:
+    def create_id(message_id: str, provenance: Provenance) -> UUID:
+        """The record of one key in its caller's namespace (the length keeps the pair
+        unambiguous)."""
+        namespace = provenance.namespace
+        return document_id("scoped-message", f"{len(namespace)}:{namespace}:{message_id}")
+
+    @staticmethod
+    def legacy_id(message_id: str) -> UUID:
+        """Where records written before keys were scoped live: one pool for every caller."""
         return document_id("message", message_id)
 
     class Recorded(Created):
@@ -49,6 +58,7 @@ class ProcessedMessage(Aggregate):
         self.command = command
         self.fingerprint = fingerprint
         self.outcome = outcome
+        self.namespace = provenance.namespace
 
     @classmethod
     def record(
@@ -64,7 +74,7 @@ class ProcessedMessage(Aggregate):
         return first_event(
             cls,
             cls.Recorded,
-            cls.create_id(message_id),
+            cls.create_id(message_id, provenance),
             message_id=message_id,
             command=command,
             fingerprint=fingerprint,
@@ -73,9 +83,11 @@ class ProcessedMessage(Aggregate):
         )
 
     def replay(self, command: Command) -> Outcome:
-        """The first outcome again; a different command under the same id is refused."""
+        """The first outcome again; a different command under the same id is refused. Only
+        the caller's own namespace reaches here, so the message names only what it sent."""
         if type(command).__name__ != self.command or not same_content(self.fingerprint, command):
             raise IdempotencyKeyReusedError(
-                f"message id {self.message_id!r} was already used for a different {self.command}"
+                f"idempotency key {self.message_id!r} was already used for a different "
+                f"{self.command}"
             )
         return replace(self.outcome, replayed=True)

@@ -35,5 +35,13 @@ class Provenance:
     payload_ref: str = ""
     tenant: str = ""
 
+    @property
+    def namespace(self) -> str:
+        """Whose idempotency keys these are: a supplier's users share their supplier's keys,
+        any other caller (a connector identity, the ERP adapter, a partner) has its own. Two
+        namespaces never see each other's keys. Derived, not stored: records written before
+        keys were scoped carry the same fields, so their namespace is known too."""
+        return f"supplier:{self.tenant}" if self.tenant else self.actor
+
 
 __all__ = ["Channel", "Provenance"]

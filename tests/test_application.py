@@ -281,7 +281,7 @@ def test_the_idempotency_record_reads_back_as_the_aggregate(hub: SupplyHub, supp
     message = envelope(message_id=unique("msg"))
     outcome = hub.handle(c.ReleasePurchaseOrder(unique("PO"), supplier, "EUR", lines(1)), message)
 
-    record = hub.repository.get(ProcessedMessage.create_id(message.message_id))
+    record = hub.repository.get(ProcessedMessage.create_id(message.message_id, message))
 
     assert (record.message_id, record.command, record.outcome) == (
         message.message_id,

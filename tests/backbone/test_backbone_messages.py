@@ -112,6 +112,17 @@ def test_a_command_message_becomes_the_canonical_command_and_its_provenance() ->
     assert provenance.at == AT
 
 
+def test_a_command_messages_key_belongs_to_its_declared_actor_or_tenant() -> None:
+    close = {"po_number": "1"}
+    erp = command_message("close_purchase_order", close, **{"Supplyhub-Actor": "erp:sap"})
+    wms = command_message("close_purchase_order", close, **{"Supplyhub-Actor": "wms"})
+    acme = command_message("close_purchase_order", close, **{"Supplyhub-Tenant": "SUP-ACME"})
+
+    namespaces = [to_command(message, AT)[1].namespace for message in (erp, wms, acme)]
+
+    assert namespaces == ["erp:sap", "wms", "supplier:SUP-ACME"]
+
+
 @pytest.mark.parametrize(
     ("message", "reason"),
     [

@@ -1,0 +1,136 @@
+"""Issue 11, over HTTP against a real server: idempotency keys scoped by caller, what each
+role may see, and the lifecycle rules a hostile supplier or careless connector tried."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from live_server import LiveHub, serving
+
+from supplyhub.cli import main
+from supplyhub.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
+    with serving(Settings(data_dir=tmp_path_factory.mktemp("edges"), dev_mode=True)) as hub:
+        yield hub
+
+
+def token(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, str]:
+    capsys.readouterr()
+    assert main(["token", "create", *args]) == 0
+    return {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
+
+
+def graphql(live: LiveHub, headers: dict[str, str], query: str, **variables: Any) -> Any:
+    response = httpx.post(
+        f"{live.url}/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def rest(live: LiveHub, headers: dict[str, str], path: str, body: Any, key: str) -> httpx.Response:
+    return httpx.post(
+        f"{live.url}/api/v1{path}", json=body, headers={**headers, "Idempotency-Key": key}
+    )
+
+
+def caught_up(live: LiveHub) -> None:
+    head = live.hub.recorder.max_notification_id() or 0
+    assert live.read_side.runner.wait_until(head, timeout=10)
+    time.sleep(0.05)  # the API re-reads the views' position at most every 20 ms
+
+
+def release(live: LiveHub, connector: dict[str, str], number: str, quantity: str = "10") -> None:
+    line = {"line_number": 10, "item": "BRKT-1001", "quantity": quantity, "uom": "EA",
+            "unit_price": "4.75", "need_by": "2026-12-01", "ship_to": "PLANT-DE01"}  # fmt: skip
+    body = {"po_number": number, "supplier": "SUP-ACME", "currency": "EUR", "lines": [line]}
+    released = rest(live, connector, "/purchase-orders", body, f"release-{number}")
+    assert released.status_code == 201, released.text
+
+
+SUBMIT_INVOICE = """mutation($key: String!, $po: String!, $number: String!) {
+  submitInvoice(idempotencyKey: $key, input: {invoiceNumber: $number, poNumber: $po,
+    currency: "EUR", invoiceDate: "2026-11-20",
+    lines: [{lineNumber: 10, quantity: "1", unitPrice: "4.75"}]}) {
+    __typename ... on Accepted { status document exceptions detail replayed }
+    ... on Conflict { code detail } ... on NotFound { kind key } } }"""
+
+ACKNOWLEDGE = """mutation($key: String!, $po: String!) {
+  acknowledgePurchaseOrder(idempotencyKey: $key,
+    input: {poNumber: $po, revision: 1, lines: [{lineNumber: 10, code: "ACCEPTED"}]}) {
+    __typename ... on Accepted { status document replayed }
+    ... on Conflict { code detail } ... on NotFound { kind key } } }"""
+
+
+# --- 1. idempotency keys belong to their caller ------------------------------------------
+
+
+def test_a_suppliers_key_does_not_block_the_connector_releasing_a_po_with_it(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connector = token(capsys, "--role", "connector", "--subject", "sap")
+    boreal = token(capsys, "--role", "supplier", "--supplier", "SUP-BOREAL")
+    graphql(live, boreal, SUBMIT_INVOICE, key="sap-po-45d23c777-r1", po="4500000002",
+            number="INV-EDGE-1")  # fmt: skip
+    line = {"line_number": 10, "item": "BRKT-1001", "quantity": "5", "uom": "EA",
+            "unit_price": "4.75", "need_by": "2026-12-01", "ship_to": "PLANT-DE01"}  # fmt: skip
+    body = {"po_number": "4500000777", "supplier": "SUP-ACME", "currency": "EUR", "lines": [line]}
+
+    released = rest(live, connector, "/purchase-orders", body, "sap-po-45d23c777-r1")
+
+    assert released.status_code == 201, released.text
+    assert released.json()["document"] == "po:4500000777"
+
+
+def test_a_supplier_resending_another_suppliers_acknowledgement_gets_no_replay(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connector = token(capsys, "--role", "connector", "--subject", "sap")
+    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    boreal = token(capsys, "--role", "supplier", "--supplier", "SUP-BOREAL")
+    release(live, connector, "4500000778")
+    first = graphql(live, acme, ACKNOWLEDGE, key="acme-ack-778", po="4500000778")
+    assert first["data"]["acknowledgePurchaseOrder"]["__typename"] == "Accepted"
+
+    probe = graphql(live, boreal, ACKNOWLEDGE, key="acme-ack-778", po="4500000778")
+
+    assert probe["data"]["acknowledgePurchaseOrder"] == {
+        "__typename": "NotFound", "kind": "purchase order", "key": "4500000778"
+    }  # fmt: skip
+
+
+def test_probing_a_key_another_caller_used_reveals_nothing_of_its_command(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connector = token(capsys, "--role", "connector", "--subject", "sap")
+    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    release(live, connector, "4500000779")
+    graphql(live, acme, ACKNOWLEDGE, key="acme-ack-779", po="4500000779")
+
+    probe = rest(live, connector, "/purchase-orders/4500000779/cancellation",
+                 {"reason": "probe"}, "acme-ack-779")  # fmt: skip
+
+    assert probe.status_code == 200, probe.text
+    assert "Acknowledge" not in probe.text and probe.json()["replayed"] is False
+
+
+def test_a_key_reused_by_the_same_caller_for_other_content_is_still_refused(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connector = token(capsys, "--role", "connector", "--subject", "sap")
+    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    release(live, connector, "4500000780")
+    release(live, connector, "4500000781")
+    graphql(live, acme, ACKNOWLEDGE, key="acme-ack-780", po="4500000780")
+
+    reused = graphql(live, acme, ACKNOWLEDGE, key="acme-ack-780", po="4500000781")
+
+    assert reused["data"]["acknowledgePurchaseOrder"]["__typename"] == "Conflict"
+    assert reused["data"]["acknowledgePurchaseOrder"]["code"] == "idempotency_key_reused"
