@@ -24,6 +24,7 @@ class Category(StrEnum):
     PRICE_MISMATCH = "price_mismatch"
     QUALITY_HOLD = "quality_hold"
     LINE_REJECTED = "line_rejected"
+    OVER_SHIPMENT = "over_shipment"
 
 
 # Who owns a category, and how long they have.
@@ -36,6 +37,7 @@ _ROUTING: dict[Category, tuple[str, timedelta]] = {
     Category.PRICE_MISMATCH: ("ap", timedelta(hours=72)),
     Category.QUALITY_HOLD: ("buyer", timedelta(hours=72)),
     Category.LINE_REJECTED: ("buyer", timedelta(hours=24)),
+    Category.OVER_SHIPMENT: ("buyer", timedelta(hours=48)),
 }
 
 

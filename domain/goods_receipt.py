@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import require
 from domain.identity import document_id
-from domain.order_line import LineQuantity
+from domain.order_line import LineQuantity, require_named_once
 from domain.provenance import Provenance
 
 _T = "supplyhub:GoodsReceipt"
@@ -83,6 +83,7 @@ class GoodsReceipt(Aggregate):
     ) -> GoodsReceipt:
         require(bool(receipt_number.strip()), "receipt_number", "must not be empty")
         require(len(lines) > 0, "lines", "at least one line is required")
+        require_named_once((line.line_number for line in lines), "lines")
         for index, line in enumerate(lines):
             require(line.accepted >= 0, f"lines[{index}].accepted", "must not be negative")
             require(line.rejected >= 0, f"lines[{index}].rejected", "must not be negative")

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, require
 from domain.identity import document_id
-from domain.order_line import LineQuantity
+from domain.order_line import LineQuantity, require_named_once
 from domain.provenance import Provenance
 from domain.purchase_order import PurchaseOrder
 from domain.tolerance import TolerancePolicy
@@ -82,8 +82,7 @@ class Invoice(Aggregate):
     ) -> Invoice:
         require(bool(invoice_number.strip()), "invoice_number", "must not be empty")
         require(len(lines) > 0, "lines", "at least one line is required")
-        numbers = [line.line_number for line in lines]
-        require(len(set(numbers)) == len(numbers), "lines", "a PO line may be invoiced once")
+        require_named_once((line.line_number for line in lines), "lines")
         for index, line in enumerate(lines):
             require(line.quantity > 0, f"lines[{index}].quantity", "must be greater than 0")
             require(line.unit_price >= 0, f"lines[{index}].unit_price", "must not be negative")

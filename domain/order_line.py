@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -52,6 +53,16 @@ class LineQuantity:
 
     line_number: int
     quantity: Decimal
+
+
+def require_named_once(numbers: Iterable[int], field: str) -> None:
+    """A document names each PO line once: a second mention would count twice. `field` is
+    the list's path; the error names the entry, e.g. `lines[1].line_number`."""
+    seen: set[int] = set()
+    for index, number in enumerate(numbers):
+        if number in seen:
+            raise ValidationError(f"{field}[{index}].line_number", f"line {number} is named twice")
+        seen.add(number)
 
 
 def check_lines(lines: tuple[OrderLine, ...], field: str = "lines") -> None:

@@ -155,6 +155,7 @@ class PurchaseOrder(Aggregate):
                 )
 
     def record_stale_response(self, kind: str, revision: int, provenance: Provenance) -> None:
+        self._require_open()  # a cancelled or closed order takes no answers, old or new
         self._stale_response_recorded(kind, revision, self.revision, provenance)
 
     @event("StaleResponseRecorded", topic=f"{_T}.StaleResponseRecorded")
@@ -230,6 +231,7 @@ class PurchaseOrder(Aggregate):
     def record_shipment(
         self, asn_number: str, quantities: tuple[LineQuantity, ...], provenance: Provenance
     ) -> None:
+        self._require_open()
         self._check_quantities(quantities)
         self._shipment_noticed(asn_number, quantities, provenance)
 
@@ -242,6 +244,7 @@ class PurchaseOrder(Aggregate):
     def record_receipt(
         self, receipt_number: str, quantities: tuple[LineQuantity, ...], provenance: Provenance
     ) -> None:
+        self._require_open()
         self._check_quantities(quantities)
         self._goods_received(receipt_number, quantities, provenance)
 
@@ -254,6 +257,7 @@ class PurchaseOrder(Aggregate):
     def record_invoice(
         self, invoice_number: str, quantities: tuple[LineQuantity, ...], provenance: Provenance
     ) -> None:
+        self._require_open()
         self._check_quantities(quantities)
         self._invoiced(invoice_number, quantities, provenance)
 
@@ -272,6 +276,16 @@ class PurchaseOrder(Aggregate):
             raise ValidationError(
                 "line_number", f"line {number} is not on {self.number} revision {self.revision}"
             ) from None
+
+    def over_shipped(self, numbers: Iterable[int], policy: TolerancePolicy) -> tuple[str, ...]:
+        """The lines among `numbers` whose shipments, all ASNs together, exceed the ordered
+        quantity by more than the supplier's quantity tolerance."""
+        found = []
+        for number in numbers:
+            ordered, shipped = self.line(number).quantity, self.shipped.get(number, Decimal(0))
+            if shipped > ordered * (1 + policy.quantity_pct / 100):
+                found.append(f"line {number}: shipped {shipped} in all against {ordered} ordered")
+        return tuple(found)
 
     def open_quantity(self, number: int) -> Decimal:
         """Still to be received; an over-receipt is a variance fact, not a negative balance."""

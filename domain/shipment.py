@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, require
 from domain.identity import document_id
-from domain.order_line import LineQuantity
+from domain.order_line import LineQuantity, require_named_once
 from domain.provenance import Provenance
 
 _T = "supplyhub:Shipment"
@@ -80,10 +80,18 @@ class Shipment(Aggregate):
         require(bool(asn_number.strip()), "asn_number", "must not be empty")
         require(len(orders) > 0, "orders", "an ASN ships at least one order")
         require(expected_delivery >= ship_date, "expected_delivery", "must not precede ship_date")
+        named: set[str] = set()
         for o, order in enumerate(orders):
+            require(order.po_number not in named, f"orders[{o}].po_number",
+                    f"purchase order {order.po_number} is named twice")  # fmt: skip
+            named.add(order.po_number)
             require(len(order.packs) > 0, f"orders[{o}].packs", "at least one pack")
             for p, pack in enumerate(order.packs):
                 require(len(pack.items) > 0, f"orders[{o}].packs[{p}].items", "at least one item")
+                # One line on several packs is a split shipment, counted once in their sum;
+                # twice in one pack is a mistake that would count it twice.
+                items = f"orders[{o}].packs[{p}].items"
+                require_named_once((item.line_number for item in pack.items), items)
                 for i, item in enumerate(pack.items):
                     field = f"orders[{o}].packs[{p}].items[{i}].quantity"
                     require(item.quantity > 0, field, "must be greater than 0")

@@ -20,13 +20,19 @@ def submit_ship_notice(ctx: Context, cmd: c.SubmitShipNotice) -> Outcome:
         cmd.asn_number, cmd.supplier, cmd.ship_date, cmd.expected_delivery, cmd.carrier,
         cmd.tracking_number, cmd.orders, ctx.provenance,
     )  # fmt: skip
+    document, cases = f"asn:{cmd.supplier}:{cmd.asn_number}", []
     for order in cmd.orders:
         po = ctx.purchase_order(order.po_number)
         if po.supplier != cmd.supplier:
             raise NotFoundError("purchase order", order.po_number)
-        po.record_shipment(cmd.asn_number, order.quantities(), ctx.provenance)
+        quantities = order.quantities()
+        po.record_shipment(cmd.asn_number, quantities, ctx.provenance)
+        policy = ctx.tolerance(po.supplier)
+        if over := po.over_shipped((q.line_number for q in quantities), policy):
+            reason = f"{cmd.asn_number} on {po.number}: " + "; ".join(over)
+            cases.append(ctx.open_case(Category.OVER_SHIPMENT, document, po.supplier, reason))
     ctx.uow.add(asn)
-    return Outcome("applied", f"asn:{cmd.supplier}:{cmd.asn_number}")
+    return Outcome("applied", document, 0, tuple(cases))
 
 
 def _shipment(ctx: Context, supplier: str, asn_number: str) -> Shipment:

@@ -134,3 +134,98 @@ def test_a_key_reused_by_the_same_caller_for_other_content_is_still_refused(
 
     assert reused["data"]["acknowledgePurchaseOrder"]["__typename"] == "Conflict"
     assert reused["data"]["acknowledgePurchaseOrder"]["code"] == "idempotency_key_reused"
+
+
+# --- 4. lifecycle rules ------------------------------------------------------------------
+
+SHIP_NOTICE = """mutation($key: String!, $asn: String!, $orders: [AsnOrderInput!]!) {
+  submitShipNotice(idempotencyKey: $key, input: {asnNumber: $asn, shipDate: "2026-11-20",
+    expectedDelivery: "2026-11-22", orders: $orders}) {
+    __typename ... on Accepted { status exceptions } ... on Conflict { code detail }
+    ... on InvalidInput { field rule } } }"""
+
+
+def shipment(po: str, *packs: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    return [{"poNumber": po, "packs": [
+        {"packId": f"PACK-{p}", "items": [{"lineNumber": n, "quantity": q} for n, q in items]}
+        for p, items in enumerate(packs)]}]  # fmt: skip
+
+
+def test_nothing_ships_is_received_or_invoiced_against_a_cancelled_po(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connector = token(capsys, "--role", "connector", "--subject", "sap")
+    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    release(live, connector, "4500000790")
+    cancelled = rest(live, connector, "/purchase-orders/4500000790/cancellation",
+                     {"reason": "not needed"}, "cancel-790")  # fmt: skip
+    assert cancelled.status_code == 200, cancelled.text
+
+    orders = shipment("4500000790", [(10, "5")])
+    asn = graphql(live, acme, SHIP_NOTICE, key="asn-790", asn="ASN-790", orders=orders)
+    asn = asn["data"]["submitShipNotice"]
+    ack = graphql(live, acme, ACKNOWLEDGE, key="ack-790", po="4500000790")
+    invoice = graphql(live, acme, SUBMIT_INVOICE, key="inv-790", po="4500000790",
+                      number="INV-790")["data"]["submitInvoice"]  # fmt: skip
+    receipt = rest(live, connector, "/goods-receipts", {
+        "receipt_number": "GR-790", "po_number": "4500000790", "received_on": "2026-11-22",
+        "lines": [{"line_number": 10, "accepted": "5"}]}, "gr-790")  # fmt: skip
+
+    closed = "purchase order 4500000790 is cancelled"
+    assert asn == {"__typename": "Conflict", "code": "purchase_order_closed", "detail": closed}
+    assert ack["data"]["acknowledgePurchaseOrder"]["detail"] == closed
+    assert invoice == {"__typename": "Conflict", "code": "purchase_order_closed", "detail": closed}
+    assert receipt.status_code == 409 and closed in receipt.text
+
+
+def test_two_asns_beyond_the_ordered_quantity_open_an_over_shipment_case(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connector = token(capsys, "--role", "connector", "--subject", "sap")
+    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    buyer = token(capsys, "--role", "buyer", "--subject", "kim")
+    release(live, connector, "4500000791")
+    answers = [
+        graphql(live, acme, SHIP_NOTICE, key=f"asn-791-{n}", asn=f"ASN-791-{n}",
+                orders=shipment("4500000791", [(10, "1000000")]))["data"]["submitShipNotice"]
+        for n in (1, 2)
+    ]  # fmt: skip
+    caught_up(live)
+
+    cases = graphql(live, buyer, '{ exceptions(category: "over_shipment") { document reason } }')
+
+    assert answers[0]["__typename"] == "Accepted" and len(answers[0]["exceptions"]) == 1
+    assert {"document": "asn:SUP-ACME:ASN-791-2",
+            "reason": "ASN-791-2 on 4500000791: line 10: shipped 2000000 in all against 10 ordered",
+            } in cases["data"]["exceptions"]  # fmt: skip
+
+
+def test_an_asn_naming_the_same_line_twice_in_a_pack_is_refused_naming_the_entry(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connector = token(capsys, "--role", "connector", "--subject", "sap")
+    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    release(live, connector, "4500000792")
+
+    answer = graphql(live, acme, SHIP_NOTICE, key="asn-792", asn="ASN-792",
+                     orders=shipment("4500000792", [(10, "5"), (10, "5")]))  # fmt: skip
+
+    assert answer["data"]["submitShipNotice"] == {
+        "__typename": "InvalidInput", "field": "orders[0].packs[0].items[1].line_number",
+        "rule": "line 10 is named twice",
+    }  # fmt: skip
+
+
+def test_a_receipt_with_a_line_twice_is_refused_naming_the_entry(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connector = token(capsys, "--role", "connector", "--subject", "sap")
+    release(live, connector, "4500000793")
+
+    receipt = rest(live, connector, "/goods-receipts", {
+        "receipt_number": "GR-793", "po_number": "4500000793", "received_on": "2026-11-22",
+        "lines": [{"line_number": 10, "accepted": "5"}, {"line_number": 10, "accepted": "5"}],
+    }, "gr-793")  # fmt: skip
+
+    assert receipt.status_code == 422, receipt.text
+    assert "lines[1].line_number" in receipt.text and "line 10 is named twice" in receipt.text
