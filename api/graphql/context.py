@@ -33,9 +33,5 @@ class Context:
         scope = self.principal.scope
         return [self.read_models.purchase_order(number, scope) for number in numbers]
 
-    @property
-    def sees_internal_fields(self) -> bool:
-        return self.principal.scope is None
-
 
 Info = StrawberryInfo[Context, Any]

@@ -92,13 +92,6 @@ def of_outcome(outcome: Outcome) -> CommandResult:
     )  # fmt: skip
 
 
-def for_supplier(outcome: Outcome) -> Outcome:
-    """An invoice's match result is an internal AP control: a supplier sees it submitted."""
-    if outcome.status in ("matched", "blocked"):
-        return Outcome("submitted", outcome.document, outcome.revision, (), "", outcome.replayed)
-    return outcome
-
-
 def of_error(error: DomainError) -> CommandResult:
     if isinstance(error, ValidationError):
         return InvalidInput(field=error.field, rule=error.rule, detail=str(error))

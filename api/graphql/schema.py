@@ -21,18 +21,16 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from api.auth import INTERNAL, Role
 from api.envelope import require_key
 from api.graphql import inputs
 from api.graphql.context import Context, Info
 from api.graphql.fast_path import FastPath, FastPathExtension, RootAnswer
-from api.graphql.results import CommandResult, for_supplier, of_error, of_outcome
+from api.graphql.results import CommandResult, of_error, of_outcome
 from api.graphql.types import ExceptionCase, PurchaseOrder, PurchaseOrderPage, SupplierKpis
+from api.graphql.visibility import case_for, may_call, outcome_for
 from domain.commands import Command
 from domain.errors import DomainError, ValidationError
 from projections.read_models import PurchaseOrderFilter
-
-READERS = (Role.SUPPLIER, Role.CONNECTOR, *INTERNAL)
 
 
 async def find_purchase_orders(
@@ -47,7 +45,7 @@ async def find_purchase_orders(
 ) -> PurchaseOrderPage:
     """The caller's page of POs: scoping, the page-size rule and filtering live only here,
     shared by the resolver and the fast path (the GraphQL default of `first` comes in)."""
-    context.principal.require(*READERS)
+    may_call("Query.purchaseOrders", context.principal)
     if not 1 <= first <= context.max_page_size:
         raise ValidationError("first", f"must be between 1 and {context.max_page_size}")
     # Read on the event loop, as the DataLoader reads single POs: one indexed page query, and
@@ -59,8 +57,9 @@ async def find_purchase_orders(
         first,
         after,
     )
+    role = context.principal.role
     return PurchaseOrderPage(
-        items=[PurchaseOrder.of(po) for po in found.items],
+        items=[PurchaseOrder.of(po, role) for po in found.items],
         end_cursor=found.end_cursor,
         has_next_page=found.has_next_page,
     )
@@ -68,9 +67,9 @@ async def find_purchase_orders(
 
 async def find_purchase_order(context: Context, number: str) -> PurchaseOrder | None:
     """One PO in the caller's scope (another supplier's is None), batched by the DataLoader."""
-    context.principal.require(*READERS)
+    may_call("Query.purchaseOrder", context.principal)
     found = await context.purchase_orders.load(number)
-    return PurchaseOrder.of(found) if found else None
+    return PurchaseOrder.of(found, context.principal.role) if found else None
 
 
 async def purchase_orders(
@@ -103,19 +102,20 @@ async def exceptions(
     info: Info, status: str | None = "open", owner_role: str | None = None,
     category: str | None = None,
 ) -> list[ExceptionCase]:  # fmt: skip
-    context = info.context
-    context.principal.require(Role.SUPPLIER, *INTERNAL)
+    context, role = info.context, info.context.principal.role
+    may_call("Query.exceptions", context.principal)
     found = await run_in_threadpool(
         context.read_models.exceptions, context.principal.scope, status, owner_role, category
     )
-    return [ExceptionCase.of(case) for case in found]
+    seen = (case_for(case, role) for case in found)
+    return [ExceptionCase.of(case, role) for case in seen if case is not None]
 
 
 async def kpis(info: Info) -> list[SupplierKpis]:
     context = info.context
-    context.principal.require(Role.SUPPLIER, *INTERNAL)
+    may_call("Query.kpis", context.principal)
     found = await run_in_threadpool(context.read_models.kpis, context.principal.scope)
-    return [SupplierKpis.of(k) for k in found]
+    return [SupplierKpis.of(k, context.principal.role) for k in found]
 
 
 @strawberry.type
@@ -136,12 +136,12 @@ class Query:
 
 
 async def _handle(
-    info: Info, idempotency_key: str, build: Callable[[], Command], invoice: bool = False
+    info: Info, root: str, idempotency_key: str, build: Callable[[], Command]
 ) -> CommandResult:
     """Check the role, build the canonical command, let the hub decide; refusals are values."""
     context, name = info.context, "unparsed"
     try:
-        context.principal.require(Role.SUPPLIER)
+        may_call(root, context.principal)
         message_id = require_key(idempotency_key, "idempotencyKey")
         command = build()
         name = type(command).__name__
@@ -151,35 +151,35 @@ async def _handle(
         context.record_outcome(name, error.code)
         return of_error(error)
     context.record_outcome(name, outcome.status)
-    if invoice and context.principal.role is Role.SUPPLIER:
-        outcome = for_supplier(outcome)
-    return of_outcome(outcome)
+    return of_outcome(outcome_for(outcome, context.principal.role))
 
 
 async def acknowledge_purchase_order(
     info: Info, idempotency_key: str, input: inputs.AcknowledgementInput
 ) -> CommandResult:
-    return await _handle(info, idempotency_key, input.command)
+    return await _handle(info, "Mutation.acknowledgePurchaseOrder", idempotency_key, input.command)
 
 
 async def propose_change(
     info: Info, idempotency_key: str, input: inputs.ChangeProposalInput
 ) -> CommandResult:
-    return await _handle(info, idempotency_key, input.command)
+    return await _handle(info, "Mutation.proposeChange", idempotency_key, input.command)
 
 
 async def submit_ship_notice(
     info: Info, idempotency_key: str, input: inputs.ShipNoticeInput
 ) -> CommandResult:
     supplier = info.context.principal.supplier
-    return await _handle(info, idempotency_key, lambda: input.command(supplier))
+    build = lambda: input.command(supplier)  # noqa: E731
+    return await _handle(info, "Mutation.submitShipNotice", idempotency_key, build)
 
 
 async def submit_invoice(
     info: Info, idempotency_key: str, input: inputs.InvoiceInput
 ) -> CommandResult:
     supplier = info.context.principal.supplier
-    return await _handle(info, idempotency_key, lambda: input.command(supplier), invoice=True)
+    build = lambda: input.command(supplier)  # noqa: E731
+    return await _handle(info, "Mutation.submitInvoice", idempotency_key, build)
 
 
 @strawberry.type

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import strawberry
 
+from api.auth import Role
 from api.graphql.context import Info
+from api.graphql.visibility import redacted
 from projections import read_models as rm
 
 
@@ -46,19 +48,19 @@ class Line:
 class Revision:
     revision: int
     recorded_at: datetime
-    actor: str
+    actor: str | None = strawberry.field(description="Null for suppliers.")
     channel: str
     lines_added: list[int]
     lines_removed: list[int]
     lines_changed: list[int]
 
     @classmethod
-    def of(cls, v: rm.RevisionView) -> Revision:
-        return cls(
+    def of(cls, v: rm.RevisionView, role: Role) -> Revision:
+        return redacted(cls(
             revision=v.revision, recorded_at=v.recorded_at, actor=v.actor, channel=v.channel,
             lines_added=list(v.lines_added), lines_removed=list(v.lines_removed),
             lines_changed=list(v.lines_changed),
-        )  # fmt: skip
+        ), role)  # fmt: skip
 
 
 @strawberry.type
@@ -148,27 +150,18 @@ class Invoice:
     invoice_date: date
     total: Decimal
     status: str = strawberry.field(description="submitted | in_review | approved | paid | disputed")
-    view: strawberry.Private[rm.InvoiceView]
-
-    @strawberry.field
-    def match_status(self, info: Info) -> str | None:
-        return self.view.match_status if info.context.sees_internal_fields else None
-
-    @strawberry.field
-    def block_reasons(self, info: Info) -> list[str] | None:
-        return list(self.view.block_reasons) if info.context.sees_internal_fields else None
-
-    @strawberry.field
-    def duplicate_submissions(self, info: Info) -> int | None:
-        return self.view.duplicate_submissions if info.context.sees_internal_fields else None
+    match_status: str | None
+    block_reasons: list[str] | None
+    duplicate_submissions: int | None
 
     @classmethod
-    def of(cls, v: rm.InvoiceView) -> Invoice:
-        return cls(
+    def of(cls, v: rm.InvoiceView, role: Role) -> Invoice:
+        return redacted(cls(
             invoice_number=v.invoice_number, supplier=v.supplier, po_number=v.po_number,
             currency=v.currency, invoice_date=v.invoice_date, total=v.total, status=v.status,
-            view=v,
-        )  # fmt: skip
+            match_status=v.match_status, block_reasons=list(v.block_reasons),
+            duplicate_submissions=v.duplicate_submissions,
+        ), role)  # fmt: skip
 
 
 @strawberry.type
@@ -182,7 +175,9 @@ class PurchaseOrder:
     acknowledged_revision: int
     released_at: datetime
     updated_at: datetime
-    open_exceptions: int
+    open_exceptions: int | None = strawberry.field(
+        description="Open cases on the order, every owner's: null for suppliers."
+    )
     # Plain data rather than resolvers, so the fast path (fast_path.py) can project them.
     lines: list[Line]
     revisions: list[Revision]
@@ -192,19 +187,19 @@ class PurchaseOrder:
     invoices: list[Invoice]
 
     @classmethod
-    def of(cls, v: rm.PurchaseOrderView) -> PurchaseOrder:
-        return cls(
+    def of(cls, v: rm.PurchaseOrderView, role: Role) -> PurchaseOrder:
+        return redacted(cls(
             number=v.number, supplier=v.supplier, currency=v.currency, revision=v.revision,
             status=v.status, needs_action=v.needs_action,
             acknowledged_revision=v.acknowledged_revision, released_at=v.released_at,
             updated_at=v.updated_at, open_exceptions=v.open_exceptions,
             lines=[Line.of(x) for x in v.lines],
-            revisions=[Revision.of(x) for x in v.revisions],
+            revisions=[Revision.of(x, role) for x in v.revisions],
             acknowledgements=[Acknowledgement.of(x) for x in v.acknowledgements],
             shipments=[Shipment.of(x) for x in v.shipments],
             receipts=[Receipt.of(x) for x in v.receipts],
-            invoices=[Invoice.of(x) for x in v.invoices],
-        )  # fmt: skip
+            invoices=[Invoice.of(x, role) for x in v.invoices],
+        ), role)  # fmt: skip
 
 
 @strawberry.type
@@ -221,7 +216,7 @@ class ExceptionCase:
     document: str
     supplier: str
     owner_role: str
-    owner: str
+    owner: str | None = strawberry.field(description="Null for suppliers.")
     status: str
     reason: str
     opened_at: datetime
@@ -232,15 +227,15 @@ class ExceptionCase:
         if not self.document.startswith("po:"):
             return None
         found = await info.context.purchase_orders.load(self.document.removeprefix("po:"))
-        return PurchaseOrder.of(found) if found else None
+        return PurchaseOrder.of(found, info.context.principal.role) if found else None
 
     @classmethod
-    def of(cls, v: rm.ExceptionView) -> ExceptionCase:
-        return cls(
+    def of(cls, v: rm.ExceptionView, role: Role) -> ExceptionCase:
+        return redacted(cls(
             key=v.key, category=v.category, document=v.document, supplier=v.supplier,
             owner_role=v.owner_role, owner=v.owner, status=v.status, reason=v.reason,
             opened_at=v.opened_at, due_at=v.due_at,
-        )  # fmt: skip
+        ), role)  # fmt: skip
 
 
 @strawberry.type
@@ -257,8 +252,8 @@ class SupplierKpis:
     touchless_invoice_rate: float | None
 
     @classmethod
-    def of(cls, v: rm.SupplierKpis) -> SupplierKpis:
-        return cls(
+    def of(cls, v: rm.SupplierKpis, role: Role) -> SupplierKpis:
+        return redacted(cls(
             supplier=v.supplier, plant=v.plant,
             ack_latency_median_hours=v.ack_latency_median_hours,
             ack_latency_p90_hours=v.ack_latency_p90_hours,
@@ -267,4 +262,4 @@ class SupplierKpis:
             receipt_variance_rate=v.receipt_variance_rate,
             invoice_exception_rate=v.invoice_exception_rate,
             touchless_invoice_rate=v.touchless_invoice_rate,
-        )  # fmt: skip
+        ), role)  # fmt: skip

@@ -136,6 +136,55 @@ def test_a_key_reused_by_the_same_caller_for_other_content_is_still_refused(
     assert reused["data"]["acknowledgePurchaseOrder"]["code"] == "idempotency_key_reused"
 
 
+# --- 2. what a supplier sees ---------------------------------------------------------------
+
+
+def test_a_supplier_asking_for_aps_cases_gets_none(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    ap = token(capsys, "--role", "ap", "--subject", "ana")
+    query = '{ exceptions(status: null, ownerRole: "ap") { category reason } }'
+
+    seen_by_ap = graphql(live, ap, query)["data"]["exceptions"]
+    seen_by_acme = graphql(live, acme, query)["data"]["exceptions"]
+
+    assert {"price_mismatch", "duplicate_invoice"} <= {case["category"] for case in seen_by_ap}
+    assert seen_by_acme == []
+
+
+def test_a_supplier_sees_its_own_cases_phrased_for_it_without_internal_limits(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+
+    cases = graphql(live, acme, "{ exceptions(status: null) { category owner reason } }")
+
+    found = cases["data"]["exceptions"]
+    assert found and {case["owner"] for case in found} == {None}
+    assert {case["category"] for case in found} <= {
+        "stale_revision", "tolerance_breach", "line_rejected", "quantity_variance",
+        "missing_asn", "quality_hold", "over_shipment",
+    }  # fmt: skip
+    assert not [case for case in found if "limit" in case["reason"]]
+    assert any(case["reason"].startswith("Your answer") for case in found)
+
+
+def test_a_duplicate_invoice_tells_the_supplier_neither_the_earlier_message_nor_aps_case(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+
+    answer = graphql(live, acme, SUBMIT_INVOICE, key="again-4500000001", po="4500000001",
+                     number="INV-4500000001")["data"]["submitInvoice"]  # fmt: skip
+
+    assert answer == {
+        "__typename": "Accepted", "status": "duplicate", "document":
+        "invoice:SUP-ACME:INV-4500000001", "exceptions": [],
+        "detail": "this invoice number was already submitted", "replayed": False,
+    }  # fmt: skip
+
+
 # --- 4. lifecycle rules ------------------------------------------------------------------
 
 SHIP_NOTICE = """mutation($key: String!, $asn: String!, $orders: [AsnOrderInput!]!) {
