@@ -2,7 +2,9 @@
 
 Subject `supplyhub.commands.<wire name>`, JSON body = the command's fields, header
 `Nats-Msg-Id` = the idempotency key; optional `Supplyhub-Correlation-Id`, `Supplyhub-Causation-Id`,
-`Supplyhub-Actor`, `Supplyhub-Channel`, `Supplyhub-Tenant`, `Supplyhub-Payload-Ref`.
+`Supplyhub-Actor`, `Supplyhub-Channel`, `Supplyhub-Tenant`, `Supplyhub-Payload-Ref`. The key is
+unique within the namespace those declare (`Provenance.namespace`: the tenant's supplier if
+set, else the actor), never across publishers.
 """
 
 from __future__ import annotations
