@@ -82,6 +82,7 @@ class PurchaseOrder(Aggregate):
         self.commitments: dict[int, tuple[ScheduleLine, ...]] = {}
         self.proposals: dict[str, ChangeProposal] = {}
         self.shipped: dict[int, Decimal] = {}
+        self.shipped_by_asn: dict[str, tuple[LineQuantity, ...]] = {}
         self.received: dict[int, Decimal] = {}
         self.invoiced: dict[int, Decimal] = {}
 
@@ -240,6 +241,7 @@ class PurchaseOrder(Aggregate):
         self, asn_number: str, quantities: tuple[LineQuantity, ...], provenance: Provenance
     ) -> None:
         _add(self.shipped, quantities)
+        self.shipped_by_asn[asn_number] = quantities
 
     def record_receipt(
         self, receipt_number: str, quantities: tuple[LineQuantity, ...], provenance: Provenance
@@ -277,12 +279,19 @@ class PurchaseOrder(Aggregate):
                 "line_number", f"line {number} is not on {self.number} revision {self.revision}"
             ) from None
 
-    def over_shipped(self, numbers: Iterable[int], policy: TolerancePolicy) -> tuple[str, ...]:
-        """The lines among `numbers` whose shipments, all ASNs together, exceed the ordered
-        quantity by more than the supplier's quantity tolerance."""
+    def over_shipped(
+        self, numbers: Iterable[int], policy: TolerancePolicy, withdrawn: Iterable[str] = ()
+    ) -> tuple[str, ...]:
+        """The lines among `numbers` whose shipments, all ASNs together but the `withdrawn`
+        ones (cancelled or replaced), exceed the ordered quantity by more than the supplier's
+        quantity tolerance."""
+        shipped_by_line = dict(self.shipped)
+        for asn_number in withdrawn:
+            for entry in self.shipped_by_asn.get(asn_number, ()):
+                shipped_by_line[entry.line_number] -= entry.quantity
         found = []
         for number in numbers:
-            ordered, shipped = self.line(number).quantity, self.shipped.get(number, Decimal(0))
+            ordered, shipped = self.line(number).quantity, shipped_by_line.get(number, Decimal(0))
             if shipped > ordered * (1 + policy.quantity_pct / 100):
                 found.append(f"line {number}: shipped {shipped} in all against {ordered} ordered")
         return tuple(found)

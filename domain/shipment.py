@@ -152,6 +152,10 @@ class Shipment(Aggregate):
     def _cancelled(self, reason: str, replaced_by: str, provenance: Provenance) -> None:
         self.status = "replaced" if replaced_by else "cancelled"
 
+    def is_active(self) -> bool:
+        """Not cancelled nor replaced: its quantities still count as shipped."""
+        return self.status not in ("cancelled", "replaced")
+
     def _require_active(self) -> None:
         if self.status in ("cancelled", "replaced"):
             raise ConflictError(f"ASN {self.asn_number} is {self.status}")

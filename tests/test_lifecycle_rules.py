@@ -107,6 +107,22 @@ def test_shipments_beyond_the_quantity_tolerance_open_an_over_shipment_case(
     assert beyond.exceptions[0].startswith("over_shipment:")
 
 
+def test_a_replaced_asn_no_longer_counts_towards_over_shipment(
+    hub: SupplyHub, supplier: str, po_number: str
+) -> None:
+    first = ship(po_number, supplier, (10, "100"))
+    hub.handle(first, says(supplier))
+    replacement = ship(po_number, supplier, (10, "100"))
+    hub.handle(c.CancelShipNotice(supplier, first.asn_number, "wrong pallets",
+                                  replacement.asn_number), says(supplier))  # fmt: skip
+
+    outcome = hub.handle(replacement, says(supplier))
+    beyond = hub.handle(ship(po_number, supplier, (10, "100")), says(supplier))
+
+    assert outcome.exceptions == ()
+    assert len(beyond.exceptions) == 1
+
+
 def test_one_line_split_over_two_packs_is_counted_once_in_their_sum(
     hub: SupplyHub, supplier: str, po_number: str
 ) -> None:

@@ -7,6 +7,7 @@ from domain.errors import NotFoundError, ValidationError
 from domain.exception_case import Category
 from domain.goods_receipt import GoodsReceipt, find_variances
 from domain.outcome import Outcome
+from domain.purchase_order import PurchaseOrder
 from domain.shipment import Milestone, Shipment
 from domain.use_cases.context import Context
 
@@ -27,12 +28,25 @@ def submit_ship_notice(ctx: Context, cmd: c.SubmitShipNotice) -> Outcome:
             raise NotFoundError("purchase order", order.po_number)
         quantities = order.quantities()
         po.record_shipment(cmd.asn_number, quantities, ctx.provenance)
-        policy = ctx.tolerance(po.supplier)
-        if over := po.over_shipped((q.line_number for q in quantities), policy):
+        if over := _over_shipped(ctx, po, tuple(q.line_number for q in quantities)):
             reason = f"{cmd.asn_number} on {po.number}: " + "; ".join(over)
             cases.append(ctx.open_case(Category.OVER_SHIPMENT, document, po.supplier, reason))
     ctx.uow.add(asn)
     return Outcome("applied", document, 0, tuple(cases))
+
+
+def _over_shipped(ctx: Context, po: PurchaseOrder, numbers: tuple[int, ...]) -> tuple[str, ...]:
+    """Over the tolerance with every ASN counted; then, only if so (rarely), again without the
+    ASNs that were cancelled or replaced since, which need reading."""
+    policy = ctx.tolerance(po.supplier)
+    if not po.over_shipped(numbers, policy):
+        return ()
+    withdrawn = [
+        asn_number for asn_number in po.shipped_by_asn
+        if (found := ctx.uow.find(Shipment, Shipment.create_id(po.supplier, asn_number)))
+        is not None and not found.is_active()
+    ]  # fmt: skip
+    return po.over_shipped(numbers, policy, withdrawn)
 
 
 def _shipment(ctx: Context, supplier: str, asn_number: str) -> Shipment:
