@@ -169,16 +169,14 @@ async def propose_change(
 async def submit_ship_notice(
     info: Info, idempotency_key: str, input: inputs.ShipNoticeInput
 ) -> CommandResult:
-    supplier = info.context.principal.supplier
-    build = lambda: input.command(supplier)  # noqa: E731
+    build = partial(input.command, info.context.principal.supplier)
     return await _handle(info, "Mutation.submitShipNotice", idempotency_key, build)
 
 
 async def submit_invoice(
     info: Info, idempotency_key: str, input: inputs.InvoiceInput
 ) -> CommandResult:
-    supplier = info.context.principal.supplier
-    build = lambda: input.command(supplier)  # noqa: E731
+    build = partial(input.command, info.context.principal.supplier)
     return await _handle(info, "Mutation.submitInvoice", idempotency_key, build)
 
 
