@@ -13,7 +13,7 @@ import uvicorn
 
 from domain.application import SupplyHub
 from supplyhub.bootstrap import open_hub
-from supplyhub.cli.api import build_app
+from supplyhub.cli.api import build_app, serve_metrics
 from supplyhub.demo import run_scenario
 from supplyhub.read_side import ReadSide, open_read_side
 from supplyhub.settings import Settings
@@ -44,6 +44,7 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
     read_side.runner.start()
     port = free_port()
     app = build_app(settings, hub, read_side.read_models)
+    stop_metrics = serve_metrics(settings, app, "127.0.0.1")
     server = uvicorn.Server(uvicorn.Config(app, "127.0.0.1", port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -57,5 +58,6 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
     finally:
         server.should_exit = True
         thread.join(10)
+        stop_metrics()
         read_side.close()
         hub.close()
