@@ -8,7 +8,17 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from graphql import OperationType, get_operation_ast, parse
+from graphql import (
+    ArgumentNode,
+    ObjectFieldNode,
+    OperationType,
+    Source,
+    Visitor,
+    get_location,
+    get_operation_ast,
+    parse,
+    visit,
+)
 from graphql.error import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -117,7 +127,7 @@ class GraphQLEndpoint:
             return _bad_request(_no_operation(error, operation_name))
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
-            answer["errors"] = [_shown(error) for error in result.errors]
+            answer["errors"] = _named(document["query"], [_shown(e) for e in result.errors])
         payload = _encode(answer)
         if not result.errors and _is_query(document["query"], operation_name):
             self.cache.put(key, payload)
@@ -180,6 +190,44 @@ def _shown(error: GraphQLError) -> dict[str, Any]:
     shown: dict[str, Any] = {"message": "internal error: this field could not be answered"}
     if error.path is not None:
         shown["path"] = error.path
+    return shown
+
+
+class _ValueOwners(Visitor):
+    """Where each argument's and input field's value starts in the text -> its name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: dict[int, str] = {}
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+        if node.value.loc is not None:
+            self.at[node.value.loc.start] = node.name.value
+
+    def enter_object_field(self, node: ObjectFieldNode, *_: Any) -> None:
+        if node.value.loc is not None:
+            self.at[node.value.loc.start] = node.name.value
+
+
+def _named(query: str, shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A literal that does not coerce is reported at its value, not by its name: prefix the
+    argument's (or input field's) name, as domain refusals name their field."""
+    unnamed = [error for error in shown if "path" not in error and error.get("locations")]
+    if not unnamed:
+        return shown
+    owners = _ValueOwners()
+    visit(parse(query), owners)
+    source = Source(query)
+    lines = {
+        (location.line, location.column): name
+        for start, name in owners.at.items()
+        for location in [get_location(source, start)]
+    }
+    for error in unnamed:
+        spot = error["locations"][0]
+        name = lines.get((spot["line"], spot["column"]))
+        if name is not None and error["message"].startswith("Value cannot represent"):
+            error["message"] = f"{name}: {error['message']}"
     return shown
 
 

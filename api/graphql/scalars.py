@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
+from graphql import GraphQLError, StringValueNode, ValueNode, print_ast
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
@@ -27,6 +29,20 @@ def _parser(parse: Callable[[str], object], type_: str, expected: str) -> Parse:
     return inner
 
 
+def _literal(parse: Parse) -> Callable[..., object]:
+    """A literal in the query text: refused at its node, so the error has a location (and the
+    endpoint can name the argument it belongs to)."""
+
+    def inner(node: ValueNode, variables: dict[str, Any] | None = None) -> object:
+        value = node.value if isinstance(node, StringValueNode) else print_ast(node)
+        try:
+            return parse(value)
+        except GraphQLError as error:
+            raise GraphQLError(error.message, node) from None
+
+    return inner
+
+
 def _date(text: str) -> object:
     return DateDefinition.parse_value(text)  # type: ignore[misc]  # strawberry's own parser
 
@@ -38,13 +54,20 @@ def _datetime(text: str) -> object:
     return moment
 
 
+_DATE = _parser(_date, "Date", "an ISO 8601 date such as 2026-12-01")
+_DATETIME = _parser(
+    _datetime,
+    "DateTime",
+    "an ISO 8601 date-time within the years 0001 to 9999 in UTC, such as 2026-12-01T08:00:00Z",
+)
+
 DATE = ScalarDefinition(
     name=DateDefinition.name,
     description=DateDefinition.description,
     specified_by_url=None,
     serialize=DateDefinition.serialize,
-    parse_value=_parser(_date, "Date", "an ISO 8601 date such as 2026-12-01"),
-    parse_literal=None,
+    parse_value=_DATE,
+    parse_literal=_literal(_DATE),
     origin=date,
 )
 
@@ -53,12 +76,8 @@ DATETIME = ScalarDefinition(
     description=DateTimeDefinition.description,
     specified_by_url=None,
     serialize=DateTimeDefinition.serialize,
-    parse_value=_parser(
-        _datetime,
-        "DateTime",
-        "an ISO 8601 date-time within the years 0001 to 9999 in UTC, such as 2026-12-01T08:00:00Z",
-    ),
-    parse_literal=None,
+    parse_value=_DATETIME,
+    parse_literal=_literal(_DATETIME),
     origin=datetime,
 )
 

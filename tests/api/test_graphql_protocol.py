@@ -79,12 +79,29 @@ MALFORMED = {
     "a date-time with no UTC equivalent": (
         query('{ purchaseOrders(first: 1, releasedFrom: "9999-12-31T23:59:59-05:00") { items '
               "{ number } } }"),
-        400, "Expected an ISO 8601 date-time within the years 0001 to 9999 in UTC",
+        400, "releasedFrom: Value cannot represent a DateTime: '9999-12-31T23:59:59-05:00'. "
+        "Expected an ISO 8601 date-time within the years 0001 to 9999 in UTC",
     ),
     "a month 13": (
         query('{ purchaseOrders(first: 1, releasedTo: "2026-13-01T00:00:00Z") { items '
               "{ number } } }"),
-        400, "Value cannot represent a DateTime: '2026-13-01T00:00:00Z'",
+        400, "releasedTo: Value cannot represent a DateTime: '2026-13-01T00:00:00Z'",
+    ),
+    "a date-time variable out of range": (
+        httpx.Request("POST", "/", json={
+            "query": "query Since($from: DateTime) { purchaseOrders(first: 1, releasedFrom: $from) "
+                     "{ items { number } } }",
+            "variables": {"from": "0001-01-01T00:00:00+05:00"},
+        }).content,
+        400, "Variable '$from' has invalid value: Value cannot represent a DateTime: "
+        "'0001-01-01T00:00:00+05:00'. Expected an ISO 8601 date-time",
+    ),
+    "a Date input of month 13": (
+        query('mutation { acknowledgePurchaseOrder(idempotencyKey: "k", input: {poNumber: '
+              '"4500000001", revision: 1, lines: [{lineNumber: 10, code: "Accepted", '
+              'confirmedDate: "2026-13-01"}]}) { __typename } }'),
+        400, "confirmedDate: Value cannot represent a Date: '2026-13-01'. Expected an ISO 8601 "
+        "date",
     ),
     "a huge query": (query("{ " + "kpis { supplier } " * 5000 + "}"), 400, "more than 2000 tokens"),
 }  # fmt: skip
