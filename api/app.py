@@ -84,10 +84,10 @@ def create_app(
 
 
 class _Outermost:
-    """Metrics around everything, then the body limit, then the app."""
+    """Metrics around everything, then unmapped errors contained, the body limit, the app."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
-        self.asgi = metrics.middleware(body_limit(app, max_body_bytes))
+        self.asgi = metrics.middleware(errors.contained(body_limit(app, max_body_bytes)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.asgi(scope, receive, send)

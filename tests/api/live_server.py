@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -42,9 +43,21 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
     run_scenario(hub, purchase_orders)
     read_side.runner.catch_up()
     read_side.runner.start()
-    port = free_port()
     app = build_app(settings, hub, read_side.read_models)
     stop_metrics = serve_metrics(settings, app, "127.0.0.1")
+    try:
+        with serving_app(app) as url:
+            yield LiveHub(url, settings, hub, read_side)
+    finally:
+        stop_metrics()
+        read_side.close()
+        hub.close()
+
+
+@contextmanager
+def serving_app(app: Any) -> Iterator[str]:
+    """Any ASGI app on a real uvicorn; yields its base URL."""
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, "127.0.0.1", port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -54,10 +67,7 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
     try:
-        yield LiveHub(f"http://127.0.0.1:{port}", settings, hub, read_side)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
-        stop_metrics()
-        read_side.close()
-        hub.close()

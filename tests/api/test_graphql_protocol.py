@@ -10,13 +10,13 @@ import httpx
 import pytest
 from fake_read_models import FakeReadModels
 from fastapi.testclient import TestClient
-from live_server import LiveHub, serving
+from live_server import LiveHub, serving, serving_app
 
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
 from domain.application import SupplyHub
-from projections.read_models import SupplierKpis
+from projections.read_models import PurchaseOrderView, SupplierKpis
 from supplyhub.demo import run_scenario
 from supplyhub.settings import Settings
 
@@ -130,6 +130,29 @@ class BrokenReadModels(FakeReadModels):
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]:
         raise OverflowError("date value out of range")
+
+    def purchase_order(self, number: str, supplier: str | None) -> PurchaseOrderView | None:
+        if number == "broken":
+            raise OverflowError("date value out of range")
+        return super().purchase_order(number, supplier)
+
+
+def test_a_server_fault_is_a_500_without_python_text_and_the_connection_lives_on() -> None:
+    auth = AuthConfig("protocol-test-secret-of-at-least-32-chars")
+    hub = SupplyHub()
+    app = create_app(hub, BrokenReadModels.two_suppliers(), lambda: Readiness(True, 0), auth)
+    headers = {"Authorization": f"Bearer {auth.issue(Role.CONNECTOR)}"}
+    with serving_app(app) as url, httpx.Client(base_url=url, headers=headers) as connector:
+        before = connector.get("/api/v1/purchase-orders/nothing-here")
+        fault = connector.get("/api/v1/purchase-orders/broken")
+        after = connector.get("/api/v1/purchase-orders/nothing-here")
+        same_connection = local_address(after) == local_address(before)
+    hub.close()
+
+    assert fault.status_code == 500 and fault.json()["title"] == "internal error"
+    assert "out of range" not in fault.text
+    assert before.status_code == after.status_code == 404
+    assert same_connection
 
 
 def test_an_unexpected_fault_in_a_resolver_reaches_the_client_without_python_text() -> None:
