@@ -100,9 +100,6 @@ class AuthConfig:
             claims["supplier"] = supplier
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
-    def principal(self, token: str) -> Principal:
-        return self.verify(token)[0]
-
     def verify(self, token: str) -> tuple[Principal, int]:
         """The principal a token names and when it expires (seconds since 1970)."""
         try:
