@@ -9,7 +9,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
-from api.auth import AuthConfig, TokenCache
+from api.auth import AuthConfig, KnownSuppliers, TokenCache
 from api.cache import Position, ResponseCache
 from api.envelope import Clock
 from api.graphql.endpoint import GraphQLEndpoint
@@ -19,11 +19,22 @@ from api.metrics import Metrics, body_limit
 from api.rest import bulk, invoices, purchase_orders, receipts, suppliers
 from api.services import Services
 from domain.application import SupplyHub
+from domain.supplier import Supplier
 from projections.read_models import ReadModels
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def registered_suppliers(hub: SupplyHub) -> KnownSuppliers:
+    """The suppliers a token may name: those the hub registered. One indexed read of the
+    log per new supplier code (a supplier's own events; no view holds the master data)."""
+
+    def registered(code: str) -> bool:
+        return bool(hub.recorder.select_events(Supplier.create_id(code), limit=1))
+
+    return KnownSuppliers(registered)
 
 
 def create_app(
@@ -43,7 +54,7 @@ def create_app(
     clock: Clock = utc_now,
 ) -> FastAPI:
     metrics = Metrics(plain_routes=frozenset({"/graphql"}))
-    tokens = TokenCache(auth)
+    tokens = TokenCache(auth, registered_suppliers(hub))
     app = FastAPI(
         title="Supply Hub",
         version="1",
@@ -66,16 +77,17 @@ def create_app(
         app.router.routes.append(Route("/graphql", graphql.ide, methods=["GET"]))
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk):
         app.include_router(resource.router, prefix="/api/v1")
-    app.include_router(health_router(readiness, metrics, max_lag))
+    app.include_router(health_router(readiness, metrics, max_lag, tokens))
+    app.state.metrics = metrics  # `serve` may also expose them on a port of their own
     app.add_middleware(_Outermost, metrics=metrics, max_body_bytes=max_body_bytes)
     return app
 
 
 class _Outermost:
-    """Metrics around everything, then the body limit, then the app."""
+    """Metrics around everything, then unmapped errors contained, the body limit, the app."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
-        self.asgi = metrics.middleware(body_limit(app, max_body_bytes))
+        self.asgi = metrics.middleware(errors.contained(body_limit(app, max_body_bytes)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.asgi(scope, receive, send)

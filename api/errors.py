@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import UnauthenticatedError
 from domain.errors import (
@@ -118,3 +119,33 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(UnauthenticatedError, unauthenticated)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
+
+
+def contained(app: ASGIApp) -> ASGIApp:
+    """What no handler mapped becomes a logged 500 problem here, and goes no further.
+
+    Starlette's outermost middleware answers an unmapped exception with the `Exception`
+    handler and then re-raises it to the server, and uvicorn drops the keep-alive connection
+    for it: the client's next request on it was reset. Inside that middleware, this one
+    answers and stops the exception instead."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await app(scope, receive, tracked)
+        except Exception:
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            if not started:
+                answer = problem(500, {"type": "about:blank", "title": "internal error"})
+                await answer(scope, receive, send)
+
+    return guarded

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
+from api.auth import Role, TokenCache
 from api.metrics import Metrics
 
 
@@ -23,7 +24,7 @@ class Readiness:
 Probe = Callable[[], Readiness]
 
 
-def health_router(probe: Probe, metrics: Metrics, max_lag: int) -> APIRouter:
+def health_router(probe: Probe, metrics: Metrics, max_lag: int, tokens: TokenCache) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="The process is up")
@@ -44,6 +45,9 @@ def health_router(probe: Probe, metrics: Metrics, max_lag: int) -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus exposition", include_in_schema=False)
     async def exposition(request: Request) -> Response:
+        # Route counts and outcomes describe every tenant's traffic: admins only here; a
+        # scraper without a token uses SUPPLYHUB_METRICS_PORT (see `supplyhub serve`).
+        tokens.principal(request.headers.get("authorization")).require(Role.ADMIN)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router

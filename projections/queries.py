@@ -6,6 +6,7 @@ import base64
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.errors import ValidationError
 from projections import codec, service_levels
 from projections.purchase_orders import po_key
 from projections.read_models import (
@@ -111,4 +112,10 @@ def _cursor(number: str) -> str:
 
 
 def _uncursor(cursor: str | None) -> str | None:
-    return None if cursor is None else base64.urlsafe_b64decode(cursor.encode()).decode()
+    if cursor is None:
+        return None
+    try:  # strict: the lenient decoder skips junk and answers a page for garbage
+        return base64.b64decode(cursor, altchars=b"-_", validate=True).decode()
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        rule = "is not a cursor this API gave out: pass an endCursor"
+        raise ValidationError("after", rule) from None

@@ -42,9 +42,27 @@ class Settings(BaseSettings):
     jwt_secret: str = Field(
         default=DEV_JWT_SECRET,
         min_length=32,
-        description="HS256 key for bearer tokens; the default is for development only.",
+        description="HS256 key for bearer tokens; the default is for development only, and "
+        "`serve` refuses it outside development mode.",
     )
-    dev_mode: bool = Field(default=False, description="Serve GraphiQL at GET /graphql.")
+    jwt_max_lifetime_seconds: int = Field(
+        default=24 * 3600,
+        ge=60,
+        description="The longest a bearer token may live (exp - iat, and exp - now); a "
+        "longer-lived token is refused, and `token create` will not make one.",
+    )
+    dev_mode: bool = Field(
+        default=False,
+        description="Development: GraphiQL at GET /graphql, and the development JWT secret.",
+    )
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="When set, `serve` also answers Prometheus at /metrics on this port, "
+        "without a token (keep it off the public network); the API's own /metrics always "
+        "asks for an admin token.",
+    )
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     max_page_size: int = Field(default=100, ge=1, description="Largest `first` a query may ask.")
     max_bulk_items: int = Field(default=5000, ge=1)

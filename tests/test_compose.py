@@ -86,3 +86,16 @@ def test_the_api_scales_without_a_fixed_host_port(compose: dict[str, Any]) -> No
     api = compose["services"]["api"]
     assert api["deploy"]["replicas"] >= 2
     assert all(":" not in str(port) for port in api["ports"])
+
+
+def test_the_api_replicas_must_be_given_a_secret_and_keep_metrics_off_the_published_ports(
+    compose: dict[str, Any],
+) -> None:
+    api = compose["services"]["api"]
+    env = api["environment"]
+    # `serve` outside development mode refuses the development secret: compose must demand one
+    assert env["SUPPLYHUB_JWT_SECRET"].startswith("${SUPPLYHUB_JWT_SECRET:?")
+    assert str(env.get("SUPPLYHUB_DEV_MODE", "false")).lower() == "false"
+    metrics_port = str(env["SUPPLYHUB_METRICS_PORT"])
+    assert [str(port) for port in api["ports"]] == ["8000"]
+    assert metrics_port in [str(port) for port in api["expose"]]

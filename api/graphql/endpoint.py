@@ -8,11 +8,23 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from graphql import OperationType, get_operation_ast, parse
+from graphql import (
+    ArgumentNode,
+    ObjectFieldNode,
+    OperationType,
+    Source,
+    Visitor,
+    get_location,
+    get_operation_ast,
+    parse,
+    visit,
+)
 from graphql.error import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from strawberry.exceptions import MissingQueryError
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from api.auth import Principal, TokenCache
 from api.cache import Position, ResponseCache, cache_key, etag
@@ -22,6 +34,7 @@ from api.graphql.context import Context
 from api.graphql.schema import PortalSchema
 from api.metrics import Metrics
 from domain.application import SupplyHub
+from domain.errors import DomainError
 from domain.provenance import Channel
 from projections.read_models import ReadModels
 
@@ -87,6 +100,8 @@ class GraphQLEndpoint:
             return _bad_request("`variables` must be an object")
         if operation_name is not None and not isinstance(operation_name, str):
             return _bad_request("`operationName` must be a string")
+        if not document["query"].strip():
+            return _bad_request("`query` is empty: send a GraphQL document")
         envelope = Envelope.of(
             principal, Channel.PORTAL, self.clock, request.headers.get("x-correlation-id"), body
         )
@@ -101,20 +116,24 @@ class GraphQLEndpoint:
                 payload = _encode({"data": data})
                 self.cache.put(key, payload)
                 return _answer(request, payload, tag)
-        result = await self.schema.execute(
-            document["query"],
-            variable_values=variables,
-            context_value=context,
-            operation_name=operation_name,
-        )
+        try:
+            result = await self.schema.execute(
+                document["query"],
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+            )
+        except (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError) as error:
+            return _bad_request(_no_operation(error, operation_name))
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
-            answer["errors"] = [error.formatted for error in result.errors]
+            answer["errors"] = _named(document["query"], [_shown(e) for e in result.errors])
         payload = _encode(answer)
         if not result.errors and _is_query(document["query"], operation_name):
             self.cache.put(key, payload)
             return _answer(request, payload, tag)
-        return Response(payload, media_type=JSON)
+        status = 400 if result.data is None and _refused_before_running(result.errors) else 200
+        return Response(payload, status, media_type=JSON)
 
     def _context(self, principal: Principal, envelope: Envelope) -> Context:
         outcomes = self.metrics.outcomes
@@ -148,6 +167,74 @@ def _answer(request: Request, payload: bytes, tag: str) -> Response:
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"ETag": tag})
     return Response(payload, headers={"ETag": tag}, media_type=JSON)
+
+
+def _no_operation(error: Exception, operation_name: str | None) -> str:
+    if isinstance(error, InvalidOperationTypeError):
+        return "only queries and mutations are served over POST /graphql"
+    if operation_name:
+        return f"the query has no operation named {operation_name!r}"
+    return "the query holds no operation to run"
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    """A fault of ours rather than the request's: its text is Python's, never the client's."""
+    return not isinstance(error.original_error, DomainError | GraphQLError | None)
+
+
+def _shown(error: GraphQLError) -> dict[str, Any]:
+    """The error as the client sees it: an internal fault's message is replaced (the schema
+    has logged it in `process_errors`), a refusal's or GraphQL's own is kept."""
+    if not _is_internal(error):
+        return dict(error.formatted)
+    shown: dict[str, Any] = {"message": "internal error: this field could not be answered"}
+    if error.path is not None:
+        shown["path"] = error.path
+    return shown
+
+
+class _ValueOwners(Visitor):
+    """Where each argument's and input field's value starts in the text -> its name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: dict[int, str] = {}
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+        if node.value.loc is not None:
+            self.at[node.value.loc.start] = node.name.value
+
+    def enter_object_field(self, node: ObjectFieldNode, *_: Any) -> None:
+        if node.value.loc is not None:
+            self.at[node.value.loc.start] = node.name.value
+
+
+def _named(query: str, shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A literal that does not coerce is reported at its value, not by its name: prefix the
+    argument's (or input field's) name, as domain refusals name their field."""
+    unnamed = [error for error in shown if "path" not in error and error.get("locations")]
+    if not unnamed:
+        return shown
+    owners = _ValueOwners()
+    visit(parse(query), owners)
+    source = Source(query)
+    lines = {
+        (location.line, location.column): name
+        for start, name in owners.at.items()
+        for location in [get_location(source, start)]
+    }
+    for error in unnamed:
+        spot = error["locations"][0]
+        name = lines.get((spot["line"], spot["column"]))
+        if name is not None and error["message"].startswith("Value cannot represent"):
+            error["message"] = f"{name}: {error['message']}"
+    return shown
+
+
+def _refused_before_running(errors: list[GraphQLError] | None) -> bool:
+    """Parsing, validation and variable coercion errors name no path: nothing ran, and the
+    request itself is wrong (400, as GraphQL over HTTP answers them)."""
+    return bool(errors) and all(e.path is None and not _is_internal(e) for e in errors or ())
 
 
 def _bad_request(detail: str) -> Response:

@@ -26,6 +26,7 @@ from api.graphql import inputs
 from api.graphql.context import Context, Info
 from api.graphql.fast_path import FastPath, FastPathExtension, RootAnswer
 from api.graphql.results import CommandResult, of_error, of_outcome
+from api.graphql.scalars import OVERRIDES
 from api.graphql.types import ExceptionCase, PurchaseOrder, PurchaseOrderPage, SupplierKpis
 from api.graphql.visibility import case_for, may_call, outcome_for
 from domain.commands import Command
@@ -231,6 +232,8 @@ def build_schema(
     if fast is not None:
         # Last, so it answers (or declines) only once parsing and validation have succeeded.
         extensions.append(partial(FastPathExtension, fast))
-    schema = PortalSchema(query=Query, mutation=Mutation, extensions=extensions)
+    schema = PortalSchema(
+        query=Query, mutation=Mutation, extensions=extensions, scalar_overrides=OVERRIDES
+    )
     schema.fast_path = fast
     return schema

@@ -7,6 +7,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from pydantic import ValidationError
+
 from supplyhub.cli import api, backbone, core, read_side
 from supplyhub.settings import Settings
 
@@ -38,7 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:  # one line per setting, not a traceback
+        for problem in error.errors():
+            name = "SUPPLYHUB_" + "_".join(str(part) for part in problem["loc"]).upper()
+            print(f"supplyhub: {name}: {problem['msg']}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

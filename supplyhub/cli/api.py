@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from api.auth import AuthConfig, Role
@@ -47,26 +49,56 @@ def register(subparsers: Any) -> None:
         "--supplier", default="", help="required for, and only for, --role supplier"
     )
     create.add_argument("--subject", default="dev", help="who the token names (default: dev)")
-    create.add_argument("--ttl", type=int, default=8 * 3600, help="seconds (default: 8 hours)")
+    create.add_argument(
+        "--ttl",
+        type=int,
+        default=8 * 3600,
+        help="seconds (default: 8 hours; at most SUPPLYHUB_JWT_MAX_LIFETIME_SECONDS)",
+    )
     create.set_defaults(run=run_token_create)
 
 
 def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
     role = Role(args.role)
     if (role is Role.SUPPLIER) != bool(args.supplier):
-        print("--supplier is required for --role supplier, and only for it")
+        print("--supplier is required for --role supplier, and only for it", file=sys.stderr)
         return 2
+    if not 0 < args.ttl <= settings.jwt_max_lifetime_seconds:
+        print(
+            f"--ttl must be between 1 and {settings.jwt_max_lifetime_seconds} seconds "
+            "(SUPPLYHUB_JWT_MAX_LIFETIME_SECONDS): the API refuses longer-lived tokens",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.jwt_secret == DEV_JWT_SECRET and not settings.dev_mode:
+        log.warning(
+            "SUPPLYHUB_JWT_SECRET is the development default: this token is good only for a "
+            "hub in development mode"
+        )
     print(auth_config(settings).issue(role, args.subject, args.supplier, args.ttl))
     return 0
 
 
+class InsecureSecretError(Exception):
+    """The API would accept tokens anyone can mint."""
+
+
 def auth_config(settings: Settings) -> AuthConfig:
+    return AuthConfig(
+        secret=settings.jwt_secret, max_lifetime_seconds=settings.jwt_max_lifetime_seconds
+    )
+
+
+def serving_auth(settings: Settings) -> AuthConfig:
+    """The token settings `serve` verifies with: never the published development secret
+    outside development mode (Settings already refuses one shorter than 32 characters)."""
     if settings.jwt_secret == DEV_JWT_SECRET and not settings.dev_mode:
-        log.warning(
-            "SUPPLYHUB_JWT_SECRET is the development default: anyone can mint tokens. "
-            "Set a secret of at least 32 characters outside development."
+        raise InsecureSecretError(
+            "SUPPLYHUB_JWT_SECRET is unset or the development secret, which anyone can use to "
+            "mint tokens: set a secret of at least 32 random characters "
+            "(or SUPPLYHUB_DEV_MODE=true on a developer's machine)"
         )
-    return AuthConfig(secret=settings.jwt_secret)
+    return auth_config(settings)
 
 
 def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> Any:
@@ -83,7 +115,7 @@ def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> An
         hub,
         read_models,
         readiness,
-        auth_config(settings),
+        serving_auth(settings),
         dev_mode=settings.dev_mode,
         max_body_bytes=settings.max_body_bytes,
         max_page_size=settings.max_page_size,
@@ -93,12 +125,36 @@ def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> An
     )
 
 
+def serve_metrics(settings: Settings, app: Any, host: str) -> Callable[[], None]:
+    """Prometheus on SUPPLYHUB_METRICS_PORT, without a token, when it is set; returns how to
+    stop it."""
+    if not settings.metrics_port:
+        return lambda: None
+    from prometheus_client import start_http_server
+
+    server, thread = start_http_server(
+        settings.metrics_port, host, registry=app.state.metrics.registry
+    )
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+    return stop
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from supplyhub.backbone import start_in_process
     from supplyhub.read_side import open_read_side
 
+    try:
+        serving_auth(settings)  # before anything opens: a refusal is one clear line
+    except InsecureSecretError as error:
+        print(f"supplyhub serve: {error}", file=sys.stderr)
+        return 2
     hub = open_hub(settings)
     read_side = open_read_side(settings, hub)
     backbone = None
@@ -107,9 +163,13 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             read_side.runner.start()
             backbone = start_in_process(settings, hub)  # relay + inbound when NATS is set
         app = build_app(settings, hub, read_side.read_models)
-        uvicorn.Server(
-            uvicorn.Config(app, host=args.host, port=args.port, log_level="info", workers=1)
-        ).run()
+        stop_metrics = serve_metrics(settings, app, args.host)
+        try:
+            uvicorn.Server(
+                uvicorn.Config(app, host=args.host, port=args.port, log_level="info", workers=1)
+            ).run()
+        finally:
+            stop_metrics()
     finally:
         if backbone is not None:
             backbone.stop()

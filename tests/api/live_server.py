@@ -8,12 +8,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
 from domain.application import SupplyHub
 from supplyhub.bootstrap import open_hub
-from supplyhub.cli.api import build_app
+from supplyhub.cli.api import build_app, serve_metrics
 from supplyhub.demo import run_scenario
 from supplyhub.read_side import ReadSide, open_read_side
 from supplyhub.settings import Settings
@@ -42,8 +43,21 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
     run_scenario(hub, purchase_orders)
     read_side.runner.catch_up()
     read_side.runner.start()
-    port = free_port()
     app = build_app(settings, hub, read_side.read_models)
+    stop_metrics = serve_metrics(settings, app, "127.0.0.1")
+    try:
+        with serving_app(app) as url:
+            yield LiveHub(url, settings, hub, read_side)
+    finally:
+        stop_metrics()
+        read_side.close()
+        hub.close()
+
+
+@contextmanager
+def serving_app(app: Any) -> Iterator[str]:
+    """Any ASGI app on a real uvicorn; yields its base URL."""
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, "127.0.0.1", port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -53,9 +67,7 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
     try:
-        yield LiveHub(f"http://127.0.0.1:{port}", settings, hub, read_side)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
-        read_side.close()
-        hub.close()

@@ -285,9 +285,11 @@ def test_bad_input_is_a_problem_naming_the_field_and_never_a_server_error(
     assert too_big.status_code == 413
 
 
-def test_readiness_reports_the_lag_and_metrics_count_requests(live: LiveHub) -> None:
+def test_readiness_reports_the_lag_and_metrics_count_requests(
+    live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
     ready = httpx.get(f"{live.url}/readyz")
-    metrics = httpx.get(f"{live.url}/metrics").text
+    metrics = httpx.get(f"{live.url}/metrics", headers=token(capsys, "--role", "admin")).text
     assert ready.status_code == 200 and ready.json()["store"] is True
     assert 'supplyhub_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics
     assert 'supplyhub_http_requests_total{method="POST",route="/graphql",status="200"}' in metrics

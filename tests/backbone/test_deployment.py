@@ -27,6 +27,8 @@ from test_inbound_commands import send
 pytestmark = [pytest.mark.nats, pytest.mark.postgres]
 
 SUPPLYHUB = str(Path(sys.executable).parent / "supplyhub")
+# `serve` outside development mode refuses the development secret, as a deployment must.
+SECRET = {"SUPPLYHUB_JWT_SECRET": "deployment-test-secret-of-at-least-32-chars"}
 
 
 def free_port() -> int:
@@ -52,7 +54,7 @@ def deployment(
         nats_server.start()
     asyncio.run(delete_streams(nats_server.url, EVENTS, COMMANDS))
     port = free_port()
-    env = {**os.environ, "SUPPLYHUB_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, **SECRET, "SUPPLYHUB_DATA_DIR": str(tmp_path)}
     env.pop("SUPPLYHUB_DATABASE_URL", None)
     serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
     if request.param == "one process on SQLite":
@@ -90,8 +92,9 @@ def deployment(
 
 def bearer(role: str) -> dict[str, str]:
     done = subprocess.run(
-        [SUPPLYHUB, "token", "create", "--role", role], check=True, capture_output=True, text=True
-    )
+        [SUPPLYHUB, "token", "create", "--role", role],
+        env={**os.environ, **SECRET}, check=True, capture_output=True, text=True,
+    )  # fmt: skip
     return {"Authorization": f"Bearer {done.stdout.strip()}"}
 
 
