@@ -34,10 +34,14 @@ class Checkpoint:
     def line(self) -> str:
         """The JSON line appended to the checkpoint file."""
         return json.dumps(
-            {"position": self.position, "digest": self.digest, "at": self.at,
-             "hmac_sha256": self.signature},
+            {
+                "position": self.position,
+                "digest": self.digest,
+                "at": self.at,
+                "hmac_sha256": self.signature,
+            },
             separators=(",", ":"),
-        )  # fmt: skip
+        )
 
 
 def sign(key: bytes, position: int, digest: str, at: datetime) -> Checkpoint:
@@ -79,8 +83,10 @@ def problems(
     `complete`: that is the log's end); empty when every line holds."""
     found: list[str] = []
     if lines and key is None:
-        return [f"{len(lines)} checkpoints cannot be checked without the key "
-                "(SUPPLYHUB_AUDIT_KEY or SUPPLYHUB_AUDIT_KEY_FILE)"]  # fmt: skip
+        return [
+            f"{len(lines)} checkpoints cannot be checked without the key "
+            "(SUPPLYHUB_AUDIT_KEY or SUPPLYHUB_AUDIT_KEY_FILE)"
+        ]
     previous: Checkpoint | None = None
     for number, line in enumerate(lines, start=1):
         try:
@@ -90,23 +96,31 @@ def problems(
             continue
         assert key is not None  # (checked above: no key, no lines to check)
         if not checkpoint.signed_by(key):
-            found.append(f"checkpoint line {number} (position {checkpoint.position}) has a "
-                         "signature that does not match: edited, or signed with another key")  # fmt: skip
+            found.append(
+                f"checkpoint line {number} (position {checkpoint.position}) has a "
+                "signature that does not match: edited, or signed with another key"
+            )
             continue
         if previous is not None and (
             checkpoint.position < previous.position or checkpoint.at < previous.at
         ):
-            found.append(f"checkpoint line {number} goes back from position "
-                         f"{previous.position} to {checkpoint.position}: lines reordered")  # fmt: skip
+            found.append(
+                f"checkpoint line {number} goes back from position "
+                f"{previous.position} to {checkpoint.position}: lines reordered"
+            )
         previous = checkpoint
         if checkpoint.position > reached:
             if complete:
-                found.append(f"checkpoint line {number} pins position {checkpoint.position}, "
-                             f"but the log ends at {reached}: events were deleted")  # fmt: skip
+                found.append(
+                    f"checkpoint line {number} pins position {checkpoint.position}, "
+                    f"but the log ends at {reached}: events were deleted"
+                )
         elif checkpoint.position and digests.get(checkpoint.position) != checkpoint.digest:
-            found.append(f"checkpoint line {number} of {checkpoint.at}: the chain at position "
-                         f"{checkpoint.position} is not the one signed then: the log up to "
-                         "there was rewritten (and re-chained)")  # fmt: skip
+            found.append(
+                f"checkpoint line {number} of {checkpoint.at}: the chain at position "
+                f"{checkpoint.position} is not the one signed then: the log up to "
+                "there was rewritten (and re-chained)"
+            )
     return found
 
 

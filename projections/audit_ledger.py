@@ -109,9 +109,7 @@ def verify(
             yield row
 
     def found(finding: Finding | None) -> Verification:
-        return Verification(
-            checked, position, digest, finding, unchained, digests, last, running
-        )
+        return Verification(checked, position, digest, finding, unchained, digests, last, running)
 
     expected = rows()
     pending = next(expected, None)

@@ -61,7 +61,8 @@ class ReadOnlyLog:
     """The event log and the recorded chain on one read-only snapshot."""
 
     def __init__(self, cur: Any, mark: str, events_sql: str, ledger_table: str | None) -> None:
-        self.cur, self.mark, self.events_sql, self.ledger_table = cur, mark, events_sql, ledger_table
+        self.cur, self.mark, self.events_sql = cur, mark, events_sql
+        self.ledger_table = ledger_table
 
     def events(self) -> Iterator[Notification]:
         after = 0

@@ -73,12 +73,15 @@ class Settings(BaseSettings):
         "<data dir>/audit-checkpoints.jsonl. Keep it where the database's users cannot write.",
     )
     audit_checkpoint_every_events: int = Field(
-        default=10_000, ge=0, description="The projections worker signs a checkpoint after "
+        default=10_000,
+        ge=0,
+        description="The projections worker signs a checkpoint after "
         "this many new events (0: never by count).",
     )
     audit_checkpoint_every_seconds: float = Field(
-        default=300.0, ge=0, description="... and after this many seconds with new events "
-        "(0: never by time).",
+        default=300.0,
+        ge=0,
+        description="... and after this many seconds with new events (0: never by time).",
     )
 
     @property
