@@ -21,6 +21,7 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.gc_pause import gc_paused
 from projections.projection import Processor, Record, topics_of
+from projections.store_faults import store_fault
 from projections.view_store import Session, SqlViewStore
 
 log = logging.getLogger(__name__)
@@ -211,7 +212,9 @@ class ProjectionRunner:
             try:
                 self.run_batch()
             except Exception as error:  # a failing batch wrote nothing: say why, retry
-                self.fault = f"projections stalled at position {self._position}: {error}"
+                fault = store_fault(error)
+                reason = fault.reason if fault is not None else f"{type(error).__name__}: {error}"
+                self.fault = f"projections stalled at position {self._position}: {reason}"
                 log.exception("projection batch failed; retrying")
                 self._stopping.wait(1.0)
                 continue

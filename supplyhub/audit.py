@@ -60,14 +60,23 @@ class Report:
 class ReadOnlyLog:
     """The event log and the recorded chain on one read-only snapshot."""
 
-    def __init__(self, cur: Any, mark: str, events_sql: str, ledger_table: str | None) -> None:
-        self.cur, self.mark, self.events_sql = cur, mark, events_sql
-        self.ledger_table = ledger_table
+    def __init__(
+        self, cur: Any, mark: str, events: str | None, position: str, ledger_table: str | None
+    ) -> None:
+        self.cur, self.mark, self.position = cur, mark, position
+        self.events_table, self.ledger_table = events, ledger_table
 
     def events(self) -> Iterator[Notification]:
+        if self.events_table is None:
+            return
         after = 0
         while True:
-            self.cur.execute(self.events_sql, (after, BATCH))
+            self.cur.execute(
+                f"SELECT {self.position}, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table} WHERE {self.position} > {self.mark} "
+                f"ORDER BY {self.position} LIMIT {BATCH}",
+                (after,),
+            )
             rows = self.cur.fetchall()
             for position, originator, version, topic, state in rows:
                 yield Notification(
@@ -77,6 +86,19 @@ class ReadOnlyLog:
             if len(rows) < BATCH:
                 return
             after = rows[-1][0]
+
+    def position_of(self, originator_id: str, version: int) -> int | None:
+        """The log position of one document's event (to name a corrupt one)."""
+        if self.events_table is None:
+            return None
+        stored = UUID(originator_id).hex if self.mark == "?" else originator_id  # SQLite: hex
+        self.cur.execute(
+            f"SELECT {self.position} FROM {self.events_table} WHERE originator_id = {self.mark} "
+            f"AND originator_version = {self.mark}",
+            (stored, version),
+        )
+        row = self.cur.fetchone()
+        return int(row[0]) if row else None
 
     def ledger(self) -> Iterator[tuple[int, str, str]]:
         if self.ledger_table is None:
@@ -135,13 +157,8 @@ def _sqlite_read_only(path: Path) -> Iterator[ReadOnlyLog]:
         cur = conn.cursor()
         cur.execute("BEGIN")  # one snapshot for the log and the chain
         tables = {row[0] for row in cur.execute("SELECT name FROM sqlite_master")}
-        events = (
-            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
-            "WHERE rowid > ? ORDER BY rowid LIMIT ?"
-        )
-        if "stored_events" not in tables:
-            events = "SELECT 0, '', 0, '', x'' WHERE 0 > ? LIMIT ?"
-        yield ReadOnlyLog(cur, "?", events, _live_ledger(cur, "?", tables))
+        events = "stored_events" if "stored_events" in tables else None
+        yield ReadOnlyLog(cur, "?", events, "rowid", _live_ledger(cur, "?", tables))
     finally:
         conn.close()
 
@@ -178,11 +195,8 @@ def _postgres_read_only(settings: Settings) -> Iterator[ReadOnlyLog]:
         tables = {row[0] for row in cur.fetchall()}
         if EVENTS_TABLE not in tables:
             raise AuditSetupError(f"no event store in PostgreSQL schema {schema!r}")
-        events = (
-            f"SELECT notification_id, originator_id, originator_version, topic, state "
-            f"FROM {EVENTS_TABLE} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-        )
-        yield ReadOnlyLog(cur, "%s", events, _live_ledger(cur, "%s", tables))
+        ledger = _live_ledger(cur, "%s", tables)
+        yield ReadOnlyLog(cur, "%s", EVENTS_TABLE, "notification_id", ledger)
     finally:
         conn.rollback()
         conn.close()
@@ -263,6 +277,12 @@ def _expected(verification: Verification, expect: tuple[int, str] | None) -> str
     if got != digest:
         return f"the chain at position {position} is {got}, not the expected {digest}"
     return ""
+
+
+def position_of(settings: Settings, originator_id: str, version: int) -> int | None:
+    """The log position of one document's event (to name a corrupt one), read-only."""
+    with read_only_log(settings) as source:
+        return source.position_of(originator_id, version)
 
 
 def recorded_head(settings: Settings) -> tuple[int, str]:

@@ -192,6 +192,11 @@ class ReadSide:
             return Digest(0, "")
         return Digest(int(last[0]), last[1].split(" ")[1])
 
+    def write_fault(self) -> str:
+        """Why the read side cannot keep the views now ("" when it can): the live runner's
+        last failed batch (disk full, read-only...), or a store that refuses writes."""
+        return self.runner.fault or self.store.write_fault()
+
     def close(self) -> None:
         """Stop the runner if running and release connections."""
         self.runner.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from api.auth import AuthConfig, Role
@@ -69,7 +70,14 @@ def auth_config(settings: Settings) -> AuthConfig:
     return AuthConfig(secret=settings.jwt_secret)
 
 
-def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> Any:
+def build_app(
+    settings: Settings,
+    hub: SupplyHub,
+    read_models: ReadModels,
+    write_fault: Callable[[], str] = lambda: "",
+) -> Any:
+    """The app as `serve` runs it; `write_fault` says why the store refuses writes, if it
+    does (the read side's), and turns /readyz to 503 with that reason."""
     # The web stack is imported here, not at the top: every other command (history, dlq,
     # workers...) would otherwise pay its ~1.8 s import on start.
     from api.app import create_app
@@ -77,7 +85,8 @@ def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> An
 
     def readiness() -> Readiness:
         head = hub.recorder.max_notification_id() or 0  # raises when the store is unreachable
-        return Readiness(store_ok=True, lag=max(0, head - read_models.position()))
+        fault = write_fault()
+        return Readiness(not fault, lag=max(0, head - read_models.position()), detail=fault)
 
     return create_app(
         hub,
@@ -106,7 +115,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         if not args.api_only:  # one process runs everything: the embedded default
             read_side.runner.start()
             backbone = start_in_process(settings, hub)  # relay + inbound when NATS is set
-        app = build_app(settings, hub, read_side.read_models)
+        app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
         uvicorn.Server(
             uvicorn.Config(app, host=args.host, port=args.port, log_level="info", workers=1)
         ).run()

@@ -43,7 +43,7 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
     read_side.runner.catch_up()
     read_side.runner.start()
     port = free_port()
-    app = build_app(settings, hub, read_side.read_models)
+    app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
     server = uvicorn.Server(uvicorn.Config(app, "127.0.0.1", port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
