@@ -8,6 +8,7 @@ read-only copy and cannot change what it checks.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -20,10 +21,15 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import nats
 import psycopg
 from eventsourcing.persistence import Notification
+from nats.errors import Error as NatsError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
 from psycopg import sql
 
+from connectors.streams import close_quietly
 from domain.application import SupplyHub
 from projections import audit_checkpoints
 from projections.audit_checkpoints import Checkpoint
@@ -247,6 +253,75 @@ def append_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
         os.close(fd)
 
 
+# --- the NATS copy of the checkpoints -------------------------------------------------------
+
+
+def audit_subject(stream: str) -> str:
+    return f"{stream}.checkpoint"
+
+
+async def _publish(url: str, stream: str, checkpoint: Checkpoint) -> None:
+    nc = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=0)
+    try:
+        js = nc.jetstream()
+        try:
+            await js.stream_info(stream)
+        except NotFoundError:  # messages of this stream cannot be deleted nor purged by the API
+            config = StreamConfig(
+                name=stream, subjects=[audit_subject(stream)], storage=StorageType.FILE,
+                deny_delete=True, deny_purge=True,
+            )  # fmt: skip
+            await js.add_stream(config)
+        msg_id = f"checkpoint-{checkpoint.position}-{checkpoint.at}"
+        await js.publish(
+            audit_subject(stream), checkpoint.line().encode(), stream=stream,
+            headers={"Nats-Msg-Id": msg_id},
+        )  # fmt: skip
+    finally:
+        await close_quietly(nc)
+
+
+async def _read(url: str, stream: str) -> list[str]:
+    nc = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=0)
+    try:
+        js = nc.jetstream()
+        try:
+            last = (await js.stream_info(stream)).state.last_seq
+        except NotFoundError:
+            return []
+        lines: list[str] = []
+        if not last:
+            return lines
+        sub = await js.pull_subscribe(
+            audit_subject(stream), stream=stream,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE),
+        )  # fmt: skip
+        sequence = 0
+        while sequence < last:
+            for msg in await sub.fetch(1000, timeout=5):
+                lines.append(msg.data.decode())
+                sequence = msg.metadata.sequence.stream or last
+        return lines
+    finally:
+        await close_quietly(nc)
+
+
+def publish_checkpoint(settings: Settings, checkpoint: Checkpoint) -> None:
+    """A copy on the NATS stream when NATS is on: outside the database and the file's disk."""
+    if settings.nats_url:
+        asyncio.run(_publish(settings.nats_url, settings.audit_nats_stream, checkpoint))
+
+
+def stream_lines(settings: Settings) -> list[str] | None:
+    """The checkpoints on the NATS stream; None when NATS is off."""
+    if not settings.nats_url:
+        return None
+    try:
+        return asyncio.run(_read(settings.nats_url, settings.audit_nats_stream))
+    except (OSError, TimeoutError, NatsError) as error:
+        raise AuditSetupError(f"cannot read the checkpoint stream from NATS: {error!r}") from None
+
+
 # --- the operations -------------------------------------------------------------------------
 
 
@@ -255,13 +330,28 @@ def verify_store(settings: Settings, expect: tuple[int, str] | None = None) -> R
     kept; read-only."""
     key = audit_key(settings)
     lines = checkpoint_lines(settings.checkpoint_file)
-    asked = audit_checkpoints.positions(lines) | ({expect[0]} if expect else set())
+    streamed = stream_lines(settings)
+    asked = audit_checkpoints.positions([*lines, *(streamed or ())])
+    if expect is not None:
+        asked.add(expect[0])
     with read_only_log(settings) as source:
         verification = verify(source.events(), source.ledger(), asked)
     reached = verification.log_head if verification.ok else verification.head_position
     found = audit_checkpoints.problems(
         lines, key, verification.digests, reached, complete=verification.ok
     )
+    if streamed is not None:
+        found += [
+            f"NATS stream {settings.audit_nats_stream}: {problem}"
+            for problem in audit_checkpoints.problems(
+                streamed, key, verification.digests, reached, complete=verification.ok
+            )
+        ]
+        if len(streamed) > len(lines):
+            found.append(
+                f"the checkpoint file holds {len(lines)} checkpoints, the NATS stream "
+                f"{len(streamed)}: the file was truncated or replaced"
+            )
     return Report(verification, len(lines), found, expect, _expected(verification, expect))
 
 
@@ -308,6 +398,7 @@ def write_checkpoint(settings: Settings, now: datetime | None = None) -> Checkpo
         key, found.log_head, found.log_digest, now or datetime.now(UTC)
     )
     append_checkpoint(settings.checkpoint_file, checkpoint)
+    publish_checkpoint(settings, checkpoint)
     return checkpoint
 
 
@@ -323,8 +414,9 @@ class Checkpointer:
         every_events: int,
         every_seconds: float,
         clock: Callable[[], float] = time.monotonic,
+        publish: Callable[[Checkpoint], None] = lambda checkpoint: None,
     ) -> None:
-        self.store, self.key, self.path = store, key, path
+        self.store, self.key, self.path, self.publish = store, key, path, publish
         self.every_events, self.every_seconds, self.clock = every_events, every_seconds, clock
         self.last_position = self._last_signed()
         self.last_time = clock()
@@ -345,6 +437,7 @@ class Checkpointer:
         )
         append_checkpoint(self.path, checkpoint)
         self.last_position, self.last_time = checkpoint.position, self.clock()
+        self.publish(checkpoint)
         log.info("audit checkpoint signed at position %d", checkpoint.position)
         return checkpoint
 
@@ -366,4 +459,5 @@ def checkpointer(settings: Settings, store: SqlViewStore) -> Checkpointer | None
     return Checkpointer(
         store, key, settings.checkpoint_file, settings.audit_checkpoint_every_events,
         settings.audit_checkpoint_every_seconds,
+        publish=lambda checkpoint: publish_checkpoint(settings, checkpoint),
     )  # fmt: skip

@@ -84,6 +84,12 @@ class Settings(BaseSettings):
         description="... and after this many seconds with new events (0: never by time).",
     )
 
+    audit_nats_stream: str = Field(
+        default="SUPPLYHUB_AUDIT",
+        description="When NATS is on, each checkpoint is also published to this JetStream "
+        "stream (created with deny-delete and deny-purge), and verify checks it too.",
+    )
+
     @property
     def checkpoint_file(self) -> Path:
         return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"

@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
+from servers import NatsServer
 
 from supplyhub.cli import main
 
@@ -185,3 +187,31 @@ def test_an_edited_checkpoint_or_a_missing_key_fails_verification(
     assert status == 1 and "1 checkpoints cannot be checked without the key" in said
     status, said = run(capsys, "audit", "checkpoint")
     assert status == 1 and "no checkpoint written: no audit key" in said
+
+
+@pytest.mark.nats
+def test_checkpoints_on_the_nats_stream_expose_a_truncated_checkpoint_file(
+    store: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    nats_server: NatsServer,
+) -> None:
+    # Given checkpoints written to the file and to a NATS stream of their own
+    monkeypatch.setenv("SUPPLYHUB_AUDIT_KEY", KEY)
+    monkeypatch.setenv("SUPPLYHUB_NATS_URL", nats_server.url)
+    monkeypatch.setenv("SUPPLYHUB_AUDIT_NATS_STREAM", f"AUDIT_{uuid.uuid4().hex[:8].upper()}")
+    assert run(capsys, "audit", "checkpoint")[0] == 0
+    assert main(["demo", "--purchase-orders", "6"]) == 0
+    assert run(capsys, "audit", "checkpoint")[0] == 0
+    assert run(capsys, "audit", "verify")[0] == 0
+    # When someone truncates the file to its first line and rewrites the log behind the second
+    checkpoints = store.parent / "audit-checkpoints.jsonl"
+    first, second = checkpoints.read_text().splitlines()
+    checkpoints.write_text(first + "\n")
+    edit_event(store, 60)
+    assert run(capsys, "projections", "rebuild", "audit_ledger", "--force")[0] == 0
+    # Then the stream still holds the second checkpoint, and verify says so
+    status, said = run(capsys, "audit", "verify")
+    assert status == 1
+    assert "the checkpoint file holds 1 checkpoints, the NATS stream 2" in said
+    assert f"the chain at position {json.loads(second)['position']} is not the one signed" in said
