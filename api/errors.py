@@ -62,6 +62,7 @@ def unavailable(request: Request, fault: StoreFault) -> Response:
     """503 for a fault of the store. REST callers are connectors and internal roles: the
     detail says what and where (which stored event, read-only, disk full); no traceback."""
     log.error("store fault on %s %s: %s", request.method, request.url.path, fault.reason)
+    request.app.state.services.metrics.store_faults.note(fault)
     body: dict[str, Any] = {
         "type": f"urn:supplyhub:problem:{fault.kind}",
         "title": "store unavailable",

@@ -159,6 +159,7 @@ async def _handle(
         # The operator reads the reason in the log; a portal user is told to come back.
         log.error("store fault on %s: %s", name, fault.reason)
         context.record_outcome(name, "unavailable")
+        context.note_fault(fault)
         return Conflict(code="unavailable", detail=fault.public)
     context.record_outcome(name, outcome.status)
     if invoice and context.principal.role is Role.SUPPLIER:

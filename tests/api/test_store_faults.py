@@ -15,9 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
+from eventsourcing.persistence import OperationalError as PersistenceOperationalError
+from fake_read_models import FakeReadModels
 from fastapi.testclient import TestClient
 
-from api.auth import Role
+from api.app import create_app
+from api.auth import AuthConfig, Role
+from api.health import Readiness
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub
@@ -216,3 +220,38 @@ def test_projections_stalled_by_a_full_disk_turn_readyz_503_with_the_reason(
     assert stalled.json()["detail"].startswith("projections stalled at position ")
     assert "the store's disk is full" in stalled.json()["detail"]
     assert recovered.json()["projection_lag"] == 0
+
+
+class FullDiskHub(SupplyHub):
+    """The in-memory hub, except that every command meets a full disk, wrapped as the
+    library wraps the driver's error."""
+
+    def handle(self, command: Any, provenance: Any) -> Any:
+        try:
+            raise sqlite3.OperationalError("database or disk is full")
+        except sqlite3.OperationalError as error:
+            raise PersistenceOperationalError(str(error)) from error
+
+
+def test_writes_refused_by_a_full_disk_are_503_problems_and_turn_readyz_503() -> None:
+    hub = FullDiskHub()
+    auth = AuthConfig("store-fault-test-secret-of-32-chars!")
+    app = create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), auth)
+    connector = {"Authorization": f"Bearer {auth.issue(Role.CONNECTOR)}"}
+    acme = {"Authorization": f"Bearer {auth.issue(Role.SUPPLIER, 't', 'SUP-ACME')}"}
+    with TestClient(app) as client:
+        ready_before = client.get("/readyz")
+        written = client.put(
+            "/api/v1/suppliers/SUP-ACME", json={"name": "Acme"},
+            headers={**connector, "Idempotency-Key": "full-1"},
+        )  # fmt: skip
+        acknowledged = client.post("/graphql", json={"query": ACKNOWLEDGE}, headers=acme)
+        ready_after = client.get("/readyz")
+    hub.close()
+    assert ready_before.status_code == 200
+    assert written.status_code == 503
+    assert written.json()["type"] == "urn:supplyhub:problem:disk_full"
+    assert written.json()["detail"].startswith("the store's disk is full")
+    assert acknowledged.json()["data"]["acknowledgePurchaseOrder"]["code"] == "unavailable"
+    assert ready_after.status_code == 503
+    assert ready_after.json()["detail"].startswith("the store's disk is full")
