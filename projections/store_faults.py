@@ -17,6 +17,8 @@ import psycopg
 from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
 from psycopg import errors as pg
 
+from domain.errors import StoredHistoryError
+
 PUBLIC = "temporarily unavailable; please try again later"
 # The library's message (eventsourcing is pinned) names the event it could not read.
 _UNREADABLE = re.compile(
@@ -26,7 +28,8 @@ _UNREADABLE = re.compile(
 
 # The exception classes a fault arrives as (the library wraps the drivers' errors).
 FAULT_TYPES: tuple[type[Exception], ...] = (
-    MapperDeserialisationError, PersistenceError, sqlite3.Error, psycopg.Error, OSError,
+    MapperDeserialisationError, StoredHistoryError, PersistenceError, sqlite3.Error,
+    psycopg.Error, OSError,
 )  # fmt: skip
 
 
@@ -61,6 +64,14 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
 def _classify(error: BaseException) -> StoreFault | None:
     if isinstance(error, MapperDeserialisationError):
         return _unreadable(str(error))
+    if isinstance(error, StoredHistoryError):
+        return StoreFault(
+            "corrupt_event",
+            f"{error}: an event there does not follow from those before it (forged or edited "
+            "in the store; see `supplyhub audit verify`)",
+            error.originator_id,
+            error.version,
+        )
     if isinstance(error, sqlite3.Error):
         text = str(error).lower()
         if "readonly" in text or "read-only" in text:

@@ -112,6 +112,21 @@ def garble(settings: Settings, number: str, version: int) -> None:
         )
 
 
+def forge_release(settings: Settings, number: str) -> int:
+    """A copy of the PO's release appended as its next version (the probe's forged event);
+    returns that version."""
+    with sqlite3.connect(database(settings)) as conn:
+        oid = PurchaseOrder.create_id(number).hex
+        topic, state, last = conn.execute(
+            "SELECT topic, state, (SELECT max(originator_version) FROM stored_events "
+            "WHERE originator_id = ?) FROM stored_events WHERE originator_id = ? "
+            "AND originator_version = 1",
+            (oid, oid),
+        ).fetchone()
+        conn.execute("INSERT INTO stored_events VALUES (?, ?, ?, ?)", (oid, last + 1, topic, state))
+        return int(last) + 1
+
+
 def make_read_only(settings: Settings) -> None:
     """Write version 3 in the header: SQLite refuses every write to the file, also for root
     (who ignores file modes). The log is checkpointed into the file first."""
@@ -151,6 +166,31 @@ def test_a_corrupt_stored_event_is_named_to_an_auditor_and_unavailable_to_the_su
         "detail": "temporarily unavailable; please try again later",
     }  # fmt: skip
     assert "deserialise" not in history.text + answer.text
+
+
+def test_a_forged_event_that_does_not_replay_is_named_not_a_500(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a second release of Acme's PO forged into the store
+    version = forge_release(settings, ACME_PO)
+    with serving(settings) as served:
+        history = served.client.get(
+            f"/api/v1/purchase-orders/{ACME_PO}/history", headers=served.bearer(Role.AUDITOR)
+        )
+        answer = served.client.post(
+            "/graphql", json={"query": ACKNOWLEDGE},
+            headers=served.bearer(Role.SUPPLIER, "SUP-ACME"),
+        )  # fmt: skip
+    # Then the auditor is told which document stops replaying where, the supplier to come back
+    assert history.status_code == 503
+    assert (history.json()["type"], history.json()["version"]) == (
+        "urn:supplyhub:problem:corrupt_event", version,
+    )  # fmt: skip
+    assert f"do not replay at version {version}" in history.json()["detail"]
+    assert answer.json()["data"]["acknowledgePurchaseOrder"]["code"] == "unavailable"
+    # And the CLI names the log position as well
+    assert main(["history", ACME_PO]) == 1
+    assert capsys.readouterr().err.rstrip().endswith("log position 57")
 
 
 def test_the_cli_history_of_a_corrupt_event_names_its_log_position(
