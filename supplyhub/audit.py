@@ -156,8 +156,10 @@ class Checkpointer:
         checkpoint = audit_checkpoints.sign(
             self.key, int(head[0]), head[1].split(" ")[1], datetime.now(UTC)
         )
-        append_checkpoint(self.path, checkpoint)
+        # Counted as done before writing: a file that cannot be written (its disk full) is
+        # reported by the runner once per interval, not after every batch.
         self.last_position, self.last_time = checkpoint.position, self.clock()
+        append_checkpoint(self.path, checkpoint)
         self.publish(checkpoint)
         log.info("audit checkpoint signed at position %d", checkpoint.position)
         return checkpoint
