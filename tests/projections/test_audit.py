@@ -21,7 +21,7 @@ from domain.purchase_order import PurchaseOrder
 from projections.audit_checkpoints import parse
 from supplyhub.audit import verify_store
 from supplyhub.demo import Scenario
-from supplyhub.read_side import ReadSide, open_read_side
+from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
 from supplyhub.settings import Settings
 
 
@@ -160,3 +160,23 @@ def test_the_live_runner_signs_a_checkpoint_every_so_many_events_that_verify_acc
     # And verify checks it against the log
     report = verify_store(keyed)
     assert report.ok and report.checkpoints == 1
+
+
+def test_the_ledger_refuses_to_rechain_an_edited_log_and_the_read_only_verify_names_it(
+    settings: Settings, hub: SupplyHub, read_side: ReadSide
+) -> None:
+    # Given a chained log with an event edited behind the chain's head
+    run_steps(hub, purchase_orders=4, seed=5)
+    read_side.runner.catch_up()
+    oid, version, topic, state = _row(settings, 12)
+    _execute(settings, [(_SET + "WHERE rowid = ?", (oid, version, topic, bytes(state) + b" ", 12))])
+    # When the ledger is rebuilt, and the store verified read-only
+    with pytest.raises(RebuildRefusedError, match="event at position 12 was altered"):
+        read_side.rebuild("audit_ledger")
+    report = verify_store(settings)
+    # Then the recorded chain was kept, and it still tells the edit
+    assert report.verification.finding is not None
+    assert (report.verification.finding.position, report.verification.finding.problem) == (
+        12, "altered",
+    )  # fmt: skip
+    assert [s.version for s in read_side.status() if s.name == "audit_ledger"] == [1]
