@@ -22,6 +22,7 @@ from domain.errors import (
     NotFoundError,
     ValidationError,
 )
+from projections.store_faults import FAULT_TYPES, StoreFault, store_fault
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -56,6 +57,21 @@ def problem_body(error: DomainError) -> dict[str, Any]:
 def problem(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     body.setdefault("status", status)
     return Response(json.dumps(body), status, headers, media_type=PROBLEM)
+
+
+def unavailable(request: Request, fault: StoreFault) -> Response:
+    """503 for a fault of the store. REST callers are connectors and internal roles: the
+    detail says what and where (which stored event, read-only, disk full); no traceback."""
+    log.error("store fault on %s %s: %s", request.method, request.url.path, fault.reason)
+    request.app.state.services.metrics.store_faults.note(fault)
+    body: dict[str, Any] = {
+        "type": f"urn:supplyhub:problem:{fault.kind}",
+        "title": "store unavailable",
+        "detail": fault.reason,
+    }
+    if fault.originator_id:
+        body["document_id"], body["version"] = fault.originator_id, fault.version
+    return problem(503, body, {"Retry-After": "60"})
 
 
 def field_path(loc: Sequence[str | int]) -> str:
@@ -111,6 +127,9 @@ def install(app: FastAPI) -> None:
         )
 
     async def unexpected(request: Request, error: Exception) -> Response:
+        fault = store_fault(error)
+        if fault is not None:
+            return unavailable(request, fault)
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return problem(500, {"type": "about:blank", "title": "internal error"})
 
@@ -118,6 +137,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, request_invalid)
     app.add_exception_handler(UnauthenticatedError, unauthenticated)
     app.add_exception_handler(HTTPException, http_error)
+    for kind in FAULT_TYPES:  # answered here, not re-raised as the catch-all would be
+        app.add_exception_handler(kind, unexpected)
     app.add_exception_handler(Exception, unexpected)
 
 

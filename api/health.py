@@ -37,6 +37,8 @@ def health_router(probe: Probe, metrics: Metrics, max_lag: int, tokens: TokenCac
             ready = await run_in_threadpool(probe)
         except Exception as error:  # a probe that cannot reach the store says not ready
             ready = Readiness(store_ok=False, lag=-1, detail=type(error).__name__)
+        if ready.store_ok and (refused := metrics.store_faults.recent()):
+            ready = Readiness(store_ok=False, lag=ready.lag, detail=refused)
         metrics.lag.set(ready.lag)
         ok = ready.store_ok and 0 <= ready.lag <= max_lag
         body = {"ready": ok, "store": ready.store_ok, "projection_lag": ready.lag,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from projections.store_faults import StoreFault
 
 
 class Metrics:
@@ -35,6 +38,12 @@ class Metrics:
         self.cache_hits = Counter(
             "supplyhub_graphql_cache_hits", "GraphQL answers served from the response cache",
             registry=self.registry,
+        )  # fmt: skip
+        self.store_faults = StoreFaults(
+            Counter(
+                "supplyhub_store_faults", "Requests the store could not serve, by kind",
+                ["kind"], registry=self.registry,
+            )
         )  # fmt: skip
 
     def exposition(self) -> bytes:
@@ -66,6 +75,30 @@ class Metrics:
                 self.latency.labels(route).observe(time.perf_counter() - started)
 
         return measured
+
+
+class StoreFaults:
+    """Store faults requests met: counted, and the last one that refused a write is kept for
+    `WINDOW` seconds, so /readyz turns 503 with its reason while writes fail (a full disk is
+    only found by writing)."""
+
+    WINDOW = 30.0
+    REFUSING_WRITES = frozenset({"read_only", "disk_full", "io_error", "unreachable"})
+
+    def __init__(self, counter: Counter, clock: Callable[[], float] = time.monotonic) -> None:
+        self.counter, self.clock = counter, clock
+        self._last: tuple[float, str] | None = None
+
+    def note(self, fault: StoreFault) -> None:
+        self.counter.labels(fault.kind).inc()
+        if fault.kind in self.REFUSING_WRITES:
+            self._last = (self.clock(), fault.reason)
+
+    def recent(self) -> str:
+        """The last refused write's reason if it is recent, else ""."""
+        if self._last is None or (age := self.clock() - self._last[0]) > self.WINDOW:
+            return ""
+        return f"{self._last[1]} (a request failed {age:.0f} s ago)"
 
 
 def body_limit(app: ASGIApp, max_bytes: int) -> ASGIApp:

@@ -31,7 +31,7 @@ from domain.processed_message import ProcessedMessage
 from domain.provenance import Provenance
 from domain.tolerance import DEFAULT_TOLERANCE, TolerancePolicy
 from domain.transcodings import DateAsISO, ValueTranscoding
-from domain.unit_of_work import UnitOfWork
+from domain.unit_of_work import UnitOfWork, replay
 from domain.use_cases import HANDLERS, Context
 
 # Every value object that travels inside an event.
@@ -245,6 +245,6 @@ class SupplyHub(Application[UUID]):
                 version = event.originator_version
             if version is None:
                 return None
-        found: object = self.repository.get(aggregate_id, version=version)
+        found: object = self.repository.get(aggregate_id, version=version, projector_func=replay)
         assert isinstance(found, Aggregate)
         return found

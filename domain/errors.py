@@ -47,6 +47,19 @@ class ForbiddenError(DomainError):
     code = "forbidden"
 
 
+class StoredHistoryError(Exception):
+    """A document's stored events do not replay: one does not follow from those before it
+    (an event forged or edited in the store). Not a refusal of the caller's command: a fault
+    of the store, for an operator to repair."""
+
+    def __init__(self, originator_id: object, version: int) -> None:
+        super().__init__(
+            f"the stored events of document {originator_id} do not replay at version {version}"
+        )
+        self.originator_id = str(originator_id)
+        self.version = version
+
+
 def require(condition: bool, field: str, rule: str) -> None:
     """Guard clause: raise a ValidationError naming the field and the rule it breaks."""
     if not condition:

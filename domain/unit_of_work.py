@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 
-from domain.errors import ConflictError, NotFoundError
+from domain.errors import ConflictError, NotFoundError, StoredHistoryError
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -32,7 +32,7 @@ class UnitOfWork:
             found = self._loaded[aggregate_id]
         else:
             try:
-                found = self._repository.get(aggregate_id, projector_func=_replay)
+                found = self._repository.get(aggregate_id, projector_func=replay)
             except AggregateNotFoundError:
                 return None
             self._loaded[aggregate_id] = found
@@ -49,7 +49,8 @@ class UnitOfWork:
     def require_absent(self, aggregate_id: UUID, what: str) -> None:
         if aggregate_id in self._loaded:
             raise ConflictError(f"{what} already exists")
-        if not self._optimistic and aggregate_id in self._repository:
+        # (found by our replay, so a stored history that does not replay is named)
+        if not self._optimistic and self.find(Aggregate, aggregate_id) is not None:
             raise ConflictError(f"{what} already exists")
 
     def add(self, *aggregates: Aggregate) -> None:
@@ -72,10 +73,14 @@ class UnitOfWork:
         return changed + self._recorded
 
 
-def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     """The library's `project_aggregate` without its `assert isinstance(event, <runtime
     Protocol>)`: a structural check of every event's attributes, 5 % of a single
-    acknowledgement on SQLite. Our events are the library's own event classes."""
+    acknowledgement on SQLite. Our events are the library's own event classes. An event
+    that does not apply to the state before it (forged or edited in the store) is named."""
     for event in events:
-        aggregate = event.mutate(aggregate)
+        try:
+            aggregate = event.mutate(aggregate)
+        except Exception as error:
+            raise StoredHistoryError(event.originator_id, event.originator_version) from error
     return aggregate

@@ -8,8 +8,8 @@ moved (reordered) or vanished (deleted). The head digest is what an auditor keep
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from eventsourcing.persistence import Notification
 
@@ -59,56 +59,87 @@ class Finding:
     problem: str  # altered | deleted | reordered | inserted | chain_broken
 
     def __str__(self) -> str:
+        if self.problem == "chain_broken":
+            return f"the chain's own link at position {self.position} was altered"
         return f"event at position {self.position} was {self.problem}"
 
 
 @dataclass(frozen=True)
 class Verification:
-    checked: int
-    head_position: int
-    head_digest: str
+    checked: int  # events compared with the recorded chain and found equal
+    head_position: int  # the last of them
+    head_digest: str  # the chain there, recomputed from the log
     finding: Finding | None
+    unchained: int = 0  # events in the log after the recorded chain's head (not yet chained)
+    digests: Mapping[int, str] = field(default_factory=dict)  # the asked positions reached
+    log_head: int = 0  # the last position read from the log
+    log_digest: str = GENESIS  # the chain recomputed from the log up to there (when ok)
 
     @property
     def ok(self) -> bool:
         return self.finding is None
 
+    @property
+    def first_unchained(self) -> int:
+        return self.head_position + 1 if self.unchained else 0
 
-def verify(events: Iterable[Notification], ledger: Iterable[tuple[int, str, str]]) -> Verification:
-    """Recompute the chain from the stored events and compare it with the ledger rows
-    (position, event hash, digest), both in log order; name the first difference."""
+
+def verify(
+    events: Iterable[Notification],
+    ledger: Iterable[tuple[int, str, str]],
+    positions: Collection[int] = (),
+) -> Verification:
+    """Compare the stored events with the chain as it was recorded (ledger rows: position,
+    event hash, digest), both in log order, and name the first place where they part.
+
+    Nothing is chained before comparing: an event the recorded chain does not hold yet is
+    counted as unchained, never folded in. The chain is recomputed from the log alongside,
+    also over unchained events, so the digests at `positions` (an auditor's or a signed
+    checkpoint's) can be checked against the log itself."""
     stored = iter(ledger)
     by_hash: dict[str, int] | None = None
     ledger_rows: list[tuple[int, str, str]] = []
-    digest, checked, position = GENESIS, 0, 0
+    digest, checked, position, unchained, last = GENESIS, 0, 0, 0, 0
+    digests: dict[int, str] = {}
+    asked = set(positions)
 
     def rows() -> Iterator[tuple[int, str, str]]:
         for row in stored:
             ledger_rows.append(row)
             yield row
 
+    def found(finding: Finding | None) -> Verification:
+        return Verification(checked, position, digest, finding, unchained, digests, last, running)
+
     expected = rows()
     pending = next(expected, None)
+    running = digest  # the chain recomputed from the log, chained or not
     for notification in events:
-        if pending is None:
-            break  # beyond the ledger's head: not projected yet
         own = event_hash(notification)
+        last = notification.id
+        if pending is None:  # beyond the recorded chain's head: not chained yet
+            running = chained(running, notification.id, own)
+            unchained += 1
+            if notification.id in asked:
+                digests[notification.id] = running
+            continue
         if notification.id > pending[0]:
-            return Verification(checked, position, digest, Finding(pending[0], "deleted"))
+            return found(Finding(pending[0], "deleted"))
         if notification.id < pending[0]:
-            return Verification(checked, position, digest, Finding(notification.id, "inserted"))
+            return found(Finding(notification.id, "inserted"))
         if own != pending[1]:
             if by_hash is None:
                 ledger_rows.extend(expected)
                 by_hash = {row[1]: row[0] for row in ledger_rows}
             moved = by_hash.get(own, notification.id) != notification.id
-            problem = "reordered" if moved else "altered"
-            return Verification(checked, position, digest, Finding(notification.id, problem))
-        digest = chained(digest, notification.id, own)
-        if digest != pending[2]:
-            return Verification(checked, position, digest, Finding(notification.id, "chain_broken"))
-        position, checked = notification.id, checked + 1
+            return found(Finding(notification.id, "reordered" if moved else "altered"))
+        running = chained(digest, notification.id, own)
+        if running != pending[2]:
+            return found(Finding(notification.id, "chain_broken"))
+        digest, position, checked = running, notification.id, checked + 1
+        if position in asked:
+            digests[position] = digest
         pending = next(expected, None)
     if pending is not None:
-        return Verification(checked, position, digest, Finding(pending[0], "deleted"))
-    return Verification(checked, position, digest, None)
+        return found(Finding(pending[0], "deleted"))
+    return found(None)

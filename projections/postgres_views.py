@@ -10,6 +10,7 @@ from typing import Any
 from psycopg_pool import ConnectionPool
 
 from projections.projection import Column
+from projections.store_faults import READ_ONLY
 from projections.view_store import Cursor, Session, SqlDialect, SqlViewStore
 
 
@@ -73,6 +74,12 @@ class PostgresViewStore(SqlViewStore):
                     yield _as_cursor(cur)
             finally:
                 conn.execute("ROLLBACK")
+
+    def write_fault(self) -> str:
+        """A replica or a database set read-only refuses writes; "" when it takes them."""
+        with self.pool.connection() as conn:
+            row = conn.execute("SHOW transaction_read_only").fetchone()
+        return READ_ONLY.reason if row and row[0] == "on" else ""
 
     def close(self) -> None:
         self.pool.close()

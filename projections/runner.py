@@ -21,6 +21,7 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.gc_pause import gc_paused
 from projections.projection import Processor, Record, topics_of
+from projections.store_faults import store_fault
 from projections.view_store import Session, SqlViewStore
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,12 @@ class ProjectionRunner:
         self._written: dict[str, _Row] = {}  # building: its rows
         self._kept: dict[str, Any] = {}  # building: and their views, if the processor keeps them
         self._position = -1
+        # The live loop's last failure ("" while batches commit): /readyz reports it, so a
+        # store that refuses writes (read-only, disk full) is visible, not a silent stall.
+        self.fault = ""
+        # Called with the position reached after each batch the live loop commits (the
+        # audit checkpointer); its failure is logged, never stops the views.
+        self.after_batch: Callable[[int], object] | None = None
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -204,10 +211,19 @@ class ProjectionRunner:
         while not self._stopping.is_set():
             try:
                 self.run_batch()
-            except Exception:  # a failing batch wrote nothing: log it, back off, retry
+            except Exception as error:  # a failing batch wrote nothing: say why, retry
+                fault = store_fault(error)
+                reason = fault.reason if fault is not None else f"{type(error).__name__}: {error}"
+                self.fault = f"projections stalled at position {self._position}: {reason}"
                 log.exception("projection batch failed; retrying")
                 self._stopping.wait(1.0)
                 continue
+            self.fault = ""
+            if self.after_batch is not None:
+                try:
+                    self.after_batch(self._position)
+                except Exception:  # e.g. the checkpoint file's disk is full: say so, go on
+                    log.exception("after-batch hook failed")
             if self.at_head:
                 self.waker.wait(self.idle_wait, self._stopping)
         log.info("projection runner stopped at position %d", self._position)

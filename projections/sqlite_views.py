@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from projections.store_faults import store_fault
 from projections.view_store import Cursor, Session, SqlViewStore
 
 
@@ -59,6 +60,20 @@ class SqliteViewStore(SqlViewStore):
             yield _as_cursor(cur)
         finally:
             conn.rollback()
+
+    def write_fault(self) -> str:
+        """Whether the file takes writes: take the write lock and let go at once, on a
+        connection of its own. Busy (someone is writing) counts as writable."""
+        conn = sqlite3.connect(self.path, timeout=0.2, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            fault = store_fault(error)
+            return fault.reason if fault is not None else ""
+        finally:
+            conn.close()
+        return ""
 
     def close(self) -> None:
         with self._lock:

@@ -176,6 +176,10 @@ class SqlViewStore:
     def close(self) -> None:
         raise NotImplementedError
 
+    def write_fault(self) -> str:
+        """Why the store refuses writes now, for /readyz; "" when it takes them."""
+        return ""
+
     # --- schema and versions ---------------------------------------------------------------
 
     def prepare(self, processors: Iterable[Processor]) -> None:

@@ -31,6 +31,7 @@ from projections.rebuild import Helper, Launch, Progress, rebuild
 from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
+from supplyhub.audit import checkpointer
 from supplyhub.bootstrap import schema_lock
 from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
@@ -87,13 +88,29 @@ class ReadSide:
         return self.runner.status()
 
     def rebuild(
-        self, name: str, progress: Progress | None = None, processes: int | None = None
+        self,
+        name: str,
+        progress: Progress | None = None,
+        processes: int | None = None,
+        *,
+        force: bool = False,
     ) -> int:
         """Blue/green rebuild of one projection; returns the new live version.
 
         `processes`: how many processes split it (PostgreSQL, and a view that names its
-        documents, `split_by`); None decides from the log's length and the settings."""
+        documents, `split_by`); None decides from the log's length and the settings.
+        The audit ledger is the chain as it was recorded: rebuilt over a log that
+        disagrees with it, it would re-chain the tampered log, so that is refused unless
+        `force` (then only the signed checkpoints still tell)."""
         chosen = self._chosen(name)
+        if chosen.name == AuditLedger.name and not force:
+            found = self.verify_audit().finding
+            if found is not None:
+                raise RebuildRefusedError(
+                    f"the recorded chain disagrees with the log: {found}. Rebuilding would "
+                    "chain the log as it is now and hide that; run `supplyhub audit verify`, "
+                    "restore the log, or rebuild with --force to accept the log as it is"
+                )
         parts = self.processes_for(name, processes)
         launch = self._launcher(name) if parts > 1 else None
         return rebuild(
@@ -164,7 +181,8 @@ class ReadSide:
         return purchase_order_as_of(events, revision=revision, at=at)
 
     def verify_audit(self) -> Verification:
-        """Recompute the hash chain from the stored events and compare it with the ledger."""
+        """Compare the stored events with the chain as the ledger recorded it (no catching
+        up first: events not chained yet are counted, not chained)."""
         return verify(self._notifications(), self._ledger_rows())
 
     def digest(self) -> Digest:
@@ -173,6 +191,11 @@ class ReadSide:
         if last is None:
             return Digest(0, "")
         return Digest(int(last[0]), last[1].split(" ")[1])
+
+    def write_fault(self) -> str:
+        """Why the read side cannot keep the views now ("" when it can): the live runner's
+        last failed batch (disk full, read-only...), or a store that refuses writes."""
+        return self.runner.fault or self.store.write_fault()
 
     def close(self) -> None:
         """Stop the runner if running and release connections."""
@@ -214,6 +237,7 @@ def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -
         hub.recorder, hub.mapper.to_domain_event, store, processors(),
         idle_wait=idle_wait, waker=waker,
     )  # fmt: skip
+    runner.after_batch = checkpointer(settings, store)
     batch = REBUILD_BATCH_POSTGRES if settings.uses_postgres else REBUILD_BATCH_SQLITE
     return ReadSide(hub, store, runner, settings, batch)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "supplyhub-development-secret-change-me-now"
@@ -76,6 +76,41 @@ class Settings(BaseSettings):
     max_projection_lag: int = Field(
         default=1000, ge=0, description="/readyz fails when the views trail the log by more."
     )
+    # --- audit chain anchored outside the database (issue 11) ---
+    audit_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="HMAC-SHA256 key that signs audit checkpoints (at least 16 characters); "
+        "never stored in the database. Empty: SUPPLYHUB_AUDIT_KEY_FILE, or no checkpoints.",
+    )
+    audit_key_file: Path | None = Field(
+        default=None, description="A file holding the checkpoint key, if not given inline."
+    )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="Append-only JSON lines of signed checkpoints; default "
+        "<data dir>/audit-checkpoints.jsonl. Keep it where the database's users cannot write.",
+    )
+    audit_checkpoint_every_events: int = Field(
+        default=10_000,
+        ge=0,
+        description="The projections worker signs a checkpoint after "
+        "this many new events (0: never by count).",
+    )
+    audit_checkpoint_every_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="... and after this many seconds with new events (0: never by time).",
+    )
+
+    audit_nats_stream: str = Field(
+        default="SUPPLYHUB_AUDIT",
+        description="When NATS is on, each checkpoint is also published to this JetStream "
+        "stream (created with deny-delete and deny-purge), and verify checks it too.",
+    )
+
+    @property
+    def checkpoint_file(self) -> Path:
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def uses_postgres(self) -> bool:

@@ -13,6 +13,7 @@ from api.auth import Principal
 from api.envelope import Envelope
 from domain.application import SupplyHub
 from projections.read_models import PurchaseOrderView, ReadModels
+from projections.store_faults import StoreFault
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Context:
     envelope: Envelope
     max_page_size: int
     record_outcome: Callable[[str, str], None]
+    note_fault: Callable[[StoreFault], None] = lambda fault: None  # for /readyz
     purchase_orders: DataLoader[str, PurchaseOrderView | None] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -147,6 +147,7 @@ class GraphQLEndpoint:
             envelope=envelope,
             max_page_size=self.max_page_size,
             record_outcome=record,
+            note_fault=self.metrics.store_faults.note,
         )
 
     async def ide(self, request: Request) -> Response:

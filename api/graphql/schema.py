@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -25,13 +26,16 @@ from api.envelope import require_key
 from api.graphql import inputs
 from api.graphql.context import Context, Info
 from api.graphql.fast_path import FastPath, FastPathExtension, RootAnswer
-from api.graphql.results import CommandResult, of_error, of_outcome
+from api.graphql.results import CommandResult, Conflict, of_error, of_outcome
 from api.graphql.scalars import OVERRIDES
 from api.graphql.types import ExceptionCase, PurchaseOrder, PurchaseOrderPage, SupplierKpis
 from api.graphql.visibility import case_for, may_call, outcome_for
 from domain.commands import Command
 from domain.errors import DomainError, ValidationError
 from projections.read_models import PurchaseOrderFilter
+from projections.store_faults import FAULT_TYPES, store_fault
+
+log = logging.getLogger(__name__)
 
 
 async def find_purchase_orders(
@@ -151,6 +155,14 @@ async def _handle(
     except DomainError as error:
         context.record_outcome(name, error.code)
         return of_error(error)
+    except FAULT_TYPES as error:
+        if (fault := store_fault(error)) is None:
+            raise
+        # The operator reads the reason in the log; a portal user is told to come back.
+        log.error("store fault on %s: %s", name, fault.reason)
+        context.record_outcome(name, "unavailable")
+        context.note_fault(fault)
+        return Conflict(code="unavailable", detail=fault.public)
     context.record_outcome(name, outcome.status)
     return of_outcome(outcome_for(outcome, context.principal.role))
 

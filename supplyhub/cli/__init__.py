@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
+from projections.store_faults import store_fault
+from supplyhub.audit import AuditSetupError
 from supplyhub.cli import api, backbone, core, read_side
 from supplyhub.settings import Settings
 
@@ -53,7 +55,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     run: Run = args.run
-    return run(args, settings)
+    try:
+        return run(args, settings)
+    except AuditSetupError as error:  # e.g. a checkpoint key too short, for any command
+        print(f"supplyhub: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        fault = store_fault(error)
+        if fault is None:
+            raise
+        # A fault of the store is the operator's to fix, not a bug: say what, not where.
+        print(f"supplyhub {args.command}: {fault.reason}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -101,7 +101,14 @@ def serving_auth(settings: Settings) -> AuthConfig:
     return auth_config(settings)
 
 
-def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> Any:
+def build_app(
+    settings: Settings,
+    hub: SupplyHub,
+    read_models: ReadModels,
+    write_fault: Callable[[], str] = lambda: "",
+) -> Any:
+    """The app as `serve` runs it; `write_fault` says why the store refuses writes, if it
+    does (the read side's), and turns /readyz to 503 with that reason."""
     # The web stack is imported here, not at the top: every other command (history, dlq,
     # workers...) would otherwise pay its ~1.8 s import on start.
     from api.app import create_app
@@ -109,7 +116,8 @@ def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> An
 
     def readiness() -> Readiness:
         head = hub.recorder.max_notification_id() or 0  # raises when the store is unreachable
-        return Readiness(store_ok=True, lag=max(0, head - read_models.position()))
+        fault = write_fault()
+        return Readiness(not fault, lag=max(0, head - read_models.position()), detail=fault)
 
     return create_app(
         hub,
@@ -162,7 +170,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         if not args.api_only:  # one process runs everything: the embedded default
             read_side.runner.start()
             backbone = start_in_process(settings, hub)  # relay + inbound when NATS is set
-        app = build_app(settings, hub, read_side.read_models)
+        app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
         stop_metrics = serve_metrics(settings, app, args.host)
         try:
             uvicorn.Server(

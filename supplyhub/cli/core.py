@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from typing import Any
 
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder, version_at_revision
+from projections.store_faults import store_fault
+from supplyhub.audit import position_of
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import run_scenario
 from supplyhub.read_side import open_read_side
@@ -75,6 +78,14 @@ def run_history(args: argparse.Namespace, settings: Settings) -> int:
     hub = open_hub(settings)
     try:
         return print_history(hub, args.po_number, args.revision, args.as_of)
+    except Exception as error:
+        fault = store_fault(error)
+        if fault is None or fault.kind != "corrupt_event":
+            raise
+        position = position_of(settings, fault.originator_id, fault.version)
+        print(f"cannot show purchase order {args.po_number}: {fault.reason}; "
+              f"log position {position}", file=sys.stderr)  # fmt: skip
+        return 1
     finally:
         hub.close()
 

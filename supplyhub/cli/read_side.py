@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+from projections.audit_ledger import GENESIS
+from supplyhub import audit
 from supplyhub.bootstrap import open_hub
 from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
 from supplyhub.settings import Settings
@@ -44,17 +46,52 @@ def register(subparsers: Any) -> None:
     )
     rebuild.set_defaults(run=run_rebuild)
 
-    audit = subparsers.add_parser("audit", help="verify the event log against its hash chain")
+    rebuild.add_argument(
+        "--force",
+        action="store_true",
+        help="audit_ledger only: rebuild even though the recorded chain disagrees with the log "
+        "(accepts the log as it is now; signed checkpoints still show the rewrite)",
+    )
+
+    audit = subparsers.add_parser(
+        "audit",
+        help="verify the event log against its hash chain and signed checkpoints (read-only)",
+    )
     audit_actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
     verify = audit_actions.add_parser(
-        "verify", help="recompute the hash chain from the stored events and compare"
+        "verify",
+        help="compare the log with the chain as recorded and with every signed checkpoint",
+        description="Opens the store read-only (works on a read-only copy), never chains or "
+        "writes anything, and names the first position where log and chain part. "
+        "Exit 0: consistent; 1: tampering or a mismatch found; 2: cannot run as configured.",
     )
     verify.add_argument(
-        "--expect", metavar="DIGEST", help="also require this head digest (kept by the auditor)"
+        "--expect",
+        metavar="POSITION:DIGEST",
+        type=_position_digest,
+        help="also require the chain at POSITION to be DIGEST (as `audit digest` printed it); "
+        "later events do not affect this",
     )
     verify.set_defaults(run=run_verify)
-    digest = audit_actions.add_parser("digest", help="print the ledger's head position and digest")
+    digest = audit_actions.add_parser(
+        "digest", help="print the recorded chain's head as POSITION:DIGEST (read-only)"
+    )
     digest.set_defaults(run=run_digest)
+    checkpoint = audit_actions.add_parser(
+        "checkpoint",
+        help="verify, then append a checkpoint signed with SUPPLYHUB_AUDIT_KEY to the "
+        "checkpoint file",
+    )
+    checkpoint.set_defaults(run=run_checkpoint)
+
+
+def _position_digest(text: str) -> tuple[int, str]:
+    position, _, digest = text.partition(":")
+    if not position.isdigit() or len(digest) != 64:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not POSITION:DIGEST (as `supplyhub audit digest` prints it)"
+        )
+    return int(position), digest.lower()
 
 
 def register_workers(worker_subparsers: Any) -> None:
@@ -105,34 +142,61 @@ def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
                 sys.stdout.flush()
 
         try:
-            version = read_side.rebuild(args.name, progress, args.processes)
-        except RebuildRefusedError as error:  # --processes this store or view cannot do
-            print(f"cannot rebuild {args.name}: {error}")
+            version = read_side.rebuild(args.name, progress, args.processes, force=args.force)
+        except RebuildRefusedError as error:  # --processes it cannot do, a tampered chain
+            print(f"\ncannot rebuild {args.name}: {error}")
             return 2
         print(f"\n{args.name}: version {version} is live ({time.monotonic() - started:.1f} s)")
     return 0
 
 
 def run_verify(args: argparse.Namespace, settings: Settings) -> int:
-    with _read_side(settings) as read_side:
-        read_side.runner.catch_up()  # chain every event stored so far
-        result = read_side.verify_audit()
-        if result.finding is not None:
-            print(f"TAMPERED: {result.finding} (chain verified up to {result.head_position})")
-            return 1
-        if args.expect and args.expect != result.head_digest:
-            print(f"MISMATCH: head digest {result.head_digest} is not the expected {args.expect}")
-            return 1
-        print(f"OK: {result.checked} events verified; head {result.head_position} "
-              f"digest {result.head_digest}")  # fmt: skip
-    return 0
+    try:
+        report = audit.verify_store(settings, args.expect)
+    except audit.AuditSetupError as error:
+        print(f"cannot verify: {error}")
+        return 2
+    found = report.verification
+    if found.finding is not None:
+        print(f"TAMPERED: {found.finding} (the log matches the recorded chain up to "
+              f"position {found.head_position})")  # fmt: skip
+    else:
+        print(f"OK: {found.checked} events match the recorded chain; head {found.head_position}"
+              f":{found.head_digest}")  # fmt: skip
+    if found.unchained:
+        print(f"NOT YET CHAINED: {found.unchained} events from position "
+              f"{found.first_unchained} are in the log but not in the chain (the projections "
+              "worker chains them; only a signed checkpoint or --expect pins them)")  # fmt: skip
+    for problem in report.checkpoint_problems:
+        print(f"CHECKPOINT: {problem}")
+    if report.checkpoints and not report.checkpoint_problems:
+        held = "hold" if found.ok else "have valid signatures (digests not compared: see above)"
+        print(f"checkpoints: {report.checkpoints} signed checkpoints {held}")
+    if report.expected_problem:
+        print(f"MISMATCH: {report.expected_problem}")
+    elif report.expected is not None and found.ok:
+        print(f"EXPECTED: the chain at position {report.expected[0]} is the digest you kept")
+    return 0 if report.ok else 1
 
 
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
-    with _read_side(settings) as read_side:
-        read_side.runner.catch_up()
-        head = read_side.digest()
-        print(f"{head.position} {head.digest}")
+    try:
+        position, digest = audit.recorded_head(settings)
+    except audit.AuditSetupError as error:
+        print(f"cannot read the chain: {error}")
+        return 2
+    print(f"{position}:{digest or GENESIS}")
+    return 0
+
+
+def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        checkpoint = audit.write_checkpoint(settings)
+    except audit.AuditSetupError as error:
+        print(f"no checkpoint written: {error}")
+        return 1
+    print(f"checkpoint {checkpoint.position}:{checkpoint.digest} signed at {checkpoint.at}, "
+          f"appended to {settings.checkpoint_file}")  # fmt: skip
     return 0
 
 

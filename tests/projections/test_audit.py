@@ -6,18 +6,22 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from conftest import run_steps
+from pydantic import SecretStr
 
 from domain import commands as c
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from domain.purchase_order import PurchaseOrder
+from projections.audit_checkpoints import parse
+from supplyhub.audit import verify_store
 from supplyhub.demo import Scenario
-from supplyhub.read_side import ReadSide
+from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
 from supplyhub.settings import Settings
 
 
@@ -118,3 +122,61 @@ def test_audit_verify_names_the_first_tampered_event(
     assert found.finding is not None
     assert (found.finding.position, found.finding.problem) == (12, tampering)
     assert found.checked == 11
+
+
+def test_the_live_runner_signs_a_checkpoint_every_so_many_events_that_verify_accepts(
+    settings: Settings, hub: SupplyHub, tmp_path: Path
+) -> None:
+    # Given a key and a checkpoint every 50 events, by settings
+    keyed = settings.model_copy(
+        update={
+            "audit_key": SecretStr("a-checkpoint-key-kept-off-the-database"),
+            "audit_checkpoint_file": tmp_path / "checkpoints.jsonl",
+            "audit_checkpoint_every_events": 50,
+            "audit_checkpoint_every_seconds": 0,
+        }
+    )
+    read_side = open_read_side(keyed, hub)
+    try:
+        hook = read_side.runner.after_batch
+        assert hook is not None
+        # When the runner has chained the first events, and later the rest
+        run_steps(hub, purchase_orders=1, seed=5)
+        read_side.runner.catch_up()
+        first = read_side.runner.position()
+        hook(first)
+        signed_early = (tmp_path / "checkpoints.jsonl").exists()
+        run_steps(hub, purchase_orders=4, seed=6)
+        read_side.runner.catch_up()
+        hook(read_side.runner.position())
+        head = read_side.digest()
+    finally:
+        read_side.close()
+    # Then one checkpoint was signed once 50 events had passed, at the chain's head
+    lines = (tmp_path / "checkpoints.jsonl").read_text().splitlines()
+    assert first < 50 <= head.position and not signed_early
+    assert [parse(line).position for line in lines] == [head.position]
+    assert parse(lines[0]).digest == head.digest
+    # And verify checks it against the log
+    report = verify_store(keyed)
+    assert report.ok and report.checkpoints == 1
+
+
+def test_the_ledger_refuses_to_rechain_an_edited_log_and_the_read_only_verify_names_it(
+    settings: Settings, hub: SupplyHub, read_side: ReadSide
+) -> None:
+    # Given a chained log with an event edited behind the chain's head
+    run_steps(hub, purchase_orders=4, seed=5)
+    read_side.runner.catch_up()
+    oid, version, topic, state = _row(settings, 12)
+    _execute(settings, [(_SET + "WHERE rowid = ?", (oid, version, topic, bytes(state) + b" ", 12))])
+    # When the ledger is rebuilt, and the store verified read-only
+    with pytest.raises(RebuildRefusedError, match="event at position 12 was altered"):
+        read_side.rebuild("audit_ledger")
+    report = verify_store(settings)
+    # Then the recorded chain was kept, and it still tells the edit
+    assert report.verification.finding is not None
+    assert (report.verification.finding.position, report.verification.finding.problem) == (
+        12, "altered",
+    )  # fmt: skip
+    assert [s.version for s in read_side.status() if s.name == "audit_ledger"] == [1]
