@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.security import HTTPBearer
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -16,10 +17,17 @@ from api.graphql.endpoint import GraphQLEndpoint
 from api.graphql.schema import build_schema
 from api.health import Probe, health_router
 from api.metrics import Metrics, body_limit
+from api.pages import documented_app, graphiql_routes
 from api.rest import bulk, invoices, purchase_orders, receipts, suppliers
 from api.services import Services
 from domain.application import SupplyHub
 from projections.read_models import ReadModels
+
+# Declares the bearer scheme in the OpenAPI (the Authorize button of /docs); the token itself is
+# checked by each route's principal dependency (api/auth.py), so a missing one is not refused here.
+_DOCUMENTED_BEARER = Depends(
+    HTTPBearer(auto_error=False, description="A JWT from `supplyhub token create`")
+)
 
 
 def utc_now() -> datetime:
@@ -44,7 +52,7 @@ def create_app(
 ) -> FastAPI:
     metrics = Metrics(plain_routes=frozenset({"/graphql"}))
     tokens = TokenCache(auth)
-    app = FastAPI(
+    app = documented_app(
         title="Supply Hub",
         version="1",
         description="GraphQL at /graphql for supplier portals and buyers; REST under /api/v1 "
@@ -63,9 +71,9 @@ def create_app(
     # Plain Starlette routes: the cached path needs no dependency injection or validation.
     app.router.routes.append(Route("/graphql", graphql.post, methods=["POST"]))
     if dev_mode:
-        app.router.routes.append(Route("/graphql", graphql.ide, methods=["GET"]))
+        app.router.routes.extend(graphiql_routes())
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk):
-        app.include_router(resource.router, prefix="/api/v1")
+        app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])
     app.include_router(health_router(readiness, metrics, max_lag))
     app.add_middleware(_Outermost, metrics=metrics, max_body_bytes=max_body_bytes)
     return app

@@ -11,8 +11,7 @@ import orjson
 from graphql import OperationType, get_operation_ast, parse
 from graphql.error import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 
 from api.auth import Principal, TokenCache
 from api.cache import Position, ResponseCache, cache_key, etag
@@ -129,9 +128,6 @@ class GraphQLEndpoint:
             max_page_size=self.max_page_size,
             record_outcome=record,
         )
-
-    async def ide(self, request: Request) -> Response:
-        return HTMLResponse(get_graphql_ide_html("graphiql"))
 
 
 def _encode(answer: dict[str, Any]) -> bytes:

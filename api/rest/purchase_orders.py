@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import INTERNAL, Role
 from api.rest import examples
+from api.rest.answers import APPLIED, CREATED, History, body
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, PrincipalDep, ServicesDep, submit
 from domain import commands as c
@@ -35,7 +36,9 @@ class Cancellation:
     reason: str = ""
 
 
-@router.post("", status_code=201, summary="Release a purchase order (revision 1)")
+@router.post(
+    "", status_code=201, summary="Release a purchase order (revision 1)", responses=CREATED
+)
 async def release(
     command: Annotated[c.ReleasePurchaseOrder, Body(openapi_examples=examples.RELEASE)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
@@ -43,7 +46,11 @@ async def release(
     return await submit(services, envelope, key, command, created=True)
 
 
-@router.post("/{number}/revisions", summary="Revise a purchase order: the body names the revision")
+@router.post(
+    "/{number}/revisions",
+    summary="Revise a purchase order: the body names the revision",
+    responses=APPLIED,
+)
 async def revise(
     number: str,
     body: Annotated[Revision, Body(openapi_examples=examples.REVISE)],
@@ -53,7 +60,7 @@ async def revise(
     return await submit(services, envelope, key, command)
 
 
-@router.post("/{number}/cancellation", summary="Cancel a purchase order")
+@router.post("/{number}/cancellation", summary="Cancel a purchase order", responses=APPLIED)
 async def cancel(
     number: str, body: Cancellation, services: ServicesDep, envelope: EnvelopeDep,
     key: IdempotencyKey,
@@ -61,7 +68,11 @@ async def cancel(
     return await submit(services, envelope, key, c.CancelPurchaseOrder(number, body.reason))
 
 
-@router.get("/{number}", summary="The purchase order as the read models show it")
+@router.get(
+    "/{number}",
+    summary="The purchase order as the read models show it",
+    responses={200: body(PurchaseOrderView)},
+)
 async def read(number: str, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
     principal.require(Role.CONNECTOR, *INTERNAL)
     found = await run_in_threadpool(services.read_models.purchase_order, number, None)
@@ -70,7 +81,11 @@ async def read(number: str, services: ServicesDep, principal: PrincipalDep) -> J
     return JSONResponse(_VIEW.dump_python(found, mode="json"))
 
 
-@router.get("/{number}/history", summary="Audit history, and the state as of a time or revision")
+@router.get(
+    "/{number}/history",
+    summary="Audit history, and the state as of a time or revision",
+    responses={200: body(History)},
+)
 async def history(
     number: str,
     services: ServicesDep,
