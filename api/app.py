@@ -17,7 +17,7 @@ from api.graphql.endpoint import GraphQLEndpoint
 from api.graphql.schema import build_schema
 from api.health import Probe, health_router
 from api.metrics import Metrics, body_limit
-from api.pages import documented_app, graphiql_routes
+from api.pages import page_routes
 from api.rest import bulk, invoices, purchase_orders, receipts, suppliers
 from api.services import Services
 from domain.application import SupplyHub
@@ -52,12 +52,14 @@ def create_app(
 ) -> FastAPI:
     metrics = Metrics(plain_routes=frozenset({"/graphql"}))
     tokens = TokenCache(auth)
-    app = documented_app(
+    app = FastAPI(
         title="Supply Hub",
         version="1",
         description="GraphQL at /graphql for supplier portals and buyers; REST under /api/v1 "
         "for ERP connectors. Authenticate with `Authorization: Bearer <JWT>`; every write "
         "takes an `Idempotency-Key`. Errors are application/problem+json.",
+        docs_url=None,  # served offline by api/pages.py
+        redoc_url=None,
     )
     app.state.services = Services(
         hub, read_models, tokens, metrics, clock, max_page_size, max_bulk_items
@@ -70,8 +72,7 @@ def create_app(
     )  # fmt: skip
     # Plain Starlette routes: the cached path needs no dependency injection or validation.
     app.router.routes.append(Route("/graphql", graphql.post, methods=["POST"]))
-    if dev_mode:
-        app.router.routes.extend(graphiql_routes())
+    app.router.routes.extend(page_routes(app.openapi_url or "", app.title, graphiql=dev_mode))
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk):
         app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])
     app.include_router(health_router(readiness, metrics, max_lag))

@@ -5,48 +5,87 @@ from __future__ import annotations
 
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+DOCS_ASSETS = "/static/docs"
 GRAPHIQL_ASSETS = "/static/graphiql"
 
 # Swagger UI keeps the token across reloads and shows how long each call took.
 SWAGGER_UI = {"persistAuthorization": True, "displayRequestDuration": True}
 
+# The pages may load nothing from another origin: what a page would fetch from the internet
+# (ReDoc's footer logo) is refused by the browser instead of waiting on a network that is not
+# there. Inline scripts are the pages' own set-up; blob: is ReDoc's search worker.
+SAME_ORIGIN_ONLY = {
+    "Content-Security-Policy": "default-src 'self' 'unsafe-inline' data: blob:",
+}
 
-def documented_app(**kwargs: Any) -> FastAPI:
-    """A FastAPI whose /docs and /redoc load their scripts from the fastapi-offline package."""
-    return FastAPIOffline(swagger_ui_parameters=SWAGGER_UI, **kwargs)
 
-
-def _graphiql_files() -> Path:
-    # graphene-django-graphiql-static ships GraphiQL's built files as package data; its
-    # package root imports nothing (no Django), so reading the files needs no framework.
-    package = (
-        files("graphene_django_graphiql_static") / "static" / "graphene_django_graphiql_static"
-    )
-    with as_file(package) as path:  # a real directory for a regular (unzipped) install
+def _package_files(package: str, *parts: str) -> Path:
+    """A directory of package data, read in place (a regular install is unzipped)."""
+    with as_file(files(package).joinpath(*parts)) as path:
         return Path(path)
 
 
-def graphiql_routes() -> list[Route | Mount]:
-    """GET /graphql answers the GraphiQL page; its scripts are under /static/graphiql."""
-    assets = StaticFiles(directory=_graphiql_files())
-    return [
-        Route("/graphql", _graphiql, methods=["GET"]),
-        Mount(GRAPHIQL_ASSETS, app=assets, name="graphiql-assets"),
+def page_routes(openapi_url: str, title: str, *, graphiql: bool) -> list[BaseRoute]:
+    """/docs and /redoc (assets of fastapi-offline); GET /graphql when `graphiql` (assets of
+    graphene-django-graphiql-static, whose package root imports nothing: no Django)."""
+
+    async def swagger_ui(request: Request) -> Response:
+        root = request.scope.get("root_path", "")
+        return _same_origin(
+            get_swagger_ui_html(
+                openapi_url=f"{root}{openapi_url}",
+                title=f"{title} - Swagger UI",
+                swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+                swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+                swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+                swagger_ui_parameters=SWAGGER_UI,
+            )
+        )
+
+    async def redoc(request: Request) -> Response:
+        root = request.scope.get("root_path", "")
+        return _same_origin(
+            get_redoc_html(
+                openapi_url=f"{root}{openapi_url}",
+                title=f"{title} - ReDoc",
+                redoc_js_url=f"{root}{DOCS_ASSETS}/redoc.standalone.js",
+                redoc_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+                with_google_fonts=False,
+            )
+        )
+
+    routes: list[BaseRoute] = [
+        Route("/docs", swagger_ui, methods=["GET"]),
+        Route("/redoc", redoc, methods=["GET"]),
+        Mount(DOCS_ASSETS, StaticFiles(directory=_package_files("fastapi_offline", "static"))),
     ]
+    if graphiql:
+        assets = _package_files(
+            "graphene_django_graphiql_static", "static", "graphene_django_graphiql_static"
+        )
+        routes += [
+            Route("/graphql", _graphiql, methods=["GET"]),
+            Mount(GRAPHIQL_ASSETS, StaticFiles(directory=assets)),
+        ]
+    return routes
+
+
+def _same_origin(page: HTMLResponse) -> Response:
+    page.headers.update(SAME_ORIGIN_ONLY)
+    return page
 
 
 async def _graphiql(request: Request) -> Response:
     root = request.scope.get("root_path", "")
-    return HTMLResponse(GRAPHIQL_PAGE.replace("{assets}", f"{root}{GRAPHIQL_ASSETS}"))
+    page = GRAPHIQL_PAGE.replace("{assets}", f"{root}{GRAPHIQL_ASSETS}")
+    return HTMLResponse(page, headers=SAME_ORIGIN_ONLY)
 
 
 # strawberry's GraphiQL page, adapted to the GraphiQL 2 and React 17 builds the package ships:
@@ -69,12 +108,13 @@ GRAPHIQL_PAGE = """<!doctype html>
   <body>
     <div id="graphiql">Loading...</div>
     <script>
-      const EXAMPLE_QUERY = `# Supply Hub GraphQL. Put your token in Headers below:
-#   {"Authorization": "Bearer <token from: supplyhub token create --role buyer>"}
-# Run with Ctrl-Enter or the play button.
+      const EXAMPLE_QUERY = `# Supply Hub GraphQL. Under Headers below, add
+#   {"Authorization": "Bearer <token>"}
+# (a token from: supplyhub token create --role buyer),
+# re-fetch the schema (the arrows on the left), then run.
 {
   purchaseOrders(first: 5) {
-    edges { node { number supplier status revision } }
+    items { number supplier revision status needsAction }
   }
 }
 `;
