@@ -19,6 +19,7 @@ from domain import commands as c
 from domain.errors import NotFoundError, ValidationError
 from domain.order_line import OrderLine
 from domain.purchase_order import PurchaseOrder, version_at_revision
+from projections.history import history_json
 from projections.read_models import PurchaseOrderView
 
 router = APIRouter(prefix="/purchase-orders", tags=["purchase orders"], responses=PROBLEMS)
@@ -111,43 +112,4 @@ def _history(
     if revision is not None and (version := version_at_revision(events, revision)) is None:
         raise NotFoundError("revision", str(revision))
     state = services.hub.state_as_of(po_id, version=version, at=as_of)
-    return {
-        "number": number,
-        "events": [_event_json(event) for event in events],
-        "state": _state_json(state) if isinstance(state, PurchaseOrder) else None,
-    }
-
-
-def _event_json(event: Any) -> dict[str, Any]:
-    provenance = getattr(event, "provenance", None)
-    return {
-        "version": event.originator_version,
-        "recorded_at": event.timestamp.isoformat(),
-        "event": type(event).__qualname__.split(".")[-1],
-        "actor": provenance.actor if provenance else "",
-        "channel": str(provenance.channel) if provenance else "",
-        "message_id": provenance.message_id if provenance else "",
-        "correlation_id": provenance.correlation_id if provenance else "",
-        "payload_ref": provenance.payload_ref if provenance else "",
-    }
-
-
-def _state_json(po: PurchaseOrder) -> dict[str, Any]:
-    return {
-        "revision": po.revision,
-        "status": po.status,
-        "version": po.version,
-        "lines": [
-            {
-                "line_number": line.line_number,
-                "item": line.item,
-                "quantity": str(line.quantity),
-                "uom": line.uom,
-                "unit_price": str(line.unit_price),
-                "need_by": line.need_by.isoformat(),
-                "ack_status": str(answer.status) if (answer := po.responses.get(n)) else "pending",
-                "received": str(po.received.get(n, 0)),
-            }
-            for n, line in po.lines.items()
-        ],
-    }
+    return history_json(number, events, state)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import version
 
 from supplyhub.cli import api, backbone, core, read_side
 from supplyhub.settings import Settings
@@ -25,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Configuration comes from SUPPLYHUB_* environment variables "
         "(SUPPLYHUB_DATA_DIR, SUPPLYHUB_DATABASE_URL, SUPPLYHUB_NATS_URL, ...).",
     )
+    parser.add_argument("--version", action="version", version=f"supplyhub {version('supplyhub')}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     worker = subparsers.add_parser(
         "worker", help="run one long-running process (projections, relay, inbound)"
@@ -45,7 +48,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     run: Run = args.run
-    return run(args, settings)
+    try:
+        status = run(args, settings)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `supplyhub history ... | head`: the reader has gone, which is no error of ours. Point
+        # stdout at /dev/null so the interpreter's last flush does not fail again on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # what a shell reports for a writer ended by SIGPIPE
+    return status
 
 
 if __name__ == "__main__":

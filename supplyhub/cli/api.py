@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.auth import AuthConfig, Role
 from supplyhub.bootstrap import open_hub
+from supplyhub.cli.output import fail
 from supplyhub.settings import DEV_JWT_SECRET, Settings
 
 if TYPE_CHECKING:
@@ -54,8 +55,7 @@ def register(subparsers: Any) -> None:
 def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
     role = Role(args.role)
     if (role is Role.SUPPLIER) != bool(args.supplier):
-        print("--supplier is required for --role supplier, and only for it")
-        return 2
+        return fail("--supplier is required for --role supplier, and only for it", 2)
     print(auth_config(settings).issue(role, args.subject, args.supplier, args.ttl))
     return 0
 
