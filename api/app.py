@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.security import HTTPBearer
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -16,11 +17,18 @@ from api.graphql.endpoint import GraphQLEndpoint
 from api.graphql.schema import build_schema
 from api.health import Probe, health_router
 from api.metrics import Metrics, body_limit
+from api.pages import page_routes
 from api.rest import bulk, invoices, purchase_orders, receipts, suppliers
 from api.services import Services
 from domain.application import SupplyHub
 from domain.supplier import Supplier
 from projections.read_models import ReadModels
+
+# Declares the bearer scheme in the OpenAPI (the Authorize button of /docs); the token itself is
+# checked by each route's principal dependency (api/auth.py), so a missing one is not refused here.
+_DOCUMENTED_BEARER = Depends(
+    HTTPBearer(auto_error=False, description="A JWT from `supplyhub token create`")
+)
 
 
 def utc_now() -> datetime:
@@ -61,6 +69,8 @@ def create_app(
         description="GraphQL at /graphql for supplier portals and buyers; REST under /api/v1 "
         "for ERP connectors. Authenticate with `Authorization: Bearer <JWT>`; every write "
         "takes an `Idempotency-Key`. Errors are application/problem+json.",
+        docs_url=None,  # served offline by api/pages.py
+        redoc_url=None,
     )
     app.state.services = Services(
         hub, read_models, tokens, metrics, clock, max_page_size, max_bulk_items
@@ -73,10 +83,9 @@ def create_app(
     )  # fmt: skip
     # Plain Starlette routes: the cached path needs no dependency injection or validation.
     app.router.routes.append(Route("/graphql", graphql.post, methods=["POST"]))
-    if dev_mode:
-        app.router.routes.append(Route("/graphql", graphql.ide, methods=["GET"]))
+    app.router.routes.extend(page_routes(app.openapi_url or "", app.title, graphiql=dev_mode))
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk):
-        app.include_router(resource.router, prefix="/api/v1")
+        app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])
     app.include_router(health_router(readiness, metrics, max_lag, tokens))
     app.state.metrics = metrics  # `serve` may also expose them on a port of their own
     app.add_middleware(_Outermost, metrics=metrics, max_body_bytes=max_body_bytes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -24,6 +25,23 @@ class Readiness:
 Probe = Callable[[], Readiness]
 
 
+@dataclass(frozen=True)
+class ReadinessAnswer:
+    """The body of /readyz, as documented in the OpenAPI."""
+
+    ready: bool
+    store: bool
+    projection_lag: int
+    max_lag: int
+    detail: str
+
+
+_READINESS: dict[int | str, dict[str, Any]] = {
+    200: {"model": ReadinessAnswer, "description": "Ready"},
+    503: {"model": ReadinessAnswer, "description": "Not ready: the store or the lag says why"},
+}
+
+
 def health_router(probe: Probe, metrics: Metrics, max_lag: int, tokens: TokenCache) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
@@ -31,7 +49,11 @@ def health_router(probe: Probe, metrics: Metrics, max_lag: int, tokens: TokenCac
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="The store answers and the read models are nearly current")
+    @router.get(
+        "/readyz",
+        summary="The store answers and the read models are nearly current",
+        responses=_READINESS,
+    )
     async def readyz() -> JSONResponse:
         try:
             ready = await run_in_threadpool(probe)

@@ -52,4 +52,4 @@ def test_history_of_an_unknown_order_says_so(
     seeded: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["history", "NOPE"]) == 1
-    assert "purchase order NOPE not found" in capsys.readouterr().out
+    assert "purchase order NOPE not found" in capsys.readouterr().err

@@ -21,9 +21,8 @@ from graphql import (
 )
 from graphql.error import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from api.auth import Principal, TokenCache
@@ -149,9 +148,6 @@ class GraphQLEndpoint:
             record_outcome=record,
             note_fault=self.metrics.store_faults.note,
         )
-
-    async def ide(self, request: Request) -> Response:
-        return HTMLResponse(get_graphql_ide_html("graphiql"))
 
 
 def _encode(answer: dict[str, Any]) -> bytes:

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.envelope import Envelope, outcome_json
 from api.errors import field_path, problem_body
 from api.rest import examples
+from api.rest.answers import BulkAnswer, body
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, Services, ServicesDep
 from domain.application import BatchItem
@@ -55,7 +56,11 @@ class _Parsed:
     command: Command
 
 
-@router.post("", summary="Apply many commands; each item has its own message id and result")
+@router.post(
+    "",
+    summary="Apply many commands; each item has its own message id and result",
+    responses={200: body(BulkAnswer)},
+)
 async def bulk(
     request: Annotated[Bulk, Body(openapi_examples=examples.BULK)],
     services: ServicesDep,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
 from api.rest import examples
+from api.rest.answers import APPLIED
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, ServicesDep, submit
 from domain import commands as c
@@ -29,7 +30,11 @@ class Payment:
     paid_on: date
 
 
-@router.post("/{supplier}/{invoice_number}/erp-status", summary="Report the ERP's invoice state")
+@router.post(
+    "/{supplier}/{invoice_number}/erp-status",
+    summary="Report the ERP's invoice state",
+    responses=APPLIED,
+)
 async def report_status(
     supplier: str, invoice_number: str,
     body: Annotated[ErpStatus, Body(openapi_examples=examples.ERP_STATUS)],
@@ -39,7 +44,11 @@ async def report_status(
     return await submit(services, envelope, key, command)
 
 
-@router.post("/{supplier}/{invoice_number}/payment", summary="Report an invoice paid")
+@router.post(
+    "/{supplier}/{invoice_number}/payment",
+    summary="Report an invoice paid",
+    responses=APPLIED,
+)
 async def pay(
     supplier: str, invoice_number: str,
     body: Annotated[Payment, Body(openapi_examples=examples.PAYMENT)],

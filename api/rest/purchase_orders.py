@@ -12,12 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import INTERNAL, Role
 from api.rest import examples
+from api.rest.answers import APPLIED, CREATED, History, body
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, PrincipalDep, ServicesDep, submit
 from domain import commands as c
 from domain.errors import NotFoundError, ValidationError
 from domain.order_line import OrderLine
 from domain.purchase_order import PurchaseOrder, version_at_revision
+from projections.history import history_json
 from projections.read_models import PurchaseOrderView
 
 router = APIRouter(prefix="/purchase-orders", tags=["purchase orders"], responses=PROBLEMS)
@@ -35,7 +37,9 @@ class Cancellation:
     reason: str = ""
 
 
-@router.post("", status_code=201, summary="Release a purchase order (revision 1)")
+@router.post(
+    "", status_code=201, summary="Release a purchase order (revision 1)", responses=CREATED
+)
 async def release(
     command: Annotated[c.ReleasePurchaseOrder, Body(openapi_examples=examples.RELEASE)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
@@ -43,7 +47,11 @@ async def release(
     return await submit(services, envelope, key, command, created=True)
 
 
-@router.post("/{number}/revisions", summary="Revise a purchase order: the body names the revision")
+@router.post(
+    "/{number}/revisions",
+    summary="Revise a purchase order: the body names the revision",
+    responses=APPLIED,
+)
 async def revise(
     number: str,
     body: Annotated[Revision, Body(openapi_examples=examples.REVISE)],
@@ -53,7 +61,7 @@ async def revise(
     return await submit(services, envelope, key, command)
 
 
-@router.post("/{number}/cancellation", summary="Cancel a purchase order")
+@router.post("/{number}/cancellation", summary="Cancel a purchase order", responses=APPLIED)
 async def cancel(
     number: str, body: Cancellation, services: ServicesDep, envelope: EnvelopeDep,
     key: IdempotencyKey,
@@ -61,7 +69,11 @@ async def cancel(
     return await submit(services, envelope, key, c.CancelPurchaseOrder(number, body.reason))
 
 
-@router.get("/{number}", summary="The purchase order as the read models show it")
+@router.get(
+    "/{number}",
+    summary="The purchase order as the read models show it",
+    responses={200: body(PurchaseOrderView)},
+)
 async def read(number: str, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
     principal.require(Role.CONNECTOR, *INTERNAL)
     found = await run_in_threadpool(services.read_models.purchase_order, number, None)
@@ -70,7 +82,11 @@ async def read(number: str, services: ServicesDep, principal: PrincipalDep) -> J
     return JSONResponse(_VIEW.dump_python(found, mode="json"))
 
 
-@router.get("/{number}/history", summary="Audit history, and the state as of a time or revision")
+@router.get(
+    "/{number}/history",
+    summary="Audit history, and the state as of a time or revision",
+    responses={200: body(History)},
+)
 async def history(
     number: str,
     services: ServicesDep,
@@ -96,43 +112,4 @@ def _history(
     if revision is not None and (version := version_at_revision(events, revision)) is None:
         raise NotFoundError("revision", str(revision))
     state = services.hub.state_as_of(po_id, version=version, at=as_of)
-    return {
-        "number": number,
-        "events": [_event_json(event) for event in events],
-        "state": _state_json(state) if isinstance(state, PurchaseOrder) else None,
-    }
-
-
-def _event_json(event: Any) -> dict[str, Any]:
-    provenance = getattr(event, "provenance", None)
-    return {
-        "version": event.originator_version,
-        "recorded_at": event.timestamp.isoformat(),
-        "event": type(event).__qualname__.split(".")[-1],
-        "actor": provenance.actor if provenance else "",
-        "channel": str(provenance.channel) if provenance else "",
-        "message_id": provenance.message_id if provenance else "",
-        "correlation_id": provenance.correlation_id if provenance else "",
-        "payload_ref": provenance.payload_ref if provenance else "",
-    }
-
-
-def _state_json(po: PurchaseOrder) -> dict[str, Any]:
-    return {
-        "revision": po.revision,
-        "status": po.status,
-        "version": po.version,
-        "lines": [
-            {
-                "line_number": line.line_number,
-                "item": line.item,
-                "quantity": str(line.quantity),
-                "uom": line.uom,
-                "unit_price": str(line.unit_price),
-                "need_by": line.need_by.isoformat(),
-                "ack_status": str(answer.status) if (answer := po.responses.get(n)) else "pending",
-                "received": str(po.received.get(n, 0)),
-            }
-            for n, line in po.lines.items()
-        ],
-    }
+    return history_json(number, events, state)

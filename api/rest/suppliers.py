@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
 from api.rest import examples
+from api.rest.answers import APPLIED
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, ServicesDep, submit
 from domain import commands as c
@@ -25,7 +26,7 @@ class SupplierRecord:
     status: str = "active"
 
 
-@router.put("/{supplier}", summary="Create or update a supplier")
+@router.put("/{supplier}", summary="Create or update a supplier", responses=APPLIED)
 async def upsert(
     supplier: str,
     body: Annotated[SupplierRecord, Body(openapi_examples=examples.SUPPLIER)],

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import version
 
 from pydantic import ValidationError
 
@@ -29,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Configuration comes from SUPPLYHUB_* environment variables "
         "(SUPPLYHUB_DATA_DIR, SUPPLYHUB_DATABASE_URL, SUPPLYHUB_NATS_URL, ...).",
     )
+    parser.add_argument("--version", action="version", version=f"supplyhub {version('supplyhub')}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     worker = subparsers.add_parser(
         "worker", help="run one long-running process (projections, relay, inbound)"
@@ -56,7 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run: Run = args.run
     try:
-        return run(args, settings)
+        status = run(args, settings)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `supplyhub history ... | head`: the reader has gone, which is no error of ours. Point
+        # stdout at /dev/null so the interpreter's last flush does not fail again on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # what a shell reports for a writer ended by SIGPIPE
     except AuditSetupError as error:  # e.g. a checkpoint key too short, for any command
         print(f"supplyhub: {error}", file=sys.stderr)
         return 2
@@ -67,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A fault of the store is the operator's to fix, not a bug: say what, not where.
         print(f"supplyhub {args.command}: {fault.reason}", file=sys.stderr)
         return 1
+    return status
 
 
 if __name__ == "__main__":

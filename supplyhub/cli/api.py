@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.auth import AuthConfig, Role
 from supplyhub.bootstrap import open_hub
+from supplyhub.cli.output import fail
 from supplyhub.settings import DEV_JWT_SECRET, Settings
 
 if TYPE_CHECKING:
@@ -61,15 +62,13 @@ def register(subparsers: Any) -> None:
 def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
     role = Role(args.role)
     if (role is Role.SUPPLIER) != bool(args.supplier):
-        print("--supplier is required for --role supplier, and only for it", file=sys.stderr)
-        return 2
+        return fail("--supplier is required for --role supplier, and only for it", 2)
     if not 0 < args.ttl <= settings.jwt_max_lifetime_seconds:
-        print(
+        return fail(
             f"--ttl must be between 1 and {settings.jwt_max_lifetime_seconds} seconds "
             "(SUPPLYHUB_JWT_MAX_LIFETIME_SECONDS): the API refuses longer-lived tokens",
-            file=sys.stderr,
+            2,
         )
-        return 2
     if settings.jwt_secret == DEV_JWT_SECRET and not settings.dev_mode:
         log.warning(
             "SUPPLYHUB_JWT_SECRET is the development default: this token is good only for a "

@@ -9,9 +9,11 @@ from typing import Any
 
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder, version_at_revision
+from projections.history import history_json
 from projections.store_faults import store_fault
 from supplyhub.audit import position_of
 from supplyhub.bootstrap import open_hub
+from supplyhub.cli.output import add_json_flag, aware_time, fail, print_json
 from supplyhub.demo import run_scenario
 from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
@@ -36,10 +38,12 @@ def register(subparsers: Any) -> None:
     history.add_argument("po_number", metavar="PO-NUMBER")
     point = history.add_mutually_exclusive_group()
     point.add_argument(
-        "--as-of", type=datetime.fromisoformat, metavar="TIME",
-        help="state as recorded by this ISO time, e.g. 2026-11-03T12:00:00+00:00",
+        "--as-of", type=aware_time, metavar="TIME",
+        help="state as recorded by this ISO time with its UTC offset, "
+        "e.g. 2026-11-03T12:00:00+00:00 or 2026-11-03T12:00:00Z",
     )  # fmt: skip
     point.add_argument("--revision", type=int, metavar="N", help="state at revision N")
+    add_json_flag(history)
     history.set_defaults(run=run_history)
 
 
@@ -77,6 +81,8 @@ def describe_store(settings: Settings) -> str:
 def run_history(args: argparse.Namespace, settings: Settings) -> int:
     hub = open_hub(settings)
     try:
+        if args.json:
+            return print_history_json(hub, args.po_number, args.revision, args.as_of)
         return print_history(hub, args.po_number, args.revision, args.as_of)
     except Exception as error:
         fault = store_fault(error)
@@ -90,12 +96,26 @@ def run_history(args: argparse.Namespace, settings: Settings) -> int:
         hub.close()
 
 
+def print_history_json(
+    hub: SupplyHub, number: str, revision: int | None, as_of: datetime | None
+) -> int:
+    """The same JSON as REST's GET /api/v1/purchase-orders/{number}/history."""
+    po_id = PurchaseOrder.create_id(number)
+    events = list(hub.history(po_id))
+    if not events:
+        return fail(f"purchase order {number} not found")
+    version = None
+    if revision is not None and (version := version_at_revision(events, revision)) is None:
+        return fail(f"revision {revision} does not exist")
+    print_json(history_json(number, events, hub.state_as_of(po_id, version=version, at=as_of)))
+    return 0
+
+
 def print_history(hub: SupplyHub, number: str, revision: int | None, as_of: datetime | None) -> int:
     po_id = PurchaseOrder.create_id(number)
     events = list(hub.history(po_id))
     if not events:
-        print(f"purchase order {number} not found")
-        return 1
+        return fail(f"purchase order {number} not found")
     print(f"History of purchase order {number} ({len(events)} events)")
     print(f"  {'ver':<4} {'recorded (UTC)':<19} {'event':<22} {'rev':>3}  who, channel, message")
     for event in events:
@@ -122,12 +142,10 @@ def _print_state(
     if revision is not None:
         version = version_at_revision(events, revision)
         if version is None:
-            print(f"revision {revision} does not exist")
-            return 1
+            return fail(f"revision {revision} does not exist")
     state = hub.state_as_of(po_id, version=version, at=as_of)
     if not isinstance(state, PurchaseOrder):
-        print("no state recorded by that time")
-        return 1
+        return fail("no state recorded by that time")
     label = f"revision {revision}" if revision else (f"as of {as_of}" if as_of else "now")
     print(f"State {label}: revision {state.revision}, {state.status}, version {state.version}")
     for line in state.lines.values():

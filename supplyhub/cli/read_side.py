@@ -9,12 +9,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from types import FrameType
 from typing import Any
 
 from projections.audit_ledger import GENESIS
 from supplyhub import audit
 from supplyhub.bootstrap import open_hub
+from supplyhub.cli.output import add_json_flag, fail, print_json
 from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
 from supplyhub.settings import Settings
 
@@ -28,6 +30,7 @@ def register(subparsers: Any) -> None:
     status = actions.add_parser(
         "status", help="per projection: position, log head, lag in events and seconds"
     )
+    add_json_flag(status)
     status.set_defaults(run=run_status)
     rebuild = actions.add_parser(
         "rebuild",
@@ -115,6 +118,9 @@ def _read_side(settings: Settings) -> Iterator[ReadSide]:
 
 def run_status(args: argparse.Namespace, settings: Settings) -> int:
     with _read_side(settings) as read_side:
+        if args.json:
+            print_json([asdict(s) for s in read_side.status()])
+            return 0
         print(f"{'projection':<16} {'ver':>3} {'live':<4} {'position':>9} {'head':>9} "
               f"{'lag':>7} {'lag s':>8}")  # fmt: skip
         for s in read_side.status():
@@ -128,8 +134,7 @@ def run_status(args: argparse.Namespace, settings: Settings) -> int:
 def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     with _read_side(settings) as read_side:
         if args.name not in read_side.names():
-            print(f"no projection {args.name!r}; known: {', '.join(read_side.names())}")
-            return 2
+            return fail(f"no projection {args.name!r}; known: {', '.join(read_side.names())}", 2)
         started = time.monotonic()
         last_print = [0.0]
 
@@ -144,8 +149,7 @@ def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         try:
             version = read_side.rebuild(args.name, progress, args.processes, force=args.force)
         except RebuildRefusedError as error:  # --processes it cannot do, a tampered chain
-            print(f"\ncannot rebuild {args.name}: {error}")
-            return 2
+            return fail(f"cannot rebuild {args.name}: {error}", 2)
         print(f"\n{args.name}: version {version} is live ({time.monotonic() - started:.1f} s)")
     return 0
 

@@ -28,4 +28,4 @@ def test_status_rebuild_digest_and_verify_work_on_the_demo_data(
     assert main(["projections", "rebuild", "nonsense"]) == 2
     capsys.readouterr()
     assert main(["projections", "rebuild", "purchase_orders", "--processes", "2"]) == 2
-    assert "SQLite has one writer" in capsys.readouterr().out
+    assert "SQLite has one writer" in capsys.readouterr().err
