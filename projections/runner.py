@@ -36,6 +36,11 @@ class Waker(Protocol):
     def close(self) -> None: ...
 
 
+# Runs `step` again and again until the event is set, riding out transient failures: the
+# composition root hands in its resilient worker loop (retry with backoff, health state).
+StepLoop = Callable[[Callable[[], None], threading.Event], None]
+
+
 class PollingWaker:
     """SQLite has no notifications: sleep a short while between polls."""
 
@@ -73,6 +78,7 @@ class ProjectionRunner:
         waker: Waker | None = None,
         building: int | None = None,
         until: int | None = None,
+        step_loop: StepLoop | None = None,
     ) -> None:
         self.recorder = recorder
         self.decode = decode
@@ -82,6 +88,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.idle_wait = idle_wait
         self.waker = waker or PollingWaker()
+        self.step_loop = step_loop
         self.building = building
         # Building one part of a version split between processes: stop at `until` and write
         # rows only; the caller sets the version's position once every part is done.
@@ -201,6 +208,10 @@ class ProjectionRunner:
 
     def _loop(self) -> None:
         log.info("projection runner started for %s", ", ".join(self.processors))
+        if self.step_loop is not None:
+            self.step_loop(self._step, self._stopping)
+            log.info("projection runner stopped at position %d", self._position)
+            return
         while not self._stopping.is_set():
             try:
                 self.run_batch()
@@ -211,6 +222,13 @@ class ProjectionRunner:
             if self.at_head:
                 self.waker.wait(self.idle_wait, self._stopping)
         log.info("projection runner stopped at position %d", self._position)
+
+    def _step(self) -> None:
+        """One batch, then, at the head, a wait for the next events. A batch that fails
+        wrote nothing, so running it again after a failure is always safe."""
+        self.run_batch()
+        if self.at_head:
+            self.waker.wait(self.idle_wait, self._stopping)
 
     # --- internals --------------------------------------------------------------------------
 
