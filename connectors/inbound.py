@@ -32,7 +32,7 @@ from connectors.command_messages import (
 )
 from connectors.database import StoreUnavailableError
 from connectors.dead_letters import Applied, DeadLetterStore, Refused, Result
-from connectors.streams import close_quietly, ensure_stream
+from connectors.streams import close_quietly, connect, ensure_stream
 from connectors.worker_loop import ResilientLoop, WorkerHealth
 from domain.application import BatchItem, SupplyHub
 from domain.commands import Command, RevisePurchaseOrder
@@ -262,7 +262,7 @@ class InboundWorker:
         await self.loop.run(lambda: self._session(stop), stop)
 
     async def _session(self, stop: asyncio.Event) -> None:
-        nc = await nats.connect(self.nats_url, allow_reconnect=False, connect_timeout=2)
+        nc = await connect(self.nats_url)
         try:
             await self._consume(nc.jetstream(), stop)
         finally:

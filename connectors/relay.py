@@ -20,13 +20,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import nats
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from nats.aio.client import Client
 
 from connectors.acks import AckInbox, PublishFailedError, Window, wait_for
-from connectors.streams import close_quietly, ensure_stream, sleep_unless
+from connectors.streams import close_quietly, connect, ensure_stream, sleep_unless
 from connectors.tracking import PositionStore
 from connectors.worker_loop import TRANSIENT, ResilientLoop, WorkerHealth
 
@@ -276,14 +275,7 @@ class Relay:
         async def on_error(error: Exception) -> None:
             log.debug("relay: NATS error %r", error)
 
-        nc = await nats.connect(
-            self.nats_url,
-            allow_reconnect=False,
-            pending_size=0,
-            connect_timeout=2,
-            closed_cb=on_closed,
-            error_cb=on_error,
-        )
+        nc = await connect(self.nats_url, pending_size=0, closed_cb=on_closed, error_cb=on_error)
         try:
             js = nc.jetstream()
             await ensure_stream(js, self.stream, [EVENT_SUBJECTS])

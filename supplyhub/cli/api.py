@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from api.auth import AuthConfig, Role
@@ -11,6 +12,7 @@ from supplyhub.bootstrap import open_hub
 from supplyhub.settings import DEV_JWT_SECRET, Settings
 
 if TYPE_CHECKING:
+    from connectors.worker_loop import WorkerHealth
     from domain.application import SupplyHub
     from projections.read_models import ReadModels
 
@@ -69,15 +71,24 @@ def auth_config(settings: Settings) -> AuthConfig:
     return AuthConfig(secret=settings.jwt_secret)
 
 
-def build_app(settings: Settings, hub: SupplyHub, read_models: ReadModels) -> Any:
+def build_app(
+    settings: Settings,
+    hub: SupplyHub,
+    read_models: ReadModels,
+    workers: Sequence[WorkerHealth] = (),
+) -> Any:
     # The web stack is imported here, not at the top: every other command (history, dlq,
     # workers...) would otherwise pay its ~1.8 s import on start.
     from api.app import create_app
-    from api.health import Readiness
+    from api.health import Readiness, WorkerStatus
 
     def readiness() -> Readiness:
-        head = hub.recorder.max_notification_id() or 0  # raises when the store is unreachable
-        return Readiness(store_ok=True, lag=max(0, head - read_models.position()))
+        states = tuple(WorkerStatus(w.worker, w.state.state, w.state.failures) for w in workers)
+        try:
+            head = hub.recorder.max_notification_id() or 0  # raises when the store is away
+        except Exception as error:
+            return Readiness(store_ok=False, lag=-1, detail=type(error).__name__, workers=states)
+        return Readiness(store_ok=True, lag=max(0, head - read_models.position()), workers=states)
 
     return create_app(
         hub,
@@ -106,7 +117,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         if not args.api_only:  # one process runs everything: the embedded default
             read_side.runner.start()
             backbone = start_in_process(settings, hub)  # relay + inbound when NATS is set
-        app = build_app(settings, hub, read_side.read_models)
+        workers = [] if args.api_only else [read_side.health]
+        workers += backbone.health if backbone is not None else []
+        app = build_app(settings, hub, read_side.read_models, workers)
         uvicorn.Server(
             uvicorn.Config(app, host=args.host, port=args.port, log_level="info", workers=1)
         ).run()

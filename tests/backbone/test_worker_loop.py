@@ -1,0 +1,114 @@
+"""The one resilient worker loop: transient failures are retried and shown, fatal ones end
+the worker, and a health check reads the heartbeat (no servers needed)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from connectors.database import Database
+from connectors.dead_letters import DeadLetterStore
+from connectors.inbound import InboundWorker
+from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth
+from supplyhub.bootstrap import open_hub
+from supplyhub.cli import main
+from supplyhub.cli.api import build_app
+from supplyhub.read_side import open_read_side
+from supplyhub.settings import Settings
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"nats://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def quick(worker: str, heartbeat: Path | None = None) -> ResilientLoop:
+    return ResilientLoop(WorkerHealth(worker, heartbeat), Backoff(0.01, 0.05))
+
+
+def test_transient_failures_are_retried_until_the_session_runs_and_a_bug_ends_the_loop() -> None:
+    loop = quick("relay")
+    calls: list[str] = []
+
+    async def flaky() -> None:
+        calls.append("try")
+        if len(calls) <= 3:  # the database restarting, then NATS refusing, then DNS
+            raise (ConnectionRefusedError, OSError, TimeoutError)[len(calls) - 1]("away")
+        loop.health.progress()
+        stop.set()
+
+    async def buggy() -> None:
+        raise KeyError("a bug")
+
+    stop = asyncio.Event()
+    asyncio.run(loop.run(flaky, stop))
+    assert (len(calls), loop.health.state.retries_total, loop.health.state.state) == (
+        4,
+        3,
+        "stopped",
+    )
+
+    with pytest.raises(KeyError):
+        asyncio.run(loop.run(buggy, asyncio.Event()))
+    assert loop.health.state.state == "failed"
+    assert "a bug" in loop.health.state.last_error
+
+
+def test_a_worker_that_cannot_reach_nats_shows_as_retrying_in_readyz_and_the_metrics(
+    tmp_path: Path,
+) -> None:
+    # given an inbound worker whose NATS is not there, beside the API in one process
+    settings = Settings(data_dir=tmp_path)
+    hub = open_hub(settings)
+    read_side = open_read_side(settings, hub)
+    store = DeadLetterStore(Database.sqlite(tmp_path / "hub.sqlite3"))
+    worker = InboundWorker(hub, store, closed_port_url(), loop=quick("inbound"))
+
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    thread = threading.Thread(target=loop.run_until_complete, args=(worker.run(stop),))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while worker.loop.health.state.failures < 3:  # (it keeps retrying meanwhile)
+            assert time.monotonic() < deadline, "the worker never retried"
+            time.sleep(0.01)
+        app = build_app(settings, hub, read_side.read_models, [worker.loop.health])
+        with TestClient(app) as client:
+            ready = client.get("/readyz").json()
+            metrics = client.get("/metrics").text
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()
+        read_side.close()
+        hub.close()
+
+    # then readiness names it as retrying, and the metrics count its failures
+    assert ready["workers"] == {"inbound": "retrying"}
+    assert 'supplyhub_worker_retrying{worker="inbound"} 1.0' in metrics
+    assert 'supplyhub_worker_failures{worker="inbound"}' in metrics
+
+
+def test_the_worker_health_check_needs_a_fresh_heartbeat_of_a_worker_not_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SUPPLYHUB_WORKER_HEARTBEAT_MAX_AGE_SECONDS", "30")
+    health = WorkerHealth("relay", tmp_path / "heartbeats" / "relay.json")
+
+    assert main(["worker", "relay", "--health"]) == 1  # never started
+    health.progress()
+    assert main(["worker", "relay", "--health"]) == 0
+    health.failed(ConnectionRefusedError("NATS away"))
+    assert main(["worker", "relay", "--health"]) == 0  # alive, retrying
+    health.stopped(KeyError("a bug"))
+    assert main(["worker", "relay", "--health"]) == 1
+    assert "relay is failed: KeyError" in capsys.readouterr().out
