@@ -212,18 +212,21 @@ class ResilientLoop:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
 
-    def run_sync(self, step: Callable[[], None], stopping: threading.Event) -> None:
-        """The same for a thread: call `step` until `stopping` is set."""
+    def run_sync(
+        self, step: Callable[[], object], idle: Callable[[], None], stopping: threading.Event
+    ) -> None:
+        """The same for a thread: `step` (one batch), then `idle` (wait for more), until
+        `stopping` is set."""
         try:
             while not stopping.is_set():
                 try:
                     step()
+                    self.health.progress()
+                    idle()
                 except Exception as error:
                     if not is_transient(error):
                         raise
                     stopping.wait(self.note(error))
-                    continue
-                self.health.progress()
         except BaseException as error:
             self.health.stopped(error if isinstance(error, Exception) else None)
             log.critical("%s: stopped by a fatal error: %r", self.health.worker, error)

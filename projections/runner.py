@@ -36,9 +36,10 @@ class Waker(Protocol):
     def close(self) -> None: ...
 
 
-# Runs `step` again and again until the event is set, riding out transient failures: the
-# composition root hands in its resilient worker loop (retry with backoff, health state).
-StepLoop = Callable[[Callable[[], None], threading.Event], None]
+# Runs `step` (one batch) then `idle` (wait for more) until the event is set, riding out
+# transient failures: the composition root hands in its resilient worker loop (retry with
+# backoff, health state).
+StepLoop = Callable[[Callable[[], object], Callable[[], None], threading.Event], None]
 
 
 class PollingWaker:
@@ -209,7 +210,7 @@ class ProjectionRunner:
     def _loop(self) -> None:
         log.info("projection runner started for %s", ", ".join(self.processors))
         if self.step_loop is not None:
-            self.step_loop(self._step, self._stopping)
+            self.step_loop(self.run_batch, self._idle, self._stopping)
             log.info("projection runner stopped at position %d", self._position)
             return
         while not self._stopping.is_set():
@@ -223,10 +224,9 @@ class ProjectionRunner:
                 self.waker.wait(self.idle_wait, self._stopping)
         log.info("projection runner stopped at position %d", self._position)
 
-    def _step(self) -> None:
-        """One batch, then, at the head, a wait for the next events. A batch that fails
-        wrote nothing, so running it again after a failure is always safe."""
-        self.run_batch()
+    def _idle(self) -> None:
+        """At the head, wait for the next events (a batch that failed wrote nothing, so
+        running it again after a failure is always safe)."""
         if self.at_head:
             self.waker.wait(self.idle_wait, self._stopping)
 
