@@ -86,3 +86,17 @@ def test_the_api_scales_without_a_fixed_host_port(compose: dict[str, Any]) -> No
     api = compose["services"]["api"]
     assert api["deploy"]["replicas"] >= 2
     assert all(":" not in str(port) for port in api["ports"])
+
+
+@pytest.mark.parametrize("name", ["projections", "relay", "inbound"])
+def test_each_worker_restarts_and_its_health_check_asks_that_worker_itself(
+    compose: dict[str, Any], name: str
+) -> None:
+    service = compose["services"][name]
+    assert service["restart"] in ("unless-stopped", "always", "on-failure")
+    check = service["healthcheck"]["test"]
+    # the worker's own health check (its heartbeat), not "is PID 1 alive"
+    assert check[0] == "CMD" and check[1] == "supplyhub"
+    args = build_parser().parse_args(check[2:])
+    assert (args.worker, args.health) == (name, True)
+    assert args.worker == service["command"][1]
