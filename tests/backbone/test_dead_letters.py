@@ -17,6 +17,7 @@ from connectors.inbound import InboundWorker
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub
+from supplyhub.cli import main
 from supplyhub.settings import Settings
 
 NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -213,3 +214,28 @@ def test_retry_applies_a_dead_letter_that_only_came_early_after_its_parked_prede
     assert revision_of(hub, "62") == 4
     assert worker.dead_letters.all() == []
     assert worker.dead_letters.parked("po:62") == []
+
+
+def test_dlq_retry_from_the_cli_brings_back_a_document_whose_revision_came_early(
+    hub: SupplyHub,
+    worker: InboundWorker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given the state the old worker left for po:63: revision 3 dead, 4 and 2 parked behind
+    worker.process([upsert_supplier("SUP-ACME"), release("63")])
+    worker.dead_letters.bury("po:63", revise("63", 3, "130"), "validation: revision: must be 2",
+                             1, NOW)  # fmt: skip
+    worker.process([revise("63", 4, "140"), revise("63", 2, "120")])
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
+
+    # when the operator retries it from the CLI
+    code = main(["dlq", "retry", "po:63"])
+
+    # then all three applied in revision order and nothing is left to list
+    assert code == 0
+    assert "3 command(s) applied" in capsys.readouterr().out
+    assert revision_of(hub, "63") == 4
+    assert main(["dlq", "list"]) == 0
+    assert capsys.readouterr().out.strip() == "No dead letters."
