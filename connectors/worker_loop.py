@@ -110,6 +110,8 @@ class WorkerHealth:
         self._state = WorkerState(worker, STARTING, 0, 0, "", time.time())
         self._lock = threading.Lock()
         self._written_at = 0.0
+        # Told each state change and heartbeat (e.g. to record it in the store); must not block.
+        self.listeners: list[Callable[[WorkerState], None]] = []
 
     @property
     def state(self) -> WorkerState:
@@ -141,11 +143,13 @@ class WorkerHealth:
         with self._lock:
             changed = state.state != self._state.state or state.failures != self._state.failures
             self._state = state
-            if self.heartbeat is None:
+            if not (changed or state.at - self._written_at >= self.BEAT_EVERY_SECONDS):
                 return
-            if changed or state.at - self._written_at >= self.BEAT_EVERY_SECONDS:
-                self._written_at = state.at
+            self._written_at = state.at
+            if self.heartbeat is not None:
                 _write_atomically(self.heartbeat, json.dumps(asdict(state)))
+            for listener in self.listeners:
+                listener(state)
 
 
 def read_heartbeat(path: Path, max_age_seconds: float, now: float | None = None) -> str | None:

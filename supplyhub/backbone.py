@@ -18,6 +18,7 @@ from connectors.inbound import InboundWorker
 from connectors.relay import Relay
 from connectors.tracking import PositionStore
 from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
+from connectors.worker_status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
 from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
@@ -57,10 +58,19 @@ def heartbeat_path(settings: Settings, worker: str) -> Path:
     return settings.data_dir / "heartbeats" / f"{worker}.json"
 
 
-def worker_loop(settings: Settings, worker: str) -> ResilientLoop:
-    """The one resilient loop every worker runs in, with the configured backoff."""
+def worker_loop(settings: Settings, worker: str, *, publish: bool = True) -> ResilientLoop:
+    """The one resilient loop every worker runs in, with the configured backoff; its states
+    go to the heartbeat file and (`publish`) to the store, for the API's `/readyz`."""
     backoff = Backoff(settings.worker_retry_initial_seconds, settings.worker_retry_max_seconds)
-    return ResilientLoop(WorkerHealth(worker, heartbeat_path(settings, worker)), backoff)
+    health = WorkerHealth(worker, heartbeat_path(settings, worker))
+    if publish:
+        health.listeners.append(StatusPublisher(worker_statuses(settings)))
+    return ResilientLoop(health, backoff)
+
+
+def worker_statuses(settings: Settings) -> WorkerStatusStore:
+    """The workers' last states in the store (the table is created on first use)."""
+    return WorkerStatusStore(open_database(settings))
 
 
 def check_health(settings: Settings, worker: str) -> str | None:
@@ -119,12 +129,14 @@ def build_inbound(settings: Settings, hub: SupplyHub) -> InboundWorker:
 
 
 def create_tables(settings: Settings) -> None:
-    """The backbone's own tables (the relay's position, dead letters, parked commands)."""
+    """The backbone's own tables (the relay's position, dead letters, parked and held
+    commands, the workers' states)."""
     database = open_database(settings)
     try:
         with schema_lock(settings):
             PositionStore(database)
             DeadLetterStore(database)
+            WorkerStatusStore(database).create_table()
     finally:
         database.close()
 

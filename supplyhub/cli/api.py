@@ -12,7 +12,7 @@ from supplyhub.bootstrap import open_hub
 from supplyhub.settings import DEV_JWT_SECRET, Settings
 
 if TYPE_CHECKING:
-    from connectors.worker_loop import WorkerHealth
+    from connectors.worker_loop import WorkerHealth, WorkerState
     from domain.application import SupplyHub
     from projections.read_models import ReadModels
 
@@ -81,14 +81,20 @@ def build_app(
     # workers...) would otherwise pay its ~1.8 s import on start.
     from api.app import create_app
     from api.health import Readiness, WorkerStatus
+    from supplyhub.backbone import worker_statuses
+
+    statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
 
     def readiness() -> Readiness:
-        states = tuple(WorkerStatus(w.worker, w.state.state, w.state.failures) for w in workers)
+        found = {w.worker: w.state for w in workers}
         try:
             head = hub.recorder.max_notification_id() or 0  # raises when the store is away
+            stored = statuses.all(settings.worker_heartbeat_max_age_seconds)
         except Exception as error:
-            return Readiness(store_ok=False, lag=-1, detail=type(error).__name__, workers=states)
-        return Readiness(store_ok=True, lag=max(0, head - read_models.position()), workers=states)
+            return Readiness(False, -1, type(error).__name__, _statuses(found, WorkerStatus))
+        found = {**{s.worker: s for s in stored}, **found}  # this process's own are fresher
+        lag = max(0, head - read_models.position())
+        return Readiness(store_ok=True, lag=lag, workers=_statuses(found, WorkerStatus))
 
     return create_app(
         hub,
@@ -102,6 +108,10 @@ def build_app(
         graphql_max_depth=settings.graphql_max_depth,
         max_lag=settings.max_projection_lag,
     )
+
+
+def _statuses(found: dict[str, WorkerState], make: Any) -> tuple[Any, ...]:
+    return tuple(make(s.worker, s.state, s.failures) for s in found.values())
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:

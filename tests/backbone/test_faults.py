@@ -271,10 +271,10 @@ def test_the_relay_and_the_projections_worker_ride_out_a_postgres_restart(
         finally:
             read_side.close()
         assert running.alive("relay") and running.alive("projections")
-        assert {w: running.state(w).get("state") for w in running.procs} == {
-            "relay": "running",
-            "projections": "running",
-        }
+        wait_for(
+            lambda: all(running.state(w).get("state") == "running" for w in running.procs),
+            "both workers report running again",
+        )
         assert running.stop_all() == {"relay": 0, "projections": 0}
 
         # ...with every event in the stream once and in order, and views equal to a rebuild

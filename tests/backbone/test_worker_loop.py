@@ -16,6 +16,7 @@ from connectors.database import Database
 from connectors.dead_letters import DeadLetterStore
 from connectors.inbound import InboundWorker
 from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth
+from supplyhub.backbone import worker_loop, worker_statuses
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
 from supplyhub.cli.api import build_app
@@ -112,3 +113,34 @@ def test_the_worker_health_check_needs_a_fresh_heartbeat_of_a_worker_not_stopped
     health.stopped(KeyError("a bug"))
     assert main(["worker", "relay", "--health"]) == 1
     assert "relay is failed: KeyError" in capsys.readouterr().out
+
+
+def test_an_api_replica_shows_a_worker_of_another_process_retrying_or_gone_silent(
+    tmp_path: Path,
+) -> None:
+    # given a relay process (here: its loop) that cannot reach NATS, recording its state
+    settings = Settings(data_dir=tmp_path, worker_heartbeat_max_age_seconds=30)
+    relay = worker_loop(settings, "relay").health
+    relay.failed(ConnectionRefusedError("NATS away"))
+    statuses = worker_statuses(settings)
+    deadline = time.monotonic() + 10
+    while [s.state for s in statuses.all(30)] != ["retrying"]:  # written in the background
+        assert time.monotonic() < deadline, "the relay's state was never recorded"
+        time.sleep(0.01)
+
+    # when an API replica (no worker of its own) is asked
+    hub = open_hub(settings)
+    read_side = open_read_side(settings, hub)
+    try:
+        app = build_app(settings, hub, read_side.read_models)
+        with TestClient(app) as client:
+            ready = client.get("/readyz").json()
+            metrics = client.get("/metrics").text
+    finally:
+        read_side.close()
+        hub.close()
+
+    # then it names the relay as retrying, and one not heard of for too long as silent
+    assert ready["workers"] == {"relay": "retrying"}
+    assert 'supplyhub_worker_retrying{worker="relay"} 1.0' in metrics
+    assert [s.state for s in statuses.all(30, now=time.time() + 31)] == ["silent"]
