@@ -172,7 +172,8 @@ class InboundWorker:
             if held and waited >= self.hold_seconds:
                 first = self.dead_letters.held(document)[0]
                 reason = (
-                    f"waited {waited:.0f}s for {first.waits_for}, which did not arrive "
+                    f"waited {waited:.0f}s for {first.waits_for or 'the commands before it'}, "
+                    "which did not arrive "
                     f"(held: {first.reason})"
                 )
                 log.warning("inbound: dead letter for %s: %s", document, reason)
@@ -217,20 +218,21 @@ class InboundWorker:
         progress = True
         while progress:
             progress = False
-            waiting = self.dead_letters.held(document)
-            for item in waiting:
+            first = True  # nothing held before this one is left
+            for item in self.dead_letters.held(document):
                 result = self.apply(item.message)
                 if isinstance(result, Applied):
                     self.dead_letters.unhold(item.id)
                     self.applied += 1
                     progress = True
-                elif not result.waits_for and result.permanent:
+                    continue
+                if first and not result.waits_for and result.permanent:
                     # Its turn came and it still fails: the document's dead letter, in order.
-                    reason = f"{result.reason} (held behind {item.waits_for})"
-                    self.dead_letters.give_up_waiting(document, reason, self.clock())
+                    self.dead_letters.give_up_waiting(document, result.reason, self.clock())
                     dead.add(document)
                     held.discard(document)
                     return
+                first = False
             if progress and len(self.dead_letters.held(document)) == 0:
                 held.discard(document)
                 return
