@@ -4,13 +4,17 @@ the worker, and a health check reads the heartbeat (no servers needed)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from servers import NatsServer
 
 from connectors.database import Database
 from connectors.dead_letters import DeadLetterStore
@@ -144,3 +148,26 @@ def test_an_api_replica_shows_a_worker_of_another_process_retrying_or_gone_silen
     assert ready["workers"] == {"relay": "retrying"}
     assert 'supplyhub_worker_retrying{worker="relay"} 1.0' in metrics
     assert [s.state for s in statuses.all(30, now=time.time() + 31)] == ["silent"]
+
+
+@pytest.mark.nats
+def test_a_worker_with_a_setting_it_cannot_run_with_exits_1_saying_why(
+    tmp_path: Path, nats_server: NatsServer
+) -> None:
+    # given a relay told to publish to a stream JetStream refuses to create (a bad name)
+    if not nats_server.running:
+        nats_server.start()
+    env = {
+        **os.environ,
+        "SUPPLYHUB_DATA_DIR": str(tmp_path),
+        "SUPPLYHUB_NATS_URL": nats_server.url,
+        "SUPPLYHUB_NATS_STREAM_EVENTS": "BAD.NAME",
+    }
+    env.pop("SUPPLYHUB_DATABASE_URL", None)
+
+    # when it starts, it does not retry forever: it stops at once, non-zero, naming the error
+    done = subprocess.run([str(Path(sys.executable).parent / "supplyhub"), "worker", "relay"],
+                          env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 1
+    assert "relay worker stopped by a fatal error" in done.stdout
+    assert "invalid stream name: 'BAD.NAME'" in done.stdout
