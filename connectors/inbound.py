@@ -1,9 +1,12 @@
 """Inbound command worker: applies canonical commands from a JetStream durable pull consumer.
 
 Each fetched batch is applied in stream order and acked only after the hub committed it. A
-command that keeps failing becomes its document's dead letter and the document's later
-commands are parked behind it; business rejections (stale revision, tolerance) are outcomes,
-acked like any other. One worker per consumer: order per document needs a single applier.
+command that arrives ahead of its predecessor (after a crash the broker redelivers the
+unacked one only after the ack wait, behind newer ones) is held until the predecessor is
+applied, then applied itself; if the predecessor does not come within the hold wait, the held
+command becomes the dead letter, naming what it waited for. A command that keeps failing
+becomes its document's dead letter and the document's later commands are parked behind it;
+business rejections (stale revision, tolerance) are outcomes, acked like any other.
 """
 
 from __future__ import annotations
@@ -29,10 +32,17 @@ from connectors.command_messages import (
 )
 from connectors.database import StoreUnavailableError
 from connectors.dead_letters import Applied, DeadLetterStore, Refused, Result
-from connectors.streams import close_quietly, ensure_stream, sleep_unless
+from connectors.streams import close_quietly, connect, ensure_stream
+from connectors.worker_loop import ResilientLoop, WorkerHealth
 from domain.application import BatchItem, SupplyHub
-from domain.commands import Command
-from domain.errors import DomainError, ForbiddenError, IdempotencyKeyReusedError, ValidationError
+from domain.commands import Command, RevisePurchaseOrder
+from domain.errors import (
+    DomainError,
+    ForbiddenError,
+    IdempotencyKeyReusedError,
+    NotFoundError,
+    ValidationError,
+)
 from domain.provenance import Provenance
 
 log = logging.getLogger(__name__)
@@ -44,8 +54,27 @@ PERMANENT = (ValidationError, ForbiddenError, IdempotencyKeyReusedError)
 UNAVAILABLE = (StoreUnavailableError, OperationalError, InterfaceError)
 
 
-def refusal(error: DomainError) -> Refused:
-    return Refused(f"{error.code}: {error}", permanent=isinstance(error, PERMANENT))
+def refusal(error: DomainError, command: Command | None = None) -> Refused:
+    reason = f"{error.code}: {error}"
+    return Refused(reason, isinstance(error, PERMANENT), waiting_for(command, error))
+
+
+def waiting_for(command: Command | None, error: DomainError) -> str:
+    """What a command refused only for coming early waits for, else "".
+
+    The order of a purchase order's commands is its revision: revision N of a revision needs
+    N-1 applied first (the release is revision 1), and an answer to revision N needs N. A
+    refusal on the `revision` field names a revision the document has not reached yet
+    (older ones are recorded as stale outcomes, not refused)."""
+    number, revision = getattr(command, "po_number", None), getattr(command, "revision", None)
+    if not isinstance(number, str) or not isinstance(revision, int):
+        return ""
+    needed = revision - 1 if isinstance(command, RevisePurchaseOrder) else revision
+    early = isinstance(error, ValidationError) and error.field == "revision"
+    missing = isinstance(error, NotFoundError) and isinstance(command, RevisePurchaseOrder)
+    if needed < 1 or not (early or missing):
+        return ""
+    return f"revision {needed} of po:{number}"
 
 
 @dataclass(frozen=True)
@@ -70,7 +99,9 @@ class InboundWorker:
         max_attempts: int = 5,
         retry_seconds: float = 0.05,
         ack_wait_seconds: float = 30.0,
+        hold_seconds: float = 120.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        loop: ResilientLoop | None = None,
     ) -> None:
         self.hub = hub
         self.dead_letters = dead_letters
@@ -81,8 +112,12 @@ class InboundWorker:
         self.max_attempts = max_attempts
         self.retry_seconds = retry_seconds
         self.ack_wait = ack_wait_seconds
+        self.hold_seconds = hold_seconds
         self.clock = clock
+        self.loop = loop or ResilientLoop(WorkerHealth("inbound"))
         self.applied = 0
+        self._held: set[str] = set()  # documents with held commands, as of the last batch
+        self._tended_at = 0.0
 
     # --- applying, without NATS (also used by `supplyhub dlq retry`) ----------------------
 
@@ -95,30 +130,55 @@ class InboundWorker:
         try:
             return Applied(self.hub.handle(command, provenance).status)
         except DomainError as error:
-            return refusal(error)
+            return refusal(error, command)
 
     def process(self, messages: Sequence[InboundMessage]) -> bool:
-        """Apply, park or bury each message, in order; True when all are done (ackable).
+        """Apply, hold, park or bury each message, in order; True when all are done (ackable).
 
         The commands that can run are applied in one transaction; if any is refused, nothing
         of that transaction was written and they are applied one by one, in order, instead.
-        If the store goes away, False: the whole batch is redelivered, and applying it again
-        is harmless (message ids are idempotency keys).
+        A document with held commands goes one by one too, and each command applied for it
+        lets its held ones follow. If the store goes away, False: the whole batch is
+        redelivered, and applying it again is harmless (message ids are idempotency keys).
         """
         try:
             dead = self.dead_letters.dead_documents()
-            ready = [p for p in map(self._parse, messages) if self._runnable(p, dead)]
+            held = self._held = set(self.dead_letters.held_documents())
+            runnable = [p for p in map(self._parse, messages) if self._runnable(p, dead)]
+            ready = [p for p in runnable if p.document not in held]
             items = [BatchItem(p.command, p.provenance) for p in ready]  # type: ignore[arg-type]
-            if not ready or self.hub.handle_all(items) is not None:
+            if ready and self.hub.handle_all(items) is not None:
                 self.applied += len(ready)
-                return True
-            for parsed in ready:
+                runnable = [p for p in runnable if p.document in held]
+            for parsed in runnable:
                 if self._runnable(parsed, dead):
-                    self._apply_one(parsed, dead)
+                    self._apply_one(parsed, dead, held)
         except UNAVAILABLE as error:
             log.warning("inbound: the store is unavailable (%s); will retry", error)
             return False
         return True
+
+    def tend_held(self) -> None:
+        """Let held commands follow a predecessor that came another way (the API, `dlq`),
+        and make the ones that waited longer than the hold wait dead letters."""
+        dead = self.dead_letters.dead_documents()
+        now = self.clock()
+        for document, since in self.dead_letters.held_documents().items():
+            if document in dead:
+                continue
+            held = {document}
+            self._follow(document, dead, held)
+            waited = (now - datetime.fromisoformat(since)).total_seconds()
+            if held and waited >= self.hold_seconds:
+                first = self.dead_letters.held(document)[0]
+                reason = (
+                    f"waited {waited:.0f}s for {first.waits_for or 'the commands before it'}, "
+                    "which did not arrive "
+                    f"(held: {first.reason})"
+                )
+                log.warning("inbound: dead letter for %s: %s", document, reason)
+                self.dead_letters.give_up_waiting(document, reason, now)
+        self._held = set(self.dead_letters.held_documents())
 
     def _parse(self, message: InboundMessage) -> _Parsed:
         try:
@@ -138,12 +198,44 @@ class InboundWorker:
             return False
         return True
 
-    def _apply_one(self, parsed: _Parsed, dead: set[str]) -> None:
+    def _apply_one(self, parsed: _Parsed, dead: set[str], held: set[str]) -> None:
         result = self.apply(parsed.message)
         if isinstance(result, Applied):
             self.applied += 1
+            if parsed.document in held:
+                self._follow(parsed.document, dead, held)
+        elif result.waits_for or parsed.document in held:
+            # Early, or behind commands held for this document: keep the document's order.
+            log.info("inbound: holding a command of %s until %s is applied", parsed.document,
+                     result.waits_for or "the held ones before it")  # fmt: skip
+            self.dead_letters.hold(parsed.document, parsed.message, result, self.clock())
+            held.add(parsed.document)
         else:
             self._retry(parsed, result, dead)
+
+    def _follow(self, document: str, dead: set[str], held: set[str]) -> None:
+        """Apply the document's held commands that can run now, in passes, until none can."""
+        progress = True
+        while progress:
+            progress = False
+            first = True  # nothing held before this one is left
+            for item in self.dead_letters.held(document):
+                result = self.apply(item.message)
+                if isinstance(result, Applied):
+                    self.dead_letters.unhold(item.id)
+                    self.applied += 1
+                    progress = True
+                    continue
+                if first and not result.waits_for and result.permanent:
+                    # Its turn came and it still fails: the document's dead letter, in order.
+                    self.dead_letters.give_up_waiting(document, result.reason, self.clock())
+                    dead.add(document)
+                    held.discard(document)
+                    return
+                first = False
+            if progress and len(self.dead_letters.held(document)) == 0:
+                held.discard(document)
+                return
 
     def _retry(self, parsed: _Parsed, refused: Refused, dead: set[str]) -> None:
         """Retry in place, with backoff, so the document's later commands keep their order."""
@@ -167,26 +259,21 @@ class InboundWorker:
     # --- the NATS loop --------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Fetch, apply, ack, until `stop` is set; reconnects when NATS comes back."""
-        while not stop.is_set():
-            try:
-                nc = await nats.connect(self.nats_url, allow_reconnect=False, connect_timeout=2)
-            except Exception as error:  # NATS down or not ready yet
-                log.warning("inbound: cannot reach NATS at %s (%s); retrying", self.nats_url, error)
-                await sleep_unless(stop, 0.5)
-                continue
-            try:
-                await self._consume(nc.jetstream(), stop)
-            except nats.errors.Error as error:
-                log.warning("inbound: NATS failed (%s); reconnecting", error)
-                await sleep_unless(stop, 0.5)
-            finally:
-                await close_quietly(nc)
+        """Fetch, apply, ack, until `stop` is set. NATS or the store away: the loop waits
+        with backoff and reconnects; the durable consumer resumes after the last ack."""
+        await self.loop.run(lambda: self._session(stop), stop)
+
+    async def _session(self, stop: asyncio.Event) -> None:
+        nc = await connect(self.nats_url)
+        try:
+            await self._consume(nc.jetstream(), stop)
+        finally:
+            await close_quietly(nc)
 
     async def _consume(self, js: JetStreamContext, stop: asyncio.Event) -> None:
         await ensure_stream(js, self.stream, [COMMAND_SUBJECTS])
-        # max_ack_pending = one batch: after a crash the unacked batch is redelivered (after
-        # ack_wait) before anything newer, which keeps the order per document.
+        # Order per document does not depend on this consumer's redelivery order: a command
+        # that comes before its predecessor is held (see `process`).
         config = ConsumerConfig(
             durable_name=self.durable,
             ack_policy=AckPolicy.EXPLICIT,
@@ -198,16 +285,30 @@ class InboundWorker:
         sub = await js.pull_subscribe(
             COMMAND_SUBJECTS, durable=self.durable, stream=self.stream, config=config
         )
+        self._held = set(await asyncio.to_thread(self.dead_letters.held_documents))
         while not stop.is_set():
+            await self._tend(stop)
             try:
                 fetched = await sub.fetch(self.batch_size, timeout=0.5)
             except (nats.errors.TimeoutError, TimeoutError):  # nothing to fetch right now
+                self.loop.health.progress()
                 continue
             messages = [InboundMessage(m.subject, dict(m.headers or {}), m.data) for m in fetched]
             if await asyncio.to_thread(self.process, messages):
                 for msg in fetched:
                     await msg.ack()
+                self.loop.health.progress()
             else:
                 for msg in fetched:
                     await msg.nak(delay=1.0)
-                await sleep_unless(stop, 1.0)
+                await self.loop.pause(StoreUnavailableError("the store is unavailable"), stop)
+
+    async def _tend(self, stop: asyncio.Event) -> None:
+        """About once a second, and only while some document has held commands."""
+        if not self._held or time.monotonic() - self._tended_at < 1.0:
+            return
+        self._tended_at = time.monotonic()
+        try:
+            await asyncio.to_thread(self.tend_held)
+        except UNAVAILABLE as error:
+            await self.loop.pause(error, stop)

@@ -9,6 +9,7 @@ position, and the `Nats-Msg-Id` header makes JetStream drop what it already hold
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -19,14 +20,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import nats
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from nats.aio.client import Client
 
 from connectors.acks import AckInbox, PublishFailedError, Window, wait_for
-from connectors.streams import close_quietly, ensure_stream, sleep_unless
+from connectors.streams import close_quietly, connect, ensure_stream, sleep_unless
 from connectors.tracking import PositionStore
+from connectors.worker_loop import TRANSIENT, ResilientLoop, WorkerHealth
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +133,8 @@ class Relay:
         batch_size: int = 1000,
         poll_seconds: float = 0.02,
         ack_timeout_seconds: float = 5.0,
-        retry_seconds: float = 0.5,
         commit_seconds: float = 0.1,
+        loop: ResilientLoop | None = None,
     ) -> None:
         self.app = app
         self.positions = positions
@@ -143,29 +144,24 @@ class Relay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.ack_timeout = ack_timeout_seconds
-        self.retry_seconds = retry_seconds
         self.commit_seconds = commit_seconds
         self.published = 0
+        self.loop = loop or ResilientLoop(WorkerHealth(name))
         self._closed = asyncio.Event()
 
     # --- the long-running loop ------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set; while NATS is down, wait and catch up when it is back."""
-        while not stop.is_set():
-            try:
-                nc, inbox = await self._connect()
-            except Exception as error:  # NATS down or not ready: wait, nothing is lost
-                log.warning("relay: cannot reach NATS at %s (%s); retrying", self.nats_url, error)
-                await sleep_unless(stop, self.retry_seconds)
-                continue
-            try:
-                await self._relay(nc, inbox, stop)
-            except (PublishFailedError, nats.errors.Error) as error:
-                log.warning("relay: publish failed (%s); resuming from the tracked position", error)
-                await sleep_unless(stop, self.retry_seconds)
-            finally:
-                await close_quietly(nc)
+        """Relay until `stop` is set. NATS or the store away (down, restarting, unreachable):
+        the loop waits with backoff, reconnects, and resumes from the committed position."""
+        await self.loop.run(lambda: self._session(stop), stop)
+
+    async def _session(self, stop: asyncio.Event) -> None:
+        nc, inbox = await self._connect()
+        try:
+            await self._relay(nc, inbox, stop)
+        finally:
+            await close_quietly(nc)
 
     async def _relay(self, nc: Client, inbox: AckInbox, stop: asyncio.Event) -> None:
         committed = read_to = acked_to = await asyncio.to_thread(self.positions.get, self.name)
@@ -191,13 +187,15 @@ class Relay:
                 if acked_to > committed and due:
                     await asyncio.to_thread(self.positions.set, self.name, acked_to)
                     committed, committed_at = acked_to, time.monotonic()
+                self.loop.health.progress()
                 if not batch:
                     await sleep_unless(stop, self.poll_seconds)
                     reading = self._read_after(read_to)
         finally:
             await asyncio.gather(reading, return_exceptions=True)
             if acked_to > committed:  # stopping, or a later batch failed: keep what was acked
-                await asyncio.to_thread(self.positions.set, self.name, acked_to)
+                with contextlib.suppress(*TRANSIENT):  # (the store may be what failed)
+                    await asyncio.to_thread(self.positions.set, self.name, acked_to)
 
     def _read_after(
         self, position: int
@@ -277,14 +275,7 @@ class Relay:
         async def on_error(error: Exception) -> None:
             log.debug("relay: NATS error %r", error)
 
-        nc = await nats.connect(
-            self.nats_url,
-            allow_reconnect=False,
-            pending_size=0,
-            connect_timeout=2,
-            closed_cb=on_closed,
-            error_cb=on_error,
-        )
+        nc = await connect(self.nats_url, pending_size=0, closed_cb=on_closed, error_cb=on_error)
         try:
             js = nc.jetstream()
             await ensure_stream(js, self.stream, [EVENT_SUBJECTS])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
+import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
@@ -35,6 +37,26 @@ async def ensure_stream(
                 duplicate_window=duplicate_window,
             )
         )
+
+
+async def connect(url: str, **options: Any) -> Client:
+    """A connection without client-side reconnects, failing fast when the server is away.
+
+    Retrying is the worker loop's job (with backoff, and noted in the worker's health): left
+    to itself, nats-py tries an unreachable address 60 times, 2 s apart, inside one call."""
+
+    async def quiet(error: Exception) -> None:
+        log.debug("NATS: %r", error)
+
+    options = {"error_cb": quiet, **options}
+    return await nats.connect(
+        url,
+        allow_reconnect=False,
+        max_reconnect_attempts=1,
+        reconnect_time_wait=0.05,
+        connect_timeout=2,
+        **options,
+    )
 
 
 async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:

@@ -37,6 +37,12 @@ class Waker(Protocol):
     def close(self) -> None: ...
 
 
+# Runs `step` (one batch) then `idle` (wait for more) until the event is set, riding out
+# transient failures: the composition root hands in its resilient worker loop (retry with
+# backoff, health state).
+StepLoop = Callable[[Callable[[], object], Callable[[], None], threading.Event], None]
+
+
 class PollingWaker:
     """SQLite has no notifications: sleep a short while between polls."""
 
@@ -74,6 +80,7 @@ class ProjectionRunner:
         waker: Waker | None = None,
         building: int | None = None,
         until: int | None = None,
+        step_loop: StepLoop | None = None,
     ) -> None:
         self.recorder = recorder
         self.decode = decode
@@ -83,6 +90,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.idle_wait = idle_wait
         self.waker = waker or PollingWaker()
+        self.step_loop = step_loop
         self.building = building
         # Building one part of a version split between processes: stop at `until` and write
         # rows only; the caller sets the version's position once every part is done.
@@ -208,25 +216,45 @@ class ProjectionRunner:
 
     def _loop(self) -> None:
         log.info("projection runner started for %s", ", ".join(self.processors))
-        while not self._stopping.is_set():
-            try:
-                self.run_batch()
-            except Exception as error:  # a failing batch wrote nothing: say why, retry
-                fault = store_fault(error)
-                reason = fault.reason if fault is not None else f"{type(error).__name__}: {error}"
-                self.fault = f"projections stalled at position {self._position}: {reason}"
-                log.exception("projection batch failed; retrying")
-                self._stopping.wait(1.0)
-                continue
-            self.fault = ""
-            if self.after_batch is not None:
-                try:
-                    self.after_batch(self._position)
-                except Exception:  # e.g. the checkpoint file's disk is full: say so, go on
-                    log.exception("after-batch hook failed")
-            if self.at_head:
-                self.waker.wait(self.idle_wait, self._stopping)
+        step_loop = self.step_loop or self._retry_each_second
+        step_loop(self._step, self._idle, self._stopping)
         log.info("projection runner stopped at position %d", self._position)
+
+    def _step(self) -> None:
+        """One batch; a store that refuses writes (read-only, disk full) is named in `fault`
+        while it lasts, so readiness can say why the views stall."""
+        try:
+            self.run_batch()
+        except Exception as error:  # a failing batch wrote nothing: say why, let the loop retry
+            fault = store_fault(error)
+            reason = fault.reason if fault is not None else f"{type(error).__name__}: {error}"
+            self.fault = f"projections stalled at position {self._position}: {reason}"
+            raise
+        self.fault = ""
+        if self.after_batch is not None:
+            try:
+                self.after_batch(self._position)
+            except Exception:  # e.g. the checkpoint file's disk is full: say so, go on
+                log.exception("after-batch hook failed")
+
+    def _retry_each_second(
+        self, step: Callable[[], object], idle: Callable[[], None], stopping: threading.Event
+    ) -> None:
+        """Without a worker loop from the composition root: retry a failed batch each second."""
+        while not stopping.is_set():
+            try:
+                step()
+            except Exception:
+                log.exception("projection batch failed; retrying")
+                stopping.wait(1.0)
+                continue
+            idle()
+
+    def _idle(self) -> None:
+        """At the head, wait for the next events (a batch that failed wrote nothing, so
+        running it again after a failure is always safe)."""
+        if self.at_head:
+            self.waker.wait(self.idle_wait, self._stopping)
 
     # --- internals --------------------------------------------------------------------------
 

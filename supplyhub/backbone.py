@@ -9,6 +9,7 @@ import signal
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from connectors.database import Database
@@ -16,6 +17,8 @@ from connectors.dead_letters import DeadLetterStore
 from connectors.inbound import InboundWorker
 from connectors.relay import Relay
 from connectors.tracking import PositionStore
+from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
+from connectors.worker_status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
 from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
@@ -24,6 +27,8 @@ log = logging.getLogger(__name__)
 
 
 class Worker(Protocol):
+    loop: ResilientLoop
+
     def run(self, stop: asyncio.Event) -> Coroutine[Any, Any, None]: ...
 
 
@@ -48,6 +53,48 @@ def _nats_url(settings: Settings) -> str:
     return settings.nats_url
 
 
+def heartbeat_path(settings: Settings, worker: str) -> Path:
+    """Where a worker process writes its heartbeat (its state, at least once a second)."""
+    return settings.data_dir / "heartbeats" / f"{worker}.json"
+
+
+def worker_loop(settings: Settings, worker: str, *, publish: bool = True) -> ResilientLoop:
+    """The one resilient loop every worker runs in, with the configured backoff; its states
+    go to the heartbeat file and (`publish`) to the store, for the API's `/readyz`."""
+    backoff = Backoff(settings.worker_retry_initial_seconds, settings.worker_retry_max_seconds)
+    health = WorkerHealth(worker, heartbeat_path(settings, worker))
+    if publish:
+        health.listeners.append(StatusPublisher(worker_statuses(settings)))
+    return ResilientLoop(health, backoff)
+
+
+def worker_statuses(settings: Settings) -> WorkerStatusStore:
+    """The workers' last states in the store (the table is created on first use)."""
+    return WorkerStatusStore(open_database(settings))
+
+
+def check_health(settings: Settings, worker: str) -> str | None:
+    """None if the worker's heartbeat is fresh and it is not stopped, else what is wrong."""
+    return read_heartbeat(
+        heartbeat_path(settings, worker), settings.worker_heartbeat_max_age_seconds
+    )
+
+
+def add_health_flag(parser: Any) -> None:
+    parser.add_argument(
+        "--health",
+        action="store_true",
+        help="check the running worker instead (its heartbeat file is fresh, it is not "
+        "stopped); exit 0 if healthy, 1 if not: for a container health check",
+    )
+
+
+def run_health(settings: Settings, worker: str) -> int:
+    problem = check_health(settings, worker)
+    print(problem or f"{worker}: healthy")
+    return 1 if problem else 0
+
+
 def build_relay(settings: Settings, hub: SupplyHub) -> Relay:
     with schema_lock(settings):  # the position store creates its table
         positions = PositionStore(open_database(settings))
@@ -57,6 +104,7 @@ def build_relay(settings: Settings, hub: SupplyHub) -> Relay:
         _nats_url(settings),
         stream=settings.nats_stream_events,
         batch_size=settings.relay_batch_size,
+        loop=worker_loop(settings, "relay"),
     )
 
 
@@ -74,16 +122,21 @@ def build_inbound(settings: Settings, hub: SupplyHub) -> InboundWorker:
         durable=settings.nats_inbound_durable,
         batch_size=settings.inbound_batch_size,
         max_attempts=settings.inbound_max_attempts,
+        ack_wait_seconds=settings.inbound_ack_wait_seconds,
+        hold_seconds=settings.inbound_hold_seconds,
+        loop=worker_loop(settings, "inbound"),
     )
 
 
 def create_tables(settings: Settings) -> None:
-    """The backbone's own tables (the relay's position, dead letters, parked commands)."""
+    """The backbone's own tables (the relay's position, dead letters, parked and held
+    commands, the workers' states)."""
     database = open_database(settings)
     try:
         with schema_lock(settings):
             PositionStore(database)
             DeadLetterStore(database)
+            WorkerStatusStore(database).create_table()
     finally:
         database.close()
 
@@ -104,6 +157,7 @@ class BackboneHandle:
     thread: threading.Thread
     loop: asyncio.AbstractEventLoop
     stop_event: asyncio.Event
+    health: list[WorkerHealth]
 
     def stop(self, timeout: float = 10.0) -> None:
         self.loop.call_soon_threadsafe(self.stop_event.set)
@@ -130,4 +184,4 @@ def start_in_process(settings: Settings, hub: SupplyHub) -> BackboneHandle | Non
     thread = threading.Thread(target=run, name="supplyhub-backbone", daemon=True)
     thread.start()
     log.info("backbone: relay and inbound worker started on %s", settings.nats_url)
-    return BackboneHandle(thread, loop, stop)
+    return BackboneHandle(thread, loop, stop, [worker.loop.health for worker in workers])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ from typing import Any
 
 import psycopg
 
+from connectors.worker_loop import WorkerHealth
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from projections import codec
@@ -32,6 +34,7 @@ from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
 from supplyhub.audit import checkpointer
+from supplyhub.backbone import worker_loop
 from supplyhub.bootstrap import schema_lock
 from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
@@ -75,8 +78,10 @@ class ReadSide:
         runner: ProjectionRunner,
         settings: Settings,
         rebuild_batch: int = REBUILD_BATCH_POSTGRES,
+        health: WorkerHealth | None = None,
     ) -> None:
         self.hub = hub
+        self.health = health or WorkerHealth("projections")  # the runner's, when it runs
         self.settings = settings
         self.rebuild_batch = rebuild_batch
         self.store = store
@@ -233,13 +238,14 @@ def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -
         store = SqliteViewStore(settings.data_dir / "hub.sqlite3")
     with schema_lock(settings):
         store.prepare(processors())
+    loop = worker_loop(settings, "projections")
     runner = ProjectionRunner(
         hub.recorder, hub.mapper.to_domain_event, store, processors(),
-        idle_wait=idle_wait, waker=waker,
+        idle_wait=idle_wait, waker=waker, step_loop=loop.run_sync,
     )  # fmt: skip
     runner.after_batch = checkpointer(settings, store)
     batch = REBUILD_BATCH_POSTGRES if settings.uses_postgres else REBUILD_BATCH_SQLITE
-    return ReadSide(hub, store, runner, settings, batch)
+    return ReadSide(hub, store, runner, settings, batch, loop.health)
 
 
 class ChildPart:
@@ -274,20 +280,39 @@ class ChildPart:
 
 
 class ListeningWaker:
-    """Wakes on the event store's own NOTIFY (sent by every insert), or after the poll."""
+    """Wakes on the event store's own NOTIFY (sent by every insert), or after the poll.
+
+    The listening connection is re-opened on the next wait after it failed (PostgreSQL
+    restarted): the failure is raised once, so the worker loop backs off and notes it, and a
+    notification lost meanwhile costs nothing, since the runner reads the log after waking."""
 
     def __init__(self, url: str, channel: str, connect: Callable[..., Any] = psycopg.connect):
-        self.conn = connect(url, autocommit=True, connect_timeout=10)
-        self.conn.execute(f'LISTEN "{channel}"')
+        self.url, self.channel, self.connect = url, channel, connect
+        self.conn: Any = None
+        self._listen()
+
+    def _listen(self) -> None:
+        conn = self.connect(self.url, autocommit=True, connect_timeout=10)
+        conn.execute(f'LISTEN "{self.channel}"')
+        self.conn = conn
 
     def wait(self, timeout: float, stopping: threading.Event) -> None:
         """Return on the first notification, after `timeout` seconds, or once stopping."""
+        if self.conn is None:
+            self._listen()
         deadline = time.monotonic() + timeout
-        while not stopping.is_set() and (left := deadline - time.monotonic()) > 0:
-            # Short slices, so a stop is noticed within a tenth of a second.
-            for _ in self.conn.notifies(timeout=min(left, 0.1), stop_after=1):
-                return
+        try:
+            while not stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+                # Short slices, so a stop is noticed within a tenth of a second.
+                for _ in self.conn.notifies(timeout=min(left, 0.1), stop_after=1):
+                    return
+        except psycopg.Error:
+            self.close()
+            raise
 
     def close(self) -> None:
         """Release the listening connection."""
-        self.conn.close()
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                conn.close()

@@ -33,6 +33,22 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(default=1000, ge=1, description="Events per publish window.")
     inbound_batch_size: int = Field(default=100, ge=1, description="Commands per fetch.")
     inbound_max_attempts: int = Field(default=5, ge=1, description="Tries before a dead letter.")
+    # --- workers that survive faults (issue 17) ---
+    inbound_ack_wait_seconds: float = Field(
+        default=30.0, gt=0, description="Until JetStream redelivers an unacked command."
+    )
+    inbound_hold_seconds: float = Field(
+        default=120.0, gt=0, description="How long a command waits for its predecessor."
+    )
+    worker_retry_initial_seconds: float = Field(
+        default=0.1, gt=0, description="First pause after a transient failure of a worker."
+    )
+    worker_retry_max_seconds: float = Field(
+        default=5.0, gt=0, description="Longest pause between a worker's retries."
+    )
+    worker_heartbeat_max_age_seconds: float = Field(
+        default=30.0, gt=0, description="`worker NAME --health` fails on an older heartbeat."
+    )
     tolerance_quantity_pct: Decimal = Decimal("5")
     tolerance_days_early: int = 3
     tolerance_days_late: int = 2

@@ -99,3 +99,17 @@ def test_the_api_replicas_must_be_given_a_secret_and_keep_metrics_off_the_publis
     metrics_port = str(env["SUPPLYHUB_METRICS_PORT"])
     assert [str(port) for port in api["ports"]] == ["8000"]
     assert metrics_port in [str(port) for port in api["expose"]]
+
+
+@pytest.mark.parametrize("name", ["projections", "relay", "inbound"])
+def test_each_worker_restarts_and_its_health_check_asks_that_worker_itself(
+    compose: dict[str, Any], name: str
+) -> None:
+    service = compose["services"][name]
+    assert service["restart"] in ("unless-stopped", "always", "on-failure")
+    check = service["healthcheck"]["test"]
+    # the worker's own health check (its heartbeat), not "is PID 1 alive"
+    assert check[0] == "CMD" and check[1] == "supplyhub"
+    args = build_parser().parse_args(check[2:])
+    assert (args.worker, args.health) == (name, True)
+    assert args.worker == service["command"][1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from api.auth import AuthConfig, Role
@@ -14,6 +14,7 @@ from supplyhub.cli.output import fail
 from supplyhub.settings import DEV_JWT_SECRET, Settings
 
 if TYPE_CHECKING:
+    from connectors.worker_loop import WorkerHealth, WorkerState
     from domain.application import SupplyHub
     from projections.read_models import ReadModels
 
@@ -105,18 +106,31 @@ def build_app(
     hub: SupplyHub,
     read_models: ReadModels,
     write_fault: Callable[[], str] = lambda: "",
+    workers: Sequence[WorkerHealth] = (),
 ) -> Any:
     """The app as `serve` runs it; `write_fault` says why the store refuses writes, if it
-    does (the read side's), and turns /readyz to 503 with that reason."""
+    does (the read side's), and turns /readyz to 503 with that reason; `workers` are this
+    process's own, beside those other processes recorded in the store."""
     # The web stack is imported here, not at the top: every other command (history, dlq,
     # workers...) would otherwise pay its ~1.8 s import on start.
     from api.app import create_app
-    from api.health import Readiness
+    from api.health import Readiness, WorkerStatus
+    from supplyhub.backbone import worker_statuses
+
+    statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
 
     def readiness() -> Readiness:
-        head = hub.recorder.max_notification_id() or 0  # raises when the store is unreachable
-        fault = write_fault()
-        return Readiness(not fault, lag=max(0, head - read_models.position()), detail=fault)
+        found = {w.worker: w.state for w in workers}
+        fault = write_fault()  # a read-only or full store: its reason, before anything fails
+        try:
+            head = hub.recorder.max_notification_id() or 0  # raises when the store is away
+            stored = statuses.all(settings.worker_heartbeat_max_age_seconds)
+        except Exception as error:
+            detail = fault or type(error).__name__
+            return Readiness(False, -1, detail, _statuses(found, WorkerStatus))
+        found = {**{s.worker: s for s in stored}, **found}  # this process's own are fresher
+        lag = max(0, head - read_models.position())
+        return Readiness(not fault, lag, fault, _statuses(found, WorkerStatus))
 
     return create_app(
         hub,
@@ -151,6 +165,10 @@ def serve_metrics(settings: Settings, app: Any, host: str) -> Callable[[], None]
     return stop
 
 
+def _statuses(found: dict[str, WorkerState], make: Any) -> tuple[Any, ...]:
+    return tuple(make(s.worker, s.state, s.failures) for s in found.values())
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -169,7 +187,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         if not args.api_only:  # one process runs everything: the embedded default
             read_side.runner.start()
             backbone = start_in_process(settings, hub)  # relay + inbound when NATS is set
-        app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
+        workers = [] if args.api_only else [read_side.health]
+        workers += backbone.health if backbone is not None else []
+        app = build_app(settings, hub, read_side.read_models, read_side.write_fault, workers)
         stop_metrics = serve_metrics(settings, app, args.host)
         try:
             uvicorn.Server(

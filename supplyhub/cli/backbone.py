@@ -52,8 +52,13 @@ def register(subparsers: Any) -> None:
         run=run_dlq_list
     )
     for name, help_text in (
-        ("retry", "apply the dead letter again, then the commands parked behind it, in order"),
-        ("drop", "discard the dead letter, then apply the commands parked behind it, in order"),
+        (
+            "retry",
+            "apply the dead letter again and the commands parked or held behind it, in the "
+            "document's order (one that failed only for coming early applies after its "
+            "predecessor)",
+        ),
+        ("drop", "discard the dead letter, then apply the parked and held commands, in order"),
     ):
         action = actions.add_parser(name, help=help_text, description=help_text)
         action.add_argument("document", metavar="DOCUMENT", help="as listed, e.g. po:4500000042")
@@ -68,6 +73,7 @@ def register_workers(worker_subparsers: Any) -> None:
         "supplyhub.events.<aggregate>.<event> with Nats-Msg-Id = the event's id, in log order, "
         "and resumes from its tracked position after a restart. While NATS is down it waits.",
     )
+    backbone.add_health_flag(relay)
     relay.set_defaults(run=run_relay)
     inbound = worker_subparsers.add_parser(
         "inbound",
@@ -75,6 +81,7 @@ def register_workers(worker_subparsers: Any) -> None:
         description="Consumes the commands stream with a durable pull consumer, applies each "
         "command and acks it after commit; run one per consumer to keep the order per document.",
     )
+    backbone.add_health_flag(inbound)
     inbound.set_defaults(run=run_inbound)
 
 
@@ -89,23 +96,32 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_relay(args: argparse.Namespace, settings: Settings) -> int:
-    return _run_worker(settings, backbone.build_relay)
+    return _run_worker(args, settings, "relay", backbone.build_relay)
 
 
 def run_inbound(args: argparse.Namespace, settings: Settings) -> int:
-    return _run_worker(settings, backbone.build_inbound)
+    return _run_worker(args, settings, "inbound", backbone.build_inbound)
 
 
-def _run_worker(settings: Settings, build: Any) -> int:
-    hub = open_hub(settings)
-    try:
-        worker = build(settings, hub)
-        log.info("%s started on %s", type(worker).__name__, settings.nats_url)
-        asyncio.run(backbone.run_until_signalled(worker))
-        log.info("%s stopped", type(worker).__name__)
-    except backbone.NatsNotConfiguredError as error:
-        print(error)
+def _run_worker(args: argparse.Namespace, settings: Settings, name: str, build: Any) -> int:
+    """Run until SIGTERM/SIGINT (exit 0); transient failures are retried inside the worker.
+    Exit 2 for a configuration error, 1 for a fatal one, with the error printed."""
+    if args.health:
+        return backbone.run_health(settings, name)
+    if not settings.nats_url:
+        print(backbone.NatsNotConfiguredError())
         return EXIT_USAGE
+    starting = backbone.worker_loop(settings, name)
+    hub = starting.open(lambda: open_hub(settings))
+    try:
+        worker = starting.open(lambda: build(settings, hub))
+        log.info("%s worker started on %s", name, settings.nats_url)
+        asyncio.run(backbone.run_until_signalled(worker))
+        log.info("%s worker stopped", name)
+    except Exception as error:  # a bug or a configuration the worker cannot run with
+        log.critical("%s worker failed", name, exc_info=True)
+        print(f"{name} worker stopped by a fatal error: {error!r}")
+        return EXIT_FAILED
     finally:
         hub.close()
     return EXIT_OK
@@ -132,13 +148,19 @@ def run_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
-    letters = backbone.dead_letter_store(settings).all()
-    if not letters:
+    store = backbone.dead_letter_store(settings)
+    letters, held = store.all(), store.held_documents()
+    if not letters and not held:
         print("No dead letters.")
         return EXIT_OK
-    print(f"{'DOCUMENT':<28} {'ATTEMPTS':>8} {'PARKED':>6}  {'FAILED AT':<25} REASON")
+    if letters:
+        print(f"{'DOCUMENT':<28} {'ATTEMPTS':>8} {'PARKED':>6}  {'FAILED AT':<25} REASON")
     for d in letters:
         print(f"{d.document:<28} {d.attempts:>8} {d.parked:>6}  {d.failed_at:<25} {d.reason}")
+    for document, since in held.items():
+        waiting = store.held(document)
+        print(f"{document}: {len(waiting)} command(s) held since {since}, waiting for "
+              f"{waiting[0].waits_for if waiting else '-'}")  # fmt: skip
     return EXIT_OK
 
 
@@ -153,7 +175,7 @@ def run_dlq_release(args: argparse.Namespace, settings: Settings) -> int:
                 retry=args.retry,
             )  # fmt: skip
         except KeyError:
-            print(f"No dead letter for {args.document!r}; see: supplyhub dlq list")
+            print(f"No dead letter or held command for {args.document!r}; see: supplyhub dlq list")
             return EXIT_USAGE
     finally:
         hub.close()

@@ -15,6 +15,7 @@ from typing import Any
 
 from projections.audit_ledger import GENESIS
 from supplyhub import audit
+from supplyhub.backbone import add_health_flag, run_health, worker_loop
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import add_json_flag, fail, print_json
 from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
@@ -102,6 +103,7 @@ def register_workers(worker_subparsers: Any) -> None:
     worker = worker_subparsers.add_parser(
         "projections", help="keep every view up to date until SIGINT/SIGTERM"
     )
+    add_health_flag(worker)
     worker.set_defaults(run=run_worker)
 
 
@@ -205,7 +207,12 @@ def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
-    with _read_side(settings) as read_side:
+    """Run until SIGTERM/SIGINT (exit 0); transient failures of the store are retried inside
+    the runner's loop. Exit 1 for a fatal error, with the error printed."""
+    if args.health:
+        return run_health(settings, "projections")
+    read_side = worker_loop(settings, "projections").open(lambda: _open_read_side(settings))
+    try:
 
         def shutdown(signum: int, frame: FrameType | None) -> None:
             log.info("received %s, stopping after the batch in hand", signal.Signals(signum).name)
@@ -213,8 +220,21 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
 
         signal.signal(signal.SIGINT, shutdown)
         signal.signal(signal.SIGTERM, shutdown)
-        for s in read_side.status():
-            log.info("%s v%d at %d of %d (lag %d)", s.name, s.version, s.position, s.head,
-                     s.lag_events)  # fmt: skip
         read_side.runner.run_forever()
+    except Exception as error:  # transient ones are retried inside: this one is fatal
+        log.critical("projections worker failed", exc_info=True)
+        print(f"projections worker stopped by a fatal error: {error!r}")
+        return 1
+    finally:
+        read_side.close()
+        read_side.hub.close()
     return 0
+
+
+def _open_read_side(settings: Settings) -> ReadSide:
+    hub = open_hub(settings)
+    try:
+        return open_read_side(settings, hub)
+    except BaseException:
+        hub.close()
+        raise

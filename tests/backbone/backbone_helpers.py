@@ -12,6 +12,8 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth
+
 EVENTS = "SUPPLYHUB_EVENTS"
 COMMANDS = "SUPPLYHUB_COMMANDS"
 
@@ -75,3 +77,8 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15.0
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+def quick_loop(worker: str) -> ResilientLoop:
+    """A worker loop that retries within a tenth of a second: tests wait on counts, not time."""
+    return ResilientLoop(WorkerHealth(worker), Backoff(initial_seconds=0.02, max_seconds=0.2))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from connectors.inbound import InboundWorker
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub
+from supplyhub.cli import main
 from supplyhub.settings import Settings
 
 NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -133,9 +135,107 @@ def test_drop_discards_the_dead_letter_and_releases_the_parked_commands(
 def test_a_transient_refusal_is_retried_before_it_is_dead_lettered(
     worker: InboundWorker,
 ) -> None:
-    # a revision for a purchase order that never arrives: not found, on every attempt
-    worker.process([revise("51", 2, "10")])
+    # a cancellation of a purchase order that never arrives: not found, on every attempt
+    worker.process([message("cancel_purchase_order", "cancel-51", po_number="51")])
 
     [dead] = worker.dead_letters.all()
     assert dead.attempts == worker.max_attempts
     assert dead.reason.startswith("not_found")
+
+
+def test_a_revision_that_arrives_before_its_predecessor_is_held_and_applied_right_after_it(
+    hub: SupplyHub, worker: InboundWorker
+) -> None:
+    # given revisions 3 and 4 arriving before revision 2 (as after a crash and a redelivery)
+    worker.process([upsert_supplier("SUP-ACME"), release("60"), revise("60", 3, "130")])
+    worker.process([revise("60", 4, "140")])
+    assert revision_of(hub, "60") == 1
+    assert [h.waits_for for h in worker.dead_letters.held("po:60")] == [
+        "revision 2 of po:60",
+        "revision 3 of po:60",
+    ]
+
+    # when revision 2 arrives
+    worker.process([revise("60", 2, "120")])
+
+    # then 2, 3 and 4 were applied in their order and nothing is held or dead
+    assert revision_of(hub, "60") == 4
+    assert worker.dead_letters.held("po:60") == []
+    assert worker.dead_letters.all() == []
+
+
+def test_a_held_command_whose_predecessor_never_comes_becomes_a_dead_letter_naming_it(
+    hub: SupplyHub, tmp_path: Path
+) -> None:
+    # given a worker whose hold wait is a minute, and revision 3 held for revision 2
+    now = [NOW]
+    store = DeadLetterStore(Database.sqlite(tmp_path / "hub.sqlite3"))
+    worker = InboundWorker(hub, store, "nats://unused", hold_seconds=60, clock=lambda: now[0])
+    worker.process([upsert_supplier("SUP-ACME"), release("61"), revise("61", 3, "130")])
+    worker.process([revise("61", 4, "140")])
+    worker.tend_held()
+    assert worker.dead_letters.all() == []
+
+    # when the wait passes without revision 2
+    now[0] = NOW + timedelta(seconds=61)
+    worker.tend_held()
+
+    # then revision 3 is the dead letter, naming what it waited for, and 4 is parked behind it
+    [dead] = worker.dead_letters.all()
+    assert dead.reason.startswith("waited 61s for revision 2 of po:61, which did not arrive")
+    assert json.loads(dead.message.body)["revision"] == 3
+    assert dead.parked == 1
+    assert worker.dead_letters.held("po:61") == []
+
+    # and once revision 2 is sent after all, `dlq retry` brings the document back in order
+    worker.process([revise("61", 2, "120")])
+    done = release_document(worker.dead_letters, "po:61", worker.apply, lambda: NOW, retry=True)
+    assert (done.applied, done.still_dead) == (3, "")
+    assert revision_of(hub, "61") == 4
+    assert worker.dead_letters.all() == []
+
+
+def test_retry_applies_a_dead_letter_that_only_came_early_after_its_parked_predecessor(
+    hub: SupplyHub, worker: InboundWorker
+) -> None:
+    # given what the old worker left after a crash: revision 3 dead ("must be 2"), with
+    # revision 4 and then revision 2 parked behind it
+    worker.process([upsert_supplier("SUP-ACME"), release("62")])
+    worker.dead_letters.bury("po:62", revise("62", 3, "130"), "validation: revision: must be 2",
+                             1, NOW)  # fmt: skip
+    worker.process([revise("62", 4, "140"), revise("62", 2, "120")])
+    assert worker.dead_letters.all()[0].parked == 2
+
+    # when the operator retries the document
+    done = release_document(worker.dead_letters, "po:62", worker.apply, lambda: NOW, retry=True)
+
+    # then every command applied, in revision order, and the document is clean
+    assert (done.applied, done.still_dead) == (3, "")
+    assert revision_of(hub, "62") == 4
+    assert worker.dead_letters.all() == []
+    assert worker.dead_letters.parked("po:62") == []
+
+
+def test_dlq_retry_from_the_cli_brings_back_a_document_whose_revision_came_early(
+    hub: SupplyHub,
+    worker: InboundWorker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given the state the old worker left for po:63: revision 3 dead, 4 and 2 parked behind
+    worker.process([upsert_supplier("SUP-ACME"), release("63")])
+    worker.dead_letters.bury("po:63", revise("63", 3, "130"), "validation: revision: must be 2",
+                             1, NOW)  # fmt: skip
+    worker.process([revise("63", 4, "140"), revise("63", 2, "120")])
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
+
+    # when the operator retries it from the CLI
+    code = main(["dlq", "retry", "po:63"])
+
+    # then all three applied in revision order and nothing is left to list
+    assert code == 0
+    assert "3 command(s) applied" in capsys.readouterr().out
+    assert revision_of(hub, "63") == 4
+    assert main(["dlq", "list"]) == 0
+    assert capsys.readouterr().out.strip() == "No dead letters."

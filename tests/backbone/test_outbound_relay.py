@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from backbone_helpers import EVENTS, Received, delete_streams, read_stream, received
+from backbone_helpers import EVENTS, Received, delete_streams, quick_loop, read_stream, received
 from servers import NatsServer
 
 from connectors.acks import AckInbox, PublishFailedError, Window
@@ -104,7 +104,12 @@ def test_nats_killed_while_relaying_then_restarted_loses_and_duplicates_nothing(
     run_scenario(hub, 150)
     head = hub.recorder.max_notification_id() or 0
     relay = Relay(
-        hub, positions, nats_server.url, batch_size=50, retry_seconds=0.1, ack_timeout_seconds=2
+        hub,
+        positions,
+        nats_server.url,
+        batch_size=50,
+        ack_timeout_seconds=2,
+        loop=quick_loop("relay"),
     )
 
     async def scenario() -> None:

@@ -30,7 +30,8 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     capsys.readouterr()
     status = main(list(argv))
-    return status, capsys.readouterr().out
+    said = capsys.readouterr()
+    return status, said.out + said.err  # refusals go to stderr, reports to stdout
 
 
 def forge_event(database: Path) -> int:
