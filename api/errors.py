@@ -49,6 +49,7 @@ def problem_body(error: DomainError) -> dict[str, Any]:
     }
     if isinstance(error, ValidationError):
         body["field"], body["rule"] = error.field, error.rule
+        body["errors"] = [{"field": field, "rule": rule} for field, rule in error.errors]
     return body
 
 

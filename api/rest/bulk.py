@@ -69,9 +69,8 @@ async def bulk(
         try:
             parsed.append(_Parsed(index, item, _adapter(item.command).validate_python(item.body)))
         except pydantic.ValidationError as error:
-            first = error.errors()[0]
-            invalid = ValidationError(field_path(first["loc"]) or "body", first["msg"])
-            results[index] = _failed(index, item, invalid)
+            broken = [(field_path(e["loc"]) or "body", e["msg"]) for e in error.errors()]
+            results[index] = _failed(index, item, ValidationError.of(broken))
     outcomes = await run_in_threadpool(_apply, services, envelope, parsed)
     for entry, result in zip(parsed, outcomes, strict=True):
         name = type(entry.command).__name__
