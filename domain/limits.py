@@ -42,6 +42,7 @@ class Names:
         self.values[name] = value
         return name
 
+
 SchemaHandler = Callable[[Any], JsonSchema]
 
 
