@@ -15,6 +15,7 @@ from api.rest import examples
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, PrincipalDep, ServicesDep, submit
 from domain import commands as c
+from domain import limits
 from domain.errors import NotFoundError, ValidationError
 from domain.order_line import OrderLine
 from domain.purchase_order import PurchaseOrder, version_at_revision
@@ -26,13 +27,13 @@ _VIEW = TypeAdapter(PurchaseOrderView)
 
 @dataclass(frozen=True)
 class Revision:
-    revision: int
-    lines: tuple[OrderLine, ...]
+    revision: limits.Revision
+    lines: Annotated[tuple[OrderLine, ...], limits.MAX_LINES]
 
 
 @dataclass(frozen=True)
 class Cancellation:
-    reason: str = ""
+    reason: limits.Note = ""
 
 
 @router.post("", status_code=201, summary="Release a purchase order (revision 1)")
@@ -45,7 +46,7 @@ async def release(
 
 @router.post("/{number}/revisions", summary="Revise a purchase order: the body names the revision")
 async def revise(
-    number: str,
+    number: limits.DocumentNumber,
     body: Annotated[Revision, Body(openapi_examples=examples.REVISE)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip
@@ -55,14 +56,16 @@ async def revise(
 
 @router.post("/{number}/cancellation", summary="Cancel a purchase order")
 async def cancel(
-    number: str, body: Cancellation, services: ServicesDep, envelope: EnvelopeDep,
+    number: limits.DocumentNumber, body: Cancellation, services: ServicesDep, envelope: EnvelopeDep,
     key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip
     return await submit(services, envelope, key, c.CancelPurchaseOrder(number, body.reason))
 
 
 @router.get("/{number}", summary="The purchase order as the read models show it")
-async def read(number: str, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+async def read(
+    number: limits.DocumentNumber, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
     principal.require(Role.CONNECTOR, *INTERNAL)
     found = await run_in_threadpool(services.read_models.purchase_order, number, None)
     if found is None:
@@ -72,7 +75,7 @@ async def read(number: str, services: ServicesDep, principal: PrincipalDep) -> J
 
 @router.get("/{number}/history", summary="Audit history, and the state as of a time or revision")
 async def history(
-    number: str,
+    number: limits.DocumentNumber,
     services: ServicesDep,
     principal: PrincipalDep,
     as_of: Annotated[AwareDatetime | None, Query(description="ISO time with offset")] = None,
