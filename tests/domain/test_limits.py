@@ -1,4 +1,4 @@
-"""Input limits: every command field has one, the hub names every broken one, the fast path agrees."""
+"""Input limits: every command field has one, the hub names each broken one, fast path agrees."""
 
 from __future__ import annotations
 
@@ -103,7 +103,8 @@ def test_trailing_zeros_do_not_count_as_decimal_places_and_non_breaking_spaces_a
 EXTREME_INTS = st.sampled_from([0, -1, 1, 999_999, 1_000_000, 2**31, 2**63, 2**64, -(2**63)])
 EXTREME_DECIMALS = st.sampled_from(
     ["1E+1000000000", "NaN", "-Infinity", "sNaN", "1e-400", "9" * 5000, "-5", "0", "-0",
-     "1e308", "0.0000001", "1.0000000", "999999999999999.999999", "1000000000000000", "0E+30", "0E-400"]
+     "1e308", "0.0000001", "1.0000000", "999999999999999.999999", "1000000000000000", "0E+30",
+     "0E-400"]
 ).map(Decimal) | st.decimals(places=None)  # fmt: skip
 EXTREME_TEXT = st.text(max_size=60) | st.sampled_from(["", "\x00", "a" * 49, "\ud800", "\x85"])
 EXTREME_DATES = st.dates() | st.sampled_from([date(1899, 12, 31), date(2200, 1, 1)])
