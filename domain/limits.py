@@ -53,8 +53,37 @@ class Violation:
     rule: str
 
 
+class Limit:
+    """What a field may hold. `broken` names the rule a value breaks (None: within it);
+    `fast` is a quick sufficient test as source code, for the compiled fast path."""
+
+    def broken(self, value: object) -> str | None:
+        raise NotImplementedError
+
+    def fast(self, x: str, names: Names) -> str:
+        raise NotImplementedError
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: SchemaHandler) -> JsonSchema:
+        """Edges that parse with pydantic check the limit while parsing, so a request's
+        limit and parse errors are reported together (pydantic's core schema as plain data:
+        the type's own schema, then this check)."""
+        return {
+            "type": "function-after",
+            "function": {"type": "no-info", "function": self._validate},
+            "schema": self._parsing(handler(source)),
+        }
+
+    def _parsing(self, schema: JsonSchema) -> JsonSchema:
+        return schema
+
+    def _validate(self, value: object) -> object:
+        if (rule := self.broken(value)) is not None:
+            raise ValueError(rule)
+        return value
+
+
 @dataclass(frozen=True)
-class Text:
+class Text(Limit):
     """At most `max` characters and no control characters (free text: tab and newlines)."""
 
     max: int
@@ -82,7 +111,7 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Bounded:
+class Bounded(Limit):
     """An integer from `low` to `high`, both included."""
 
     low: int
@@ -110,7 +139,7 @@ class Sign(Enum):
 
 
 @dataclass(frozen=True)
-class Amount:
+class Amount(Limit):
     """A finite decimal: at most `digits` before the point and `scale` after it, and a sign."""
 
     digits: int
@@ -133,6 +162,10 @@ class Amount:
         if exponent < -self.scale and _places(value) > self.scale:
             return f"must have at most {self.scale} decimal places"
         return None
+
+    def _parsing(self, schema: JsonSchema) -> JsonSchema:
+        # Let NaN and Infinity through the parse, so `broken` refuses them in its own words.
+        return {**schema, "allow_inf_nan": True} if schema.get("type") == "decimal" else schema
 
     def fast(self, x: str, names: Names) -> str:
         top = names.add(Decimal(10) ** self.digits)
@@ -173,7 +206,7 @@ def _places(value: Decimal) -> int:
 
 
 @dataclass(frozen=True)
-class Window:
+class Window(Limit):
     """A date (or the date of a time) from `first` to `last`: fixed, the domain reads no clock."""
 
     first: date
@@ -200,7 +233,7 @@ class Window:
 
 
 @dataclass(frozen=True)
-class Many:
+class Many(Limit):
     """At most `max` items in a list (lines of a document, packs of an ASN ...)."""
 
     max: int
@@ -220,8 +253,6 @@ class Many:
         schema["maxItems"] = self.max
         return schema
 
-
-Limit = Text | Bounded | Amount | Window | Many
 
 # --- the limits of the canonical fields (docs/api.md has the table and the reasons) -------
 

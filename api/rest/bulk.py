@@ -13,7 +13,7 @@ from pydantic import Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from api.envelope import Envelope, outcome_json
-from api.errors import field_path, problem_body
+from api.errors import field_path, problem_body, rule_of
 from api.rest import examples
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, Services, ServicesDep
@@ -69,7 +69,7 @@ async def bulk(
         try:
             parsed.append(_Parsed(index, item, _adapter(item.command).validate_python(item.body)))
         except pydantic.ValidationError as error:
-            broken = [(field_path(e["loc"]) or "body", e["msg"]) for e in error.errors()]
+            broken = [(field_path(e["loc"]) or "body", rule_of(e)) for e in error.errors()]
             results[index] = _failed(index, item, ValidationError.of(broken))
     outcomes = await run_in_threadpool(_apply, services, envelope, parsed)
     for entry, result in zip(parsed, outcomes, strict=True):

@@ -1,0 +1,171 @@
+"""Issue 11's input-limit findings over HTTP: a real uvicorn, the real read side (SQLite).
+
+Each test is one finding of the probe: what was stored (or a 500) is now a 422 naming
+every broken field, and the portal's pages still render afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from live_server import LiveHub, serving
+
+from supplyhub.cli import main
+from supplyhub.settings import Settings
+
+LINE = {"line_number": 10, "item": "BRKT-1001", "quantity": "5", "uom": "EA",
+        "unit_price": "4.75", "need_by": "2026-12-01", "ship_to": "PLANT-DE01"}  # fmt: skip
+PAGE = "query($after: String) { purchaseOrders(first: 100, after: $after) {" \
+       " items { number lines { lineNumber orderedQuantity unitPrice needBy item } }" \
+       " endCursor hasNextPage } }"  # fmt: skip
+_keys = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("limits"), dev_mode=True)
+    with serving(settings, purchase_orders=8) as hub:
+        yield hub
+
+
+def token(*args: str) -> dict[str, str]:
+    """A bearer token from `supplyhub token create`, as a developer would get one."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["token", "create", *args]) == 0
+    return {"Authorization": f"Bearer {out.getvalue().strip()}"}
+
+
+def release(live: LiveHub, body: dict[str, Any]) -> httpx.Response:
+    headers = {**token("--role", "connector"), "Idempotency-Key": f"limits-{next(_keys)}"}
+    return httpx.post(f"{live.url}/api/v1/purchase-orders", json=body, headers=headers)
+
+
+def order(number: str, *lines: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {"po_number": number, "supplier": "SUP-ACME", "currency": "EUR",
+            "lines": list(lines) or [LINE], **fields}  # fmt: skip
+
+
+def errors(response: httpx.Response) -> list[tuple[str, str]]:
+    assert response.status_code == 422, response.text
+    return [(e["field"], e["rule"]) for e in response.json()["errors"]]
+
+
+def caught_up(live: LiveHub) -> None:
+    head = live.hub.recorder.max_notification_id() or 0
+    assert live.read_side.runner.wait_until(head, timeout=10)
+    time.sleep(0.05)  # the API re-reads the views' position at most every 20 ms
+
+
+def every_po_page(live: LiveHub, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """Every page of purchaseOrders the caller may read; each must render (data not null)."""
+    pages, after = [], None
+    while True:
+        response = httpx.post(
+            f"{live.url}/graphql", json={"query": PAGE, "variables": {"after": after}},
+            headers=headers,
+        )  # fmt: skip
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        assert "errors" not in answer and answer["data"] is not None, answer
+        pages.append(answer["data"]["purchaseOrders"])
+        if not pages[-1]["hasNextPage"]:
+            return pages
+        after = pages[-1]["endCursor"]
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 2**64])
+def test_a_line_number_beyond_999999_is_refused_and_every_po_page_still_renders(
+    live: LiveHub, number: int
+) -> None:
+    refused = release(live, order(f"45100{number % 100000:05d}", {**LINE, "line_number": number}))
+    caught_up(live)
+    assert errors(refused) == [("lines[0].line_number", "must be from 1 to 999999")]
+    assert every_po_page(live, token("--role", "buyer"))
+    assert every_po_page(live, token("--role", "supplier", "--supplier", "SUP-ACME"))
+
+
+def test_one_item_with_an_out_of_range_number_fails_only_that_item_of_a_bulk_request(
+    live: LiveHub,
+) -> None:
+    items = [
+        {"command": "release_purchase_order", "message_id": f"limits-bulk-{n}",
+         "body": order(f"452000000{n}", {**LINE, "line_number": 2**64 if n == 1 else 10})}
+        for n in range(3)
+    ]  # fmt: skip
+    response = httpx.post(
+        f"{live.url}/api/v1/bulk", json={"items": items}, headers=token("--role", "connector")
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 422, 201]
+    assert results[1]["problem"]["errors"] == [
+        {"field": "lines[0].line_number", "rule": "must be from 1 to 999999"}
+    ]
+
+
+def test_quantities_too_large_too_long_or_not_numbers_are_refused_naming_every_line(
+    live: LiveHub,
+) -> None:
+    quantities = ["1E+1000000000", "9" * 5000, "NaN", "0.0000001"]
+    lines = [{**LINE, "line_number": 10 * (n + 1), "quantity": q} for n, q in enumerate(quantities)]
+    refused = release(live, order("4530000001", *lines))
+    assert errors(refused) == [
+        ("lines[0].quantity", "must have at most 15 digits before the decimal point"),
+        ("lines[1].quantity", "must have at most 15 digits before the decimal point"),
+        ("lines[2].quantity", "must be a finite number"),
+        ("lines[3].quantity", "must have at most 6 decimal places"),
+    ]
+    assert refused.json()["field"] == "lines[0].quantity"  # the single-error fields remain
+
+
+def test_oversized_numbers_and_codes_nul_bytes_and_ten_thousand_lines_are_refused(
+    live: LiveHub,
+) -> None:
+    long_number = release(live, order("4" * 100_000))
+    huge_item = release(live, order("4540000001", {**LINE, "item": "X" * 1_000_000}))
+    nul = release(live, order("4540000002", {**LINE, "ship_to": "PLANT\x00DE01"}))
+    many = [{**LINE, "line_number": n} for n in range(1, 10_001)]
+    too_many = release(live, order("4540000003", *many))
+    assert errors(long_number) == [("po_number", "must be at most 35 characters")]
+    assert errors(huge_item) == [("lines[0].item", "must be at most 48 characters")]
+    assert errors(nul) == [("lines[0].ship_to", "must not contain control characters")]
+    assert errors(too_many) == [("lines", "must have at most 9999 items")]
+
+
+def test_an_acknowledgement_of_minus_five_1e308_or_year_one_is_invalid_input_naming_each(
+    live: LiveHub,
+) -> None:
+    lines = [{**LINE, "line_number": n} for n in (10, 20, 30)]
+    assert release(live, order("4550000001", *lines)).status_code == 201
+    answers = [
+        {"lineNumber": 10, "code": "Accepted", "confirmedQuantity": "-5"},
+        {"lineNumber": 20, "code": "Accepted", "confirmedQuantity": "1e308"},
+        {"lineNumber": 30, "code": "Accepted", "confirmedDate": "0001-01-01"},
+    ]
+    query = (
+        "mutation($lines: [LineAnswerInput!]!) { acknowledgePurchaseOrder("
+        ' idempotencyKey: "limits-ack-1", input: {poNumber: "4550000001", revision: 1,'
+        " lines: $lines}) { __typename ... on InvalidInput { field rule errors { field rule } } } }"
+    )
+    response = httpx.post(
+        f"{live.url}/graphql", json={"query": query, "variables": {"lines": answers}},
+        headers=token("--role", "supplier", "--supplier", "SUP-ACME"),
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    answer = response.json()["data"]["acknowledgePurchaseOrder"]
+    assert answer["__typename"] == "InvalidInput"
+    assert [(e["field"], e["rule"]) for e in answer["errors"]] == [
+        ("lines[0].confirmedQuantity", "must not be negative"),
+        ("lines[1].confirmedQuantity", "must have at most 15 digits before the decimal point"),
+        ("lines[2].confirmedDate", "must be from 1900-01-01 to 2199-12-31"),
+    ]
+    assert (answer["field"], answer["rule"]) == ("lines[0].confirmedQuantity",
+                                                 "must not be negative")  # fmt: skip
