@@ -9,14 +9,20 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from live_server import LiveHub, serving
 
+from connectors.command_messages import InboundMessage, InvalidMessageError, to_command
+from domain.errors import DomainError
 from supplyhub.cli import main
 from supplyhub.settings import Settings
 
@@ -169,3 +175,104 @@ def test_an_acknowledgement_of_minus_five_1e308_or_year_one_is_invalid_input_nam
     ]
     assert (answer["field"], answer["rule"]) == ("lines[0].confirmedQuantity",
                                                  "must not be negative")  # fmt: skip
+
+
+# --- fuzzing every edge with extreme values --------------------------------------------------
+
+INTS = st.sampled_from([0, -1, 999_999, 1_000_000, 2**31, 2**63, 2**64, -(2**63)]) | st.integers()
+AMOUNTS = st.sampled_from(
+    ["1E+1000000000", "9" * 5000, "NaN", "-Infinity", "sNaN", "-5", "0", "1e308", "0.0000001",
+     "1e-400", "0E+30", "x", ""]
+) | st.decimals(allow_nan=False).map(str) | st.floats()  # fmt: skip
+TEXTS = st.sampled_from(["", "\x00", "\ud800", "\x85", "a" * 36, "x" * 100_000]) | st.text()
+DATES = st.sampled_from(["0001-01-01", "9999-12-31", "1899-12-31", "2200-01-01", "2026-02-30"]) \
+    | st.dates().map(date.isoformat)  # fmt: skip
+NUMBERS = st.integers(4_560_000_000, 4_560_000_999).map(str)
+
+
+def good_or(good: Any, extreme: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Mostly a sane value, so that some commands apply; otherwise an extreme one."""
+    return st.just(good) | extreme
+
+
+ORDER_LINES = st.fixed_dictionaries({
+    "line_number": good_or(10, INTS), "item": good_or("BRKT-1001", TEXTS),
+    "quantity": good_or("5", AMOUNTS), "uom": good_or("EA", TEXTS),
+    "unit_price": good_or("4.75", AMOUNTS), "need_by": good_or("2026-12-01", DATES),
+    "ship_to": good_or("PLANT-DE01", TEXTS), "description": good_or("", TEXTS),
+})  # fmt: skip
+RELEASES = st.fixed_dictionaries({
+    "po_number": good_or("4560000000", NUMBERS | TEXTS), "supplier": st.just("SUP-ACME"),
+    "currency": good_or("EUR", TEXTS), "lines": st.lists(ORDER_LINES, max_size=3),
+})  # fmt: skip
+ANSWERS = st.fixed_dictionaries({
+    "lineNumber": good_or(10, INTS), "code": good_or("Accepted", TEXTS),
+    "confirmedQuantity": good_or(None, AMOUNTS.map(str)),
+    "confirmedDate": good_or(None, DATES), "note": good_or("", TEXTS),
+})  # fmt: skip
+ACKNOWLEDGE = (
+    "mutation($key: String!, $po: String!, $revision: Int!, $lines: [LineAnswerInput!]!) {"
+    " acknowledgePurchaseOrder(idempotencyKey: $key,"
+    " input: {poNumber: $po, revision: $revision, lines: $lines}) { __typename } }"
+)
+RESULTS = {"Accepted", "StaleRevision", "ToleranceExceeded", "InvalidInput", "NotFound",
+           "Conflict", "Forbidden"}  # fmt: skip
+
+
+def key() -> str:
+    return f"fuzz-{next(_keys)}"
+
+
+def post(live: LiveHub, path: str, body: Any, headers: dict[str, str]) -> httpx.Response:
+    """JSON as a careless client may send it: NaN and Infinity tokens, escaped lone surrogates
+    (which httpx's own encoder refuses)."""
+    content = json.dumps(body)
+    headers = {**headers, "Content-Type": "application/json"}
+    return httpx.post(f"{live.url}{path}", content=content, headers=headers, timeout=30)
+
+
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(release=RELEASES, bulk=st.lists(RELEASES, min_size=1, max_size=3), nats=RELEASES,
+       answers=st.lists(ANSWERS, max_size=3), revision=good_or(1, INTS))  # fmt: skip
+def fuzz_every_edge(
+    live: LiveHub, tokens: dict[str, dict[str, str]], release: dict[str, Any],
+    bulk: list[dict[str, Any]], nats: dict[str, Any], answers: list[dict[str, Any]],
+    revision: int,
+) -> None:  # fmt: skip
+    connector = tokens["connector"]
+    single = post(live, "/api/v1/purchase-orders", release, {**connector, "Idempotency-Key": key()})
+    assert single.status_code in (200, 201) or 400 <= single.status_code < 500, single.text
+    items = [{"command": "release_purchase_order", "message_id": key(), "body": body}
+             for body in bulk]  # fmt: skip
+    many = post(live, "/api/v1/bulk", {"items": items}, connector)
+    assert many.status_code == 200, many.text
+    assert all(r["status"] < 500 for r in many.json()["results"]), many.text
+    variables = {"key": key(), "po": release["po_number"], "revision": revision, "lines": answers}
+    portal = post(live, "/graphql", {"query": ACKNOWLEDGE, "variables": variables},
+                  tokens["supplier"])  # fmt: skip
+    assert portal.status_code < 500, portal.text
+    answer = portal.json()
+    assert answer.get("errors") or answer["data"]["acknowledgePurchaseOrder"]["__typename"] in (
+        RESULTS
+    )
+    message = InboundMessage(
+        "supplyhub.commands.release_purchase_order", {"Nats-Msg-Id": key()},
+        json.dumps(nats).encode(),
+    )  # fmt: skip
+    with contextlib.suppress(InvalidMessageError, DomainError):  # refused, naming the field
+        live.hub.handle(*to_command(message, datetime.now(UTC)))
+
+
+def test_random_commands_with_extreme_values_through_every_edge_are_4xx_or_applied(
+    live: LiveHub,
+) -> None:
+    supplier = token("--role", "supplier", "--supplier", "SUP-ACME")
+    fuzz_every_edge(live, {"connector": token("--role", "connector"), "supplier": supplier})
+    caught_up(live)
+    for reader in (token("--role", "buyer"), supplier):
+        assert every_po_page(live, reader)
+        response = httpx.post(
+            f"{live.url}/graphql", headers=reader,
+            json={"query": "{ exceptions(status: null) { key reason } kpis { supplier } }"},
+        )  # fmt: skip
+        assert response.status_code == 200 and "errors" not in response.json(), response.text
