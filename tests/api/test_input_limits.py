@@ -276,3 +276,15 @@ def test_random_commands_with_extreme_values_through_every_edge_are_4xx_or_appli
             json={"query": "{ exceptions(status: null) { key reason } kpis { supplier } }"},
         )  # fmt: skip
         assert response.status_code == 200 and "errors" not in response.json(), response.text
+
+
+def test_the_openapi_schema_states_the_same_limits_for_generated_clients(live: LiveHub) -> None:
+    schemas = httpx.get(f"{live.url}/openapi.json").json()["components"]["schemas"]
+    line, release = schemas["OrderLine"]["properties"], schemas["ReleasePurchaseOrder"]
+    assert (line["line_number"]["minimum"], line["line_number"]["maximum"]) == (1, 999_999)
+    assert line["item"]["maxLength"] == 48 and line["item"]["pattern"].startswith("^[^\\x00")
+    assert {"type": "string", "pattern": "^\\+?[0-9]{1,15}(\\.[0-9]{1,6})?$"} in (
+        line["quantity"]["anyOf"]
+    )
+    assert release["properties"]["po_number"]["maxLength"] == 35
+    assert release["properties"]["lines"]["maxItems"] == 9_999
