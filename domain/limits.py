@@ -34,7 +34,7 @@ class Names:
     """Constants a compiled check refers to, by generated name."""
 
     def __init__(self) -> None:
-        self.values: dict[str, object] = {"Decimal": Decimal, "date": date}
+        self.values: dict[str, object] = {"len": len, "type": type, "tuple": tuple, "int": int}
 
     def add(self, value: object) -> str:
         name = f"_c{len(self.values)}"
@@ -101,7 +101,7 @@ class Text(Limit):
     def fast(self, x: str, names: Names) -> str:
         # isprintable() is a quick sufficient test; the rare text it doubts (a no-break
         # space, a tab in free text) goes to `broken`, which decides.
-        return f"(type({x}) is str and len({x}) <= {self.max} and {x}.isprintable())"
+        return f"(len({x}) <= {self.max} and {x}.isprintable())"  # (only str has both)
 
     def __get_pydantic_json_schema__(self, core: Any, handler: SchemaHandler) -> JsonSchema:
         schema = handler(core)
@@ -168,14 +168,12 @@ class Amount(Limit):
         return {**schema, "allow_inf_nan": True} if schema.get("type") == "decimal" else schema
 
     def fast(self, x: str, names: Names) -> str:
-        top = names.add(Decimal(10) ** self.digits)
+        zero, top = names.add(Decimal(0)), names.add(Decimal(10) ** self.digits)
         step = names.add(Decimal(1).scaleb(-self.scale))
-        low = "0 <" if self.sign is Sign.POSITIVE else "0 <="
-        # Bounded first: quantize within the context's 28 digits cannot fail.
-        return (
-            f"(type({x}) is Decimal and {x}.is_finite() and {low} {x} < {top}"
-            f" and {x}.quantize({step}) == {x})"
-        )
+        low = f"{zero} <" if self.sign is Sign.POSITIVE else f"{zero} <="
+        # Comparing NaN raises (the fast path then says no); bounded first, quantize within
+        # the context's 28 digits cannot fail; only a Decimal has quantize.
+        return f"({low} {x} < {top} and {x}.quantize({step}) == {x})"
 
     def __get_pydantic_json_schema__(self, core: Any, handler: SchemaHandler) -> JsonSchema:
         schema = handler(core)
@@ -223,7 +221,7 @@ class Window(Limit):
     def fast(self, x: str, names: Names) -> str:
         # Times (rare: an ETA) are left to `broken`.
         first, last = names.add(self.first), names.add(self.last)
-        return f"(type({x}) is date and {first} <= {x} <= {last})"
+        return f"({first} <= {x} <= {last})"  # (a datetime does not compare with a date)
 
     def __get_pydantic_json_schema__(self, core: Any, handler: SchemaHandler) -> JsonSchema:
         schema = handler(core)
@@ -386,13 +384,14 @@ def _within(cls: type[Any]) -> Callable[[object], bool]:
     if (known := _WITHIN.get(cls)) is not None:
         return known
     names = Names()
-    hints = get_type_hints(cls, include_extras=True)
-    body: list[str] = []
-    for index, field in enumerate(dataclasses.fields(cls)):
-        var = f"v{index}"
-        if (test := _fast(hints[field.name], var, names, 1)) is not None:
-            body += [f"    {var} = o.{field.name}", *(f"    {line}" for line in test)]
-    source = "def within(o):\n" + "".join(f"{line}\n" for line in body) + "    return True\n"
+    body = _fast(cls, "o", names) or []
+    # Constants and builtins as keyword defaults: local variables, the fastest to read.
+    constants = ", ".join(f"{name}={name}" for name in names.values)
+    source = (
+        f"def within(o, *, {constants}):\n    try:\n"
+        + "".join(f"        {line}\n" for line in body)
+        + "    except Exception:\n        return False\n    return True\n"
+    )
     namespace: dict[str, Any] = dict(names.values)
     exec(source, namespace)  # (source built from the field names and the limits only)
     within: Callable[[object], bool] = namespace["within"]
@@ -400,25 +399,31 @@ def _within(cls: type[Any]) -> Callable[[object], bool]:
     return within
 
 
-def _fast(hint: Any, x: str, names: Names, depth: int) -> list[str] | None:
+def _fast(hint: Any, x: str, names: Names) -> list[str] | None:
     """Lines of code that return False unless `x` is surely within the limits of `hint`."""
     origin = get_origin(hint)
     if origin is Annotated:
         inner, *metadata = get_args(hint)
         tests = [m.fast(x, names) for m in metadata if isinstance(m, Limit)]
-        then = _fast(inner, x, names, depth) or []
+        then = _fast(inner, x, names) or []
         return [f"if not ({' and '.join(tests)}): return False", *then] if tests else then
     if origin is Union or origin is types.UnionType:
         inner = [arg for arg in get_args(hint) if arg is not type(None)]
-        if len(inner) != 1 or (present := _fast(inner[0], x, names, depth)) is None:
+        if len(inner) != 1 or (present := _fast(inner[0], x, names)) is None:
             return None
         return [f"if {x} is not None:", *(f"    {line}" for line in present)]
     if origin is tuple and get_args(hint)[1:] == (Ellipsis,):
-        item = f"{x}_{depth}"
-        if (each := _fast(get_args(hint)[0], item, names, depth + 1)) is None:
+        item = f"{x}_each"
+        if (each := _fast(get_args(hint)[0], item, names)) is None:
             return None
         return [f"for {item} in {x}:", *(f"    {line}" for line in each)]
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        check = names.add(_within(hint))
-        return [f"if not {check}({x}): return False"]
+        # Inline, not a call: a value object's checks run once per line of a document.
+        lines = [f"if type({x}) is not {names.add(hint)}: return False"]
+        hints = get_type_hints(hint, include_extras=True)
+        for index, field in enumerate(dataclasses.fields(hint)):
+            var = f"{x}_{index}"
+            if (test := _fast(hints[field.name], var, names)) is not None:
+                lines += [f"{var} = {x}.{field.name}", *test]
+        return lines
     return None
