@@ -26,7 +26,7 @@ from domain import (
 from domain.commands import Command
 from domain.errors import ConflictError, DomainError, ValidationError
 from domain.fingerprint import fingerprint
-from domain.limits import violations
+from domain.limit_check import violations
 from domain.outcome import Outcome
 from domain.processed_message import ProcessedMessage
 from domain.provenance import Provenance

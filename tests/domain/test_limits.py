@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from domain import commands as c
 from domain.application import SupplyHub
 from domain.errors import ValidationError
-from domain.limits import Limit, violations, walk
+from domain.limit_check import violations, walk
+from domain.limits import Limit
 from domain.order_line import OrderLine, ScheduleLine
 
 SCALARS = (str, int, Decimal, date, datetime)
