@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -51,6 +51,7 @@ def problem_body(error: DomainError) -> dict[str, Any]:
     }
     if isinstance(error, ValidationError):
         body["field"], body["rule"] = error.field, error.rule
+        body["errors"] = [{"field": field, "rule": rule} for field, rule in error.errors]
     return body
 
 
@@ -85,6 +86,14 @@ def field_path(loc: Sequence[str | int]) -> str:
     return path or str(loc[0] if loc else "body")
 
 
+def rule_of(error: Mapping[str, Any]) -> str:
+    """A pydantic error's rule: a domain limit's own words (domain/limits.py) rather than
+    pydantic's "Value error, ..." around them."""
+    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])
+    return str(error["msg"])
+
+
 def install(app: FastAPI) -> None:
     async def domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
@@ -93,7 +102,7 @@ def install(app: FastAPI) -> None:
     async def request_invalid(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
         errors = [
-            {"field": field_path(e["loc"]), "rule": e["msg"], "type": e["type"]}
+            {"field": field_path(e["loc"]), "rule": rule_of(e), "type": e["type"]}
             for e in error.errors()
         ]
         first = errors[0] if errors else {"field": "body", "rule": "invalid"}

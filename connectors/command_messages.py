@@ -62,10 +62,17 @@ def _command(message: InboundMessage) -> Command:
         return _adapter(wire_name).validate_python(fields)
     except pydantic.ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in e['loc']) or 'body'}: {e['msg']}"
+            f"{'.'.join(str(part) for part in e['loc']) or 'body'}: {_rule(e)}"
             for e in error.errors()
         )
         raise InvalidMessageError(problems) from None
+
+
+def _rule(error: Any) -> str:
+    """A domain limit's own words (domain/limits.py), not pydantic's "Value error, ..."."""
+    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])
+    return str(error["msg"])
 
 
 def _fields(message: InboundMessage) -> dict[str, Any]:

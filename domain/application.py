@@ -24,8 +24,9 @@ from domain import (
     supplier,
 )
 from domain.commands import Command
-from domain.errors import ConflictError, DomainError
+from domain.errors import ConflictError, DomainError, ValidationError
 from domain.fingerprint import fingerprint
+from domain.limit_check import violations
 from domain.outcome import Outcome
 from domain.processed_message import ProcessedMessage
 from domain.provenance import Provenance
@@ -178,6 +179,8 @@ class SupplyHub(Application[UUID]):
             return error
 
     def _apply(self, uow: UnitOfWork, command: Command, provenance: Provenance) -> Outcome:
+        if broken := violations(command):  # every edge's input meets the same limits, once
+            raise ValidationError.of([(v.field, v.rule) for v in broken])
         handler = HANDLERS[type(command)]
         result = handler(Context(uow, provenance, self.default_tolerance), command)
         uow.record(

@@ -7,12 +7,31 @@ NATS, EDI translators) builds the same thing and the application validates it on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from typing import get_args
+from typing import Annotated, get_args
 
 from domain.goods_receipt import ReceiptLine
 from domain.invoice import InvoiceLine
+from domain.limits import (
+    MAX_LINES,
+    MAX_REFERENCES,
+    CaseKey,
+    Code,
+    CurrencyCode,
+    Day,
+    Days,
+    DocumentNumber,
+    LineNumber,
+    Moment,
+    Name,
+    Note,
+    PartyId,
+    Percent,
+    Price,
+    Quantity,
+    QuantityOrZero,
+    Reference,
+    Revision,
+)
 from domain.order_line import OrderLine, ScheduleLine
 from domain.shipment import AsnOrder
 from domain.supplier import ChannelId
@@ -22,20 +41,20 @@ from domain.supplier import ChannelId
 
 @dataclass(frozen=True)
 class UpsertSupplier:
-    supplier: str
-    name: str
-    erp_id: str = ""
-    channel_ids: tuple[ChannelId, ...] = ()
-    status: str = "active"
+    supplier: PartyId
+    name: Name
+    erp_id: PartyId = ""
+    channel_ids: Annotated[tuple[ChannelId, ...], MAX_REFERENCES] = ()
+    status: Code = "active"
 
 
 @dataclass(frozen=True)
 class SetTolerancePolicy:
-    supplier: str
-    quantity_pct: Decimal
-    days_early: int
-    days_late: int
-    price_pct: Decimal
+    supplier: PartyId
+    quantity_pct: Percent
+    days_early: Days
+    days_late: Days
+    price_pct: Percent
 
 
 # --- purchase orders (ERP) -----------------------------------------------------------------
@@ -43,28 +62,28 @@ class SetTolerancePolicy:
 
 @dataclass(frozen=True)
 class ReleasePurchaseOrder:
-    po_number: str
-    supplier: str
-    currency: str
-    lines: tuple[OrderLine, ...]
+    po_number: DocumentNumber
+    supplier: PartyId
+    currency: CurrencyCode
+    lines: Annotated[tuple[OrderLine, ...], MAX_LINES]
 
 
 @dataclass(frozen=True)
 class RevisePurchaseOrder:
-    po_number: str
-    revision: int
-    lines: tuple[OrderLine, ...]
+    po_number: DocumentNumber
+    revision: Revision
+    lines: Annotated[tuple[OrderLine, ...], MAX_LINES]
 
 
 @dataclass(frozen=True)
 class CancelPurchaseOrder:
-    po_number: str
-    reason: str = ""
+    po_number: DocumentNumber
+    reason: Note = ""
 
 
 @dataclass(frozen=True)
 class ClosePurchaseOrder:
-    po_number: str
+    po_number: DocumentNumber
 
 
 # --- supplier answers ----------------------------------------------------------------------
@@ -74,44 +93,44 @@ class ClosePurchaseOrder:
 class LineAnswer:
     """One line of an acknowledgement, in the channel's own status code."""
 
-    line_number: int
-    code: str
-    confirmed_quantity: Decimal | None = None
-    confirmed_date: date | None = None
-    confirmed_price: Decimal | None = None
-    note: str = ""
+    line_number: LineNumber
+    code: Code
+    confirmed_quantity: QuantityOrZero | None = None
+    confirmed_date: Day | None = None
+    confirmed_price: Price | None = None
+    note: Note = ""
 
 
 @dataclass(frozen=True)
 class AcknowledgePurchaseOrder:
-    po_number: str
-    revision: int
-    lines: tuple[LineAnswer, ...]
+    po_number: DocumentNumber
+    revision: Revision
+    lines: Annotated[tuple[LineAnswer, ...], MAX_LINES]
 
 
 @dataclass(frozen=True)
 class ProposeChange:
-    po_number: str
-    revision: int
-    line_number: int
-    proposal_id: str
-    quantity: Decimal | None = None
-    need_by: date | None = None
-    splits: tuple[ScheduleLine, ...] = ()
-    reason: str = ""
+    po_number: DocumentNumber
+    revision: Revision
+    line_number: LineNumber
+    proposal_id: DocumentNumber
+    quantity: Quantity | None = None
+    need_by: Day | None = None
+    splits: Annotated[tuple[ScheduleLine, ...], MAX_LINES] = ()
+    reason: Note = ""
 
 
 @dataclass(frozen=True)
 class ApproveChange:
-    po_number: str
-    proposal_id: str
+    po_number: DocumentNumber
+    proposal_id: DocumentNumber
 
 
 @dataclass(frozen=True)
 class RejectChange:
-    po_number: str
-    proposal_id: str
-    reason: str
+    po_number: DocumentNumber
+    proposal_id: DocumentNumber
+    reason: Note
 
 
 # --- shipments and receipts ----------------------------------------------------------------
@@ -119,39 +138,39 @@ class RejectChange:
 
 @dataclass(frozen=True)
 class SubmitShipNotice:
-    supplier: str
-    asn_number: str
-    ship_date: date
-    expected_delivery: date
-    orders: tuple[AsnOrder, ...]
-    carrier: str = ""
-    tracking_number: str = ""
+    supplier: PartyId
+    asn_number: DocumentNumber
+    ship_date: Day
+    expected_delivery: Day
+    orders: Annotated[tuple[AsnOrder, ...], MAX_LINES]
+    carrier: Reference = ""
+    tracking_number: Reference = ""
 
 
 @dataclass(frozen=True)
 class RecordShipmentMilestone:
-    supplier: str
-    asn_number: str
-    milestone: str
-    eta: datetime | None = None
-    note: str = ""
+    supplier: PartyId
+    asn_number: DocumentNumber
+    milestone: Code
+    eta: Moment | None = None
+    note: Note = ""
 
 
 @dataclass(frozen=True)
 class CancelShipNotice:
-    supplier: str
-    asn_number: str
-    reason: str = ""
-    replaced_by: str = ""
+    supplier: PartyId
+    asn_number: DocumentNumber
+    reason: Note = ""
+    replaced_by: DocumentNumber = ""
 
 
 @dataclass(frozen=True)
 class PostGoodsReceipt:
-    receipt_number: str
-    po_number: str
-    received_on: date
-    lines: tuple[ReceiptLine, ...]
-    asn_number: str = ""
+    receipt_number: DocumentNumber
+    po_number: DocumentNumber
+    received_on: Day
+    lines: Annotated[tuple[ReceiptLine, ...], MAX_LINES]
+    asn_number: DocumentNumber = ""
 
 
 # --- invoices ------------------------------------------------------------------------------
@@ -159,41 +178,41 @@ class PostGoodsReceipt:
 
 @dataclass(frozen=True)
 class SubmitInvoice:
-    supplier: str
-    invoice_number: str
-    po_number: str
-    currency: str
-    invoice_date: date
-    lines: tuple[InvoiceLine, ...]
+    supplier: PartyId
+    invoice_number: DocumentNumber
+    po_number: DocumentNumber
+    currency: CurrencyCode
+    invoice_date: Day
+    lines: Annotated[tuple[InvoiceLine, ...], MAX_LINES]
 
 
 @dataclass(frozen=True)
 class ApproveInvoice:
-    supplier: str
-    invoice_number: str
+    supplier: PartyId
+    invoice_number: DocumentNumber
 
 
 @dataclass(frozen=True)
 class PayInvoice:
-    supplier: str
-    invoice_number: str
-    payment_reference: str
-    paid_on: date
+    supplier: PartyId
+    invoice_number: DocumentNumber
+    payment_reference: DocumentNumber
+    paid_on: Day
 
 
 @dataclass(frozen=True)
 class DisputeInvoice:
-    supplier: str
-    invoice_number: str
-    reason: str
+    supplier: PartyId
+    invoice_number: DocumentNumber
+    reason: Note
 
 
 @dataclass(frozen=True)
 class ReportErpInvoiceStatus:
-    supplier: str
-    invoice_number: str
-    status: str
-    reason: str = ""
+    supplier: PartyId
+    invoice_number: DocumentNumber
+    status: Code
+    reason: Note = ""
 
 
 # --- quality and exceptions ----------------------------------------------------------------
@@ -201,35 +220,35 @@ class ReportErpInvoiceStatus:
 
 @dataclass(frozen=True)
 class PlaceQualityHold:
-    hold_id: str
-    receipt_number: str
-    reason: str
-    lot: str = ""
-    certificate_ref: str = ""
+    hold_id: DocumentNumber
+    receipt_number: DocumentNumber
+    reason: Note
+    lot: Reference = ""
+    certificate_ref: Reference = ""
 
 
 @dataclass(frozen=True)
 class RequestCorrectiveAction:
-    hold_id: str
-    description: str
+    hold_id: DocumentNumber
+    description: Note
 
 
 @dataclass(frozen=True)
 class ReleaseQualityHold:
-    hold_id: str
-    note: str = ""
+    hold_id: DocumentNumber
+    note: Note = ""
 
 
 @dataclass(frozen=True)
 class AssignException:
-    key: str
-    owner: str
+    key: CaseKey
+    owner: Name
 
 
 @dataclass(frozen=True)
 class ResolveException:
-    key: str
-    resolution: str
+    key: CaseKey
+    resolution: Note
 
 
 Command = (

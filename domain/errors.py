@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DomainError(Exception):
     """A command was refused; nothing was written."""
@@ -10,14 +12,22 @@ class DomainError(Exception):
 
 
 class ValidationError(DomainError):
-    """Input breaks a rule; names the field and the rule."""
+    """Input breaks a rule; names the field and the rule (`errors`: every one it breaks,
+    the first being `field` and `rule`)."""
 
     code = "validation"
 
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(f"{field}: {rule}")
+    def __init__(self, field: str, rule: str, also: Sequence[tuple[str, str]] = ()) -> None:
+        self.errors: tuple[tuple[str, str], ...] = ((field, rule), *also)
+        super().__init__("; ".join(f"{name}: {broken}" for name, broken in self.errors))
         self.field = field
         self.rule = rule
+
+    @classmethod
+    def of(cls, errors: Sequence[tuple[str, str]]) -> ValidationError:
+        """One error naming them all (at least one)."""
+        (field, rule), *also = errors
+        return cls(field, rule, also)
 
 
 class NotFoundError(DomainError):

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import require
 from domain.identity import document_id
+from domain.limits import LineNumber, QuantityOrZero, Reference
 from domain.order_line import LineQuantity, require_named_once
 from domain.provenance import Provenance
 
@@ -19,10 +20,10 @@ _T = "supplyhub:GoodsReceipt"
 
 @dataclass(frozen=True)
 class ReceiptLine:
-    line_number: int
-    accepted: Decimal
-    rejected: Decimal = Decimal(0)
-    lot: str = ""
+    line_number: LineNumber
+    accepted: QuantityOrZero
+    rejected: QuantityOrZero = Decimal(0)
+    lot: Reference = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, require
 from domain.identity import document_id
+from domain.limits import LineNumber, Price, Quantity
 from domain.order_line import LineQuantity, require_named_once
 from domain.provenance import Provenance
 from domain.purchase_order import PurchaseOrder
@@ -23,9 +24,9 @@ ERP_STATES = ("matched", "blocked", "approved", "paid")
 
 @dataclass(frozen=True)
 class InvoiceLine:
-    line_number: int
-    quantity: Decimal
-    unit_price: Decimal
+    line_number: LineNumber
+    quantity: Quantity
+    unit_price: Price
 
 
 @dataclass(frozen=True)

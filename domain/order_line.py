@@ -4,31 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from domain.errors import ValidationError, require
+from domain.limits import (
+    MAX_LINES,
+    Day,
+    Description,
+    ItemCode,
+    LineNumber,
+    PartyId,
+    Price,
+    Quantity,
+    UnitCode,
+)
 
 
 @dataclass(frozen=True)
 class ScheduleLine:
     """One delivery of a line: a quantity needed by a date."""
 
-    quantity: Decimal
-    need_by: date
+    quantity: Quantity
+    need_by: Day
 
 
 @dataclass(frozen=True)
 class OrderLine:
-    line_number: int
-    item: str
-    quantity: Decimal
-    uom: str
-    unit_price: Decimal
-    need_by: date
-    ship_to: str
-    description: str = ""
-    schedule: tuple[ScheduleLine, ...] = ()
+    line_number: LineNumber
+    item: ItemCode
+    quantity: Quantity
+    uom: UnitCode
+    unit_price: Price
+    need_by: Day
+    ship_to: PartyId
+    description: Description = ""
+    schedule: Annotated[tuple[ScheduleLine, ...], MAX_LINES] = ()
 
     def broken_rule(self) -> tuple[str, str] | None:
         """The first rule this line breaks, as (field, rule); None when it is valid."""

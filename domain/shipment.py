@@ -6,12 +6,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, require
 from domain.identity import document_id
+from domain.limits import (
+    MAX_LINES,
+    MAX_REFERENCES,
+    DocumentNumber,
+    ItemCode,
+    LineNumber,
+    Quantity,
+    Reference,
+)
 from domain.order_line import LineQuantity, require_named_once
 from domain.provenance import Provenance
 
@@ -27,25 +37,25 @@ class Milestone(StrEnum):
 
 @dataclass(frozen=True)
 class AsnItem:
-    line_number: int
-    quantity: Decimal
-    item: str = ""
-    lots: tuple[str, ...] = ()
-    serials: tuple[str, ...] = ()
+    line_number: LineNumber
+    quantity: Quantity
+    item: ItemCode = ""
+    lots: Annotated[tuple[Reference, ...], MAX_REFERENCES] = ()
+    serials: Annotated[tuple[Reference, ...], MAX_REFERENCES] = ()
 
 
 @dataclass(frozen=True)
 class AsnPack:
     """A pallet or carton, by its SSCC or the supplier's pack id."""
 
-    pack_id: str
-    items: tuple[AsnItem, ...]
+    pack_id: Reference
+    items: Annotated[tuple[AsnItem, ...], MAX_LINES]
 
 
 @dataclass(frozen=True)
 class AsnOrder:
-    po_number: str
-    packs: tuple[AsnPack, ...]
+    po_number: DocumentNumber
+    packs: Annotated[tuple[AsnPack, ...], MAX_LINES]
 
     def quantities(self) -> tuple[LineQuantity, ...]:
         totals: dict[int, Decimal] = {}

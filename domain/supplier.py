@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import require
 from domain.identity import document_id
+from domain.limits import Code, PartyId
 from domain.provenance import Provenance
 from domain.tolerance import TolerancePolicy
 
@@ -20,8 +21,8 @@ _T = "supplyhub:Supplier"
 class ChannelId:
     """What a channel calls this supplier (an X12 ISA id, a cXML DUNS, a portal account)."""
 
-    channel: str
-    partner_id: str
+    channel: Code
+    partner_id: PartyId
 
 
 class Supplier(Aggregate):

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from domain.limits import Days, Percent
+
 
 @dataclass(frozen=True)
 class TolerancePolicy:
-    quantity_pct: Decimal = Decimal("5")
-    days_early: int = 3
-    days_late: int = 2
-    price_pct: Decimal = Decimal("2")
+    quantity_pct: Percent = Decimal("5")
+    days_early: Days = 3
+    days_late: Days = 2
+    price_pct: Percent = Decimal("2")
 
     def quantity_breach(self, ordered: Decimal, proposed: Decimal) -> str:
         if ordered == 0:

@@ -1,4 +1,9 @@
-"""Mutation inputs, each translating to one canonical command from `domain.commands`."""
+"""Mutation inputs, each translating to one canonical command from `domain.commands`.
+
+They state no limits of their own: the hub checks the command's (domain/limits.py) and
+names every broken one by the same path (NaN and Infinity, which GraphQL's Decimal
+scalar lets through, included).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,9 @@ from decimal import Decimal
 import strawberry
 
 from domain import commands as c
-from domain.errors import ValidationError
 from domain.invoice import InvoiceLine
 from domain.order_line import ScheduleLine
 from domain.shipment import AsnItem, AsnOrder, AsnPack
-
-
-def finite(value: Decimal, field: str) -> Decimal:
-    """GraphQL's Decimal scalar lets NaN and Infinity through; the domain must never see them."""
-    if not value.is_finite():
-        raise ValidationError(field, "must be a finite number")
-    return value
-
-
-def optional(value: Decimal | None, field: str) -> Decimal | None:
-    return None if value is None else finite(value, field)
 
 
 @strawberry.input
@@ -35,13 +28,10 @@ class LineAnswerInput:
     confirmed_price: Decimal | None = None
     note: str = ""
 
-    def answer(self, field: str) -> c.LineAnswer:
+    def answer(self) -> c.LineAnswer:
         return c.LineAnswer(
-            self.line_number, self.code,
-            optional(self.confirmed_quantity, f"{field}.confirmedQuantity"),
-            self.confirmed_date,
-            optional(self.confirmed_price, f"{field}.confirmedPrice"),
-            self.note,
+            self.line_number, self.code, self.confirmed_quantity, self.confirmed_date,
+            self.confirmed_price, self.note,
         )  # fmt: skip
 
 
@@ -52,7 +42,7 @@ class AcknowledgementInput:
     lines: list[LineAnswerInput]
 
     def command(self) -> c.AcknowledgePurchaseOrder:
-        answers = tuple(line.answer(f"lines[{i}]") for i, line in enumerate(self.lines))
+        answers = tuple(line.answer() for line in self.lines)
         return c.AcknowledgePurchaseOrder(self.po_number, self.revision, answers)
 
 
@@ -74,13 +64,10 @@ class ChangeProposalInput:
     reason: str = ""
 
     def command(self) -> c.ProposeChange:
-        splits = tuple(
-            ScheduleLine(finite(s.quantity, f"splits[{i}].quantity"), s.need_by)
-            for i, s in enumerate(self.splits)
-        )
+        splits = tuple(ScheduleLine(s.quantity, s.need_by) for s in self.splits)
         return c.ProposeChange(
             self.po_number, self.revision, self.line_number, self.proposal_id,
-            optional(self.quantity, "quantity"), self.need_by, splits, self.reason,
+            self.quantity, self.need_by, splits, self.reason,
         )  # fmt: skip
 
 
@@ -118,8 +105,8 @@ class ShipNoticeInput:
         orders = tuple(
             AsnOrder(order.po_number, tuple(
                 AsnPack(pack.pack_id, tuple(
-                    AsnItem(item.line_number, finite(item.quantity, "orders.packs.items.quantity"),
-                            item.item, tuple(item.lots), tuple(item.serials))
+                    AsnItem(item.line_number, item.quantity, item.item, tuple(item.lots),
+                            tuple(item.serials))
                     for item in pack.items))
                 for pack in order.packs))
             for order in self.orders
@@ -147,12 +134,7 @@ class InvoiceInput:
 
     def command(self, supplier: str) -> c.SubmitInvoice:
         lines = tuple(
-            InvoiceLine(
-                line.line_number,
-                finite(line.quantity, f"lines[{i}].quantity"),
-                finite(line.unit_price, f"lines[{i}].unitPrice"),
-            )
-            for i, line in enumerate(self.lines)
+            InvoiceLine(line.line_number, line.quantity, line.unit_price) for line in self.lines
         )
         return c.SubmitInvoice(
             supplier, self.invoice_number, self.po_number, self.currency, self.invoice_date, lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import strawberry
@@ -43,11 +44,19 @@ class ToleranceExceeded:
     replayed: bool
 
 
-@strawberry.type
+@strawberry.type(description="One broken rule: the input path (`lines[0].quantity`) and the rule.")
+class FieldError:
+    field: str
+    rule: str
+
+
+@strawberry.type(description="The input breaks rules: `errors` names each; `field` and `rule` "
+                 "repeat the first.")  # fmt: skip
 class InvalidInput:
     field: str
     rule: str
     detail: str
+    errors: list[FieldError]
 
 
 @strawberry.type
@@ -92,9 +101,17 @@ def of_outcome(outcome: Outcome) -> CommandResult:
     )  # fmt: skip
 
 
+def input_path(field: str) -> str:
+    """The domain's field path in GraphQL's names: `lines[0].unit_price` -> `lines[0].unitPrice`."""
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), field)
+
+
 def of_error(error: DomainError) -> CommandResult:
     if isinstance(error, ValidationError):
-        return InvalidInput(field=error.field, rule=error.rule, detail=str(error))
+        errors = [FieldError(field=input_path(f), rule=rule) for f, rule in error.errors]
+        detail = "; ".join(f"{e.field}: {e.rule}" for e in errors)
+        return InvalidInput(field=errors[0].field, rule=errors[0].rule, detail=detail,
+                            errors=errors)  # fmt: skip
     if isinstance(error, NotFoundError):
         return NotFound(kind=error.kind, key=error.key, detail=str(error))
     if isinstance(error, ForbiddenError):

@@ -13,7 +13,7 @@ from pydantic import Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from api.envelope import Envelope, outcome_json
-from api.errors import field_path, problem_body
+from api.errors import field_path, problem_body, rule_of
 from api.rest import examples
 from api.rest.answers import BulkAnswer, body
 from api.rest.problems import PROBLEMS
@@ -74,9 +74,8 @@ async def bulk(
         try:
             parsed.append(_Parsed(index, item, _adapter(item.command).validate_python(item.body)))
         except pydantic.ValidationError as error:
-            first = error.errors()[0]
-            invalid = ValidationError(field_path(first["loc"]) or "body", first["msg"])
-            results[index] = _failed(index, item, invalid)
+            broken = [(field_path(e["loc"]) or "body", rule_of(e)) for e in error.errors()]
+            results[index] = _failed(index, item, ValidationError.of(broken))
     outcomes = await run_in_threadpool(_apply, services, envelope, parsed)
     for entry, result in zip(parsed, outcomes, strict=True):
         name = type(entry.command).__name__

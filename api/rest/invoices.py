@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body
@@ -14,20 +13,21 @@ from api.rest.answers import APPLIED
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, ServicesDep, submit
 from domain import commands as c
+from domain.limits import Code, Day, DocumentNumber, Note, PartyId
 
 router = APIRouter(prefix="/invoices", tags=["invoices"], responses=PROBLEMS)
 
 
 @dataclass(frozen=True)
 class ErpStatus:
-    status: str  # matched | blocked | approved | paid
-    reason: str = ""
+    status: Code  # matched | blocked | approved | paid
+    reason: Note = ""
 
 
 @dataclass(frozen=True)
 class Payment:
-    payment_reference: str
-    paid_on: date
+    payment_reference: DocumentNumber
+    paid_on: Day
 
 
 @router.post(
@@ -36,7 +36,7 @@ class Payment:
     responses=APPLIED,
 )
 async def report_status(
-    supplier: str, invoice_number: str,
+    supplier: PartyId, invoice_number: DocumentNumber,
     body: Annotated[ErpStatus, Body(openapi_examples=examples.ERP_STATUS)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip
@@ -50,7 +50,7 @@ async def report_status(
     responses=APPLIED,
 )
 async def pay(
-    supplier: str, invoice_number: str,
+    supplier: PartyId, invoice_number: DocumentNumber,
     body: Annotated[Payment, Body(openapi_examples=examples.PAYMENT)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip

@@ -16,6 +16,7 @@ from api.rest.answers import APPLIED, CREATED, History, body
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, PrincipalDep, ServicesDep, submit
 from domain import commands as c
+from domain import limits
 from domain.errors import NotFoundError, ValidationError
 from domain.order_line import OrderLine
 from domain.purchase_order import PurchaseOrder, version_at_revision
@@ -28,13 +29,13 @@ _VIEW = TypeAdapter(PurchaseOrderView)
 
 @dataclass(frozen=True)
 class Revision:
-    revision: int
-    lines: tuple[OrderLine, ...]
+    revision: limits.Revision
+    lines: Annotated[tuple[OrderLine, ...], limits.MAX_LINES]
 
 
 @dataclass(frozen=True)
 class Cancellation:
-    reason: str = ""
+    reason: limits.Note = ""
 
 
 @router.post(
@@ -53,7 +54,7 @@ async def release(
     responses=APPLIED,
 )
 async def revise(
-    number: str,
+    number: limits.DocumentNumber,
     body: Annotated[Revision, Body(openapi_examples=examples.REVISE)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip
@@ -63,7 +64,7 @@ async def revise(
 
 @router.post("/{number}/cancellation", summary="Cancel a purchase order", responses=APPLIED)
 async def cancel(
-    number: str, body: Cancellation, services: ServicesDep, envelope: EnvelopeDep,
+    number: limits.DocumentNumber, body: Cancellation, services: ServicesDep, envelope: EnvelopeDep,
     key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip
     return await submit(services, envelope, key, c.CancelPurchaseOrder(number, body.reason))
@@ -74,7 +75,9 @@ async def cancel(
     summary="The purchase order as the read models show it",
     responses={200: body(PurchaseOrderView)},
 )
-async def read(number: str, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+async def read(
+    number: limits.DocumentNumber, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
     principal.require(Role.CONNECTOR, *INTERNAL)
     found = await run_in_threadpool(services.read_models.purchase_order, number, None)
     if found is None:
@@ -88,7 +91,7 @@ async def read(number: str, services: ServicesDep, principal: PrincipalDep) -> J
     responses={200: body(History)},
 )
 async def history(
-    number: str,
+    number: limits.DocumentNumber,
     services: ServicesDep,
     principal: PrincipalDep,
     as_of: Annotated[AwareDatetime | None, Query(description="ISO time with offset")] = None,

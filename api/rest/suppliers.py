@@ -13,6 +13,7 @@ from api.rest.answers import APPLIED
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, ServicesDep, submit
 from domain import commands as c
+from domain.limits import MAX_REFERENCES, Code, Name, PartyId
 from domain.supplier import ChannelId
 
 router = APIRouter(prefix="/suppliers", tags=["suppliers"], responses=PROBLEMS)
@@ -20,15 +21,15 @@ router = APIRouter(prefix="/suppliers", tags=["suppliers"], responses=PROBLEMS)
 
 @dataclass(frozen=True)
 class SupplierRecord:
-    name: str
-    erp_id: str = ""
-    channel_ids: tuple[ChannelId, ...] = ()
-    status: str = "active"
+    name: Name
+    erp_id: PartyId = ""
+    channel_ids: Annotated[tuple[ChannelId, ...], MAX_REFERENCES] = ()
+    status: Code = "active"
 
 
 @router.put("/{supplier}", summary="Create or update a supplier", responses=APPLIED)
 async def upsert(
-    supplier: str,
+    supplier: PartyId,
     body: Annotated[SupplierRecord, Body(openapi_examples=examples.SUPPLIER)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip

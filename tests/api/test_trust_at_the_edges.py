@@ -260,7 +260,7 @@ def test_an_asn_naming_the_same_line_twice_in_a_pack_is_refused_naming_the_entry
                      orders=shipment("4500000792", [(10, "5"), (10, "5")]))  # fmt: skip
 
     assert answer["data"]["submitShipNotice"] == {
-        "__typename": "InvalidInput", "field": "orders[0].packs[0].items[1].line_number",
+        "__typename": "InvalidInput", "field": "orders[0].packs[0].items[1].lineNumber",
         "rule": "line 10 is named twice",
     }  # fmt: skip
 

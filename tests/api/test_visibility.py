@@ -50,8 +50,8 @@ PATHS = {
     "ExceptionCase": "{{ exceptions(status: null) {{ {f} }} }}",
     "SupplierKpis": "{{ kpis {{ {f} }} }}",
 }  # fmt: skip
-RESULTS = ("Accepted", "StaleRevision", "ToleranceExceeded", "InvalidInput", "NotFound",
-           "Conflict", "Forbidden")  # fmt: skip
+RESULTS = ("Accepted", "StaleRevision", "ToleranceExceeded", "InvalidInput", "FieldError",
+           "NotFound", "Conflict", "Forbidden")  # fmt: skip
 ROOT_CALLS = {
     "Query.purchaseOrders": "{ purchaseOrders(first: 1) { hasNextPage } }",
     "Query.purchaseOrder": f"{{ {PO} {{ number }} }}",
