@@ -1,6 +1,7 @@
 // The Supply Hub console: signs in with a hub token (kept in this tab's sessionStorage) and
 // reads and works the hub through its own APIs only: POST /graphql, GET /readyz and the
 // console's session and projection routes. Every value from the hub is written as text.
+// URLs are relative to the page, so a hub served under a path prefix works unchanged.
 "use strict";
 
 const TOKEN_KEY = "supplyhub.console.token";
@@ -81,7 +82,7 @@ async function problemDetail(response) {
 }
 
 async function graphql(query, variables = {}) {
-  const response = await call("/graphql", {
+  const response = await call("graphql", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ query, variables }),
@@ -103,7 +104,7 @@ function idempotencyKey() {
 
 async function signIn(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
-  const response = await fetch("/console/session", {
+  const response = await fetch("console/session", {
     headers: { Authorization: `Bearer ${token}` },
   });
   if (!response.ok) {
@@ -313,7 +314,7 @@ function showCaseProblem(detail) {
 // --- technical health ----------------------------------------------------------------------------
 
 async function loadTechnical() {
-  const readiness = await (await fetch("/readyz")).json();
+  const readiness = await (await fetch("readyz")).json();
   $("ready").textContent = readiness.ready ? "yes" : "no";
   $("ready").className = readiness.ready ? "good" : "alarm";
   $("store").textContent = readiness.store ? "answers" : "unreachable";
@@ -327,7 +328,7 @@ async function loadTechnical() {
   $("workers").tBodies[0].replaceChildren(...workers);
   $("projections").hidden = !session.may_see_technical;
   if (!session.may_see_technical) return;
-  const positions = await (await call("/console/projections")).json();
+  const positions = await (await call("console/projections")).json();
   const rows = positions.map((p) => {
     const row = document.createElement("tr");
     row.append(
