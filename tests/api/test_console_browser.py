@@ -144,6 +144,37 @@ def test_a_buyer_resolves_a_case_and_it_leaves_the_queue_without_a_reload(
     assert offline.blocked == []
 
 
+def test_a_buyer_assigns_a_case_to_herself_and_the_queue_names_her_its_owner(
+    offline: Offline,
+) -> None:
+    page, live = offline.page, offline.hub
+    case = next(c for c in open_cases(live) if c["ownerRole"] == "buyer")
+    sign_in(page, live, Role.BUYER, "bea")
+    row = page.locator(f'#queue tr[data-key="{case["key"]}"]')
+    expect(row.locator("td.owner")).to_have_text("buyer")
+
+    row.get_by_role("button", name="Assign").click()
+    dialog = page.locator("#case-dialog")
+    expect(dialog.get_by_label("Owner")).to_have_value("bea")  # the signed-in subject
+    dialog.get_by_role("button", name="Assign").click()
+
+    expect(row.locator("td.owner")).to_have_text("bea (buyer)")
+    assert offline.blocked == []
+
+
+def test_an_auditor_reads_the_queue_and_positions_but_is_offered_no_buttons(
+    offline: Offline,
+) -> None:
+    page, live = offline.page, offline.hub
+    cases = open_cases(live)
+    sign_in(page, live, Role.AUDITOR, "audrey")
+
+    expect(page.locator("#queue tbody tr")).to_have_count(len(cases))
+    expect(page.locator("#queue button")).to_have_count(0)
+    expect(page.locator("#projections")).to_contain_text("audit_ledger")
+    assert offline.blocked == []
+
+
 def test_a_supplier_token_is_refused_and_sees_nothing_of_the_console(offline: Offline) -> None:
     page = offline.page
     sign_in(page, offline.hub, Role.SUPPLIER, "acme-user", "SUP-ACME")
