@@ -12,6 +12,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import errors
 from api.auth import AuthConfig, KnownSuppliers, TokenCache
 from api.cache import Position, ResponseCache
+from api.console import console_routes
+from api.console import router as console_router
 from api.envelope import Clock
 from api.graphql.endpoint import GraphQLEndpoint
 from api.graphql.schema import build_schema
@@ -19,7 +21,7 @@ from api.health import Probe, health_router
 from api.metrics import Metrics, body_limit
 from api.pages import page_routes
 from api.rest import bulk, invoices, purchase_orders, receipts, suppliers
-from api.services import Services
+from api.services import ProjectionStatuses, Services
 from domain.application import SupplyHub
 from domain.supplier import Supplier
 from projections.read_models import ReadModels
@@ -60,6 +62,7 @@ def create_app(
     response_cache_size: int = 4096,
     position_ttl_seconds: float = 0.02,
     clock: Clock = utc_now,
+    projections: ProjectionStatuses = tuple,
 ) -> FastAPI:
     metrics = Metrics(plain_routes=frozenset({"/graphql"}))
     tokens = TokenCache(auth, registered_suppliers(hub))
@@ -73,7 +76,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.services = Services(
-        hub, read_models, tokens, metrics, clock, max_page_size, max_bulk_items
+        hub, read_models, tokens, metrics, clock, max_page_size, max_bulk_items, projections
     )
     errors.install(app)
     graphql = GraphQLEndpoint(
@@ -84,6 +87,8 @@ def create_app(
     # Plain Starlette routes: the cached path needs no dependency injection or validation.
     app.router.routes.append(Route("/graphql", graphql.post, methods=["POST"]))
     app.router.routes.extend(page_routes(app.openapi_url or "", app.title, graphiql=dev_mode))
+    app.router.routes.extend(console_routes())
+    app.include_router(console_router, dependencies=[_DOCUMENTED_BEARER])
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk):
         app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])
     app.include_router(health_router(readiness, metrics, max_lag, tokens))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -17,6 +18,10 @@ from domain.commands import Command
 from domain.errors import DomainError
 from domain.provenance import Channel
 from projections.read_models import ReadModels
+from projections.runner import ProjectionStatus
+
+# Per projection version: position, log head and lag (what `supplyhub projections status` says).
+ProjectionStatuses = Callable[[], Sequence[ProjectionStatus]]
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class Services:
     clock: Clock
     max_page_size: int
     max_bulk_items: int
+    projections: ProjectionStatuses = tuple
 
 
 def get_services(request: Request) -> Services:

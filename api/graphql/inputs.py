@@ -139,3 +139,21 @@ class InvoiceInput:
         return c.SubmitInvoice(
             supplier, self.invoice_number, self.po_number, self.currency, self.invoice_date, lines
         )
+
+
+@strawberry.input
+class ExceptionAssignmentInput:
+    key: str = strawberry.field(description="The case's key, as `exceptions { key }` shows it.")
+    owner: str = strawberry.field(description="Who works the case from now on.")
+
+    def command(self) -> c.AssignException:
+        return c.AssignException(self.key, self.owner)
+
+
+@strawberry.input
+class ExceptionResolutionInput:
+    key: str = strawberry.field(description="The case's key, as `exceptions { key }` shows it.")
+    resolution: str = strawberry.field(description="How it was resolved (kept in the event).")
+
+    def command(self) -> c.ResolveException:
+        return c.ResolveException(self.key, self.resolution)

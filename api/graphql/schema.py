@@ -193,6 +193,18 @@ async def submit_invoice(
     return await _handle(info, "Mutation.submitInvoice", idempotency_key, build)
 
 
+async def assign_exception(
+    info: Info, idempotency_key: str, input: inputs.ExceptionAssignmentInput
+) -> CommandResult:
+    return await _handle(info, "Mutation.assignException", idempotency_key, input.command)
+
+
+async def resolve_exception(
+    info: Info, idempotency_key: str, input: inputs.ExceptionResolutionInput
+) -> CommandResult:
+    return await _handle(info, "Mutation.resolveException", idempotency_key, input.command)
+
+
 @strawberry.type
 class Mutation:
     acknowledge_purchase_order: CommandResult = strawberry.mutation(
@@ -207,6 +219,12 @@ class Mutation:
     )
     submit_invoice: CommandResult = strawberry.mutation(
         resolver=submit_invoice, description="An invoice against a PO; AP matches it."
+    )
+    assign_exception: CommandResult = strawberry.mutation(
+        resolver=assign_exception, description="Name who works an open exception case."
+    )
+    resolve_exception: CommandResult = strawberry.mutation(
+        resolver=resolve_exception, description="Close an open exception case, saying how."
     )
 
 

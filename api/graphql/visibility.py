@@ -24,6 +24,7 @@ T = TypeVar("T")
 EVERYONE = frozenset(Role)
 PORTAL_USERS = frozenset({Role.SUPPLIER, *INTERNAL})  # not connectors: they feed the hub
 WRITERS = frozenset({Role.SUPPLIER, Role.ADMIN})
+CASE_WORKERS = frozenset({Role.BUYER, Role.AP, Role.ADMIN})  # the auditor only reads
 
 # Root fields: the roles that may call each (others are refused). A supplier's answers are
 # always limited to its own documents.
@@ -36,6 +37,8 @@ ROOTS: dict[str, frozenset[Role]] = {
     "Mutation.proposeChange": WRITERS,
     "Mutation.submitShipNotice": WRITERS,
     "Mutation.submitInvoice": WRITERS,
+    "Mutation.assignException": CASE_WORKERS,
+    "Mutation.resolveException": CASE_WORKERS,
 }
 
 # Every field of every object type, in schema order: shown to every role that reaches the

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from connectors.worker_loop import WorkerHealth, WorkerState
     from domain.application import SupplyHub
     from projections.read_models import ReadModels
+    from projections.runner import ProjectionStatus
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ def build_app(
     read_models: ReadModels,
     write_fault: Callable[[], str] = lambda: "",
     workers: Sequence[WorkerHealth] = (),
+    projections: Callable[[], Sequence[ProjectionStatus]] = tuple,
 ) -> Any:
     """The app as `serve` runs it; `write_fault` says why the store refuses writes, if it
     does (the read side's), and turns /readyz to 503 with that reason; `workers` are this
@@ -143,6 +145,7 @@ def build_app(
         max_bulk_items=settings.max_bulk_items,
         graphql_max_depth=settings.graphql_max_depth,
         max_lag=settings.max_projection_lag,
+        projections=projections,
     )
 
 
@@ -189,7 +192,10 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             backbone = start_in_process(settings, hub)  # relay + inbound when NATS is set
         workers = [] if args.api_only else [read_side.health]
         workers += backbone.health if backbone is not None else []
-        app = build_app(settings, hub, read_side.read_models, read_side.write_fault, workers)
+        app = build_app(
+            settings, hub, read_side.read_models, read_side.write_fault, workers,
+            read_side.status,
+        )  # fmt: skip
         stop_metrics = serve_metrics(settings, app, args.host)
         try:
             uvicorn.Server(

@@ -43,7 +43,9 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
     run_scenario(hub, purchase_orders)
     read_side.runner.catch_up()
     read_side.runner.start()
-    app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
+    app = build_app(
+        settings, hub, read_side.read_models, read_side.write_fault, projections=read_side.status
+    )
     stop_metrics = serve_metrics(settings, app, "127.0.0.1")
     try:
         with serving_app(app) as url:

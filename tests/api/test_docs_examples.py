@@ -19,8 +19,13 @@ from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = [ROOT / "README.md", ROOT / "docs" / "api.md", ROOT / "docs" / "operations.md"]
+DOCS = [
+    ROOT / "README.md", ROOT / "docs" / "api.md", ROOT / "docs" / "operations.md",
+    ROOT / "docs" / "console.md",
+]  # fmt: skip
 GRAPHQL_DOCS = DOCS[:2]
+# The console's examples are a buyer's (it works exception cases); they run in order.
+CONSOLE_DOC = ROOT / "docs" / "console.md"
 # What a union result answers when the command did not do what the example shows.
 REFUSALS = {"StaleRevision", "InvalidInput", "NotFound", "Conflict", "Forbidden"}
 SET_BY_THE_SHELL = {"PWD", "HOME", "PATH", "USER"}
@@ -32,8 +37,8 @@ def blocks(path: Path, language: str) -> list[str]:
 
 def graphql_examples() -> list[Any]:
     return [
-        pytest.param(text, id=f"{path.name}-{n}")
-        for path in GRAPHQL_DOCS
+        pytest.param(text, path == CONSOLE_DOC, id=f"{path.name}-{n}")
+        for path in [*GRAPHQL_DOCS, CONSOLE_DOC]
         for n, text in enumerate(blocks(path, "graphql"))
     ]
 
@@ -63,12 +68,17 @@ def test_the_docs_show_graphql_examples() -> None:
     assert all(blocks(path, "graphql") for path in GRAPHQL_DOCS)
 
 
-@pytest.mark.parametrize("query", graphql_examples())
+@pytest.mark.parametrize(("query", "as_buyer"), graphql_examples())
 def test_each_documented_graphql_example_answers_data_on_the_demo(
-    demo: tuple[TestClient, Settings], query: str
+    demo: tuple[TestClient, Settings], query: str, as_buyer: bool
 ) -> None:
     client, settings = demo
-    token = auth_config(settings).issue(Role.SUPPLIER, "docs", documented_supplier())
+    config = auth_config(settings)
+    token = (
+        config.issue(Role.BUYER, "docs")
+        if as_buyer
+        else config.issue(Role.SUPPLIER, "docs", documented_supplier())
+    )
     response = client.post(
         "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
     )

@@ -6,50 +6,22 @@ to a temporary directory."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from browser import Offline, launched, offline_page, screenshots_dir, token
 from live_server import LiveHub, serving
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from api.auth import Role
-from supplyhub.cli.api import auth_config
 from supplyhub.settings import Settings
-
-CHROMIUMS = ("chromium", "chromium-browser", "google-chrome")
-
-
-def chromium() -> str:
-    """The system Chromium; CI (CI=true) installs it, so there a missing one is a failure."""
-    found = next((path for name in CHROMIUMS if (path := shutil.which(name))), None)
-    if found:
-        return found
-    reason = "no system Chromium (apt-get install -y chromium); .ci/run installs it"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@dataclass
-class Offline:
-    """A page whose requests reach only the hub; the others are aborted and listed."""
-
-    page: Page
-    hub: LiveHub
-    blocked: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    executable = chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable)
-        yield launched
-        launched.close()
+    with launched() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="module")
@@ -61,31 +33,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
 
 @pytest.fixture
 def offline(browser: Browser, live: LiveHub) -> Iterator[Offline]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    guarded = Offline(page, live)
-
-    def only_the_hub(route: Route) -> None:
-        if route.request.url.startswith(f"{live.url}/"):
-            route.continue_()
-        else:
-            guarded.blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_the_hub)
-    yield guarded
-    context.close()
+    with offline_page(browser, live) as guarded:
+        yield guarded
 
 
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    kept = os.environ.get("SUPPLYHUB_SCREENSHOTS")
-    return Path(kept) if kept else tmp_path_factory.mktemp("screenshots")
-
-
-def token(live: LiveHub, role: Role) -> str:
-    return auth_config(live.settings).issue(role, "browser-test")
+    return screenshots_dir(tmp_path_factory)
 
 
 def test_graphiql_runs_a_query_and_shows_the_demo_purchase_orders_offline(

@@ -67,6 +67,10 @@ ROOT_CALLS = {
     "Mutation.submitInvoice": 'mutation { submitInvoice(idempotencyKey: "", input:'
     ' {invoiceNumber: "I", poNumber: "1", currency: "EUR", invoiceDate: "2026-11-20",'
     " lines: []}) { __typename } }",
+    "Mutation.assignException": 'mutation { assignException(idempotencyKey: "", input:'
+    ' {key: "k", owner: "o"}) { __typename } }',
+    "Mutation.resolveException": 'mutation { resolveException(idempotencyKey: "", input:'
+    ' {key: "k", resolution: "r"}) { __typename } }',
 }
 
 pytestmark = pytest.mark.anyio

@@ -1,0 +1,91 @@
+"""The operations console: one page of our own HTML, JS and CSS (in `static/`) that signs in
+with a hub token and reads and works the hub through the same GraphQL API as the portals."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from api.auth import INTERNAL, Role
+from api.graphql.visibility import ROOTS
+from api.rest.problems import PROBLEMS
+from api.services import PrincipalDep, ServicesDep
+
+CONSOLE_ASSETS = "/static/console"
+# Who sees the technical section (positions and lag of the read side); admin always may.
+OPERATORS = frozenset({Role.BUYER, Role.AUDITOR, Role.ADMIN})
+
+# The console's own files only: no inline script or style, nothing from another origin.
+CONSOLE_POLICY = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _static() -> Path:
+    with as_file(files("api.console").joinpath("static")) as path:
+        return Path(path)
+
+
+async def _page(request: Request) -> Response:
+    return FileResponse(_static() / "console.html", headers=CONSOLE_POLICY)
+
+
+def console_routes() -> list[BaseRoute]:
+    """GET /console and its assets; the data comes from /graphql, /readyz and the session."""
+    return [
+        Route("/console", _page, methods=["GET"]),
+        Mount(CONSOLE_ASSETS, StaticFiles(directory=_static())),
+    ]
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    """Who the token names, and what the console offers that role."""
+
+    subject: str
+    role: str
+    may_work_cases: bool  # assign and resolve exception cases
+    may_see_technical: bool  # projection positions and lag
+
+
+router = APIRouter(prefix="/console", tags=["console"], responses=PROBLEMS)
+
+
+@router.get(
+    "/session",
+    summary="The console's sign-in: the token's role, refused for suppliers and connectors",
+)
+async def session(principal: PrincipalDep) -> ConsoleSession:
+    principal.require(*INTERNAL)
+    workers = ROOTS["Mutation.resolveException"]
+    role = principal.role
+    return ConsoleSession(principal.subject, role, role in workers, role in OPERATORS)
+
+
+@dataclass(frozen=True)
+class ProjectionPosition:
+    """One projection version: where it is in the log, and how far behind."""
+
+    name: str
+    version: int
+    live: bool
+    position: int
+    head: int
+    lag_events: int
+    lag_seconds: float
+
+
+@router.get("/projections", summary="Each projection's position in the log and its lag")
+async def projections(principal: PrincipalDep, services: ServicesDep) -> list[ProjectionPosition]:
+    principal.require(*OPERATORS)
+    found = await run_in_threadpool(services.projections)
+    return [ProjectionPosition(**asdict(status)) for status in found]

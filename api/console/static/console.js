@@ -1,0 +1,366 @@
+// The Supply Hub console: signs in with a hub token (kept in this tab's sessionStorage) and
+// reads and works the hub through its own APIs only: POST /graphql, GET /readyz and the
+// console's session and projection routes. Every value from the hub is written as text.
+// URLs are relative to the page, so a hub served under a path prefix works unchanged.
+"use strict";
+
+const TOKEN_KEY = "supplyhub.console.token";
+const PAGE_SIZE = 100; // the hub's default largest page (SUPPLYHUB_MAX_PAGE_SIZE)
+// After a mutation the read side catches up within milliseconds; re-read until it shows the
+// change, a bounded number of times (this is not a polling loop: it ends with the change).
+const CATCH_UP_TRIES = 40;
+const CATCH_UP_PAUSE_MS = 50;
+
+const QUEUE_QUERY = `query Queue($status: String, $ownerRole: String, $category: String) {
+  exceptions(status: $status, ownerRole: $ownerRole, category: $category) {
+    key category document supplier ownerRole owner status reason openedAt dueAt
+    purchaseOrder { number }
+  }
+}`;
+const CATEGORIES_QUERY = "{ exceptions(status: null) { category } }";
+const ORDERS_QUERY = `query Orders($after: String) {
+  purchaseOrders(first: ${PAGE_SIZE}, after: $after) {
+    items { number needsAction invoices { invoiceNumber matchStatus } }
+    endCursor hasNextPage
+  }
+}`;
+const KPIS_QUERY = `{ kpis { supplier plant ackLatencyMedianHours ackWithinSlaShare
+  asnOnTimeShare asnCompletenessShare invoiceExceptionRate touchlessInvoiceRate } }`;
+const RESULT_FIELDS = `__typename
+  ... on Accepted { status replayed }
+  ... on InvalidInput { detail }
+  ... on NotFound { detail }
+  ... on Conflict { detail }
+  ... on Forbidden { detail }`;
+const ACTIONS = {
+  assign: {
+    title: "Assign the case",
+    label: "Owner",
+    submit: "Assign",
+    mutation: `mutation Assign($key: String!, $text: String!, $idempotencyKey: String!) {
+      result: assignException(idempotencyKey: $idempotencyKey, input: {key: $key, owner: $text})
+      { ${RESULT_FIELDS} } }`,
+    shown: (found, key, text) => found.some((c) => c.key === key && c.owner === text),
+  },
+  resolve: {
+    title: "Resolve the case",
+    label: "How was it resolved?",
+    submit: "Resolve case",
+    mutation: `mutation Resolve($key: String!, $text: String!, $idempotencyKey: String!) {
+      result: resolveException(idempotencyKey: $idempotencyKey,
+                               input: {key: $key, resolution: $text})
+      { ${RESULT_FIELDS} } }`,
+    shown: (found, key) => !found.some((c) => c.key === key && c.status === "open"),
+  },
+};
+
+const $ = (id) => document.getElementById(id);
+let session = null; // {subject, role, may_work_cases, may_see_technical}
+let pending = null; // the dialog's action: {action, key, idempotencyKey}
+
+class HubError extends Error {}
+
+// --- talking to the hub ----------------------------------------------------------------------
+
+async function call(path, options = {}) {
+  const headers = { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
+  const response = await fetch(path, { ...options, headers: { ...headers, ...options.headers } });
+  if (response.status === 401) {
+    signOut("The hub refused the token: " + (await problemDetail(response)));
+    throw new HubError("signed out");
+  }
+  return response;
+}
+
+async function problemDetail(response) {
+  try {
+    const body = await response.json();
+    return body.detail || body.title || response.statusText;
+  } catch {
+    return response.statusText;
+  }
+}
+
+async function graphql(query, variables = {}) {
+  const response = await call("graphql", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
+  const answer = await response.json();
+  if (answer.errors && answer.errors.length) {
+    throw new HubError(answer.errors.map((e) => e.message).join("; "));
+  }
+  return answer.data;
+}
+
+function idempotencyKey() {
+  // crypto.randomUUID needs a secure context; a plant's http:// hub is not one.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return "console-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// --- signing in --------------------------------------------------------------------------------
+
+async function signIn(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  const response = await fetch("console/session", {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) {
+    const detail = await problemDetail(response);
+    const refusal =
+      response.status === 403
+        ? "This console is for the manufacturer's buyers, AP clerks, auditors and admins; " +
+          `this token is refused (${detail}).`
+        : `The hub refused the token: ${detail}`;
+    signOut(refusal);
+    return;
+  }
+  session = await response.json();
+  $("who").textContent = `Signed in as ${session.subject} (${session.role})`;
+  for (const id of ["who", "sign-out", "console"]) $(id).hidden = false;
+  $("sign-in").hidden = true;
+  $("sign-in-error").hidden = true;
+  await Promise.all([loadCategories(), loadQueue(), loadCounts(), loadKpis(), loadTechnical()]);
+}
+
+function signOut(reason) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  session = null;
+  for (const id of ["who", "sign-out", "console"]) $(id).hidden = true;
+  $("sign-in").hidden = false;
+  $("token").value = "";
+  $("sign-in-error").textContent = reason || "";
+  $("sign-in-error").hidden = !reason;
+}
+
+// --- business health ---------------------------------------------------------------------------
+
+function filters() {
+  const value = (id) => $(id).value || null;
+  return {
+    status: value("filter-status"),
+    ownerRole: value("filter-owner"),
+    category: value("filter-category"),
+  };
+}
+
+async function loadCategories() {
+  const found = (await graphql(CATEGORIES_QUERY)).exceptions;
+  const select = $("filter-category");
+  for (const category of [...new Set(found.map((c) => c.category))].sort()) {
+    select.append(new Option(category, category));
+  }
+}
+
+async function loadQueue() {
+  const cases = (await graphql(QUEUE_QUERY, filters())).exceptions;
+  showQueue(cases);
+  return cases;
+}
+
+function showQueue(cases) {
+  const now = Date.now();
+  const rows = cases.map((found) => caseRow(found, now));
+  $("queue").tBodies[0].replaceChildren(...rows);
+  const breached = cases.filter((c) => c.status === "open" && Date.parse(c.dueAt) < now).length;
+  $("queue-summary").textContent =
+    `${cases.length} ${cases.length === 1 ? "case" : "cases"}, ${breached} past their due time`;
+}
+
+function caseRow(found, now) {
+  const row = document.createElement("tr");
+  row.dataset.key = found.key;
+  const breached = found.status === "open" && Date.parse(found.dueAt) < now;
+  row.classList.toggle("breached", breached);
+  const document_ = cell(found.document, "document");
+  if (found.purchaseOrder) {
+    const po = document.createElement("small");
+    po.textContent = `PO ${found.purchaseOrder.number}`;
+    document_.append(po);
+  }
+  const owner = found.owner ? `${found.owner} (${found.ownerRole})` : found.ownerRole;
+  row.append(
+    cell(found.category),
+    document_,
+    cell(found.supplier),
+    cell(owner, "owner"),
+    cell(duration(now - Date.parse(found.openedAt))),
+    cell(due(Date.parse(found.dueAt) - now, found.status), "due"),
+    cell(found.reason, "reason"),
+    actions(found),
+  );
+  return row;
+}
+
+function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function actions(found) {
+  const td = cell("", "actions");
+  if (!session.may_work_cases || found.status !== "open") return td;
+  for (const action of ["assign", "resolve"]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = action === "assign" ? "secondary" : "";
+    button.textContent = ACTIONS[action].submit.replace(" case", "");
+    button.addEventListener("click", () => openCase(action, found));
+    td.append(button);
+  }
+  return td;
+}
+
+function duration(ms) {
+  const hours = Math.max(0, Math.floor(ms / 3_600_000));
+  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+function due(ms, status) {
+  if (status !== "open") return status;
+  return ms < 0 ? `overdue ${duration(-ms)}` : `in ${duration(ms)}`;
+}
+
+async function loadCounts() {
+  const open = (await graphql(QUEUE_QUERY, { status: "open" })).exceptions;
+  const now = Date.now();
+  $("count-open").textContent = open.length;
+  $("count-breached").textContent = open.filter((c) => Date.parse(c.dueAt) < now).length;
+  let unacknowledged = 0;
+  let blocked = 0;
+  let after = null;
+  do {
+    const page = (await graphql(ORDERS_QUERY, { after })).purchaseOrders;
+    for (const po of page.items) {
+      unacknowledged += po.needsAction ? 1 : 0;
+      blocked += po.invoices.filter((i) => i.matchStatus === "blocked").length;
+    }
+    after = page.hasNextPage ? page.endCursor : null;
+  } while (after);
+  $("count-unacknowledged").textContent = unacknowledged;
+  $("count-blocked").textContent = blocked;
+}
+
+async function loadKpis() {
+  const share = (value) => (value === null ? "–" : `${Math.round(value * 100)} %`);
+  const hours = (value) => (value === null ? "–" : value.toFixed(1));
+  const rows = (await graphql(KPIS_QUERY)).kpis.map((k) => {
+    const row = document.createElement("tr");
+    row.append(
+      cell(k.supplier), cell(k.plant || "all plants"), cell(hours(k.ackLatencyMedianHours)),
+      cell(share(k.ackWithinSlaShare)), cell(share(k.asnOnTimeShare)),
+      cell(share(k.asnCompletenessShare)), cell(share(k.invoiceExceptionRate)),
+      cell(share(k.touchlessInvoiceRate)),
+    );
+    return row;
+  });
+  $("kpis").tBodies[0].replaceChildren(...rows);
+}
+
+// --- working a case ------------------------------------------------------------------------------
+
+function openCase(action, found) {
+  const spec = ACTIONS[action];
+  // One key per dialog: pressing the button again after a network failure is a safe retry.
+  pending = { action, key: found.key, idempotencyKey: idempotencyKey() };
+  $("case-title").textContent = `${spec.title}: ${found.category} on ${found.document}`;
+  $("case-reason").textContent = found.reason;
+  $("case-label").textContent = spec.label;
+  $("case-submit").textContent = spec.submit;
+  $("case-text").value = action === "assign" ? session.subject : "";
+  $("case-problem").hidden = true;
+  $("case-dialog").showModal();
+  $("case-text").focus();
+}
+
+async function submitCase(event) {
+  event.preventDefault();
+  const { action, key, idempotencyKey: idempotency } = pending;
+  const text = $("case-text").value.trim();
+  $("case-submit").disabled = true;
+  try {
+    const variables = { key, text, idempotencyKey: idempotency };
+    const result = (await graphql(ACTIONS[action].mutation, variables)).result;
+    if (result.__typename !== "Accepted") {
+      showCaseProblem(result.detail || result.__typename);
+      return;
+    }
+    $("case-dialog").close();
+    await untilShown((found) => ACTIONS[action].shown(found, key, text));
+    await loadCounts();
+  } catch (error) {
+    showCaseProblem(error.message);
+  } finally {
+    $("case-submit").disabled = false;
+  }
+}
+
+async function untilShown(shown) {
+  for (let tries = 0; tries < CATCH_UP_TRIES; tries++) {
+    if (shown(await loadQueue())) return;
+    await new Promise((resolve) => setTimeout(resolve, CATCH_UP_PAUSE_MS));
+  }
+}
+
+function showCaseProblem(detail) {
+  $("case-problem").textContent = detail;
+  $("case-problem").hidden = false;
+}
+
+// --- technical health ----------------------------------------------------------------------------
+
+async function loadTechnical() {
+  const readiness = await (await fetch("readyz")).json();
+  $("ready").textContent = readiness.ready ? "yes" : "no";
+  $("ready").className = readiness.ready ? "good" : "alarm";
+  $("store").textContent = readiness.store ? "answers" : "unreachable";
+  $("lag").textContent = `${readiness.projection_lag} / ${readiness.max_lag}`;
+  $("ready-detail").textContent = readiness.detail;
+  const workers = Object.entries(readiness.workers).map(([name, state]) => {
+    const row = document.createElement("tr");
+    row.append(cell(name), cell(state, state === "running" ? "good" : "alarm"));
+    return row;
+  });
+  $("workers").tBodies[0].replaceChildren(...workers);
+  $("projections").hidden = !session.may_see_technical;
+  if (!session.may_see_technical) return;
+  const positions = await (await call("console/projections")).json();
+  const rows = positions.map((p) => {
+    const row = document.createElement("tr");
+    row.append(
+      cell(p.live ? p.name : `${p.name} (building)`), cell(p.version), cell(p.position),
+      cell(p.head), cell(p.lag_events, p.lag_events ? "alarm" : "good"),
+      cell(p.lag_seconds.toFixed(1)),
+    );
+    return row;
+  });
+  $("projections").tBodies[0].replaceChildren(...rows);
+}
+
+// --- wiring ----------------------------------------------------------------------------------------
+
+function reported(promise) {
+  promise.catch((error) => {
+    if (error instanceof HubError && error.message === "signed out") return;
+    $("problem").textContent = error.message;
+    $("problem").hidden = false;
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("sign-in-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    reported(signIn($("token").value.trim()));
+  });
+  $("sign-out").addEventListener("click", () => signOut(""));
+  $("filters").addEventListener("change", () => reported(loadQueue()));
+  $("refresh-technical").addEventListener("click", () => reported(loadTechnical()));
+  $("case-form").addEventListener("submit", (event) => reported(submitCase(event)));
+  $("case-cancel").addEventListener("click", () => $("case-dialog").close());
+  const kept = sessionStorage.getItem(TOKEN_KEY);
+  if (kept) reported(signIn(kept));
+});
