@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import UnauthenticatedError
+from domain import limits
 from domain.errors import (
     ConflictError,
     DomainError,
@@ -89,9 +90,7 @@ def field_path(loc: Sequence[str | int]) -> str:
 def rule_of(error: Mapping[str, Any]) -> str:
     """A pydantic error's rule: a domain limit's own words (domain/limits.py) rather than
     pydantic's "Value error, ..." around them."""
-    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
-        return str(error["ctx"]["error"])
-    return str(error["msg"])
+    return limits.rule_of(error["type"], str(error["msg"]), error.get("ctx"))
 
 
 def install(app: FastAPI) -> None:

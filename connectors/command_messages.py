@@ -18,6 +18,7 @@ from typing import Any
 
 import pydantic
 
+from domain import limits
 from domain.commands import COMMANDS, Command
 from domain.provenance import Channel, Provenance
 
@@ -43,8 +44,11 @@ class InvalidMessageError(Exception):
 
 
 @cache
-def _adapter(wire_name: str) -> pydantic.TypeAdapter[Command]:
-    return pydantic.TypeAdapter(COMMANDS[wire_name])
+def _adapter(wire_name: str, limited: bool) -> pydantic.TypeAdapter[Command]:
+    """Without the limits: the fast parse (the hub checks every limit after it); with them:
+    when that fails, to name the limits broken beside the parse errors in one reason."""
+    with limits.limits_left_out(not limited):
+        return pydantic.TypeAdapter(COMMANDS[wire_name])
 
 
 def to_command(message: InboundMessage, at: datetime) -> tuple[Command, Provenance]:
@@ -59,7 +63,11 @@ def _command(message: InboundMessage) -> Command:
         raise InvalidMessageError(f"subject: unknown command type {wire_name!r}")
     fields = _fields(message)
     try:
-        return _adapter(wire_name).validate_python(fields)
+        return _adapter(wire_name, False).validate_python(fields)
+    except pydantic.ValidationError:
+        pass
+    try:
+        return _adapter(wire_name, True).validate_python(fields)  # fails again, naming all
     except pydantic.ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in e['loc']) or 'body'}: {_rule(e)}"
@@ -70,9 +78,7 @@ def _command(message: InboundMessage) -> Command:
 
 def _rule(error: Any) -> str:
     """A domain limit's own words (domain/limits.py), not pydantic's "Value error, ..."."""
-    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
-        return str(error["ctx"]["error"])
-    return str(error["msg"])
+    return limits.rule_of(error["type"], str(error["msg"]), error.get("ctx"))
 
 
 def _fields(message: InboundMessage) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from api.rest import examples
 from api.rest.answers import BulkAnswer, body
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, Services, ServicesDep
+from domain import limits
 from domain.application import BatchItem
 from domain.commands import COMMANDS, Command
 from domain.errors import DomainError, ValidationError
@@ -45,8 +46,18 @@ class Bulk(pydantic.BaseModel):
 
 
 @cache
-def _adapter(name: str) -> TypeAdapter[Command]:
-    return TypeAdapter(COMMANDS[name])
+def _adapter(name: str, limited: bool) -> TypeAdapter[Command]:
+    with limits.limits_left_out(not limited):
+        return TypeAdapter(COMMANDS[name])
+
+
+def _parse(name: str, body: dict[str, Any]) -> Command:
+    """The fast parse, the hub checks the limits; on failure, the parse with the limits, so
+    the item's answer lists the limits it breaks beside its parse errors."""
+    try:
+        return _adapter(name, False).validate_python(body)
+    except pydantic.ValidationError:
+        return _adapter(name, True).validate_python(body)
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ async def bulk(
     parsed: list[_Parsed] = []
     for index, item in enumerate(request.items):
         try:
-            parsed.append(_Parsed(index, item, _adapter(item.command).validate_python(item.body)))
+            parsed.append(_Parsed(index, item, _parse(item.command, item.body)))
         except pydantic.ValidationError as error:
             broken = [(field_path(e["loc"]) or "body", rule_of(e)) for e in error.errors()]
             results[index] = _failed(index, item, ValidationError.of(broken))

@@ -117,6 +117,24 @@ def test_one_item_with_an_out_of_range_number_fails_only_that_item_of_a_bulk_req
     ]
 
 
+def test_a_bulk_item_that_does_not_parse_names_the_limits_it_breaks_in_the_same_answer(
+    live: LiveHub,
+) -> None:
+    # A parse error (a word for a quantity) beside two broken limits: one answer names all
+    bad = {**LINE, "line_number": 2**64, "item": "X" * 49, "quantity": "five"}
+    items = [{"command": "release_purchase_order", "message_id": "limits-bulk-mixed",
+              "body": order("4520000100", bad)}]  # fmt: skip
+    response = httpx.post(
+        f"{live.url}/api/v1/bulk", json={"items": items}, headers=token("--role", "connector")
+    )
+    (result,) = response.json()["results"]
+    assert result["status"] == 422
+    named = {(e["field"], e["rule"]) for e in result["problem"]["errors"]}
+    assert ("lines[0].line_number", "must be from 1 to 999999") in named
+    assert ("lines[0].item", "must be at most 48 characters") in named
+    assert any(field == "lines[0].quantity" for field, _ in named)
+
+
 def test_quantities_too_large_too_long_or_not_numbers_are_refused_naming_every_line(
     live: LiveHub,
 ) -> None:
