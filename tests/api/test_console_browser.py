@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from browser import Offline, launched, offline_page, screenshots_dir, token
+from browser import Offline, token
 from live_server import LiveHub, serving
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from api.auth import Role
 from supplyhub.settings import Settings
@@ -25,27 +25,10 @@ ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as chromium:
-        yield chromium
-
-
-@pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("console"), dev_mode=True)
     with serving(settings) as hub:
         yield hub
-
-
-@pytest.fixture
-def offline(browser: Browser, live: LiveHub) -> Iterator[Offline]:
-    with offline_page(browser, live) as guarded:
-        yield guarded
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return screenshots_dir(tmp_path_factory)
 
 
 def ask(live: LiveHub, query: str, **variables: Any) -> Any:

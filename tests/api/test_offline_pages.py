@@ -10,18 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import Offline, launched, offline_page, screenshots_dir, token
+from browser import Offline, token
 from live_server import LiveHub, serving
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from api.auth import Role
 from supplyhub.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="module")
@@ -29,17 +23,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("offline-pages"), dev_mode=True)
     with serving(settings) as hub:
         yield hub
-
-
-@pytest.fixture
-def offline(browser: Browser, live: LiveHub) -> Iterator[Offline]:
-    with offline_page(browser, live) as guarded:
-        yield guarded
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return screenshots_dir(tmp_path_factory)
 
 
 def test_graphiql_runs_a_query_and_shows_the_demo_purchase_orders_offline(

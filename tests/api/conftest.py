@@ -1,0 +1,29 @@
+"""Fixtures of the browser tests: one Chromium for the session, a page that may reach only the
+hub, and where screenshots go. Each browser test module serves its own hub as `live`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import Offline, launched, offline_page, screenshots_dir
+from live_server import LiveHub
+from playwright.sync_api import Browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with launched() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def offline(browser: Browser, live: LiveHub) -> Iterator[Offline]:
+    with offline_page(browser, live) as guarded:
+        yield guarded
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return screenshots_dir(tmp_path_factory)
