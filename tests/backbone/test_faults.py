@@ -324,6 +324,67 @@ def test_the_relay_killed_twice_mid_stream_and_nats_restarted_publishes_each_eve
                                                  "stream count at each kill": kills}  # fmt: skip
 
 
+def test_the_projections_worker_killed_twice_mid_catch_up_leaves_views_equal_a_rebuild(
+    settings: Settings, workers: Callable[..., Workers]
+) -> None:
+    # given a log the views have not seen yet, and a projections worker catching up on it
+    hub = open_hub(settings)
+    run_scenario(hub, 300)
+    head = hub.recorder.max_notification_id() or 0
+    read_side = open_read_side(settings, hub)
+    running = workers()
+    try:
+        # when it is killed with SIGKILL twice part way (each time after it made progress
+        # since it was started), and started again each time
+        kills = [0]
+        running.start("projections")
+        for share in (4, 2):
+            running.kill_while("projections", lambda s=share, last=kills[-1]: int(
+                max(head // s, last + 1) <= read_side.runner.position() < head))  # fmt: skip
+            kills.append(read_side.runner.position())
+            running.start("projections")
+        kills = kills[1:]
+
+        # then it catches up, and the views are what a rebuild makes of the log
+        wait_for(lambda: read_side.runner.position() >= head, "the views caught up")
+        assert running.stop_all() == {"projections": 0}
+    finally:
+        read_side.close()
+    try:
+        rows = views_equal_a_rebuild(settings, hub)
+    finally:
+        hub.close()
+    COUNTS["projections kill -9 x2"] = {"events": head, "position at each kill": kills,
+                                        "view rows equal to rebuild": rows}  # fmt: skip
+
+
+def test_the_relay_rides_out_nats_killed_and_publishes_each_event_once(
+    settings: Settings, nats_server: NatsServer, workers: Callable[..., Workers]
+) -> None:
+    # given a relay publishing while the log grows
+    running = workers(SUPPLYHUB_RELAY_BATCH_SIZE="20")
+    running.start("relay")
+    hub = open_hub(settings)
+    try:
+        run_scenario(hub, 40)
+        wait_for(lambda: stream_count(settings.nats_url) > 50, "the relay published")
+        # when nats-server dies (SIGKILL) mid-stream, events go on being written, and it
+        # comes back on the same store
+        nats_server.kill()
+        run_scenario(hub, 40, seed=9)
+        wait_for(lambda: running.state("relay").get("state") == "retrying", "relay retrying")
+        nats_server.start()
+
+        # then the relay caught up, and the stream holds every event once and in order
+        published = len(published_events(hub))
+        wait_for(lambda: stream_count(settings.nats_url) == published, "the relay caught up")
+        assert running.stop_all() == {"relay": 0}
+        events = assert_stream_holds_the_log_once_and_in_order(settings.nats_url, hub)
+    finally:
+        hub.close()
+    COUNTS["NATS kill -9"] = {"events in stream": events, "of published": published}
+
+
 def po_commands(pos: list[str], revisions: int) -> list[InboundMessage]:
     """Release, then revisions 2..N, for each purchase order: interleaved, as an ERP sends."""
     sent = [upsert_supplier("SUP-ACME", "sup-faults")]
