@@ -1,5 +1,5 @@
-"""Fixtures of the browser tests: one Chromium for the session, a page that may reach only the
-hub, and where screenshots go. Each browser test module serves its own hub as `live`."""
+"""Fixtures of the browser tests: one Chromium per module, a page that may reach only the hub,
+and where screenshots go. Each browser test module serves its own hub as `live`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from live_server import LiveHub
 from playwright.sync_api import Browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, never per session: Playwright's sync API keeps an event loop running in
+    # this thread while it is open, and every later test calling asyncio.run() would fail.
     with launched() as chromium:
         yield chromium
 
