@@ -17,7 +17,7 @@ from eventsourcing.persistence import Notification
 from psycopg import sql
 
 from domain.application import SupplyHub
-from projections.audit_ledger import AuditLedger
+from projections.audit_ledger import AuditLedger, stored_bytes
 from projections.view_store import table_name
 from supplyhub.settings import Settings
 
@@ -53,7 +53,7 @@ class ReadOnlyLog:
             for position, originator, version, topic, state in rows:
                 yield Notification(
                     id=position, originator_id=_as_id(originator), originator_version=version,
-                    topic=topic, state=bytes(state),
+                    topic=topic, state=stored_bytes(state),
                 )  # fmt: skip
             if len(rows) < BATCH:
                 return

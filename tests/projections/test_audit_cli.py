@@ -60,6 +60,21 @@ def edit_event(database: Path, position: int) -> None:
         )
 
 
+def test_an_event_edited_into_text_by_hand_is_reported_altered_without_a_traceback(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an event edited with SQL's replace(), which leaves text where bytes were
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE stored_events SET state = replace(state, '2', '3') WHERE rowid = 12")
+    # Then verify names it, and the ledger's rebuild refuses, each with a message
+    status, said = run(capsys, "audit", "verify")
+    assert status == 1
+    assert "TAMPERED: event at position 12 was altered" in said
+    status, said = run(capsys, "projections", "rebuild", "audit_ledger")
+    assert status == 2
+    assert "event at position 12 was altered" in said
+
+
 def test_verify_reports_a_forged_event_as_not_chained_and_never_chains_it(
     store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
