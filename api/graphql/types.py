@@ -224,10 +224,13 @@ class ExceptionCase:
 
     @strawberry.field
     async def purchase_order(self, info: Info) -> PurchaseOrder | None:
-        if not self.document.startswith("po:"):
-            return None
-        found = await info.context.purchase_orders.load(self.document.removeprefix("po:"))
-        return PurchaseOrder.of(found, info.context.principal.role) if found else None
+        """The order the case concerns, directly or through its receipt or invoice."""
+        context = info.context
+        if self.document.startswith("po:"):
+            found = await context.purchase_orders.load(self.document.removeprefix("po:"))
+        else:  # a receipt's or an invoice's: the read side knows which order it concerns
+            found = context.read_models.case_purchase_order(self.key, context.principal.scope)
+        return PurchaseOrder.of(found, context.principal.role) if found else None
 
     @classmethod
     def of(cls, v: rm.ExceptionView, role: Role) -> ExceptionCase:
