@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from enum import Enum
 from functools import partial
 from typing import Any
 
@@ -28,7 +29,15 @@ from api.graphql.context import Context, Info
 from api.graphql.fast_path import FastPath, FastPathExtension, RootAnswer
 from api.graphql.results import CommandResult, Conflict, of_error, of_outcome
 from api.graphql.scalars import OVERRIDES
-from api.graphql.types import ExceptionCase, PurchaseOrder, PurchaseOrderPage, SupplierKpis
+from api.graphql.types import (
+    CaseCategory,
+    CaseStatus,
+    ExceptionCase,
+    OwnerRole,
+    PurchaseOrder,
+    PurchaseOrderPage,
+    SupplierKpis,
+)
 from api.graphql.visibility import case_for, may_call, outcome_for
 from domain.commands import Command
 from domain.errors import DomainError, ValidationError
@@ -104,16 +113,21 @@ FAST_ROOTS: dict[Callable[..., Any], RootAnswer] = {
 
 
 async def exceptions(
-    info: Info, status: str | None = "open", owner_role: str | None = None,
-    category: str | None = None,
+    info: Info, status: CaseStatus | None = CaseStatus.open, owner_role: OwnerRole | None = None,
+    category: CaseCategory | None = None,
 ) -> list[ExceptionCase]:  # fmt: skip
     context, role = info.context, info.context.principal.role
     may_call("Query.exceptions", context.principal)
     found = await run_in_threadpool(
-        context.read_models.exceptions, context.principal.scope, status, owner_role, category
-    )
+        context.read_models.exceptions, context.principal.scope, _value(status),
+        _value(owner_role), _value(category),
+    )  # fmt: skip
     seen = (case_for(case, role) for case in found)
     return [ExceptionCase.of(case, role) for case in seen if case is not None]
+
+
+def _value(chosen: Enum | None) -> str | None:
+    return None if chosen is None else str(chosen.value)
 
 
 async def kpis(info: Info) -> list[SupplierKpis]:

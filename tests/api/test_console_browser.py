@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from api.auth import Role
 from supplyhub.settings import Settings
 
-OPEN_CASES = '{ exceptions(status: "open") { key category document supplier ownerRole } }'
+OPEN_CASES = "{ exceptions(status: open) { key category document supplier ownerRole } }"
 ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
   items { needsAction invoices { matchStatus } } endCursor hasNextPage } }"""
 

@@ -12,6 +12,8 @@ from browser import token
 from live_server import LiveHub, serving
 
 from api.auth import Role
+from domain.acknowledgement import AckStatus
+from domain.exception_case import Category
 from supplyhub.settings import Settings
 
 
@@ -55,3 +57,32 @@ def test_a_receipt_or_invoice_case_names_the_purchase_order_of_its_document(
             i["invoiceNumber"] for i in po["invoices"]
         ]
         assert number in documents
+
+
+ENUM = '{{ __type(name: "{name}") {{ enumValues {{ name }} }} }}'
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("CaseCategory", {c.value for c in Category}),
+        ("CaseStatus", {"open", "resolved"}),
+        ("OwnerRole", {"buyer", "ap"}),
+        ("AckStatus", {s.value for s in AckStatus}),
+    ],
+)
+def test_statuses_are_graphql_enums_of_the_values_the_domain_uses(
+    live: LiveHub, name: str, values: set[str]
+) -> None:
+    found = ask(live, Role.ADMIN, ENUM.format(name=name))["__type"]
+    assert found is not None, f"{name} is not in the schema"
+    assert {value["name"] for value in found["enumValues"]} == values
+
+
+def test_the_exception_filters_refuse_a_status_that_is_no_status(live: LiveHub) -> None:
+    headers = {"Authorization": f"Bearer {token(live, Role.BUYER, 'buyer-user', '')}"}
+    response = httpx.post(
+        f"{live.url}/graphql", json={"query": "{ exceptions(status: closed) { key } }"},
+        headers=headers,
+    )  # fmt: skip
+    assert "closed" in response.json()["errors"][0]["message"]

@@ -144,7 +144,7 @@ def test_a_supplier_asking_for_aps_cases_gets_none(
 ) -> None:
     acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
     ap = token(capsys, "--role", "ap", "--subject", "ana")
-    query = '{ exceptions(status: null, ownerRole: "ap") { category reason } }'
+    query = "{ exceptions(status: null, ownerRole: ap) { category reason } }"
 
     seen_by_ap = graphql(live, ap, query)["data"]["exceptions"]
     seen_by_acme = graphql(live, acme, query)["data"]["exceptions"]
@@ -241,7 +241,7 @@ def test_two_asns_beyond_the_ordered_quantity_open_an_over_shipment_case(
     ]  # fmt: skip
     caught_up(live)
 
-    cases = graphql(live, buyer, '{ exceptions(category: "over_shipment") { document reason } }')
+    cases = graphql(live, buyer, "{ exceptions(category: over_shipment) { document reason } }")
 
     assert answers[0]["__typename"] == "Accepted" and len(answers[0]["exceptions"]) == 1
     assert {"document": "asn:SUP-ACME:ASN-791-2",

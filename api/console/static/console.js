@@ -11,7 +11,7 @@ const PAGE_SIZE = 100; // the hub's default largest page (SUPPLYHUB_MAX_PAGE_SIZ
 const CATCH_UP_TRIES = 40;
 const CATCH_UP_PAUSE_MS = 50;
 
-const QUEUE_QUERY = `query Queue($status: String, $ownerRole: String, $category: String) {
+const QUEUE_QUERY = `query Queue($status: CaseStatus, $ownerRole: OwnerRole, $category: CaseCategory) {
   exceptions(status: $status, ownerRole: $ownerRole, category: $category) {
     key category document supplier ownerRole owner status reason openedAt dueAt
     purchaseOrder { number }
