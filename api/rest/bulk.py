@@ -17,7 +17,7 @@ from api.errors import field_path, problem_body, rule_of
 from api.rest import examples
 from api.rest.answers import BulkAnswer, body
 from api.rest.problems import PROBLEMS
-from api.services import EnvelopeDep, Services, ServicesDep
+from api.services import EnvelopeDep, Services, ServicesDep, answer_status
 from domain import limits
 from domain.application import BatchItem
 from domain.commands import COMMANDS, Command
@@ -97,7 +97,7 @@ async def bulk(
             services.metrics.outcomes.labels(name, result.status).inc()
             results[entry.index] = {
                 "index": entry.index, "message_id": entry.item.message_id,
-                "status": 200 if result.replayed else 201, "outcome": outcome_json(result),
+                "status": answer_status(entry.command, result), "outcome": outcome_json(result),
             }  # fmt: skip
     failed = sum(1 for r in results if r is not None and r["status"] >= 400)
     return JSONResponse({"accepted": len(results) - failed, "failed": failed, "results": results})

@@ -45,7 +45,7 @@ async def release(
     command: Annotated[c.ReleasePurchaseOrder, Body(openapi_examples=examples.RELEASE)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip
-    return await submit(services, envelope, key, command, created=True)
+    return await submit(services, envelope, key, command)
 
 
 @router.post(
