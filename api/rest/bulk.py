@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
-from pydantic import Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from api.envelope import Envelope, outcome_json
@@ -36,12 +36,16 @@ ErpCommand = Literal[
 
 
 class Item(pydantic.BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     command: ErpCommand
     message_id: str = Field(min_length=1, max_length=200, description="The item's idempotency key")
     body: dict[str, Any] = Field(description="The command's fields, as in its single endpoint")
 
 
 class Bulk(pydantic.BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     items: list[Item] = Field(min_length=1, max_length=5000)
 
 

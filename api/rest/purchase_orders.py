@@ -38,6 +38,9 @@ class Cancellation:
     reason: limits.Note = ""
 
 
+limits.forbid_unknown_fields(Revision, Cancellation)
+
+
 @router.post(
     "", status_code=201, summary="Release a purchase order (revision 1)", responses=CREATED
 )
