@@ -282,6 +282,13 @@ class ExceptionCase:
 
 
 @strawberry.type
+class ExceptionCasePage:
+    items: list[ExceptionCase]
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+    has_next_page: bool
+
+
+@strawberry.type
 class SupplierKpis:
     supplier: str
     plant: str
