@@ -14,8 +14,9 @@ from api.auth import Principal, Role, TokenCache
 from api.envelope import Clock, Envelope, outcome_json, require_key
 from api.metrics import Metrics
 from domain.application import SupplyHub
-from domain.commands import Command
+from domain.commands import Command, PostGoodsReceipt, ReleasePurchaseOrder
 from domain.errors import DomainError
+from domain.outcome import Outcome
 from domain.provenance import Channel
 from projections.read_models import ReadModels
 from projections.runner import ProjectionStatus
@@ -75,8 +76,18 @@ IdempotencyKey = Annotated[
 ]
 
 
+# The commands that create a document: their single routes answer 201, and so do their bulk
+# items (everything else, and every replay, answers 200).
+CREATES: tuple[type[Command], ...] = (ReleasePurchaseOrder, PostGoodsReceipt)
+
+
+def answer_status(command: Command, outcome: Outcome) -> int:
+    """The HTTP status of an applied command, the same for a single request and a bulk item."""
+    return 201 if isinstance(command, CREATES) and not outcome.replayed else 200
+
+
 async def submit(
-    services: Services, envelope: Envelope, key: str, command: Command, created: bool = False
+    services: Services, envelope: Envelope, key: str, command: Command
 ) -> JSONResponse:
     """Hand one command to the hub. A replay answers 200 with the first result."""
     provenance = envelope.provenance(require_key(key, "Idempotency-Key"))
@@ -88,8 +99,7 @@ async def submit(
         raise
     services.metrics.outcomes.labels(name, outcome.status).inc()
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
-    status = 201 if created and not outcome.replayed else 200
-    return JSONResponse(outcome_json(outcome), status, headers)
+    return JSONResponse(outcome_json(outcome), answer_status(command, outcome), headers)
 
 
 OUTCOME_EXAMPLE: dict[str, Any] = {

@@ -31,6 +31,7 @@ from domain.limits import (
     QuantityOrZero,
     Reference,
     Revision,
+    forbid_unknown_fields,
 )
 from domain.order_line import OrderLine, ScheduleLine
 from domain.shipment import AsnOrder
@@ -267,3 +268,4 @@ def _snake(name: str) -> str:
 
 # Wire names ("release_purchase_order") used by REST bulk items and NATS subjects.
 COMMANDS: dict[str, type[Command]] = {_snake(cls.__name__): cls for cls in get_args(Command)}
+forbid_unknown_fields(*COMMANDS.values())

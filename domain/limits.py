@@ -10,6 +10,7 @@ it. The sizes and their reasons are the table in docs/api.md.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args, get_type_hints
 
 # C0 and C1 control characters, and lone surrogates (which no store can encode as UTF-8).
 _CONTROL = "\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff"
@@ -244,11 +245,40 @@ def _checked(schema: JsonSchema, *steps: tuple[JsonSchema, str]) -> JsonSchema:
 def rule_of(error_type: str, message: str, context: Mapping[str, object] | None) -> str:
     """A parse error's rule in the limits' words, from pydantic's error type, message and
     context (plain data: the domain imports no pydantic)."""
+    if error_type in _UNKNOWN_FIELD:
+        return "unknown field"
     if error_type == "value_error" and context and "error" in context:
         return str(context["error"])  # a limit's Python check, without "Value error, "
     if error_type == "too_long" and context and "max_length" in context:
         return f"must have at most {context['max_length']} items"
     return message
+
+
+# pydantic's error types for a field the type does not have (a dataclass's, a model's).
+_UNKNOWN_FIELD = frozenset({"unexpected_keyword_argument", "extra_forbidden"})
+
+
+def forbid_unknown_fields(*types: type) -> None:
+    """Edges that parse with pydantic refuse a field these dataclasses (and every dataclass
+    in their fields) do not have, rather than drop it silently: pydantic's duck-typed
+    `__pydantic_config__`, as plain data (no import). Call it before any parser is built."""
+    seen: set[type] = set()
+    pending = list(types)
+    while pending:
+        kind = pending.pop()
+        if kind in seen or not dataclasses.is_dataclass(kind):
+            continue
+        seen.add(kind)
+        kind.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
+        for hint in get_type_hints(kind, include_extras=True).values():
+            pending.extend(_types_in(hint))
+
+
+def _types_in(hint: Any) -> Iterator[type]:
+    if isinstance(hint, type):
+        yield hint
+    for argument in get_args(hint):
+        yield from _types_in(argument)
 
 
 def _places(value: Decimal) -> int:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.errors import ValidationError
+from domain.exception_case import ExceptionCase
 from projections import codec, service_levels
-from projections.purchase_orders import po_key
+from projections.purchase_orders import Link, po_key
 from projections.read_models import (
     Alert,
     ExceptionView,
@@ -77,6 +78,19 @@ class StoredReadModels:
         equals = {column: value for column, value in wanted.items() if value is not None}
         docs = self.store.select("exceptions", equals, order="opened_at")
         return tuple(codec.decode(doc) for doc in docs)
+
+    def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
+        """Through the link row the purchase order view keeps for each case: it names the
+        orders the case's document concerns (a receipt's or an invoice's PO included)."""
+        doc = self.store.get("purchase_orders", f"exceptioncase:{ExceptionCase.create_id(key)}")
+        link = codec.decode(doc) if doc else None
+        if not isinstance(link, Link) or not link.targets:
+            return None
+        found = self.store.get("purchase_orders", link.targets[0])
+        view = codec.decode(found) if found else None
+        if not isinstance(view, PurchaseOrderView):
+            return None
+        return view if supplier is None or view.supplier == supplier else None
 
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]:
         """Unacknowledged revisions and missing ASNs as of `now`."""

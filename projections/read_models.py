@@ -233,6 +233,10 @@ class ReadModels(Protocol):
         category: str | None = None,
     ) -> tuple[ExceptionView, ...]: ...
 
+    def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
+        """The purchase order an exception case concerns (through its receipt or invoice),
+        or None if none is known or it is another supplier's."""
+
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]: ...
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]: ...

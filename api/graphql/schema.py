@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from enum import Enum
 from functools import partial
 from typing import Any
 
@@ -28,11 +31,21 @@ from api.graphql.context import Context, Info
 from api.graphql.fast_path import FastPath, FastPathExtension, RootAnswer
 from api.graphql.results import CommandResult, Conflict, of_error, of_outcome
 from api.graphql.scalars import OVERRIDES
-from api.graphql.types import ExceptionCase, PurchaseOrder, PurchaseOrderPage, SupplierKpis
+from api.graphql.types import (
+    CaseCategory,
+    CaseStatus,
+    ExceptionCase,
+    ExceptionCasePage,
+    OwnerRole,
+    PurchaseOrder,
+    PurchaseOrderPage,
+    SupplierKpis,
+)
 from api.graphql.visibility import case_for, may_call, outcome_for
 from domain.commands import Command
 from domain.errors import DomainError, ValidationError
-from projections.read_models import PurchaseOrderFilter
+from projections.queries import utc_text
+from projections.read_models import ExceptionView, PurchaseOrderFilter
 from projections.store_faults import FAULT_TYPES, store_fault
 
 log = logging.getLogger(__name__)
@@ -104,16 +117,52 @@ FAST_ROOTS: dict[Callable[..., Any], RootAnswer] = {
 
 
 async def exceptions(
-    info: Info, status: str | None = "open", owner_role: str | None = None,
-    category: str | None = None,
-) -> list[ExceptionCase]:  # fmt: skip
+    info: Info, status: CaseStatus | None = CaseStatus.open, owner_role: OwnerRole | None = None,
+    category: CaseCategory | None = None, first: int = 20, after: str | None = None,
+) -> ExceptionCasePage:  # fmt: skip
     context, role = info.context, info.context.principal.role
     may_call("Query.exceptions", context.principal)
+    if not 1 <= first <= context.max_page_size:
+        raise ValidationError("first", f"must be between 1 and {context.max_page_size}")
+    mark = None if after is None else _unplace(after)
     found = await run_in_threadpool(
-        context.read_models.exceptions, context.principal.scope, status, owner_role, category
+        context.read_models.exceptions, context.principal.scope, _value(status),
+        _value(owner_role), _value(category),
+    )  # fmt: skip
+    # Paged after the visibility filter, so a supplier's pages are full; oldest first, ties
+    # by key, so a cursor names one place even if cases were resolved since.
+    seen = sorted(
+        (c for c in (case_for(case, role) for case in found) if c is not None), key=_place
     )
-    seen = (case_for(case, role) for case in found)
-    return [ExceptionCase.of(case, role) for case in seen if case is not None]
+    rest = [case for case in seen if mark is None or _place(case) > mark]
+    page, more = rest[:first], len(rest) > first
+    return ExceptionCasePage(
+        items=[ExceptionCase.of(case, role) for case in page],
+        end_cursor=_cursor(_place(page[-1])) if page and more else None,
+        has_next_page=more,
+    )
+
+
+def _place(case: ExceptionView) -> tuple[str, str]:
+    return (utc_text(case.opened_at), case.key)
+
+
+def _cursor(place: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(place).encode()).decode()
+
+
+def _unplace(cursor: str) -> tuple[str, str]:
+    try:  # strict, as purchaseOrders' cursors: garbage is refused, never a first page
+        place = json.loads(base64.b64decode(cursor, altchars=b"-_", validate=True))
+    except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError
+        place = None
+    if not (isinstance(place, list) and len(place) == 2 and all(isinstance(p, str) for p in place)):
+        raise ValidationError("after", "is not a cursor this API gave out: pass an endCursor")
+    return (place[0], place[1])
+
+
+def _value(chosen: Enum | None) -> str | None:
+    return None if chosen is None else str(chosen.value)
 
 
 async def kpis(info: Info) -> list[SupplierKpis]:
@@ -132,8 +181,9 @@ class Query:
     purchase_order: PurchaseOrder | None = strawberry.field(
         resolver=purchase_order, description="One purchase order with its history of answers."
     )
-    exceptions: list[ExceptionCase] = strawberry.field(
-        resolver=exceptions, description="Exception cases; a supplier sees only its own."
+    exceptions: ExceptionCasePage = strawberry.field(
+        resolver=exceptions,
+        description="Exception cases, oldest first; a supplier sees only its own; cursor paged.",
     )
     kpis: list[SupplierKpis] = strawberry.field(
         resolver=kpis, description="Supplier KPIs; a supplier sees only its own."

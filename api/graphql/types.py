@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 
 import strawberry
 
@@ -11,6 +12,43 @@ from api.auth import Role
 from api.graphql.context import Info
 from api.graphql.visibility import redacted
 from projections import read_models as rm
+
+
+# Enums named as the domain names its values (lowercase), so answers and filters keep the
+# words the events and the REST API use; tests/api/test_rough_edges.py holds them to the domain.
+@strawberry.enum(description="Why a case was opened (domain.exception_case.Category).")
+class CaseCategory(Enum):
+    stale_revision = "stale_revision"
+    tolerance_breach = "tolerance_breach"
+    quantity_variance = "quantity_variance"
+    missing_asn = "missing_asn"
+    duplicate_invoice = "duplicate_invoice"
+    price_mismatch = "price_mismatch"
+    quality_hold = "quality_hold"
+    line_rejected = "line_rejected"
+    over_shipment = "over_shipment"
+
+
+@strawberry.enum(description="Whether a case still needs someone.")
+class CaseStatus(Enum):
+    open = "open"
+    resolved = "resolved"
+
+
+@strawberry.enum(description="Who owns a category of case.")
+class OwnerRole(Enum):
+    buyer = "buyer"
+    ap = "ap"
+
+
+@strawberry.enum(
+    description="A line's answer from the supplier (domain.acknowledgement.AckStatus)."
+)
+class AckStatus(Enum):
+    accepted = "accepted"
+    accepted_with_changes = "accepted_with_changes"
+    rejected = "rejected"
+    pending = "pending"
 
 
 @strawberry.type
@@ -23,7 +61,7 @@ class Line:
     ordered_quantity: Decimal
     unit_price: Decimal
     need_by: date
-    ack_status: str
+    ack_status: AckStatus
     ack_source_code: str
     confirmed_quantity: Decimal | None
     confirmed_date: date | None
@@ -37,7 +75,8 @@ class Line:
         return cls(
             line_number=v.line_number, item=v.item, description=v.description, uom=v.uom,
             ship_to=v.ship_to, ordered_quantity=v.ordered_quantity, unit_price=v.unit_price,
-            need_by=v.need_by, ack_status=v.ack_status, ack_source_code=v.ack_source_code,
+            need_by=v.need_by, ack_status=AckStatus(v.ack_status),
+            ack_source_code=v.ack_source_code,
             confirmed_quantity=v.confirmed_quantity, confirmed_date=v.confirmed_date,
             shipped_quantity=v.shipped_quantity, received_quantity=v.received_quantity,
             invoiced_quantity=v.invoiced_quantity, commitment=v.commitment,
@@ -212,30 +251,41 @@ class PurchaseOrderPage:
 @strawberry.type
 class ExceptionCase:
     key: str
-    category: str
+    category: CaseCategory
     document: str
     supplier: str
-    owner_role: str
+    owner_role: OwnerRole
     owner: str | None = strawberry.field(description="Null for suppliers.")
-    status: str
+    status: CaseStatus
     reason: str
     opened_at: datetime
     due_at: datetime
 
     @strawberry.field
     async def purchase_order(self, info: Info) -> PurchaseOrder | None:
-        if not self.document.startswith("po:"):
-            return None
-        found = await info.context.purchase_orders.load(self.document.removeprefix("po:"))
-        return PurchaseOrder.of(found, info.context.principal.role) if found else None
+        """The order the case concerns, directly or through its receipt or invoice."""
+        context = info.context
+        if self.document.startswith("po:"):
+            found = await context.purchase_orders.load(self.document.removeprefix("po:"))
+        else:  # a receipt's or an invoice's: the read side knows which order it concerns
+            found = context.read_models.case_purchase_order(self.key, context.principal.scope)
+        return PurchaseOrder.of(found, context.principal.role) if found else None
 
     @classmethod
     def of(cls, v: rm.ExceptionView, role: Role) -> ExceptionCase:
         return redacted(cls(
-            key=v.key, category=v.category, document=v.document, supplier=v.supplier,
-            owner_role=v.owner_role, owner=v.owner, status=v.status, reason=v.reason,
+            key=v.key, category=CaseCategory(v.category), document=v.document,
+            supplier=v.supplier, owner_role=OwnerRole(v.owner_role), owner=v.owner,
+            status=CaseStatus(v.status), reason=v.reason,
             opened_at=v.opened_at, due_at=v.due_at,
         ), role)  # fmt: skip
+
+
+@strawberry.type
+class ExceptionCasePage:
+    items: list[ExceptionCase]
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+    has_next_page: bool
 
 
 @strawberry.type

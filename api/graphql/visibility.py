@@ -45,6 +45,7 @@ ROOTS: dict[str, frozenset[Role]] = {
 # type unless `HIDDEN` names the field.
 FIELDS: dict[str, tuple[str, ...]] = {
     "PurchaseOrderPage": ("items", "endCursor", "hasNextPage"),
+    "ExceptionCasePage": ("items", "endCursor", "hasNextPage"),
     "PurchaseOrder": (
         "number", "supplier", "currency", "revision", "status", "needsAction",
         "acknowledgedRevision", "releasedAt", "updatedAt", "openExceptions", "lines",

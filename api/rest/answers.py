@@ -48,7 +48,10 @@ class History(pydantic.BaseModel):
 class BulkResult(pydantic.BaseModel):
     index: int
     message_id: str
-    status: int = pydantic.Field(description="201 applied, 200 a replay, 4xx refused")
+    status: int = pydantic.Field(
+        description="as its single route answers: 201 a document created, 200 applied "
+        "or a replay, 4xx refused"
+    )
     outcome: Outcome | None = None
     problem: dict[str, Any] | None = None
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
-from pydantic import Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from api.envelope import Envelope, outcome_json
@@ -17,7 +17,7 @@ from api.errors import field_path, problem_body, rule_of
 from api.rest import examples
 from api.rest.answers import BulkAnswer, body
 from api.rest.problems import PROBLEMS
-from api.services import EnvelopeDep, Services, ServicesDep
+from api.services import EnvelopeDep, Services, ServicesDep, answer_status
 from domain import limits
 from domain.application import BatchItem
 from domain.commands import COMMANDS, Command
@@ -36,12 +36,16 @@ ErpCommand = Literal[
 
 
 class Item(pydantic.BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     command: ErpCommand
     message_id: str = Field(min_length=1, max_length=200, description="The item's idempotency key")
     body: dict[str, Any] = Field(description="The command's fields, as in its single endpoint")
 
 
 class Bulk(pydantic.BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     items: list[Item] = Field(min_length=1, max_length=5000)
 
 
@@ -97,7 +101,7 @@ async def bulk(
             services.metrics.outcomes.labels(name, result.status).inc()
             results[entry.index] = {
                 "index": entry.index, "message_id": entry.item.message_id,
-                "status": 200 if result.replayed else 201, "outcome": outcome_json(result),
+                "status": answer_status(entry.command, result), "outcome": outcome_json(result),
             }  # fmt: skip
     failed = sum(1 for r in results if r is not None and r["status"] >= 400)
     return JSONResponse({"accepted": len(results) - failed, "failed": failed, "results": results})

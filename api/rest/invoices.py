@@ -13,6 +13,7 @@ from api.rest.answers import APPLIED
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, ServicesDep, submit
 from domain import commands as c
+from domain import limits
 from domain.limits import Code, Day, DocumentNumber, Note, PartyId
 
 router = APIRouter(prefix="/invoices", tags=["invoices"], responses=PROBLEMS)
@@ -28,6 +29,9 @@ class ErpStatus:
 class Payment:
     payment_reference: DocumentNumber
     paid_on: Day
+
+
+limits.forbid_unknown_fields(ErpStatus, Payment)
 
 
 @router.post(

@@ -38,6 +38,9 @@ class Cancellation:
     reason: limits.Note = ""
 
 
+limits.forbid_unknown_fields(Revision, Cancellation)
+
+
 @router.post(
     "", status_code=201, summary="Release a purchase order (revision 1)", responses=CREATED
 )
@@ -45,7 +48,7 @@ async def release(
     command: Annotated[c.ReleasePurchaseOrder, Body(openapi_examples=examples.RELEASE)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip
-    return await submit(services, envelope, key, command, created=True)
+    return await submit(services, envelope, key, command)
 
 
 @router.post(

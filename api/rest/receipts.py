@@ -21,4 +21,4 @@ async def post_receipt(
     command: Annotated[c.PostGoodsReceipt, Body(openapi_examples=examples.RECEIPT)],
     services: ServicesDep, envelope: EnvelopeDep, key: IdempotencyKey,
 ) -> JSONResponse:  # fmt: skip
-    return await submit(services, envelope, key, command, created=True)
+    return await submit(services, envelope, key, command)

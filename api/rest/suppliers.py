@@ -13,6 +13,7 @@ from api.rest.answers import APPLIED
 from api.rest.problems import PROBLEMS
 from api.services import EnvelopeDep, IdempotencyKey, ServicesDep, submit
 from domain import commands as c
+from domain import limits
 from domain.limits import MAX_REFERENCES, Code, Name, PartyId
 from domain.supplier import ChannelId
 
@@ -25,6 +26,9 @@ class SupplierRecord:
     erp_id: PartyId = ""
     channel_ids: Annotated[tuple[ChannelId, ...], MAX_REFERENCES] = ()
     status: Code = "active"
+
+
+limits.forbid_unknown_fields(SupplierRecord)
 
 
 @router.put("/{supplier}", summary="Create or update a supplier", responses=APPLIED)

@@ -118,6 +118,19 @@ class FakeReadModels:
             and owner_role in (None, case.owner_role) and category in (None, case.category)
         )  # fmt: skip
 
+    def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
+        case = next((case for case in self.cases if case.key == key), None)
+        kind, _, rest = case.document.partition(":") if case else ("", "", "")
+        number = rest.rpartition(":")[2]
+        found = next(
+            (po for po in self.orders.values()
+             if (kind == "po" and po.number == number)
+             or (kind == "invoice" and any(i.invoice_number == number for i in po.invoices))
+             or (kind == "receipt" and any(r.receipt_number == number for r in po.receipts))),
+            None,
+        )  # fmt: skip
+        return found if found and supplier in (None, found.supplier) else None
+
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]:
         return ()
 

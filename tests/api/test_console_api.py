@@ -22,7 +22,7 @@ RESOLVE = """mutation($key: String!, $idempotencyKey: String!) {
 ASSIGN = """mutation($key: String!, $owner: String!, $idempotencyKey: String!) {
   assignException(idempotencyKey: $idempotencyKey, input: {key: $key, owner: $owner}) {
     __typename ... on Accepted { status replayed } ... on Forbidden { detail } } }"""
-CASES = "{ exceptions(status: null) { key status owner ownerRole } }"
+CASES = "{ exceptions(status: null, first: 100) { items { key status owner ownerRole } } }"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def caught_up(live: LiveHub) -> dict[str, dict[str, Any]]:
     """Every case once the views reflect everything written so far, by key."""
     head = live.hub.recorder.max_notification_id() or 0
     assert live.read_side.runner.wait_until(head, 10)
-    return {case["key"]: case for case in ask(live, Role.ADMIN, CASES)["exceptions"]}
+    return {case["key"]: case for case in ask(live, Role.ADMIN, CASES)["exceptions"]["items"]}
 
 
 def open_case(live: LiveHub, owner_role: str) -> str:

@@ -19,7 +19,8 @@ from playwright.sync_api import Page, expect
 from api.auth import Role
 from supplyhub.settings import Settings
 
-OPEN_CASES = '{ exceptions(status: "open") { key category document supplier ownerRole } }'
+OPEN_CASES = """{ exceptions(status: open, first: 100) {
+  items { key category document supplier ownerRole } } }"""
 ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
   items { needsAction invoices { matchStatus } } endCursor hasNextPage } }"""
 
@@ -42,7 +43,7 @@ def ask(live: LiveHub, query: str, **variables: Any) -> Any:
 
 
 def open_cases(live: LiveHub) -> list[dict[str, str]]:
-    cases: list[dict[str, str]] = ask(live, OPEN_CASES)["exceptions"]
+    cases: list[dict[str, str]] = ask(live, OPEN_CASES)["exceptions"]["items"]
     return cases
 
 

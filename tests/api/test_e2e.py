@@ -154,8 +154,9 @@ def test_supplier_a_never_sees_anything_of_another_supplier(
         answers.append(graphql_post(live, acme, query).text)
     for status, owner_role in itertools.product([None, "open", "resolved"], [None, "buyer", "ap"]):
         query = (
-            "query($s: String, $o: String) { exceptions(status: $s, ownerRole: $o)"
-            f" {{ {types['ExceptionCase']} }} kpis {{ {types['SupplierKpis']} }} }}"
+            "query($s: CaseStatus, $o: OwnerRole) {"
+            " exceptions(status: $s, ownerRole: $o, first: 100)"
+            f" {{ items {{ {types['ExceptionCase']} }} }} kpis {{ {types['SupplierKpis']} }} }}"
         )
         answers.append(graphql_post(live, acme, query, s=status, o=owner_role).text)
 

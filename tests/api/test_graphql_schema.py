@@ -91,10 +91,12 @@ async def test_a_supplier_sees_the_invoice_lifecycle_but_not_the_ap_controls() -
 
 async def test_a_supplier_sees_only_its_own_exceptions_and_kpis() -> None:
     result = await run(
-        "{ exceptions { supplier purchaseOrder { supplier } } kpis { supplier } }", ACME
+        "{ exceptions { items { supplier purchaseOrder { supplier } } } kpis { supplier } }", ACME
     )
-    assert {e["supplier"] for e in result.data["exceptions"]} == {"SUP-ACME"}
-    assert {e["purchaseOrder"]["supplier"] for e in result.data["exceptions"]} == {"SUP-ACME"}
+    assert {e["supplier"] for e in result.data["exceptions"]["items"]} == {"SUP-ACME"}
+    assert {e["purchaseOrder"]["supplier"] for e in result.data["exceptions"]["items"]} == {
+        "SUP-ACME"
+    }
     assert {k["supplier"] for k in result.data["kpis"]} == {"SUP-ACME"}
 
 

@@ -101,6 +101,56 @@ def test_a_bulk_request_answers_each_item_in_order(client: TestClient) -> None:
     assert again["results"][0]["status"] == 200 and again["results"][0]["outcome"]["replayed"]
 
 
+def test_a_bulk_item_answers_the_status_its_single_request_answers(client: TestClient) -> None:
+    supplier = {"supplier": "SUP-BOREAL", "name": "Boreal"}
+    cancel = {"po_number": "21", "reason": "not needed"}
+    items = [
+        {"command": "upsert_supplier", "message_id": "s-1", "body": supplier},
+        {"command": "release_purchase_order", "message_id": "s-2", "body": release("21")},
+        {"command": "cancel_purchase_order", "message_id": "s-3", "body": cancel},
+    ]
+    bulk = client.post("/api/v1/bulk", json={"items": items}, headers=CONNECTOR).json()
+    single = [
+        client.put("/api/v1/suppliers/SUP-BOREAL", json={"name": "Boreal"},
+                   headers={**CONNECTOR, "Idempotency-Key": "one-1"}),
+        client.post("/api/v1/purchase-orders", json=release("22"),
+                    headers={**CONNECTOR, "Idempotency-Key": "one-2"}),
+        client.post("/api/v1/purchase-orders/22/cancellation", json={"reason": "not needed"},
+                    headers={**CONNECTOR, "Idempotency-Key": "one-3"}),
+    ]  # fmt: skip
+    assert [r["status"] for r in bulk["results"]] == [r.status_code for r in single]
+    assert [r.status_code for r in single] == [200, 201, 200]
+
+
+def test_an_unknown_field_in_a_body_is_refused_naming_it(client: TestClient) -> None:
+    body = release("31")
+    body["lines"] = [{**LINE, "colour": "red"}]
+    single = client.post(
+        "/api/v1/purchase-orders", json=body, headers={**CONNECTOR, "Idempotency-Key": "u-1"}
+    )
+    route = client.post(
+        "/api/v1/purchase-orders/31/cancellation", json={"reason": "x", "urgent": True},
+        headers={**CONNECTOR, "Idempotency-Key": "u-2"},
+    )  # fmt: skip
+    assert single.status_code == route.status_code == 422
+    assert single.json()["detail"] == "lines[0].colour: unknown field"
+    assert route.json()["detail"] == "urgent: unknown field"
+
+
+def test_an_unknown_field_in_a_bulk_item_is_refused_naming_it(client: TestClient) -> None:
+    body = {**release("32"), "priority": "high"}
+    items = [{"command": "release_purchase_order", "message_id": "u-3", "body": body}]
+    answer = client.post("/api/v1/bulk", json={"items": items}, headers=CONNECTOR).json()
+    envelope = client.post(
+        "/api/v1/bulk", json={"items": [{**items[0], "message_id": "u-4", "note": "x"}]},
+        headers=CONNECTOR,
+    )  # fmt: skip
+    assert answer["results"][0]["status"] == 422
+    assert answer["results"][0]["problem"]["detail"] == "priority: unknown field"
+    assert envelope.status_code == 422
+    assert envelope.json()["field"] == "items[0].note"
+
+
 def test_a_bulk_item_may_not_speak_for_a_supplier(client: TestClient) -> None:
     item = {"command": "acknowledge_purchase_order", "message_id": "b-9", "body": {}}
     response = client.post("/api/v1/bulk", json={"items": [item]}, headers=CONNECTOR)

@@ -144,10 +144,10 @@ def test_a_supplier_asking_for_aps_cases_gets_none(
 ) -> None:
     acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
     ap = token(capsys, "--role", "ap", "--subject", "ana")
-    query = '{ exceptions(status: null, ownerRole: "ap") { category reason } }'
+    query = "{ exceptions(status: null, ownerRole: ap, first: 100) { items { category reason } } }"
 
-    seen_by_ap = graphql(live, ap, query)["data"]["exceptions"]
-    seen_by_acme = graphql(live, acme, query)["data"]["exceptions"]
+    seen_by_ap = graphql(live, ap, query)["data"]["exceptions"]["items"]
+    seen_by_acme = graphql(live, acme, query)["data"]["exceptions"]["items"]
 
     assert {"price_mismatch", "duplicate_invoice"} <= {case["category"] for case in seen_by_ap}
     assert seen_by_acme == []
@@ -158,9 +158,11 @@ def test_a_supplier_sees_its_own_cases_phrased_for_it_without_internal_limits(
 ) -> None:
     acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
 
-    cases = graphql(live, acme, "{ exceptions(status: null) { category owner reason } }")
+    cases = graphql(
+        live, acme, "{ exceptions(status: null, first: 100) { items { category owner reason } } }"
+    )
 
-    found = cases["data"]["exceptions"]
+    found = cases["data"]["exceptions"]["items"]
     assert found and {case["owner"] for case in found} == {None}
     assert {case["category"] for case in found} <= {
         "stale_revision", "tolerance_breach", "line_rejected", "quantity_variance",
@@ -241,12 +243,14 @@ def test_two_asns_beyond_the_ordered_quantity_open_an_over_shipment_case(
     ]  # fmt: skip
     caught_up(live)
 
-    cases = graphql(live, buyer, '{ exceptions(category: "over_shipment") { document reason } }')
+    cases = graphql(
+        live, buyer, "{ exceptions(category: over_shipment) { items { document reason } } }"
+    )
 
     assert answers[0]["__typename"] == "Accepted" and len(answers[0]["exceptions"]) == 1
     assert {"document": "asn:SUP-ACME:ASN-791-2",
             "reason": "ASN-791-2 on 4500000791: line 10: shipped 2000000 in all against 10 ordered",
-            } in cases["data"]["exceptions"]  # fmt: skip
+            } in cases["data"]["exceptions"]["items"]  # fmt: skip
 
 
 def test_an_asn_naming_the_same_line_twice_in_a_pack_is_refused_naming_the_entry(

@@ -47,7 +47,8 @@ PATHS = {
     },
     "LineQuantity": f"{{{{ {PO} {{{{ shipments {{{{ quantities {{{{ {{f}} }}}} }}}} }}}} }}}}",
     "ReceiptLine": f"{{{{ {PO} {{{{ receipts {{{{ lines {{{{ {{f}} }}}} }}}} }}}} }}}}",
-    "ExceptionCase": "{{ exceptions(status: null) {{ {f} }} }}",
+    "ExceptionCasePage": "{{ exceptions(status: null, first: 1) {{ {f} }} }}",
+    "ExceptionCase": "{{ exceptions(status: null) {{ items {{ {f} }} }} }}",
     "SupplierKpis": "{{ kpis {{ {f} }} }}",
 }  # fmt: skip
 RESULTS = ("Accepted", "StaleRevision", "ToleranceExceeded", "InvalidInput", "FieldError",
@@ -55,7 +56,7 @@ RESULTS = ("Accepted", "StaleRevision", "ToleranceExceeded", "InvalidInput", "Fi
 ROOT_CALLS = {
     "Query.purchaseOrders": "{ purchaseOrders(first: 1) { hasNextPage } }",
     "Query.purchaseOrder": f"{{ {PO} {{ number }} }}",
-    "Query.exceptions": "{ exceptions { key } }",
+    "Query.exceptions": "{ exceptions { items { key } } }",
     "Query.kpis": "{ kpis { supplier } }",
     "Mutation.acknowledgePurchaseOrder": 'mutation { acknowledgePurchaseOrder(idempotencyKey: "",'
     ' input: {poNumber: "1", revision: 1, lines: []}) { __typename } }',

@@ -11,13 +11,22 @@ const PAGE_SIZE = 100; // the hub's default largest page (SUPPLYHUB_MAX_PAGE_SIZ
 const CATCH_UP_TRIES = 40;
 const CATCH_UP_PAUSE_MS = 50;
 
-const QUEUE_QUERY = `query Queue($status: String, $ownerRole: String, $category: String) {
-  exceptions(status: $status, ownerRole: $ownerRole, category: $category) {
-    key category document supplier ownerRole owner status reason openedAt dueAt
-    purchaseOrder { number }
+const QUEUE_QUERY = `query Queue($status: CaseStatus, $ownerRole: OwnerRole,
+    $category: CaseCategory, $after: String) {
+  exceptions(status: $status, ownerRole: $ownerRole, category: $category,
+             first: ${PAGE_SIZE}, after: $after) {
+    items {
+      key category document supplier ownerRole owner status reason openedAt dueAt
+      purchaseOrder { number }
+    }
+    endCursor hasNextPage
   }
 }`;
-const CATEGORIES_QUERY = "{ exceptions(status: null) { category } }";
+const CATEGORIES_QUERY = `query Categories($after: String) {
+  exceptions(status: null, first: ${PAGE_SIZE}, after: $after) {
+    items { category } endCursor hasNextPage
+  }
+}`;
 const ORDERS_QUERY = `query Orders($after: String) {
   purchaseOrders(first: ${PAGE_SIZE}, after: $after) {
     items { number needsAction invoices { invoiceNumber matchStatus } }
@@ -146,8 +155,20 @@ function filters() {
   };
 }
 
+// Every page of cases, oldest first: the queue is cursor paged as purchase orders are.
+async function allCases(query, variables) {
+  const cases = [];
+  let after = null;
+  do {
+    const page = (await graphql(query, { ...variables, after })).exceptions;
+    cases.push(...page.items);
+    after = page.hasNextPage ? page.endCursor : null;
+  } while (after);
+  return cases;
+}
+
 async function loadCategories() {
-  const found = (await graphql(CATEGORIES_QUERY)).exceptions;
+  const found = await allCases(CATEGORIES_QUERY, {});
   const select = $("filter-category");
   for (const category of [...new Set(found.map((c) => c.category))].sort()) {
     select.append(new Option(category, category));
@@ -155,7 +176,7 @@ async function loadCategories() {
 }
 
 async function loadQueue() {
-  const cases = (await graphql(QUEUE_QUERY, filters())).exceptions;
+  const cases = await allCases(QUEUE_QUERY, filters());
   showQueue(cases);
   return cases;
 }
@@ -226,7 +247,7 @@ function due(ms, status) {
 }
 
 async function loadCounts() {
-  const open = (await graphql(QUEUE_QUERY, { status: "open" })).exceptions;
+  const open = await allCases(QUEUE_QUERY, { status: "open" });
   const now = Date.now();
   $("count-open").textContent = open.length;
   $("count-breached").textContent = open.filter((c) => Date.parse(c.dueAt) < now).length;
