@@ -367,17 +367,21 @@ def test_the_relay_rides_out_nats_killed_and_publishes_each_event_once(
     hub = open_hub(settings)
     try:
         run_scenario(hub, 40)
-        wait_for(lambda: stream_count(settings.nats_url) > 50, "the relay published")
+        wait_for(lambda: stream_count(settings.nats_url) > 50, "the relay published", timeout=60)
         # when nats-server dies (SIGKILL) mid-stream, events go on being written, and it
         # comes back on the same store
         nats_server.kill()
         run_scenario(hub, 40, seed=9)
-        wait_for(lambda: running.state("relay").get("state") == "retrying", "relay retrying")
+        wait_for(
+            lambda: running.state("relay").get("state") == "retrying", "relay retrying", timeout=60
+        )
         nats_server.start()
 
         # then the relay caught up, and the stream holds every event once and in order
         published = len(published_events(hub))
-        wait_for(lambda: stream_count(settings.nats_url) == published, "the relay caught up")
+        wait_for(
+            lambda: stream_count(settings.nats_url) == published, "the relay caught up", timeout=60
+        )
         assert running.stop_all() == {"relay": 0}
         events = assert_stream_holds_the_log_once_and_in_order(settings.nats_url, hub)
     finally:
