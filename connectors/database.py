@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,7 +104,7 @@ class Database:
             lite = sqlite3.connect(
                 self._target, timeout=self._timeout, isolation_level=None, check_same_thread=False
             )
-            lite.execute("PRAGMA journal_mode=WAL")
+            _use_wal(lite, self._timeout)
             return lite
         conn = psycopg.connect(self._target, autocommit=True, connect_timeout=10)
         schema = sql.Identifier(self._schema)
@@ -111,6 +112,20 @@ class Database:
         conn.execute(sql.SQL("SET search_path TO {}").format(schema))
         conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(f"{self._timeout}s")))
         return conn
+
+
+def _use_wal(conn: sqlite3.Connection, timeout_seconds: float) -> None:
+    """WAL mode, which the file keeps once set. Switching is refused at once, without the
+    busy timeout, while another connection opens the same new file (a worker and the API
+    starting together): retry for as long as a lock would be waited for."""
+    deadline = time.monotonic() + timeout_seconds
+    while conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextmanager

@@ -178,3 +178,32 @@ def test_a_worker_with_a_setting_it_cannot_run_with_exits_1_saying_why(
     assert done.returncode == 1
     assert "relay worker stopped by a fatal error" in done.stdout
     assert "invalid stream name: 'BAD.NAME'" in done.stdout
+
+
+def test_processes_opening_a_new_sqlite_store_together_all_get_in(tmp_path: Path) -> None:
+    # given several connections opening the same new file at once (a worker's status thread
+    # and the API starting together), each switching it to WAL
+    failures: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def open_and_write(n: int, path: Path) -> None:
+        db = Database.sqlite(path)
+        start.wait()
+        try:
+            with db.transaction() as tx:
+                tx.execute("CREATE TABLE IF NOT EXISTS t (n INTEGER)")
+                tx.execute("INSERT INTO t VALUES (?)", (n,))
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            db.close()
+
+    for round_ in range(10):
+        path = tmp_path / f"new-{round_}.sqlite3"
+        threads = [threading.Thread(target=open_and_write, args=(n, path)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    # then none was refused with "database is locked"
+    assert failures == []
