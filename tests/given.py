@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -85,3 +86,8 @@ def line(
 
 def lines(count: int = 2) -> tuple[OrderLine, ...]:
     return tuple(line(10 * (i + 1)) for i in range(count))
+
+
+def unique(prefix: str) -> str:
+    """A key no other test of a shared store uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"

@@ -4,13 +4,12 @@ restarts and schema evolution."""
 from __future__ import annotations
 
 import threading
-import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from given import envelope, line, lines
+from given import envelope, line, lines, unique
 
 from domain import commands as c
 from domain.application import BatchItem, SupplyHub
@@ -28,10 +27,6 @@ from supplyhub.bootstrap import open_hub, store_env
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.postgres
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture

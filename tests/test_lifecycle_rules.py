@@ -3,12 +3,11 @@ against a cancelled or closed PO, over-shipment raised, a line named twice refus
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from given import envelope, lines
+from given import envelope, lines, unique
 
 from domain import commands as c
 from domain.application import SupplyHub
@@ -22,10 +21,6 @@ from domain.shipment import AsnItem, AsnOrder, AsnPack
 pytestmark = pytest.mark.postgres
 
 SHIP = date(2026, 11, 20)
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture

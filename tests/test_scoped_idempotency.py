@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from given import envelope, lines
+from given import envelope, lines, unique
 from servers import PostgresServer
 
 from domain import commands as c
@@ -24,10 +24,6 @@ from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.postgres
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 def as_supplier(supplier: str, key: str) -> Provenance:
