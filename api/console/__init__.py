@@ -3,7 +3,7 @@ with a hub token and reads and works the hub through the same GraphQL API as the
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from api.auth import INTERNAL, Role
 from api.graphql.visibility import ROOTS
 from api.rest.problems import PROBLEMS
 from api.services import PrincipalDep, ServicesDep
+from projections.runner import ProjectionStatus
 
 CONSOLE_ASSETS = "/static/console"
 # Who sees the technical section (positions and lag of the read side); admin always may.
@@ -71,21 +72,7 @@ async def session(principal: PrincipalDep) -> ConsoleSession:
     return ConsoleSession(principal.subject, role, role in workers, role in OPERATORS)
 
 
-@dataclass(frozen=True)
-class ProjectionPosition:
-    """One projection version: where it is in the log, and how far behind."""
-
-    name: str
-    version: int
-    live: bool
-    position: int
-    head: int
-    lag_events: int
-    lag_seconds: float
-
-
 @router.get("/projections", summary="Each projection's position in the log and its lag")
-async def projections(principal: PrincipalDep, services: ServicesDep) -> list[ProjectionPosition]:
+async def projections(principal: PrincipalDep, services: ServicesDep) -> list[ProjectionStatus]:
     principal.require(*OPERATORS)
-    found = await run_in_threadpool(services.projections)
-    return [ProjectionPosition(**asdict(status)) for status in found]
+    return list(await run_in_threadpool(services.projections))
