@@ -51,6 +51,17 @@ class Served:
     def bearer(self, role: Role, supplier: str = "") -> dict[str, str]:
         return {"Authorization": f"Bearer {auth_config(self.settings).issue(role, 't', supplier)}"}
 
+    def history_and_acknowledgement(self) -> tuple[httpx.Response, httpx.Response]:
+        """An auditor reads the history of Acme's PO; Acme acknowledges it in the portal."""
+        history = self.client.get(
+            f"/api/v1/purchase-orders/{ACME_PO}/history", headers=self.bearer(Role.AUDITOR)
+        )
+        answer = self.client.post(
+            "/graphql", json={"query": ACKNOWLEDGE},
+            headers=self.bearer(Role.SUPPLIER, "SUP-ACME"),
+        )  # fmt: skip
+        return history, answer
+
     def release(self, number: str, lines: int) -> httpx.Response:
         body = {"po_number": number, "supplier": "SUP-ACME", "currency": "EUR", "lines": [
             {"line_number": 10 * n, "item": f"ITEM-{n}", "quantity": "5", "uom": "EA",
@@ -148,13 +159,7 @@ def test_a_corrupt_stored_event_is_named_to_an_auditor_and_unavailable_to_the_su
     garble(settings, ACME_PO, 1)
     with serving(settings) as served:
         # When an auditor reads its history, and Acme acknowledges it in the portal
-        history = served.client.get(
-            f"/api/v1/purchase-orders/{ACME_PO}/history", headers=served.bearer(Role.AUDITOR)
-        )
-        answer = served.client.post(
-            "/graphql", json={"query": ACKNOWLEDGE},
-            headers=served.bearer(Role.SUPPLIER, "SUP-ACME"),
-        )  # fmt: skip
+        history, answer = served.history_and_acknowledgement()
     # Then the auditor gets a problem naming the document and the event's version in it
     assert history.status_code == 503
     assert history.headers["content-type"] == "application/problem+json"
@@ -178,13 +183,7 @@ def test_a_forged_event_that_does_not_replay_is_named_not_a_500(
     # Given a second release of Acme's PO forged into the store
     version = forge_release(settings, ACME_PO)
     with serving(settings) as served:
-        history = served.client.get(
-            f"/api/v1/purchase-orders/{ACME_PO}/history", headers=served.bearer(Role.AUDITOR)
-        )
-        answer = served.client.post(
-            "/graphql", json={"query": ACKNOWLEDGE},
-            headers=served.bearer(Role.SUPPLIER, "SUP-ACME"),
-        )  # fmt: skip
+        history, answer = served.history_and_acknowledgement()
     # Then the auditor is told which document stops replaying where, the supplier to come back
     assert history.status_code == 503
     assert (history.json()["type"], history.json()["version"]) == (
