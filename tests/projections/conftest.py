@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,9 +10,7 @@ import pytest
 from servers import PostgresServer
 
 from domain.application import SupplyHub
-from domain.errors import DomainError
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import Scenario
 from supplyhub.read_side import ReadSide, open_read_side
 from supplyhub.settings import Settings
 
@@ -45,18 +42,3 @@ def read_side(settings: Settings, hub: SupplyHub) -> Iterator[ReadSide]:
     opened = open_read_side(settings, hub)
     yield opened
     opened.close()
-
-
-def run_steps(hub: SupplyHub, purchase_orders: int, seed: int) -> int:
-    """The demo scenario for a seed; refused commands are part of a realistic workload."""
-    count = 0
-    for step in Scenario(seed).steps(purchase_orders):
-        with contextlib.suppress(DomainError):
-            hub.handle(step.command, step.provenance)
-        count += 1
-    return count
-
-
-def snapshot(read_side: ReadSide) -> dict[str, list[tuple[str, str]]]:
-    """Every row of every live view, in key order."""
-    return {name: list(read_side.store.scan_all(name)) for name in read_side.names()}

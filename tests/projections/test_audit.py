@@ -11,8 +11,8 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import run_steps
 from pydantic import SecretStr
+from read_side_helpers import run_steps
 
 from domain import commands as c
 from domain.application import SupplyHub

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import run_steps
+from read_side_helpers import run_steps
 
 from domain.application import SupplyHub
 from projections.read_models import PurchaseOrderFilter

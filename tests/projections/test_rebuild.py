@@ -6,7 +6,7 @@ import contextlib
 import random
 from collections.abc import Sequence
 
-from conftest import run_steps, snapshot
+from read_side_helpers import run_steps, snapshot
 
 from domain.application import SupplyHub
 from projections.projection import Record, Rows

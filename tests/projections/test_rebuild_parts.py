@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import run_steps, snapshot
+from read_side_helpers import run_steps, snapshot
 
 from domain.application import SupplyHub
 from projections.exception_queue import exception_queue

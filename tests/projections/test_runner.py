@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 import pytest
-from conftest import run_steps, snapshot
+from read_side_helpers import run_steps, snapshot
 
 from domain import commands as c
 from domain.application import SupplyHub

@@ -1,0 +1,26 @@
+"""Workloads and snapshots for the read-side tests (a module of its own: test modules import
+it by name, which a `conftest` cannot be, as every test folder may have one)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from domain.application import SupplyHub
+from domain.errors import DomainError
+from supplyhub.demo import Scenario
+from supplyhub.read_side import ReadSide
+
+
+def run_steps(hub: SupplyHub, purchase_orders: int, seed: int) -> int:
+    """The demo scenario for a seed; refused commands are part of a realistic workload."""
+    count = 0
+    for step in Scenario(seed).steps(purchase_orders):
+        with contextlib.suppress(DomainError):
+            hub.handle(step.command, step.provenance)
+        count += 1
+    return count
+
+
+def snapshot(read_side: ReadSide) -> dict[str, list[tuple[str, str]]]:
+    """Every row of every live view, in key order."""
+    return {name: list(read_side.store.scan_all(name)) for name in read_side.names()}
