@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,7 +33,8 @@ from projections.rebuild import Helper, Launch, Progress, rebuild
 from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
-from supplyhub.audit import checkpointer
+from supplyhub.audit import checkpointer, recorded_head
+from supplyhub.audit_store import read_only_log
 from supplyhub.backbone import worker_loop
 from supplyhub.bootstrap import schema_lock
 from supplyhub.postgres_recorder import BinaryInsertRecorder
@@ -186,16 +187,15 @@ class ReadSide:
         return purchase_order_as_of(events, revision=revision, at=at)
 
     def verify_audit(self) -> Verification:
-        """Compare the stored events with the chain as the ledger recorded it (no catching
-        up first: events not chained yet are counted, not chained)."""
-        return verify(self._notifications(), self._ledger_rows())
+        """Compare the stored events with the chain as the ledger recorded it, read-only as
+        `supplyhub audit verify` does (no catching up first: events not chained yet are
+        counted, not chained)."""
+        with read_only_log(self.settings) as source:
+            return verify(source.events(), source.ledger())
 
     def digest(self) -> Digest:
         """The ledger's head: the position and digest an auditor keeps outside the system."""
-        last = self.store.last("audit_ledger")
-        if last is None:
-            return Digest(0, "")
-        return Digest(int(last[0]), last[1].split(" ")[1])
+        return Digest(*recorded_head(self.settings))
 
     def write_fault(self) -> str:
         """Why the read side cannot keep the views now ("" when it can): the live runner's
@@ -207,17 +207,6 @@ class ReadSide:
         self.runner.stop()
         self.runner.waker.close()
         self.store.close()
-
-    def _notifications(self) -> Iterator[Any]:
-        position = 1
-        while batch := self.hub.recorder.select_notifications(position, 2000):
-            yield from batch
-            position = batch[-1].id + 1
-
-    def _ledger_rows(self) -> Iterator[tuple[int, str, str]]:
-        for key, doc in self.store.scan_all("audit_ledger"):
-            own, digest = doc.split(" ")
-            yield int(key), own, digest
 
 
 def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -> ReadSide:
