@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from projections import codec
+from storage import view_codec
 
 # The rows an event touches, as (key, ref): `ref` tells the evolve function which part of
 # the row the event is about (an invoice number inside a purchase order view, say).
@@ -241,7 +241,7 @@ class Projection:
                     cache[key] = carried[key]
                 else:
                     found = rows.load((key,)).get(key)
-                    cache[key] = None if found is None else codec.decode(found)
+                    cache[key] = None if found is None else view_codec.decode(found)
             return cache[key]
 
         # Rows whose keys need no lookup are fetched in one query up front; the rest lazily.
@@ -261,7 +261,7 @@ class Projection:
             cache.update((key, part.shared.get(key)) for key in links)
         cache.update((key, carried[key]) for key in first if key in carried)
         for key, doc in rows.load(first.difference(cache)).items():
-            cache[key] = codec.decode(doc)
+            cache[key] = view_codec.decode(doc)
         cache.update({key: None for key in first if key not in cache})
         dirty: set[str] = set()
         for at, (record, handlers) in enumerate(wanted):
@@ -283,7 +283,7 @@ class Projection:
         if isinstance(rows, CarriesViews):
             rows.kept = {key: cache[key] for key in dirty}
         rows.upsert(
-            [(key, self.row_columns(cache[key]), codec.encode(cache[key])) for key in dirty]
+            [(key, self.row_columns(cache[key]), view_codec.encode(cache[key])) for key in dirty]
         )
         return len(wanted)
 

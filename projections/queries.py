@@ -8,8 +8,7 @@ from typing import Any
 
 from domain.errors import ValidationError
 from domain.exception_case import ExceptionCase
-from projections import codec, service_levels
-from projections.purchase_orders import Link, po_key
+from projections import service_levels
 from projections.read_models import (
     Alert,
     ExceptionView,
@@ -19,7 +18,9 @@ from projections.read_models import (
     SupplierKpis,
 )
 from projections.runner import ProjectionRunner
-from projections.view_store import Range, SqlViewStore
+from projections.stores.view_store import Range, SqlViewStore
+from projections.views.purchase_orders import Link, po_key
+from storage import view_codec
 
 
 class StoredReadModels:
@@ -53,14 +54,14 @@ class StoredReadModels:
             "purchase_orders", equals, {"released_at": released}, order="number",
             after=_uncursor(after), limit=first + 1,
         )  # fmt: skip
-        views = tuple(codec.decode(doc) for doc in docs[:first])
+        views = tuple(view_codec.decode(doc) for doc in docs[:first])
         more = len(docs) > first
         return Page(views, _cursor(views[-1].number) if views and more else None, more)
 
     def purchase_order(self, number: str, supplier: str | None) -> PurchaseOrderView | None:
         """One purchase order, or None if unknown or another supplier's."""
         doc = self.store.get("purchase_orders", po_key(number))
-        view = codec.decode(doc) if doc else None
+        view = view_codec.decode(doc) if doc else None
         if not isinstance(view, PurchaseOrderView):
             return None
         return view if supplier is None or view.supplier == supplier else None
@@ -77,17 +78,17 @@ class StoredReadModels:
         wanted["category"] = category
         equals = {column: value for column, value in wanted.items() if value is not None}
         docs = self.store.select("exceptions", equals, order="opened_at")
-        return tuple(codec.decode(doc) for doc in docs)
+        return tuple(view_codec.decode(doc) for doc in docs)
 
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         """Through the link row the purchase order view keeps for each case: it names the
         orders the case's document concerns (a receipt's or an invoice's PO included)."""
         doc = self.store.get("purchase_orders", f"exceptioncase:{ExceptionCase.create_id(key)}")
-        link = codec.decode(doc) if doc else None
+        link = view_codec.decode(doc) if doc else None
         if not isinstance(link, Link) or not link.targets:
             return None
         found = self.store.get("purchase_orders", link.targets[0])
-        view = codec.decode(found) if found else None
+        view = view_codec.decode(found) if found else None
         if not isinstance(view, PurchaseOrderView):
             return None
         return view if supplier is None or view.supplier == supplier else None
@@ -102,14 +103,14 @@ class StoredReadModels:
         if supplier is not None:
             equals["supplier"] = supplier
         docs = self.store.select("purchase_orders", equals, order="number")
-        return service_levels.kpis(codec.decode(doc) for doc in docs)
+        return service_levels.kpis(view_codec.decode(doc) for doc in docs)
 
     def _open_orders(self, supplier: str | None) -> list[PurchaseOrderView]:
         equals: dict[str, Any] = {"kind": "po", "status": "open"}
         if supplier is not None:
             equals["supplier"] = supplier
         docs = self.store.select("purchase_orders", equals, order="number")
-        return [codec.decode(doc) for doc in docs]
+        return [view_codec.decode(doc) for doc in docs]
 
 
 def utc_text(moment: datetime) -> str:

@@ -22,7 +22,7 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 from projections.gc_pause import gc_paused
 from projections.projection import Processor, Record, topics_of
 from projections.store_faults import store_fault
-from projections.view_store import Session, SqlViewStore
+from projections.stores.view_store import Session, SqlViewStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

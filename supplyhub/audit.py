@@ -16,8 +16,8 @@ from pathlib import Path
 
 from projections import audit_checkpoints
 from projections.audit_checkpoints import Checkpoint
-from projections.audit_ledger import AuditLedger, Verification, verify
-from projections.view_store import SqlViewStore
+from projections.stores.view_store import SqlViewStore
+from projections.views.audit_ledger import AuditLedger, Verification, verify
 from supplyhub.audit_anchors import (
     append_checkpoint,
     audit_key,

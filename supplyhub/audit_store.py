@@ -17,8 +17,8 @@ from eventsourcing.persistence import Notification
 from psycopg import sql
 
 from domain.application import SupplyHub
-from projections.audit_ledger import AuditLedger, stored_bytes
-from projections.view_store import table_name
+from projections.stores.view_store import table_name
+from projections.views.audit_ledger import AuditLedger, stored_bytes
 from supplyhub.settings import Settings
 
 BATCH = 5000

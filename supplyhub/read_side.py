@@ -20,19 +20,19 @@ import psycopg
 from connectors.worker_loop import WorkerHealth
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
-from projections import codec
-from projections.audit_ledger import AuditLedger, Verification, verify
-from projections.audit_trail import audit_trail, purchase_order_as_of
-from projections.exception_queue import exception_queue
-from projections.postgres_views import PostgresViewStore
 from projections.projection import Processor, Segment
-from projections.purchase_orders import purchase_orders
 from projections.queries import StoredReadModels
 from projections.read_models import AuditEntryView, PurchaseOrderView
-from projections.rebuild import Helper, Launch, Progress, rebuild
+from projections.rebuild.blue_green import Helper, Launch, Progress, rebuild
 from projections.runner import ProjectionRunner, ProjectionStatus, Waker
-from projections.sqlite_views import SqliteViewStore
-from projections.view_store import SqlViewStore
+from projections.stores.postgres_views import PostgresViewStore
+from projections.stores.sqlite_views import SqliteViewStore
+from projections.stores.view_store import SqlViewStore
+from projections.views.audit_ledger import AuditLedger, Verification, verify
+from projections.views.audit_trail import audit_trail, purchase_order_as_of
+from projections.views.exception_queue import exception_queue
+from projections.views.purchase_orders import purchase_orders
+from storage import view_codec
 from supplyhub.audit import checkpointer, recorded_head
 from supplyhub.audit_store import read_only_log
 from supplyhub.backbone import worker_loop
@@ -177,7 +177,7 @@ class ReadSide:
     def history(self, document_id: str) -> tuple[AuditEntryView, ...]:
         """Every event of one document (aggregate id), oldest first, with its provenance."""
         docs = self.store.select("audit_trail", {"document_id": document_id}, order="key")
-        return tuple(codec.decode(doc) for doc in docs)
+        return tuple(view_codec.decode(doc) for doc in docs)
 
     def purchase_order_as_of(
         self, number: str, revision: int | None = None, at: datetime | None = None

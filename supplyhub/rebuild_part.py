@@ -12,9 +12,9 @@ import os
 import sys
 from typing import Any
 
-from projections.postgres_views import PostgresViewStore
 from projections.projection import PartError, Projection, Segment
-from projections.rebuild import build_part
+from projections.rebuild.blue_green import build_part
+from projections.stores.postgres_views import PostgresViewStore
 from supplyhub.bootstrap import open_hub
 from supplyhub.read_side import processors
 from supplyhub.settings import Settings

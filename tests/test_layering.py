@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {"domain", "projections", "api", "connectors", "supplyhub"}
+OURS = {"domain", "storage", "projections", "api", "connectors", "supplyhub"}
 # Which of our packages each package may import.
 ALLOWED = {
     "domain": {"domain"},
-    "projections": {"projections", "domain"},
+    "storage": {"storage", "domain"},
+    "projections": {"projections", "storage", "domain"},
     "api": {"api", "projections", "domain"},
     "connectors": {"connectors", "domain"},
 }

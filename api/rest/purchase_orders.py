@@ -20,7 +20,7 @@ from domain import limits
 from domain.errors import NotFoundError, ValidationError
 from domain.order_line import OrderLine
 from domain.purchase_order import PurchaseOrder, version_at_revision
-from projections.history import history_json
+from projections.document_history import history_json
 from projections.read_models import PurchaseOrderView
 
 router = APIRouter(prefix="/purchase-orders", tags=["purchase orders"], responses=PROBLEMS)

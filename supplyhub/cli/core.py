@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder, version_at_revision
-from projections.history import history_json
+from projections.document_history import history_json
 from projections.store_faults import store_fault
 from supplyhub.audit import position_of
 from supplyhub.bootstrap import open_hub

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from types import FrameType
 from typing import Any
 
-from projections.audit_ledger import GENESIS
+from projections.views.audit_ledger import GENESIS
 from supplyhub import audit
 from supplyhub.backbone import add_health_flag, run_health, worker_loop
 from supplyhub.bootstrap import open_hub

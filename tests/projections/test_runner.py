@@ -12,7 +12,7 @@ from domain import commands as c
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from projections.projection import Processor, Record, Rows
-from projections.rebuild import rebuild
+from projections.rebuild.blue_green import rebuild
 from projections.runner import ProjectionRunner
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import Scenario

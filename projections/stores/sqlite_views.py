@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from projections.store_faults import store_fault
-from projections.view_store import Cursor, Session, SqlViewStore
+from projections.stores.view_store import Cursor, Session, SqlViewStore
 
 
 class SqliteViewStore(SqlViewStore):

@@ -16,7 +16,6 @@ from domain.goods_receipt import GoodsReceipt
 from domain.invoice import Invoice
 from domain.order_line import LineQuantity, OrderLine
 from domain.purchase_order import PurchaseOrder
-from projections import codec
 from projections.projection import Column, Lookup, Projection, built, evolved
 from projections.read_models import (
     AcknowledgementView,
@@ -28,6 +27,7 @@ from projections.read_models import (
     RevisionView,
     ShipmentView,
 )
+from storage import view_codec
 
 _ZERO = Decimal(0)
 
@@ -64,7 +64,7 @@ purchase_orders = Projection(
     row_columns=_row_columns,
     split_by="purchaseorder:",  # a rebuild may split the POs between processes (links are shared)
 )
-codec.register(Link, PurchaseOrderView)
+view_codec.register(Link, PurchaseOrderView)
 
 
 def _via_link(prefix: str) -> Any:

@@ -13,17 +13,17 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from domain.purchase_order import version_at_revision
-from projections import codec
 from projections.projection import Column, Projection
-from projections.purchase_orders import purchase_orders
 from projections.read_models import AuditEntryView, PurchaseOrderView
+from projections.views.purchase_orders import purchase_orders
+from storage import view_codec
 
 audit_trail = Projection(
     name="audit_trail",
     columns=(Column("document_id", indexed=True),),
     row_columns=lambda view: (view.document_id,),
 )
-codec.register(AuditEntryView)
+view_codec.register(AuditEntryView)
 
 # Idempotency records are bookkeeping, not a document's history.
 _BOOKKEEPING = "supplyhub:ProcessedMessage"

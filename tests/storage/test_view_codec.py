@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from projections import codec
 from projections.projection import built
 from projections.read_models import LineView, PurchaseOrderView
+from storage import view_codec
 
 
 def _line() -> dict[str, object]:
@@ -31,7 +31,7 @@ def test_a_view_built_directly_equals_and_encodes_as_one_built_by_its_init() -> 
     for given in (fields, backwards):
         line = built(LineView, **given)
         assert line == LineView(**fields)  # type: ignore[arg-type]
-        assert codec.encode(line) == codec.encode(LineView(**fields))  # type: ignore[arg-type]
+        assert view_codec.encode(line) == view_codec.encode(LineView(**fields))  # type: ignore[arg-type]
 
 
 def test_a_field_left_out_takes_its_default_and_an_unknown_or_missing_one_is_refused() -> None:
@@ -44,7 +44,7 @@ def test_a_field_left_out_takes_its_default_and_an_unknown_or_missing_one_is_ref
     }  # fmt: skip
     view = built(PurchaseOrderView, **fields)
     assert view == PurchaseOrderView(**fields)  # type: ignore[arg-type]
-    assert codec.encode(view) == codec.encode(PurchaseOrderView(**fields))  # type: ignore[arg-type]
+    assert view_codec.encode(view) == view_codec.encode(PurchaseOrderView(**fields))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         built(LineView, **{**_line(), "colour": "red"})
     with pytest.raises(TypeError):

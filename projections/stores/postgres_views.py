@@ -11,7 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.projection import Column
 from projections.store_faults import READ_ONLY
-from projections.view_store import Cursor, Session, SqlDialect, SqlViewStore
+from projections.stores.view_store import Cursor, Session, SqlDialect, SqlViewStore
 
 
 class PostgresDialect(SqlDialect):

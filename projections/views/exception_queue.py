@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from projections import codec
 from projections.projection import Column, Projection, evolved
 from projections.read_models import ExceptionView
+from storage import view_codec
 
 
 def _row_columns(view: ExceptionView) -> tuple[Any, ...]:
@@ -30,7 +30,7 @@ exception_queue = Projection(
     row_columns=_row_columns,
     split_by="exceptioncase:",
 )
-codec.register(ExceptionView)
+view_codec.register(ExceptionView)
 
 
 @exception_queue.on("ExceptionCase.Opened", creates=True)

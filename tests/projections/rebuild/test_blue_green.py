@@ -11,7 +11,7 @@ from read_side_helpers import run_steps, snapshot
 from domain.application import SupplyHub
 from projections.projection import Record, Rows
 from projections.read_models import PurchaseOrderFilter
-from projections.rebuild import rebuild
+from projections.rebuild.blue_green import rebuild
 from projections.runner import ProjectionRunner
 from supplyhub.read_side import ReadSide, processors
 

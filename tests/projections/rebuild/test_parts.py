@@ -11,10 +11,10 @@ import pytest
 from read_side_helpers import run_steps, snapshot
 
 from domain.application import SupplyHub
-from projections.exception_queue import exception_queue
 from projections.projection import PartError, Projection, Segment, segments
-from projections.purchase_orders import purchase_orders
-from projections.rebuild import Helper, rebuild
+from projections.rebuild.blue_green import Helper, rebuild
+from projections.views.exception_queue import exception_queue
+from projections.views.purchase_orders import purchase_orders
 from supplyhub import read_side as read_side_module
 from supplyhub.read_side import ChildPart, ReadSide, RebuildRefusedError
 from supplyhub.settings import Settings

@@ -1,0 +1,1 @@
+"""The view tables: the common SQL and its SQLite and PostgreSQL writers."""

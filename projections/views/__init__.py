@@ -1,0 +1,1 @@
+"""The views: what each read model is, and the evolve functions that keep it."""
