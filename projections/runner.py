@@ -20,7 +20,8 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.gc_pause import gc_paused
-from projections.projection import Processor, Record, topics_of
+from projections.projection import Processor, topics_of
+from projections.records import Record
 from projections.store_faults import store_fault
 from projections.stores.view_store import Session, SqlViewStore
 

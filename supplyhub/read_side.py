@@ -19,17 +19,18 @@ import psycopg
 
 from connectors.worker_loop import WorkerHealth
 from domain.application import SupplyHub
-from domain.purchase_order import PurchaseOrder
-from projections.projection import Processor, Segment
+from projections.as_of import purchase_order_as_of
+from projections.projection import Processor
 from projections.queries import StoredReadModels
 from projections.read_models import AuditEntryView, PurchaseOrderView
 from projections.rebuild.blue_green import Helper, Launch, Progress, rebuild
+from projections.rebuild.parts import Segment
 from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.stores.postgres_views import PostgresViewStore
 from projections.stores.sqlite_views import SqliteViewStore
 from projections.stores.view_store import SqlViewStore
 from projections.views.audit_ledger import AuditLedger, Verification, verify
-from projections.views.audit_trail import audit_trail, purchase_order_as_of
+from projections.views.audit_trail import audit_trail
 from projections.views.exception_queue import exception_queue
 from projections.views.purchase_orders import purchase_orders
 from storage import view_codec
@@ -183,8 +184,7 @@ class ReadSide:
         self, number: str, revision: int | None = None, at: datetime | None = None
     ) -> PurchaseOrderView | None:
         """The purchase order view at a revision or as recorded by a time (from its events)."""
-        events = self.hub.history(PurchaseOrder.create_id(number))
-        return purchase_order_as_of(events, revision=revision, at=at)
+        return purchase_order_as_of(self.hub, number, revision=revision, at=at).view()
 
     def verify_audit(self) -> Verification:
         """Compare the stored events with the chain as the ledger recorded it, read-only as

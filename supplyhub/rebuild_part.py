@@ -12,8 +12,9 @@ import os
 import sys
 from typing import Any
 
-from projections.projection import PartError, Projection, Segment
+from projections.projection import PartError, Projection
 from projections.rebuild.blue_green import build_part
+from projections.rebuild.parts import ProjectionPart, Segment
 from projections.stores.postgres_views import PostgresViewStore
 from supplyhub.bootstrap import open_hub
 from supplyhub.read_side import processors
@@ -36,7 +37,9 @@ def run(job: dict[str, Any], parent: int) -> None:
     store = PostgresViewStore(settings.database_url, settings.database_schema)
     store.register(projection)
     try:
-        part = projection.part(Segment(job["index"], job["count"], job["low"], job["high"]))
+        part = ProjectionPart(
+            projection, Segment(job["index"], job["count"], job["low"], job["high"])
+        )
         build_part(hub.recorder, hub.mapper.to_domain_event, store, part, job["version"],
                    job["until"], job["batch_size"], watch)  # fmt: skip
     finally:

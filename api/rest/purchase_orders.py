@@ -19,7 +19,7 @@ from domain import commands as c
 from domain import limits
 from domain.errors import NotFoundError, ValidationError
 from domain.order_line import OrderLine
-from domain.purchase_order import PurchaseOrder, version_at_revision
+from projections.as_of import purchase_order_as_of
 from projections.document_history import history_json
 from projections.read_models import PurchaseOrderView
 
@@ -110,12 +110,9 @@ async def history(
 def _history(
     services: ServicesDep, number: str, as_of: AwareDatetime | None, revision: int | None
 ) -> dict[str, Any]:
-    po_id = PurchaseOrder.create_id(number)
-    events = list(services.hub.history(po_id))
-    if not events:
+    point = purchase_order_as_of(services.hub, number, revision=revision, at=as_of)
+    if not point.events:
         raise NotFoundError("purchase order", number)
-    version = None
-    if revision is not None and (version := version_at_revision(events, revision)) is None:
+    if point.revision_missing:
         raise NotFoundError("revision", str(revision))
-    state = services.hub.state_as_of(po_id, version=version, at=as_of)
-    return history_json(number, events, state)
+    return history_json(number, list(point.events), point.state(services.hub))

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.gc_pause import collect_now_and_then, gc_paused
-from projections.projection import Processor, Projection, ProjectionPart, Segment, segments
+from projections.projection import Processor, Projection
+from projections.rebuild.parts import ProjectionPart, Segment, segments
 from projections.runner import ProjectionRunner
 from projections.stores.view_store import SqlViewStore
 
@@ -129,7 +130,7 @@ def _build_in_parts(
     try:
         for segment in others:
             helpers.append(launch(segment, version, until))
-        own_part = processor.part(own)
+        own_part = ProjectionPart(processor, own)
         build_part(recorder, decode, store, own_part, version, until, batch_size, progress)
         for helper in helpers:
             helper.join()

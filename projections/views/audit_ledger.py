@@ -14,7 +14,8 @@ from typing import cast
 
 from eventsourcing.persistence import Notification
 
-from projections.projection import Column, Record, Rows
+from projections.projection import Column, Rows
+from projections.records import Record
 
 GENESIS = "0" * 64
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.application import SupplyHub
-from domain.purchase_order import PurchaseOrder, version_at_revision
+from projections.as_of import AsOf, purchase_order_as_of
 from projections.document_history import history_json
 from projections.store_faults import store_fault
 from supplyhub.audit import position_of
@@ -100,20 +100,18 @@ def print_history_json(
     hub: SupplyHub, number: str, revision: int | None, as_of: datetime | None
 ) -> int:
     """The same JSON as REST's GET /api/v1/purchase-orders/{number}/history."""
-    po_id = PurchaseOrder.create_id(number)
-    events = list(hub.history(po_id))
-    if not events:
+    point = purchase_order_as_of(hub, number, revision=revision, at=as_of)
+    if not point.events:
         return fail(f"purchase order {number} not found")
-    version = None
-    if revision is not None and (version := version_at_revision(events, revision)) is None:
+    if point.revision_missing:
         return fail(f"revision {revision} does not exist")
-    print_json(history_json(number, events, hub.state_as_of(po_id, version=version, at=as_of)))
+    print_json(history_json(number, list(point.events), point.state(hub)))
     return 0
 
 
 def print_history(hub: SupplyHub, number: str, revision: int | None, as_of: datetime | None) -> int:
-    po_id = PurchaseOrder.create_id(number)
-    events = list(hub.history(po_id))
+    point = purchase_order_as_of(hub, number, revision=revision, at=as_of)
+    events = point.events
     if not events:
         return fail(f"purchase order {number} not found")
     print(f"History of purchase order {number} ({len(events)} events)")
@@ -132,19 +130,14 @@ def print_history(hub: SupplyHub, number: str, revision: int | None, as_of: date
             f"  v{event.originator_version:<3} {event.timestamp:%Y-%m-%d %H:%M:%S} {name:<22} "
             f"{rev!s:>3}  {who}"
         )
-    return _print_state(hub, po_id, events, revision, as_of)
+    return _print_state(hub, point, revision, as_of)
 
 
-def _print_state(
-    hub: SupplyHub, po_id: Any, events: list[Any], revision: int | None, as_of: datetime | None
-) -> int:
-    version = None
-    if revision is not None:
-        version = version_at_revision(events, revision)
-        if version is None:
-            return fail(f"revision {revision} does not exist")
-    state = hub.state_as_of(po_id, version=version, at=as_of)
-    if not isinstance(state, PurchaseOrder):
+def _print_state(hub: SupplyHub, point: AsOf, revision: int | None, as_of: datetime | None) -> int:
+    if point.revision_missing:
+        return fail(f"revision {revision} does not exist")
+    state = point.state(hub)
+    if state is None:
         return fail("no state recorded by that time")
     label = f"revision {revision}" if revision else (f"as of {as_of}" if as_of else "now")
     print(f"State {label}: revision {state.revision}, {state.status}, version {state.version}")

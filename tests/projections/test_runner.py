@@ -11,8 +11,9 @@ from read_side_helpers import run_steps, snapshot
 from domain import commands as c
 from domain.application import SupplyHub
 from domain.provenance import Channel
-from projections.projection import Processor, Record, Rows
+from projections.projection import Processor, Rows
 from projections.rebuild.blue_green import rebuild
+from projections.records import Record
 from projections.runner import ProjectionRunner
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import Scenario

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from projections.projection import built
 from projections.read_models import LineView, PurchaseOrderView
 from storage import view_codec
+from storage.view_codec import built
 
 
 def _line() -> dict[str, object]:

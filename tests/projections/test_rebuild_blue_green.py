@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from read_side_helpers import run_steps, snapshot
 
 from domain.application import SupplyHub
-from projections.projection import Record, Rows
+from projections.projection import Rows
 from projections.read_models import PurchaseOrderFilter
 from projections.rebuild.blue_green import rebuild
+from projections.records import Record
 from projections.runner import ProjectionRunner
 from supplyhub.read_side import ReadSide, processors
 

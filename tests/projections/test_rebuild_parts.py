@@ -11,8 +11,10 @@ import pytest
 from read_side_helpers import run_steps, snapshot
 
 from domain.application import SupplyHub
-from projections.projection import PartError, Projection, Segment, segments
+from domain.shipment import Shipment
+from projections.projection import PartError, Projection
 from projections.rebuild.blue_green import Helper, rebuild
+from projections.rebuild.parts import ProjectionPart, Segment, segments
 from projections.views.exception_queue import exception_queue
 from projections.views.purchase_orders import purchase_orders
 from supplyhub import read_side as read_side_module
@@ -128,12 +130,12 @@ def test_a_part_decodes_only_the_events_that_may_reach_its_documents(
 ) -> None:
     run_steps(hub, purchase_orders=10, seed=7)
     notifications = hub.recorder.select_notifications(1, 10_000)
-    parts = [purchase_orders.part(segment) for segment in segments(3)]
+    parts = [ProjectionPart(purchase_orders, segment) for segment in segments(3)]
     for notification in notifications:
         wanted_by = sum(part.needs(notification) for part in parts)
         if notification.topic.startswith("supplyhub:PurchaseOrder."):
             assert wanted_by == 1  # its own document's part only
-        elif purchase_orders.handlers_for(notification.topic):
+        elif purchase_orders.evolvers_for(notification.topic):
             assert wanted_by == 3  # its keys come from its payload: every part reads it
         else:
             assert wanted_by == 0
@@ -151,18 +153,18 @@ def test_a_projection_whose_keys_look_up_another_parts_document_cannot_be_split(
     peeking = Projection("peeking", (), lambda view: (), split_by="doc:")
     other = f"doc:{uuid.uuid4()}"
 
-    @peeking.on("Shipment.Submitted", keys=lambda event, lookup: [(lookup(other) or "", "")])
+    @peeking.on(Shipment.Submitted, keys=lambda event, lookup: [(lookup(other) or "", "")])
     def never(view: Any, event: Any, ref: str) -> Any:
         return view
 
-    part = peeking.part(next(s for s in segments(2) if not s.owns(other)))
+    part = ProjectionPart(peeking, next(s for s in segments(2) if not s.owns(other)))
     record = _Record("supplyhub:Shipment.Submitted")
     with pytest.raises(PartError, match=f"looked up {other}, another part's document"):
         part.process([record], _NoRows())  # type: ignore[list-item]
     with pytest.raises(PartError, match="must end with its UUID"):
         part.segment.owns("doc:not-an-id")
     with pytest.raises(ValueError, match="names no documents"):
-        Projection("whole", (), lambda view: ()).part(Segment(0, 2))
+        ProjectionPart(Projection("whole", (), lambda view: ()), Segment(0, 2))
 
 
 def test_only_postgres_and_views_that_name_their_documents_take_processes(
