@@ -11,23 +11,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
+from projections.batches import BatchReader
 from projections.gc_pause import gc_paused
-from projections.projection import Processor, topics_of
-from projections.records import Record
+from projections.projection import Processor
 from projections.store_faults import store_fault
 from projections.stores.view_store import Session, SqlViewStore
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 class Waker(Protocol):
@@ -66,8 +63,8 @@ class ProjectionStatus:
 
 
 class ProjectionRunner:
-    """Feeds the log to processors in batches; either the live versions of every view, or
-    (`building`) one new version that it switches live once it has caught up."""
+    """Feeds the log to the live version of every processor's view, in batches (a new
+    version being built for a rebuild is `rebuild/builder.py`'s)."""
 
     def __init__(
         self,
@@ -79,33 +76,17 @@ class ProjectionRunner:
         batch_size: int = 500,
         idle_wait: float = 0.05,
         waker: Waker | None = None,
-        building: int | None = None,
-        until: int | None = None,
         step_loop: StepLoop | None = None,
     ) -> None:
         self.recorder = recorder
         self.decode = decode
         self.store = store
         self.processors = {p.name: p for p in processors}
-        self.topics = topics_of(processors)  # None: every event is read
-        self.batch_size = batch_size
+        self.batches = BatchReader(recorder, decode, processors, batch_size)
         self.idle_wait = idle_wait
         self.waker = waker or PollingWaker()
         self.step_loop = step_loop
-        self.building = building
-        # Building one part of a version split between processes: stop at `until` and write
-        # rows only; the caller sets the version's position once every part is done.
-        self.until = until
-        if until is not None and self.topics is None:
-            raise ValueError("a part of a rebuild reads its topics, up to `until`")
-        self._needs = getattr(processors[0], "needs", None) if len(processors) == 1 else None
-        self.promoted = False
         self.at_head = False  # the last batch reached the log head as it was when read
-        self._ahead: tuple[int, Future[_Batch]] | None = None  # (start, the batch read ahead)
-        self.built_to = -1  # building: the position of the last batch handed to be written
-        self._writing: Future[None] | None = None  # building: that batch's transaction
-        self._written: dict[str, _Row] = {}  # building: its rows
-        self._kept: dict[str, Any] = {}  # building: and their views, if the processor keeps them
         self._position = -1
         # The live loop's last failure ("" while batches commit): /readyz reports it, so a
         # store that refuses writes (read-only, disk full) is visible, not a silent stall.
@@ -117,14 +98,25 @@ class ProjectionRunner:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @property
+    def batch_size(self) -> int:
+        return self.batches.batch_size
+
+    @batch_size.setter
+    def batch_size(self, size: int) -> None:
+        self.batches.batch_size = size
+
+    @property
+    def topics(self) -> tuple[str, ...] | None:
+        """The topics read from the log; None when every event is."""
+        return self.batches.topics
+
     # --- synchronous use ---------------------------------------------------------------------
 
     def run_batch(self) -> int:
         """Apply one batch (up to `batch_size` events); return how many log events it read."""
-        if self.building is not None:
-            return self._build_batch(self.building)
         start = min(self._targets_unlocked().values(), default=0) + 1
-        records, covered, at_head = self._next_batch(start)
+        records, covered, at_head = self.batches.next(start)
         with gc_paused(), self.store.transaction() as session:
             targets = self._targets(session)
             for name, (version, position) in targets.items():
@@ -143,7 +135,7 @@ class ProjectionRunner:
         total = 0
         while True:
             total += self.run_batch()
-            if self.promoted if self.building is not None else self.at_head:
+            if self.at_head:
                 return total
 
     def position(self) -> int:
@@ -261,187 +253,14 @@ class ProjectionRunner:
 
     def _targets_unlocked(self) -> dict[str, int]:
         tracked = self.store.tracking()
-        if self.building is not None:
-            return {t.name: t.position for t in tracked if t.version == self.building}
         return {t.name: t.position for t in tracked if t.live and t.name in self.processors}
 
     def _targets(self, session: Session) -> dict[str, tuple[int, int]]:
-        if self.building is not None:
-            (name,) = self.processors
-            return {name: (self.building, session.position(name, self.building))}
         live = session.live_positions()
         return {name: live[name] for name in self.processors if name in live}
-
-    def _promote(self, session: Session, position: int) -> None:
-        (name,) = self.processors
-        live = session.live_positions().get(name)
-        if live is None or live[1] <= position:  # never switch reads to an older state
-            session.set_live(name, self.building or 0)
-            self.promoted = True
-
-    def _build_batch(self, version: int) -> int:
-        """A batch of a new version, written while the next one is evolved.
-
-        Nobody else writes a version being built, so what a batch wrote can be handed to
-        the next one from memory: batch k's rows and position commit in a background thread
-        (one transaction, as always) while batch k+1 is evolved, reading the rows k wrote
-        from memory and older ones from the table, where batch k-1 committed them before k
-        was handed over. At the head it waits for its commit and switches reads. A failed
-        write surfaces in the next batch, and the caller drops the version."""
-        (name,) = self.processors
-        if self.built_to < 0:
-            self.built_to = self._targets_unlocked().get(name, 0)
-        records, covered, at_head = self._next_batch(self.built_to + 1)
-        rows = _BuildingRows(self.store, name, version, self._written, self._kept)
-        with gc_paused():
-            if records:
-                self.processors[name].process(records, rows)
-        self._wait_written()  # batch k-1, before k is handed over
-        batch = _Written(version, covered, at_head, rows.new)
-        self._writing = _in_background(self._write_built, batch)
-        self._written, self._kept, self.built_to = rows.new, rows.kept, covered
-        self.at_head = at_head
-        if at_head:
-            self._wait_written()
-        return len(records)
-
-    def _write_built(self, batch: _Written) -> None:
-        (name,) = self.processors
-        rows = [(key, columns, doc) for key, (columns, doc) in batch.rows.items()]
-        with self.store.transaction() as session:
-            if self.until is not None:  # a part: its rows only
-                session.rows(name, batch.version).upsert(rows)
-                return
-            if batch.covered > session.position(name, batch.version):
-                session.rows(name, batch.version).upsert(rows)
-                session.advance(name, batch.version, batch.covered)
-            if batch.at_head:
-                self._promote(session, batch.covered)
-
-    def _wait_written(self) -> None:
-        writing, self._writing = self._writing, None
-        if writing is not None:
-            writing.result()
-
-    def _next_batch(self, start: int) -> _Batch:
-        """The batch from `start`, read ahead during the previous one unless that reached the head.
-
-        Catching up (a rebuild, a restart behind the head), the next batch is read and its
-        events decoded in a background thread while this one is evolved and written: the
-        database's time reading it, and our decoding, fill the time this thread waits on its
-        own writes and commit. A batch read ahead from another start is dropped; a batch at
-        the head reads nothing ahead, so a live runner always reads fresh after waking."""
-        ahead, self._ahead = self._ahead, None
-        batch = ahead[1].result() if ahead is not None and ahead[0] == start else None
-        if batch is None:
-            batch = self._read_decoded(start)
-        if not batch.at_head:
-            self._ahead = (batch.covered + 1, _in_background(self._read_decoded, batch.covered + 1))
-        return batch
-
-    def _read_decoded(self, start: int) -> _Batch:
-        notifications, covered, at_head = self._read(start)
-        needs = self._needs  # (a part of a split rebuild: not even decoding others' documents)
-        records = [Record(n, self.decode) for n in notifications if needs is None or needs(n)]
-        if self.topics is not None:  # every event read is one some projection wants
-            for record in records:
-                _ = record.event
-        return _Batch(records, covered, at_head)
-
-    def _read(self, start: int) -> tuple[Sequence[Notification], int, bool]:
-        """The next batch from `start`, the position it covers and whether that is the head.
-
-        Without topics: the next `batch_size` events; the batch covers its last event.
-        With topics: those topics' events among the next `batch_size` log positions, so
-        events no projection reads stay in the database and the batch still covers the
-        positions between. The window bounds each query's work whatever the planner
-        thinks: asked for the first `batch_size` matches up to the head, PostgreSQL with
-        outdated statistics chose to fetch and sort every match up to the head, for every
-        batch (~200 ms a batch on a 200,000-event log; bounded, ~15 ms)."""
-        if self.topics is None:
-            notifications = self.recorder.select_notifications(start, self.batch_size)
-            at_head = len(notifications) < self.batch_size
-            return notifications, notifications[-1].id if notifications else start - 1, at_head
-        # Writers commit notification ids in order, so every event up to the head is there.
-        head = self.until if self.until is not None else self.recorder.max_notification_id() or 0
-        stop = min(head, start + self.batch_size - 1)
-        notifications = self.recorder.select_notifications(
-            start, self.batch_size, stop=stop, topics=self.topics
-        )
-        return notifications, max(stop, start - 1), stop == head
 
     def _publish(self, before: int, covered: int) -> None:
         position = max(before, covered)
         with self._changed:
             self._position = position
             self._changed.notify_all()
-
-
-class _Batch(NamedTuple):
-    records: list[Record]
-    covered: int  # the log position the batch reflects
-    at_head: bool  # nothing more was in the log when it was read
-
-
-def _in_background(work: Callable[[T], R], argument: T) -> Future[R]:
-    """Run `work(argument)` in a daemon thread (nothing to shut down: it ends with its work)."""
-    future: Future[R] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(work(argument))
-        except BaseException as error:  # handed to the thread that waits for the result
-            future.set_exception(error)
-
-    threading.Thread(target=run, name="projection-background", daemon=True).start()
-    return future
-
-
-_Row = tuple[tuple[Any, ...], str]  # a view row's typed columns and its doc
-
-
-class _Written(NamedTuple):
-    version: int
-    covered: int
-    at_head: bool
-    rows: dict[str, _Row]
-
-
-class _BuildingRows:
-    """`Rows` of a version being built: rows the previous batch wrote (maybe not committed
-    yet) from memory, the rest from the table; what this batch writes is kept in `new`."""
-
-    def __init__(
-        self,
-        store: SqlViewStore,
-        name: str,
-        version: int,
-        previous: dict[str, _Row],
-        carried: dict[str, Any],
-    ) -> None:
-        self.store, self.name, self.version, self.previous = store, name, version, previous
-        self.new: dict[str, _Row] = {}
-        self.carried = carried  # (CarriesViews) the previous batch's views, for projections
-        self.kept: dict[str, Any] = {}
-
-    def load(self, keys: Iterable[str]) -> dict[str, str]:
-        found, missing = {}, []
-        for key in keys:
-            row = self.previous.get(key)
-            if row is None:
-                missing.append(key)
-            else:
-                found[key] = row[1]
-        if missing:
-            found.update(self.store.load(self.name, self.version, missing))
-        return found
-
-    def upsert(self, rows: Sequence[tuple[str, tuple[Any, ...], str]]) -> None:
-        self.new.update((key, (columns, doc)) for key, columns, doc in rows)
-
-    def last(self) -> tuple[str, str] | None:
-        stored = self.store.last_of(self.name, self.version)
-        if not self.previous:
-            return stored
-        key = max(self.previous)
-        return stored if stored is not None and stored[0] > key else (key, self.previous[key][1])

@@ -16,8 +16,8 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.gc_pause import collect_now_and_then, gc_paused
 from projections.projection import Processor, Projection
+from projections.rebuild.builder import VersionBuilder
 from projections.rebuild.parts import ProjectionPart, Segment, segments
-from projections.runner import ProjectionRunner
 from projections.stores.view_store import SqlViewStore
 
 Progress = Callable[[int, int], None]  # (position reached, log head when it started)
@@ -67,14 +67,14 @@ def rebuild(
             if parts > 1 and head > 0:
                 _build_in_parts(recorder, decode, store, processor, version, head, parts,
                                 launch, progress, batch_size)  # fmt: skip
-            runner = ProjectionRunner(
-                recorder, decode, store, [processor], batch_size=batch_size, building=version
+            builder = VersionBuilder(
+                recorder, decode, store, processor, version, batch_size=batch_size
             )
             for batch in itertools.count(1):
-                runner.run_batch()
+                builder.run_batch()
                 if progress is not None:
-                    progress(runner.position(), head)
-                if runner.promoted:
+                    progress(builder.position(), head)
+                if builder.promoted:
                     break
                 collect_now_and_then(batch)
     except BaseException:
@@ -97,15 +97,15 @@ def build_part(
 ) -> None:
     """Write one part's rows of `version` for the log up to `until` (no position: the
     rebuild sets it once every part is done)."""
-    runner = ProjectionRunner(
-        recorder, decode, store, [part], batch_size=batch_size, building=version, until=until
+    builder = VersionBuilder(
+        recorder, decode, store, part, version, batch_size=batch_size, until=until
     )
     with gc_paused():
         for batch in itertools.count(1):
-            runner.run_batch()
+            builder.run_batch()
             if progress is not None:
-                progress(runner.built_to, until)
-            if runner.at_head:
+                progress(builder.built_to, until)
+            if builder.at_head:
                 return
             collect_now_and_then(batch)
 
