@@ -100,7 +100,7 @@ def decode(obj: dict[str, Any]) -> Any:
         case "time":
             return dt.time(obj["hour"], obj["minute"], obj["second"], obj["microsecond"])
         case "timedelta":
-            return dt.timedelta(seconds=obj["seconds"])
+            return dt.timedelta(seconds=float(obj["seconds"]))
         case "bytes":
             return base64.b64decode(obj["base64"])
         case _:

@@ -96,9 +96,11 @@ def _build(path: Path) -> None:
 def _copy_database(source: Path, target: Path) -> None:
     """Through SQLite's backup API: it reads committed pages still in the -wal file."""
     target.unlink(missing_ok=True)
-    with contextlib.closing(sqlite3.connect(source)) as src:
-        with contextlib.closing(sqlite3.connect(target)) as dst:
-            src.backup(dst)
+    with (
+        contextlib.closing(sqlite3.connect(source)) as src,
+        contextlib.closing(sqlite3.connect(target)) as dst,
+    ):
+        src.backup(dst)
 
 
 @contextlib.contextmanager

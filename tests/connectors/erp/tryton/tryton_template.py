@@ -54,16 +54,16 @@ def build(work: Path, password_file: Path) -> None:
 
 
 def _setup_company(config_file: Path) -> None:
-    from proteus import Model, config  # noqa: PLC0415 (only in this process)
-    from trytond.modules.account.tests.tools import (  # noqa: PLC0415
+    from proteus import Model, config  # imported here: trytond is configured per process
+    from trytond.modules.account.tests.tools import (
         create_chart,
         create_fiscalyear,
         get_accounts,
     )
-    from trytond.modules.account_invoice.tests.tools import (  # noqa: PLC0415
+    from trytond.modules.account_invoice.tests.tools import (
         set_fiscalyear_invoice_sequences,
     )
-    from trytond.modules.company.tests.tools import create_company  # noqa: PLC0415
+    from trytond.modules.company.tests.tools import create_company
 
     cfg = config.set_trytond(DATABASE, config_file=str(config_file))
     party = Model.get("party.party")(name="Supply Hub Manufacturing")
