@@ -15,10 +15,11 @@ import httpx
 import pytest
 import tryton_buyer as tb
 from live_server import LiveHub, serving
+from tryton_server import TrytonServer
 
 from connectors.erp.tryton.pull import PullReport, pull_once
 from connectors.erp.tryton.reader import TrytonCursor
-from connectors.erp.tryton.rpc import TrytonAccessError, TrytonClient
+from connectors.erp.tryton.rpc import TrytonAccessError, TrytonAuthenticationError, TrytonClient
 from supplyhub.cli import main
 from supplyhub.settings import Settings
 
@@ -183,3 +184,14 @@ def test_a_write_tryton_refuses_in_this_state_is_an_access_error_naming_the_fiel
 
     with pytest.raises(TrytonAccessError, match="Quantity"):
         buyer.call_model("purchase.line", "write", [line], {"quantity": 1.0})
+
+
+def test_a_wrong_password_is_an_authentication_error_and_opens_no_session(
+    tryton_server: TrytonServer,
+) -> None:
+    client = TrytonClient(tryton_server.url, tryton_server.database)
+
+    with pytest.raises(TrytonAuthenticationError):
+        client.login(tryton_server.user, "not-the-password")
+    with pytest.raises(TrytonAuthenticationError):
+        client.call_model("purchase.purchase", "search", [])
