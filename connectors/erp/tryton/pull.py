@@ -28,10 +28,6 @@ class PullReport:
     refused: DomainError | None = None
     changed: Sequence[str] = field(default_factory=tuple)  # documents actually written
 
-    @property
-    def written(self) -> int:
-        return len(self.changed)
-
 
 def actor_of(client: TrytonClient) -> str:
     """The namespace of this adapter's idempotency keys: one per Tryton database."""
