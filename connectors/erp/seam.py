@@ -1,0 +1,114 @@
+"""What the hub needs from any ERP: changes since a cursor in, write-backs out.
+
+An adapter (`connectors/erp/<name>/`) is a pure translation on each side plus thin I/O
+loops: its reader turns the ERP's records into `ErpMessage`s (a canonical command with the
+idempotency key that names the ERP document and version), `connectors/erp/hub.py` applies
+them, and its writer turns the hub's outbound facts into ERP calls. A third ERP is one new
+module implementing these protocols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Generic, Protocol, TypeVar
+
+from domain.commands import Command
+
+CursorT = TypeVar("CursorT")
+
+
+class ErpDataError(Exception):
+    """An ERP record the hub cannot take as it is; names the ERP's model, record and field."""
+
+    def __init__(self, model: str, record_id: object, field: str, rule: str) -> None:
+        super().__init__(f"{model},{record_id} {field}: {rule}")
+        self.model = model
+        self.record_id = record_id
+        self.field = field
+        self.rule = rule
+
+
+@dataclass(frozen=True)
+class ErpMessage:
+    """One canonical command from the ERP. `message_id` names the ERP document and version,
+    so reading the same version again is a replay that writes nothing; `payload_ref` points
+    at the ERP record it was read from, for lineage."""
+
+    command: Command
+    message_id: str
+    payload_ref: str
+
+
+@dataclass(frozen=True)
+class KnownOrder:
+    """What the hub holds of a purchase order: enough to say what an ERP version adds."""
+
+    revision: int
+    status: str  # open, cancelled, closed
+
+
+class HubOrders(Protocol):
+    def known_order(self, po_number: str) -> KnownOrder | None: ...
+
+
+@dataclass(frozen=True)
+class Changes(Generic[CursorT]):
+    """The ERP records changed since a cursor, translated, and the cursor after them.
+    `failed` are the records that could not be translated; the cursor reads them again."""
+
+    messages: Sequence[ErpMessage]
+    cursor: CursorT
+    failed: Sequence[ErpDataError] = ()
+
+
+class ErpChanges(Protocol[CursorT]):
+    """The inbound half. Each method reads what changed since `cursor` and returns the
+    commands for what the hub does not hold yet (`orders` says what it holds)."""
+
+    def purchase_orders(self, cursor: CursorT, orders: HubOrders) -> Changes[CursorT]:
+        """Releases (from the state the ERP sends to suppliers on), each new revision,
+        cancellations; the suppliers they name, upserted first."""
+        ...
+
+    def goods_receipts(self, cursor: CursorT) -> Changes[CursorT]:
+        """Receipts against PO lines (`PostGoodsReceipt`). Not implemented yet for Tryton."""
+        ...
+
+    def invoice_states(self, cursor: CursorT) -> Changes[CursorT]:
+        """Supplier invoices posted and paid (`ReportErpInvoiceStatus`). Not implemented yet."""
+        ...
+
+
+@dataclass(frozen=True)
+class LineDate:
+    line_number: int
+    delivery_date: date
+
+
+@dataclass(frozen=True)
+class LineChange:
+    line_number: int
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+
+
+class ErpWriteBack(Protocol):
+    """The outbound half, fed by a tracked subscriber of the event log (never a dual write).
+    Declared for the next steps of issue 15; each call is idempotent for the ERP document."""
+
+    def acknowledge(
+        self, po_number: str, supplier_reference: str, dates: Sequence[LineDate]
+    ) -> None:
+        """The supplier's confirmation: its order reference and the line dates it confirmed."""
+        ...
+
+    def confirm_dates(self, po_number: str, dates: Sequence[LineDate]) -> None:
+        """Dates confirmed after the ERP confirmed the order (Tryton: the moves' dates)."""
+        ...
+
+    def amend(self, po_number: str, changes: Sequence[LineChange]) -> None:
+        """A change the buyer approved in the hub (Tryton: a validated purchase amendment)."""
+        ...

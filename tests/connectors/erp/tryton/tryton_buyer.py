@@ -1,0 +1,75 @@
+"""What a buyer does in Tryton, over plain JSON-RPC as any client would (no proteus)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tryton_template import ACCOUNT_CATEGORY
+
+from connectors.erp.tryton.rpc import TrytonClient
+
+_codes = itertools.count(1)
+UNIT = "u"  # Tryton's "Unit", the hub's EA
+
+
+def supplier(buyer: TrytonClient, name: str) -> dict[str, Any]:
+    """A new supplier party with an address (a purchase needs an invoice address)."""
+    (party_id,) = buyer.call_model(
+        "party.party", "create", [{"name": name, "addresses": [["create", [{"street": "1 Main"}]]]}]
+    )
+    (party,) = buyer.call_model("party.party", "read", [party_id], ["code", "name", "addresses"])
+    return dict(party)
+
+
+def product(buyer: TrytonClient, code: str, unit: str = UNIT) -> int:
+    """A purchasable product in `unit` (a product.uom symbol) with the template's category."""
+    (category,) = buyer.call_model("product.category", "search", [["name", "=", ACCOUNT_CATEGORY]])
+    (uom,) = buyer.call_model("product.uom", "search", [["symbol", "=", unit]])
+    (template,) = buyer.call_model("product.template", "create", [{
+        "name": f"Item {code}", "code": code, "type": "goods", "default_uom": uom,
+        "purchase_uom": uom, "purchasable": True, "list_price": Decimal(1),
+        "account_category": category, "products": [["create", [{}]]],
+    }])  # fmt: skip
+    (product_id,) = buyer.call_model("product.product", "search", [["template", "=", template]])
+    return int(product_id)
+
+
+def draft_purchase(
+    buyer: TrytonClient,
+    party: dict[str, Any],
+    lines: list[tuple[int, Decimal, Decimal]],
+    delivery: date,
+) -> int:
+    """A draft purchase of (product, quantity, unit price) lines, delivered on `delivery`."""
+    (uom,) = buyer.call_model("product.uom", "search", [["symbol", "=", UNIT]])
+    (purchase,) = buyer.call_model("purchase.purchase", "create", [{
+        "party": party["id"], "invoice_address": party["addresses"][0], "delivery_date": delivery,
+        "lines": [["create", [
+            {"product": p, "quantity": float(q), "unit": uom, "unit_price": price}
+            for p, q, price in lines
+        ]]],
+    }])  # fmt: skip
+    return int(purchase)
+
+
+def click(buyer: TrytonClient, purchase: int, button: str) -> None:
+    """A purchase button: quote, draft (a new revision once quoted), confirm, cancel."""
+    buyer.call_model("purchase.purchase", button, [purchase])
+
+
+def read(buyer: TrytonClient, purchase: int, *fields: str) -> dict[str, Any]:
+    (found,) = buyer.call_model("purchase.purchase", "read", [purchase], list(fields))
+    return dict(found)
+
+
+def set_line_quantity(buyer: TrytonClient, purchase: int, quantity: Decimal) -> None:
+    """On a draft purchase: the first line's quantity."""
+    line = read(buyer, purchase, "lines")["lines"][0]
+    buyer.call_model("purchase.line", "write", [line], {"quantity": float(quantity)})
+
+
+def new_code() -> str:
+    return f"ITEM-{next(_codes):04d}"
