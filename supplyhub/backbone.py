@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from connectors.database import Database
 from connectors.dead_letters import DeadLetterStore
 from connectors.inbound import InboundWorker
-from connectors.relay import Relay
+from connectors.nats.relay import Relay
 from connectors.tracking import PositionStore
 from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
 from connectors.worker_status import StatusPublisher, WorkerStatusStore

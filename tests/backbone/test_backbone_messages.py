@@ -18,7 +18,7 @@ from connectors.command_messages import (
     document_of,
     to_command,
 )
-from connectors.relay import is_published, message_id, provenance_of, subject_for, to_message
+from connectors.nats.relay import is_published, message_id, provenance_of, subject_for, to_message
 from domain import commands as c
 from domain.provenance import Channel
 from supplyhub.bootstrap import open_hub

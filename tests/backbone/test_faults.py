@@ -34,7 +34,7 @@ from servers import NatsServer, PostgresServer
 from test_inbound_commands import consumer_state, send
 
 from connectors.command_messages import InboundMessage
-from connectors.relay import is_published
+from connectors.nats.relay import is_published
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub

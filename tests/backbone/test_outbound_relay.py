@@ -13,7 +13,7 @@ from servers import NatsServer
 
 from connectors.acks import AckInbox, PublishFailedError, Window
 from connectors.database import Database
-from connectors.relay import Relay, is_published
+from connectors.nats.relay import Relay, is_published
 from connectors.tracking import PositionStore
 from domain.application import SupplyHub
 from supplyhub.bootstrap import open_hub

@@ -31,7 +31,7 @@ from connectors.command_messages import SUBJECT_PREFIX
 from connectors.database import Database
 from connectors.dead_letters import DeadLetterStore
 from connectors.inbound import InboundWorker
-from connectors.relay import EVENT_SUBJECTS, OutboundMessage, Relay
+from connectors.nats.relay import EVENT_SUBJECTS, OutboundMessage, Relay
 from connectors.streams import ensure_stream
 from connectors.tracking import PositionStore
 from domain import commands as c
