@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from connectors.database import Database
-from connectors.dead_letters import DeadLetterStore
-from connectors.inbound import InboundWorker
+from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.inbound import InboundWorker
 from connectors.nats.relay import Relay
-from connectors.tracking import PositionStore
-from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
-from connectors.worker_status import StatusPublisher, WorkerStatusStore
+from connectors.nats.tracking import PositionStore
+from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
+from connectors.workers.status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
 from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings

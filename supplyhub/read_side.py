@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-from connectors.worker_loop import WorkerHealth
+from connectors.workers.loop import WorkerHealth
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from projections import codec

@@ -14,7 +14,7 @@ from supplyhub.cli.output import fail
 from supplyhub.settings import DEV_JWT_SECRET, Settings
 
 if TYPE_CHECKING:
-    from connectors.worker_loop import WorkerHealth, WorkerState
+    from connectors.workers.loop import WorkerHealth, WorkerState
     from domain.application import SupplyHub
     from projections.read_models import ReadModels
     from projections.runner import ProjectionStatus

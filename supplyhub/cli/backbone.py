@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.dead_letters import release
+from connectors.nats.dead_letters import release
 from supplyhub import backbone
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings

@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import Notification
 
-from connectors.command_messages import (
+from connectors.nats.command_messages import (
     InboundMessage,
     InvalidMessageError,
     document_key,

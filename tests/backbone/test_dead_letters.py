@@ -11,9 +11,9 @@ import pytest
 from inbound_fixtures import message, release, revise, upsert_supplier
 
 from connectors.database import Database
-from connectors.dead_letters import DeadLetterStore
-from connectors.dead_letters import release as release_document
-from connectors.inbound import InboundWorker
+from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.dead_letters import release as release_document
+from connectors.nats.inbound import InboundWorker
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub

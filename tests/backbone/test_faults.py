@@ -33,7 +33,7 @@ from inbound_fixtures import line, message, upsert_supplier
 from servers import NatsServer, PostgresServer
 from test_inbound_commands import consumer_state, send
 
-from connectors.command_messages import InboundMessage
+from connectors.nats.command_messages import InboundMessage
 from connectors.nats.relay import is_published
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder

@@ -18,9 +18,9 @@ from servers import NatsServer
 
 from api.auth import Role
 from connectors.database import Database
-from connectors.dead_letters import DeadLetterStore
-from connectors.inbound import InboundWorker
-from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth
+from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.inbound import InboundWorker
+from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth
 from supplyhub.backbone import worker_loop, worker_statuses
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main

@@ -27,13 +27,13 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 from servers import start_nats, start_postgres
 
-from connectors.command_messages import SUBJECT_PREFIX
 from connectors.database import Database
-from connectors.dead_letters import DeadLetterStore
-from connectors.inbound import InboundWorker
+from connectors.nats.command_messages import SUBJECT_PREFIX
+from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.inbound import InboundWorker
 from connectors.nats.relay import EVENT_SUBJECTS, OutboundMessage, Relay
-from connectors.streams import ensure_stream
-from connectors.tracking import PositionStore
+from connectors.nats.streams import ensure_stream
+from connectors.nats.tracking import PositionStore
 from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel, Provenance

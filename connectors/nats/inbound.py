@@ -23,17 +23,17 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from connectors.command_messages import (
+from connectors.database import StoreUnavailableError
+from connectors.nats.command_messages import (
     COMMAND_SUBJECTS,
     InboundMessage,
     InvalidMessageError,
     document_of,
     to_command,
 )
-from connectors.database import StoreUnavailableError
-from connectors.dead_letters import Applied, DeadLetterStore, Refused, Result
-from connectors.streams import close_quietly, connect, ensure_stream
-from connectors.worker_loop import ResilientLoop, WorkerHealth
+from connectors.nats.dead_letters import Applied, DeadLetterStore, Refused, Result
+from connectors.nats.streams import close_quietly, connect, ensure_stream
+from connectors.workers.loop import ResilientLoop, WorkerHealth
 from domain.application import BatchItem, SupplyHub
 from domain.commands import Command, RevisePurchaseOrder
 from domain.errors import (
