@@ -35,10 +35,10 @@ from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
 from supplyhub.audit import checkpointer, recorded_head
 from supplyhub.audit_store import read_only_log
-from supplyhub.backbone import worker_loop
 from supplyhub.bootstrap import schema_lock
 from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
+from supplyhub.workers import worker_loop
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import nats
 import pytest
-from backbone_helpers import COMMANDS, delete_streams, eventually
 from eventsourcing.application import AggregateNotFoundError
 from inbound_fixtures import release, revise, upsert_supplier
+from nats_helpers import COMMANDS, delete_streams, eventually
 from servers import NatsServer, PostgresServer
 
 from connectors.database import Database

@@ -1,4 +1,4 @@
-"""Helpers for the backbone tests: a hub on a temp store, and reading a stream back."""
+"""Helpers for the NATS worker tests: a hub on a temp store, and reading a stream back."""
 
 from __future__ import annotations
 

@@ -28,8 +28,8 @@ from typing import Any
 import nats
 import pytest
 import servers
-from backbone_helpers import COMMANDS, EVENTS, delete_streams, read_stream, received
 from inbound_fixtures import line, message, upsert_supplier
+from nats_helpers import COMMANDS, EVENTS, delete_streams, read_stream, received
 from servers import NatsServer, PostgresServer
 from test_inbound_commands import consumer_state, send
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from backbone_helpers import EVENTS, Received, delete_streams, quick_loop, read_stream, received
+from nats_helpers import EVENTS, Received, delete_streams, quick_loop, read_stream, received
 from servers import NatsServer
 
 from connectors.database import Database

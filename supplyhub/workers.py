@@ -1,5 +1,8 @@
-"""Composes the event backbone from the settings: the relay and the inbound worker, as their
-own processes (`supplyhub worker relay|inbound`) or in a thread beside `supplyhub serve`."""
+"""Process wiring of the workers: the NATS relay and inbound worker (connectors/nats/) composed
+from the settings, as their own processes (`supplyhub worker relay|inbound`) or in a thread
+beside `supplyhub serve`, and the loop, health flag and status every worker process runs with.
+
+Their tables keep the `backbone_` prefix they were created with (stored names, not renamed)."""
 
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ class NatsNotConfiguredError(Exception):
 
 
 def open_database(settings: Settings) -> Database:
-    """The backbone's tables live in the hub's own store: the SQLite file or the schema."""
+    """The NATS workers' tables live in the hub's own store: the SQLite file or the schema."""
     if settings.uses_postgres:
         return Database(
             settings.database_url, settings.database_schema, settings.lock_timeout_seconds
@@ -129,7 +132,7 @@ def build_inbound(settings: Settings, hub: SupplyHub) -> InboundWorker:
 
 
 def create_tables(settings: Settings) -> None:
-    """The backbone's own tables (the relay's position, dead letters, parked and held
+    """The NATS workers' own tables (the relay's position, dead letters, parked and held
     commands, the workers' states)."""
     database = open_database(settings)
     try:
@@ -151,8 +154,8 @@ async def run_until_signalled(*workers: Worker) -> None:
 
 
 @dataclass
-class BackboneHandle:
-    """The backbone running in a background thread of `supplyhub serve`."""
+class NatsWorkersHandle:
+    """The NATS workers running in a background thread of `supplyhub serve`."""
 
     thread: threading.Thread
     loop: asyncio.AbstractEventLoop
@@ -164,7 +167,7 @@ class BackboneHandle:
         self.thread.join(timeout)
 
 
-def start_in_process(settings: Settings, hub: SupplyHub) -> BackboneHandle | None:
+def start_in_process(settings: Settings, hub: SupplyHub) -> NatsWorkersHandle | None:
     """Relay and inbound worker beside the API in one process; None when NATS is off."""
     if not settings.nats_url:
         return None
@@ -181,7 +184,7 @@ def start_in_process(settings: Settings, hub: SupplyHub) -> BackboneHandle | Non
         finally:
             loop.close()
 
-    thread = threading.Thread(target=run, name="supplyhub-backbone", daemon=True)
+    thread = threading.Thread(target=run, name="supplyhub-nats-workers", daemon=True)
     thread.start()
-    log.info("backbone: relay and inbound worker started on %s", settings.nats_url)
-    return BackboneHandle(thread, loop, stop, [worker.loop.health for worker in workers])
+    log.info("NATS workers: relay and inbound worker started on %s", settings.nats_url)
+    return NatsWorkersHandle(thread, loop, stop, [worker.loop.health for worker in workers])
