@@ -28,6 +28,7 @@ from nats.js.errors import NotFoundError
 from servers import start_nats, start_postgres
 
 from connectors.database import Database
+from connectors.demo import Scenario
 from connectors.nats.command_messages import SUBJECT_PREFIX
 from connectors.nats.dead_letters import DeadLetterStore
 from connectors.nats.inbound import InboundWorker
@@ -38,7 +39,6 @@ from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel, Provenance
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import Scenario
 from supplyhub.settings import Settings
 
 WIRE_NAMES = {cls: name for name, cls in c.COMMANDS.items()}

@@ -14,13 +14,13 @@ import pytest
 from pydantic import SecretStr
 from read_side_helpers import run_steps
 
+from connectors.demo import Scenario
 from domain import commands as c
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from domain.purchase_order import PurchaseOrder
 from projections.audit_checkpoints import parse
 from supplyhub.audit import verify_store
-from supplyhub.demo import Scenario
 from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
 from supplyhub.settings import Settings
 

@@ -11,6 +11,7 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import Notification
 
+from connectors.demo import run_scenario
 from connectors.nats.command_messages import (
     InboundMessage,
     InvalidMessageError,
@@ -22,7 +23,6 @@ from connectors.nats.relay import is_published, message_id, provenance_of, subje
 from domain import commands as c
 from domain.provenance import Channel
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import run_scenario
 from supplyhub.settings import Settings
 
 FAX = {"Supplyhub-Channel": "fax"}

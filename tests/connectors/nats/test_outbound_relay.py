@@ -12,12 +12,12 @@ from nats_helpers import EVENTS, Received, delete_streams, quick_loop, read_stre
 from servers import NatsServer
 
 from connectors.database import Database
+from connectors.demo import run_scenario
 from connectors.nats.acks import AckInbox, PublishFailedError, Window
 from connectors.nats.relay import Relay, is_published
 from connectors.nats.tracking import PositionStore
 from domain.application import SupplyHub
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import run_scenario
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.nats
