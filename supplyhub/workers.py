@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from api.graphql.codes import PORTAL_CODES
 from connectors.database import Database
+from connectors.nats.command_messages import ANSWER_TABLES
 from connectors.nats.dead_letters import DeadLetterStore
 from connectors.nats.inbound import InboundWorker
 from connectors.nats.relay import Relay
@@ -23,10 +25,18 @@ from connectors.nats.tracking import PositionStore
 from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
 from connectors.workers.status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
+from domain.provenance import Channel
 from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# The answer codes the inbound worker reads: each channel's own table, and the portal's words
+# (kept at the portal's edge, api/graphql/codes.py) for messages that say they come from the
+# portal, or from the system, which spoke the portal's words before the tables moved.
+INBOUND_ANSWER_TABLES = {
+    **ANSWER_TABLES, Channel.PORTAL: PORTAL_CODES, Channel.SYSTEM: PORTAL_CODES,
+}  # fmt: skip
 
 
 class Worker(Protocol):
@@ -128,6 +138,7 @@ def build_inbound(settings: Settings, hub: SupplyHub) -> InboundWorker:
         ack_wait_seconds=settings.inbound_ack_wait_seconds,
         hold_seconds=settings.inbound_hold_seconds,
         loop=worker_loop(settings, "inbound"),
+        answer_tables=INBOUND_ANSWER_TABLES,
     )
 
 
