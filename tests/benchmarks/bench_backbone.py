@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for servers
+# The repository before tests/: tests/connectors/ would shadow the connectors package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import nats
 from nats.js.api import DeliverPolicy

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for servers, given
+# The repository before tests/: tests/connectors/ would shadow the connectors package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import psycopg
 from given import envelope, lines
