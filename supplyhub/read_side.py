@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-from connectors.worker_loop import WorkerHealth
+from connectors.workers.loop import WorkerHealth
 from domain.application import SupplyHub
 from projections.as_of import purchase_order_as_of
 from projections.projection import Processor
@@ -36,10 +36,10 @@ from projections.views.purchase_orders import purchase_orders
 from storage import view_codec
 from supplyhub.audit import checkpointer, recorded_head
 from supplyhub.audit_store import read_only_log
-from supplyhub.backbone import worker_loop
 from supplyhub.bootstrap import schema_lock
 from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
+from supplyhub.workers import worker_loop
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 from read_side_helpers import run_steps, snapshot
 
+from connectors.demo import Scenario
 from domain import commands as c
 from domain.application import SupplyHub
 from domain.provenance import Channel
@@ -16,7 +17,6 @@ from projections.rebuild.blue_green import rebuild
 from projections.records import Record
 from projections.runner import ProjectionRunner
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import Scenario
 from supplyhub.read_side import POLL_SECONDS, ReadSide, open_read_side, processors
 from supplyhub.settings import Settings
 
