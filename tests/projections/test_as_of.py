@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
+from connectors.demo import Scenario
 from domain import commands as c
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from projections.as_of import purchase_order_as_of
-from supplyhub.demo import Scenario
 
 
 def _released_answered_revised_answered(hub: SupplyHub) -> None:
