@@ -11,13 +11,14 @@ WORKDIR /app
 
 # Dependencies change less often than the code: install them in their own layer.
 COPY pyproject.toml README.md ./
-RUN mkdir domain projections api connectors supplyhub \
-    && touch domain/__init__.py projections/__init__.py api/__init__.py \
+RUN mkdir domain storage projections api connectors supplyhub \
+    && touch domain/__init__.py storage/__init__.py projections/__init__.py api/__init__.py \
        connectors/__init__.py supplyhub/__init__.py \
     && pip install . \
     && pip uninstall -y supplyhub
 
 COPY domain ./domain
+COPY storage ./storage
 COPY projections ./projections
 COPY api ./api
 COPY connectors ./connectors

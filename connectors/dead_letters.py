@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.command_messages import InboundMessage
-from connectors.database import Database, Transaction
+from storage.database import Database, Transaction
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from connectors.command_messages import (
     document_of,
     to_command,
 )
-from connectors.database import StoreUnavailableError
 from connectors.dead_letters import Applied, DeadLetterStore, Refused, Result
 from connectors.streams import close_quietly, connect, ensure_stream
 from connectors.worker_loop import ResilientLoop, WorkerHealth
@@ -44,6 +43,7 @@ from domain.errors import (
     ValidationError,
 )
 from domain.provenance import Provenance
+from storage.database import StoreUnavailableError
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from eventsourcing import persistence
 from psycopg_pool import PoolTimeout
 
 from connectors.acks import PublishFailedError
-from connectors.database import StoreUnavailableError
+from storage.database import StoreUnavailableError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -14,10 +14,10 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from projections.gc_pause import collect_now_and_then, gc_paused
 from projections.projection import Processor, Projection, ProjectionPart, Segment, segments
 from projections.runner import ProjectionRunner
 from projections.view_store import SqlViewStore
+from storage.gc_pause import collect_now_and_then, gc_paused
 
 Progress = Callable[[int, int], None]  # (position reached, log head when it started)
 # What another process does not build while it starts (imports, about 0.7 s): the part

@@ -19,10 +19,10 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from projections.gc_pause import gc_paused
 from projections.projection import Processor, Record, topics_of
 from projections.store_faults import store_fault
 from projections.view_store import Session, SqlViewStore
+from storage.gc_pause import gc_paused
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

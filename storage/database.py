@@ -1,5 +1,7 @@
-"""One connection to the hub's own store (SQLite file or PostgreSQL schema) for the
-backbone's small tables: the relay's tracked positions, dead letters and parked commands."""
+"""The hub's database, SQLite file or PostgreSQL schema, for every layer that needs one: which
+one a URL names, the event store's environment, the start-up DDL lock, the SQL dialect
+differences, and `Database`, one connection for the backbone's small tables (the relay's
+tracked positions, dead letters, parked commands, worker states)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,114 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import psycopg
 from psycopg import sql
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(url: str) -> bool:
+    """Whether a database URL names PostgreSQL; anything else means the embedded SQLite file."""
+    return url.startswith(POSTGRES_SCHEMES)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What SQL written once must change between SQLite and PostgreSQL."""
+
+    mark: str  # the parameter placeholder
+    blob: str  # the column type of bytes
+    serial_key: str  # an auto-incremented primary key
+    row_locks: bool  # SQLite locks the whole file instead
+
+    def lock(self, mode: str) -> str:
+        """` FOR UPDATE` / ` FOR SHARE` where rows can be locked, else nothing."""
+        return f" FOR {mode}" if self.row_locks else ""
+
+    def many(self, count: int) -> str:
+        """`count` placeholders, comma-separated."""
+        return ",".join([self.mark] * count)
+
+
+SQLITE = Dialect("?", "BLOB", "INTEGER PRIMARY KEY AUTOINCREMENT", row_locks=False)
+POSTGRES = Dialect("%s", "BYTEA", "BIGSERIAL PRIMARY KEY", row_locks=True)
+
+# How events are stored and appended, named to the library by topic (its own way of choosing).
+TRANSCODER = {"TRANSCODER_TOPIC": "storage.event_codec:OrjsonTranscoder"}
+IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo", **TRANSCODER}
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the events live: `url` (PostgreSQL) or else the SQLite file `sqlite_path`."""
+
+    url: str
+    schema: str
+    sqlite_path: Path
+    lock_timeout_seconds: int
+    pool_size: int
+
+    @property
+    def uses_postgres(self) -> bool:
+        return is_postgres(self.url)
+
+
+def event_store_env(store: StoreConfig) -> dict[str, str]:
+    """The eventsourcing environment for the store (explicit, not os.environ): the library's
+    recorder for SQLite, ours for PostgreSQL, and our transcoder on both."""
+    if not store.uses_postgres:
+        store.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(store.sqlite_path),
+            "SQLITE_LOCK_TIMEOUT": str(store.lock_timeout_seconds),
+            **TRANSCODER,
+        }
+    url = urlsplit(store.url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": url.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_SCHEMA": store.schema,
+        "POSTGRES_LOCK_TIMEOUT": str(store.lock_timeout_seconds),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_POOL_SIZE": str(store.pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(store.pool_size),
+        "CREATE_TABLE": "y",
+        "APPLICATION_RECORDER_TOPIC": "storage.recorder:BinaryInsertRecorder",
+        **TRANSCODER,
+    }
+
+
+@contextmanager
+def schema_lock(url: str, schema: str) -> Iterator[None]:
+    """Start-up DDL one process at a time, and the schema created first.
+
+    Every process creates what it needs on start (the library's tables, the views, the
+    backbone's tables), and the library re-runs its DDL even when the tables exist. Run by
+    several processes at once, as a deployment starts its API replicas and workers together,
+    PostgreSQL's catalog updates collide ("tuple concurrently updated"). A session-level
+    advisory lock, per schema, serialises them; SQLite serialises writers itself.
+    """
+    if not is_postgres(url):
+        yield
+        return
+    key = f"supplyhub-ddl:{schema}"
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
 class StoreUnavailableError(Exception):
@@ -45,7 +150,8 @@ class Database:
     """Opens lazily, reconnects after a failure, and maps connection errors to one type."""
 
     def __init__(self, target: str, schema: str = "supplyhub", timeout_seconds: int = 5) -> None:
-        self.is_postgres = target.startswith(("postgresql://", "postgres://"))
+        self.is_postgres = is_postgres(target)
+        self.dialect = POSTGRES if self.is_postgres else SQLITE
         self._target = target
         self._schema = schema
         self._timeout = timeout_seconds
@@ -60,15 +166,15 @@ class Database:
     # Column types and row locks that differ between the two dialects.
     @property
     def blob(self) -> str:
-        return "BYTEA" if self.is_postgres else "BLOB"
+        return self.dialect.blob
 
     @property
     def serial_key(self) -> str:
-        return "BIGSERIAL PRIMARY KEY" if self.is_postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"
+        return self.dialect.serial_key
 
     def lock(self, mode: str) -> str:
         """`FOR UPDATE` / `FOR SHARE` on PostgreSQL; SQLite locks the whole file instead."""
-        return f" FOR {mode}" if self.is_postgres else ""
+        return self.dialect.lock(mode)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -76,10 +182,10 @@ class Database:
             conn = self._connection()
             if isinstance(conn, sqlite3.Connection):
                 with _sqlite_transaction(conn) as cursor:
-                    yield Transaction(cursor, "?")
+                    yield Transaction(cursor, SQLITE.mark)
             else:
                 with conn.transaction(), conn.cursor() as cursor:
-                    yield Transaction(cursor, "%s")
+                    yield Transaction(cursor, POSTGRES.mark)
 
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:
@@ -101,17 +207,23 @@ class Database:
 
     def _open(self) -> sqlite3.Connection | psycopg.Connection[Any]:
         if not self.is_postgres:
-            lite = sqlite3.connect(
-                self._target, timeout=self._timeout, isolation_level=None, check_same_thread=False
-            )
-            _use_wal(lite, self._timeout)
-            return lite
+            return connect_sqlite(self._target, self._timeout)
         conn = psycopg.connect(self._target, autocommit=True, connect_timeout=10)
         schema = sql.Identifier(self._schema)
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
         conn.execute(sql.SQL("SET search_path TO {}").format(schema))
         conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(f"{self._timeout}s")))
         return conn
+
+
+def connect_sqlite(path: str | Path, timeout_seconds: float) -> sqlite3.Connection:
+    """A connection to the SQLite file in WAL mode, in autocommit (transactions begun by the
+    caller), usable from any thread (callers serialise their own use)."""
+    conn = sqlite3.connect(
+        path, timeout=timeout_seconds, isolation_level=None, check_same_thread=False
+    )
+    _use_wal(conn, timeout_seconds)
+    return conn
 
 
 def _use_wal(conn: sqlite3.Connection, timeout_seconds: float) -> None:

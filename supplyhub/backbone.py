@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from connectors.database import Database
 from connectors.dead_letters import DeadLetterStore
 from connectors.inbound import InboundWorker
 from connectors.relay import Relay
@@ -20,6 +19,7 @@ from connectors.tracking import PositionStore
 from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
 from connectors.worker_status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
+from storage.database import Database
 from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 

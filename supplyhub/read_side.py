@@ -33,11 +33,11 @@ from projections.rebuild import Helper, Launch, Progress, rebuild
 from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
+from storage.recorder import BinaryInsertRecorder
 from supplyhub.audit import checkpointer, recorded_head
 from supplyhub.audit_store import read_only_log
 from supplyhub.backbone import worker_loop
 from supplyhub.bootstrap import schema_lock
-from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)

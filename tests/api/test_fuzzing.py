@@ -25,6 +25,7 @@ from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
 from domain.application import SupplyHub
+from storage.database import IN_MEMORY
 from supplyhub.demo import run_scenario
 
 # Decimals travel as strings; generate numbers and junk alike (NaN, words, beyond the limits).
@@ -41,7 +42,7 @@ EXAMPLES = 15
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Any]:
-    hub = SupplyHub()  # in memory, seeded with the demo, so generated numbers sometimes hit
+    hub = SupplyHub(env=IN_MEMORY)  # seeded with the demo, so generated numbers sometimes hit
     run_scenario(hub, 8)
     yield create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
     hub.close()

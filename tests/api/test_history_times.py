@@ -13,6 +13,7 @@ from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
 from domain.application import SupplyHub
+from storage.database import IN_MEMORY
 from supplyhub.demo import run_scenario
 
 AUTH = AuthConfig("history-secret-of-at-least-32-characters")
@@ -20,7 +21,7 @@ AUTH = AuthConfig("history-secret-of-at-least-32-characters")
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    hub = SupplyHub()
+    hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 4)
     app = create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
     with TestClient(app) as client:

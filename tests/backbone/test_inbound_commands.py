@@ -13,12 +13,12 @@ from inbound_fixtures import release, revise, upsert_supplier
 from servers import NatsServer, PostgresServer
 
 from connectors.command_messages import InboundMessage
-from connectors.database import Database
 from connectors.dead_letters import DeadLetterStore
 from connectors.inbound import InboundWorker
 from connectors.streams import ensure_stream
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
+from storage.database import Database
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
 

@@ -12,10 +12,10 @@ from backbone_helpers import EVENTS, Received, delete_streams, quick_loop, read_
 from servers import NatsServer
 
 from connectors.acks import AckInbox, PublishFailedError, Window
-from connectors.database import Database
 from connectors.relay import Relay, is_published
 from connectors.tracking import PositionStore
 from domain.application import SupplyHub
+from storage.database import Database
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import run_scenario
 from supplyhub.settings import Settings

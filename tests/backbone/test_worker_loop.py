@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from servers import NatsServer
 
 from api.auth import Role
-from connectors.database import Database
 from connectors.dead_letters import DeadLetterStore
 from connectors.inbound import InboundWorker
 from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth
+from storage.database import Database
 from supplyhub.backbone import worker_loop, worker_statuses
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main

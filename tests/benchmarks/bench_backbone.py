@@ -28,7 +28,6 @@ from nats.js.errors import NotFoundError
 from servers import start_nats, start_postgres
 
 from connectors.command_messages import SUBJECT_PREFIX
-from connectors.database import Database
 from connectors.dead_letters import DeadLetterStore
 from connectors.inbound import InboundWorker
 from connectors.relay import EVENT_SUBJECTS, OutboundMessage, Relay
@@ -37,6 +36,7 @@ from connectors.tracking import PositionStore
 from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel, Provenance
+from storage.database import Database
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import Scenario
 from supplyhub.settings import Settings

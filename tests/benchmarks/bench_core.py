@@ -25,8 +25,8 @@ from servers import start_postgres
 from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel
+from storage.bulk_import import import_batches
 from supplyhub.bootstrap import open_hub
-from supplyhub.bulk_import import import_batches
 from supplyhub.settings import Settings
 
 

@@ -9,19 +9,19 @@ from datetime import UTC, datetime, timedelta, timezone
 import orjson
 import pytest
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, Transcoder
+from eventsourcing.persistence import Transcoder
 from given import EVENTS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from library_json import WITH_LIBRARY_JSON
 
 from domain.application import SupplyHub
 from domain.provenance import Channel, Provenance
+from storage.database import IN_MEMORY, TRANSCODER
 from supplyhub.demo import Scenario
-from supplyhub.fast_json import OrjsonTranscoder
 
-IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-FAST = SupplyHub(env=IN_MEMORY, transcoder=OrjsonTranscoder).mapper
-REFERENCE = SupplyHub(env=IN_MEMORY, transcoder=JSONTranscoder).mapper
+FAST = SupplyHub(env=IN_MEMORY).mapper
+REFERENCE = SupplyHub(env={**IN_MEMORY, **WITH_LIBRARY_JSON}).mapper
 
 
 def read_by(transcoder: Transcoder, stored: bytes) -> str:
@@ -35,10 +35,10 @@ def read_by(transcoder: Transcoder, stored: bytes) -> str:
 
 def test_every_demo_event_encodes_to_the_same_bytes_and_reads_back_the_same() -> None:
     env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}
-    fast = SupplyHub(env=env, transcoder=OrjsonTranscoder)
+    fast = SupplyHub(env={**env, **TRANSCODER})
     for step in Scenario(seed=3).steps(24):
         fast.handle(step.command, step.provenance)
-    reference = SupplyHub(env=env, transcoder=JSONTranscoder).mapper
+    reference = SupplyHub(env={**env, **WITH_LIBRARY_JSON}).mapper
     compared = 0
 
     for notification in fast.recorder.select_notifications(start=1, limit=10_000):

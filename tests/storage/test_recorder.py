@@ -9,9 +9,9 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from servers import PostgresServer
 
 from domain.application import SupplyHub
+from storage.recorder import BinaryInsertRecorder
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import Scenario
-from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.postgres
