@@ -69,6 +69,20 @@ def test_the_domain_does_no_io_and_reads_no_clock_or_environment() -> None:
     assert not offenders | clock_reads, sorted(offenders | clock_reads)
 
 
+def test_the_domain_knows_no_stored_format() -> None:
+    # How events are stored (transcoders, transcodings, mappers) is storage/'s alone.
+    offenders = {
+        f"{path.relative_to(ROOT)} imports {alias.name}"
+        for path in modules("domain")
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.ImportFrom) and node.module == "eventsourcing.persistence"
+        for alias in node.names
+        if "Transcod" in alias.name or alias.name == "Mapper"
+    }
+
+    assert not offenders, sorted(offenders)
+
+
 def test_nothing_but_the_composition_root_imports_the_api() -> None:
     offenders = [
         str(path.relative_to(ROOT))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import orjson
 import pytest
@@ -18,6 +19,7 @@ from library_json import WITH_LIBRARY_JSON
 from domain.application import SupplyHub
 from domain.provenance import Channel, Provenance
 from storage.database import IN_MEMORY, TRANSCODER
+from storage.event_codec import read_field
 from supplyhub.demo import Scenario
 
 FAST = SupplyHub(env=IN_MEMORY).mapper
@@ -147,3 +149,29 @@ def test_an_older_value_reads_its_missing_fields_as_their_defaults() -> None:
 
     assert event["lines"][0].schedule == ()
     assert event["provenance"].tenant == ""
+
+
+def _keys_reversed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _keys_reversed(value[key]) for key in reversed(value)}
+    if isinstance(value, list):
+        return [_keys_reversed(item) for item in value]
+    return value
+
+
+def test_one_field_reads_as_decoding_the_whole_event_gives_it_in_any_field_order() -> None:
+    hub = SupplyHub(env=IN_MEMORY)
+    for step in Scenario(seed=5).steps(12):
+        hub.handle(step.command, step.provenance)
+    read = 0
+
+    for notification in hub.recorder.select_notifications(start=1, limit=10_000):
+        event = hub.mapper.to_domain_event(notification)
+        reordered = orjson.dumps(_keys_reversed(orjson.loads(notification.state)))
+        assert read_field(hub.mapper, notification, "provenance") == event.provenance
+        assert hub.mapper.transcoder.read_field(reordered, "provenance") == event.provenance
+        assert read_field(hub.mapper, notification, "no_such_field") is None
+        read += 1
+
+    assert read > 30
+    hub.close()
