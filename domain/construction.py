@@ -3,7 +3,8 @@
 The domain asks for both through `Construction`; by default the library's own constructor
 answers (`Aggregate._create`). The composition root passes the faster builder of
 `storage/aggregates.py` instead (the one seam where aggregates are built by hand; tested to
-build the same). Commands never build aggregates any other way.
+build the same). Used where a bulk import creates a document per command (a release, its
+idempotency record); other aggregates are created by calling their class.
 """
 
 from __future__ import annotations
