@@ -5,25 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError
 
-from domain import (
-    acknowledgement,
-    change_proposal,
-    goods_receipt,
-    invoice,
-    order_line,
-    outcome,
-    provenance,
-    shipment,
-    supplier,
-)
 from domain.commands import Command
+from domain.construction import LIBRARY, Construction
 from domain.errors import ConflictError, DomainError, ValidationError
 from domain.fingerprint import fingerprint
 from domain.limit_check import violations
@@ -31,29 +21,8 @@ from domain.outcome import Outcome
 from domain.processed_message import ProcessedMessage
 from domain.provenance import Provenance
 from domain.tolerance import DEFAULT_TOLERANCE, TolerancePolicy
-from domain.transcodings import DateAsISO, ValueTranscoding
 from domain.unit_of_work import UnitOfWork, replay
 from domain.use_cases import HANDLERS, Context
-
-# Every value object that travels inside an event.
-VALUE_TYPES: tuple[type[Any], ...] = (
-    provenance.Provenance,
-    order_line.OrderLine,
-    order_line.ScheduleLine,
-    order_line.LineQuantity,
-    acknowledgement.LineResponse,
-    change_proposal.ChangeProposal,
-    shipment.AsnOrder,
-    shipment.AsnPack,
-    shipment.AsnItem,
-    goods_receipt.ReceiptLine,
-    goods_receipt.Variance,
-    invoice.InvoiceLine,
-    invoice.MatchFinding,
-    outcome.Outcome,
-    supplier.ChannelId,
-    TolerancePolicy,
-)
 
 
 @dataclass(frozen=True)
@@ -78,7 +47,14 @@ class PreparedBatch:
 
 
 class SupplyHub(Application[UUID]):
-    """Applies canonical commands to the aggregates; the persistence comes from `env`."""
+    """Applies canonical commands to the aggregates.
+
+    The persistence comes from `env`, the library's way: the store, the recorder and the
+    transcoder (how events are stored) are named there by the composition root
+    (`storage.database.event_store_env`); the domain knows no stored format. New documents
+    are built through `construction`, the library's constructor unless the composition root
+    passes a faster one (`storage.aggregates.FAST`).
+    """
 
     name = "Hub"
 
@@ -86,23 +62,12 @@ class SupplyHub(Application[UUID]):
         self,
         env: dict[str, str] | None = None,
         tolerance: TolerancePolicy = DEFAULT_TOLERANCE,
-        transcoder: type[JSONTranscoder] = JSONTranscoder,
+        construction: Construction = LIBRARY,
     ) -> None:
-        self._transcoder_class = transcoder  # the composition root may pass a faster encoder
         super().__init__(env)
         self.default_tolerance = tolerance
+        self.construction = construction
         self._holds_unscoped_keys: bool | None = None  # decided on first use, see below
-
-    def construct_transcoder(self) -> JSONTranscoder:
-        transcoder = self._transcoder_class()
-        self.register_transcodings(transcoder)
-        return transcoder
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
-        for value_type in VALUE_TYPES:
-            transcoder.register(ValueTranscoding(value_type))
 
     # --- commands -------------------------------------------------------------------------
 
@@ -115,7 +80,7 @@ class SupplyHub(Application[UUID]):
         the store's constraint instead."""
         if (legacy := self._legacy_record(provenance)) is not None:
             return legacy.replay(command)
-        uow = UnitOfWork(self.repository)
+        uow = UnitOfWork(self.repository, construction=self.construction)
         try:
             result = self._apply(uow, command, provenance)
         except DomainError:
@@ -147,7 +112,7 @@ class SupplyHub(Application[UUID]):
     def prepare_batch(self, items: Sequence[BatchItem]) -> PreparedBatch | None:
         """The first half of `handle_batch`: decide every command, write nothing.
         None when a command is refused (the batch must go one by one)."""
-        uow = UnitOfWork(self.repository, optimistic=True)
+        uow = UnitOfWork(self.repository, optimistic=True, construction=self.construction)
         try:
             results = tuple(self._apply(uow, item.command, item.provenance) for item in items)
         except DomainError:
@@ -192,6 +157,7 @@ class SupplyHub(Application[UUID]):
                 fingerprint(command),
                 result,
                 provenance,
+                self.construction,
             )
         )
         return result

@@ -9,9 +9,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.commands import Command
+from domain.construction import LIBRARY, Construction
 from domain.errors import IdempotencyKeyReusedError
 from domain.fingerprint import same_content
-from domain.first_event import first_event
 from domain.identity import document_id
 from domain.outcome import Outcome
 from domain.provenance import Provenance
@@ -68,10 +68,11 @@ class ProcessedMessage(Aggregate):
         fingerprint: str,
         outcome: Outcome,
         provenance: Provenance,
+        construction: Construction = LIBRARY,
     ) -> ProcessedMessage.Recorded:
         """The record's one event, without building the aggregate: a bulk import writes one
         per command and never reads it back in the same unit of work."""
-        return first_event(
+        return construction.first_event(
             cls,
             cls.Recorded,
             cls.create_id(message_id, provenance),

@@ -10,8 +10,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.acknowledgement import AckStatus, LineResponse
 from domain.change_proposal import ChangeProposal
+from domain.construction import LIBRARY, Construction
 from domain.errors import ConflictError, NotFoundError, ValidationError, require
-from domain.first_event import created, first_event
 from domain.identity import document_id
 from domain.order_line import LineQuantity, OrderLine, ScheduleLine, check_lines
 from domain.provenance import Provenance
@@ -50,6 +50,7 @@ class PurchaseOrder(Aggregate):
         currency: str,
         lines: tuple[OrderLine, ...],
         provenance: Provenance,
+        construction: Construction = LIBRARY,
     ) -> PurchaseOrder:
         require(bool(number.strip()), "po_number", "must not be empty")
         check_lines(lines)
@@ -60,8 +61,7 @@ class PurchaseOrder(Aggregate):
             "lines": lines,
             "provenance": provenance,
         }
-        released = first_event(cls, cls.Released, cls.create_id(number), **fields)
-        return created(cls, released, **fields)
+        return construction.create(cls, cls.Released, cls.create_id(number), **fields)
 
     @event(Released)
     def __init__(

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 
+from domain.construction import LIBRARY, Construction
 from domain.errors import ConflictError, NotFoundError, StoredHistoryError
 
 A = TypeVar("A", bound=Aggregate)
@@ -21,8 +22,14 @@ class UnitOfWork:
     leaves it to the store's unique (id, version) constraint to refuse a duplicate.
     """
 
-    def __init__(self, repository: Repository[UUID], optimistic: bool = False) -> None:
+    def __init__(
+        self,
+        repository: Repository[UUID],
+        optimistic: bool = False,
+        construction: Construction = LIBRARY,
+    ) -> None:
         self._repository = repository
+        self.construction = construction  # how the commands of this unit build new documents
         self._optimistic = optimistic
         self._loaded: dict[UUID, Aggregate] = {}
         self._recorded: list[DomainEventProtocol[UUID]] = []

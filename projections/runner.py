@@ -19,10 +19,10 @@ from typing import Any, Protocol
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.batches import BatchReader
-from projections.gc_pause import gc_paused
 from projections.projection import Processor
 from projections.store_faults import store_fault
 from projections.stores.view_store import Session, SqlViewStore
+from storage.gc_pause import gc_paused
 
 log = logging.getLogger(__name__)
 

@@ -34,10 +34,10 @@ from projections.views.audit_trail import audit_trail
 from projections.views.exception_queue import exception_queue
 from projections.views.purchase_orders import purchase_orders
 from storage import view_codec
+from storage.recorder import BinaryInsertRecorder
 from supplyhub.audit import checkpointer, recorded_head
 from supplyhub.audit_store import read_only_log
 from supplyhub.bootstrap import schema_lock
-from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
 from supplyhub.workers import worker_loop
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.database import is_postgres
+
 DEV_JWT_SECRET = "supplyhub-development-secret-change-me-now"
 
 
@@ -130,4 +132,4 @@ class Settings(BaseSettings):
 
     @property
     def uses_postgres(self) -> bool:
-        return self.database_url.startswith(("postgresql://", "postgres://"))
+        return is_postgres(self.database_url)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from api.graphql.codes import PORTAL_CODES
-from connectors.database import Database
 from connectors.nats.command_messages import ANSWER_TABLES
 from connectors.nats.dead_letters import DeadLetterStore
 from connectors.nats.inbound import InboundWorker
@@ -26,6 +25,7 @@ from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth, read_h
 from connectors.workers.status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
 from domain.provenance import Channel
+from storage.database import Database
 from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 

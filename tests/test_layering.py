@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = {"domain", "storage", "projections", "api", "connectors", "supplyhub"}
-# Which of our packages each package may import.
+# Which of our packages each package may import. Storage is used by projections, connectors
+# and the composition root, never by the domain; it may read the domain's types.
 ALLOWED = {
     "domain": {"domain"},
     "storage": {"storage", "domain"},
@@ -17,7 +18,7 @@ ALLOWED = {
     # The API needs no connector: its one edge that translates answer codes is the portal's,
     # whose table is its own (api/graphql/codes.py); REST takes no supplier answers.
     "api": {"api", "projections", "domain"},
-    "connectors": {"connectors", "domain"},
+    "connectors": {"connectors", "storage", "domain"},
 }
 # The domain is pure: the standard library, eventsourcing and orjson (fingerprints), and no
 # I/O from any of them.
@@ -70,10 +71,24 @@ def test_the_domain_does_no_io_and_reads_no_clock_or_environment() -> None:
     assert not offenders | clock_reads, sorted(offenders | clock_reads)
 
 
+def test_the_domain_knows_no_stored_format() -> None:
+    # How events are stored (transcoders, transcodings, mappers) is storage/'s alone.
+    offenders = {
+        f"{path.relative_to(ROOT)} imports {alias.name}"
+        for path in modules("domain")
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.ImportFrom) and node.module == "eventsourcing.persistence"
+        for alias in node.names
+        if "Transcod" in alias.name or alias.name == "Mapper"
+    }
+
+    assert not offenders, sorted(offenders)
+
+
 def test_nothing_but_the_composition_root_imports_the_api() -> None:
     offenders = [
         str(path.relative_to(ROOT))
-        for package in ("domain", "projections", "connectors")
+        for package in ("domain", "storage", "projections", "connectors")
         for path in modules(package)
         if "api" in imported_top_levels(path)
     ]

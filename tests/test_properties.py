@@ -19,6 +19,7 @@ from domain.goods_receipt import ReceiptLine
 from domain.outcome import Outcome
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
+from storage.database import TRANSCODER
 
 PO = "4500099999"
 
@@ -38,7 +39,11 @@ class PurchaseOrderLifecycle(RuleBasedStateMachine):
     @initialize()
     def release(self) -> None:
         self.hub = SupplyHub(
-            env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}
+            env={
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": ":memory:",
+                **TRANSCODER,
+            }
         )
         self.model = Model()
         self.send(c.UpsertSupplier("SUP-P", "Property Supplier"))

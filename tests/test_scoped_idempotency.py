@@ -17,10 +17,10 @@ from domain.acknowledgement import AckStatus
 from domain.application import BatchItem, SupplyHub
 from domain.errors import IdempotencyKeyReusedError, NotFoundError
 from domain.fingerprint import fingerprint
-from domain.first_event import first_event
 from domain.outcome import Outcome
 from domain.processed_message import ProcessedMessage
 from domain.provenance import Channel, Provenance
+from storage.aggregates import first_event
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
 

@@ -23,7 +23,6 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from connectors.database import StoreUnavailableError
 from connectors.nats.command_messages import (
     ANSWER_TABLES,
     COMMAND_SUBJECTS,
@@ -46,6 +45,7 @@ from domain.errors import (
     ValidationError,
 )
 from domain.provenance import Provenance
+from storage.database import StoreUnavailableError
 
 log = logging.getLogger(__name__)
 

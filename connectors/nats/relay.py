@@ -28,6 +28,7 @@ from connectors.nats.acks import AckInbox, PublishFailedError, Window, wait_for
 from connectors.nats.streams import close_quietly, connect, ensure_stream, sleep_unless
 from connectors.nats.tracking import PositionStore
 from connectors.workers.loop import TRANSIENT, ResilientLoop, WorkerHealth
+from storage.event_codec import OrjsonTranscoder, read_field
 
 log = logging.getLogger(__name__)
 
@@ -65,29 +66,18 @@ def is_published(topic: str) -> bool:
     return not topic.startswith(UNPUBLISHED_PREFIXES)
 
 
-_PROVENANCE = b'"provenance":{"_type_":"Provenance","_data_":'
-# The three ids lead the Provenance value, in its field order; plain strings need no decoding.
-_IDS = re.compile(
-    rb'\{"message_id":"([^"\\]*)","correlation_id":"([^"\\]*)","causation_id":"([^"\\]*)"'
-)
-_decoder = json.JSONDecoder()
+_CODEC = OrjsonTranscoder()  # the hub's event codec, as the application reads events
 
 
-def provenance_of(state: bytes) -> dict[str, Any] | None:
-    """The event's provenance ids, read straight from its stored JSON: decoding the whole
-    event costs more than publishing it. None if the state does not carry a provenance."""
-    at = state.find(_PROVENANCE)
-    if at < 0:
-        return None
-    at += len(_PROVENANCE)
-    if ids := _IDS.match(state, at):
-        message, correlation, causation = (part.decode() for part in ids.groups())
-        return {"message_id": message, "correlation_id": correlation, "causation_id": causation}
-    try:  # escaped characters in an id: decode the value properly
-        found, _ = _decoder.raw_decode(state[at:].decode())
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return found if isinstance(found, dict) else None
+def provenance_of(state: bytes, codec: OrjsonTranscoder = _CODEC) -> dict[str, Any] | None:
+    """The event's provenance fields, read from its stored JSON by the hub's event codec:
+    only that field is decoded (decoding the whole event costs more than publishing it).
+    None if the state does not carry a provenance."""
+    return _fields(codec.read_field(state, "provenance"))
+
+
+def _fields(provenance: Any) -> dict[str, Any] | None:
+    return dict(vars(provenance)) if provenance is not None else None
 
 
 def to_message(notification: Notification, provenance: Mapping[str, Any] | None) -> OutboundMessage:
@@ -236,12 +226,8 @@ class Relay:
         ]
 
     def _provenance(self, notification: Notification) -> Mapping[str, Any] | None:
-        found = provenance_of(notification.state)
-        if found is None:  # not plain JSON (e.g. an encrypted store): decode the event
-            event = self.app.mapper.to_domain_event(notification)
-            provenance = getattr(event, "provenance", None)
-            found = vars(provenance) if provenance is not None else None
-        return found
+        # (an encrypted or compressed store, another codec: the whole event is decoded)
+        return _fields(read_field(self.app.mapper, notification, "provenance"))
 
     async def _send(
         self, nc: Client, inbox: AckInbox, batch: Sequence[tuple[int, OutboundMessage | None]]

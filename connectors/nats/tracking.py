@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.database import Database
+from storage.database import Database
 
 
 class PositionStore:

@@ -15,8 +15,8 @@ import queue
 import threading
 import time
 
-from connectors.database import Database
 from connectors.workers.loop import WorkerState
+from storage.database import Database
 
 log = logging.getLogger(__name__)
 

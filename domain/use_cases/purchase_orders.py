@@ -35,7 +35,12 @@ def release_purchase_order(ctx: Context, cmd: c.ReleasePurchaseOrder) -> Outcome
     )
     currency = canonical_currency(cmd.currency)
     po = PurchaseOrder.release(
-        cmd.po_number, cmd.supplier, currency, _canonical_lines(cmd.lines), ctx.provenance
+        cmd.po_number,
+        cmd.supplier,
+        currency,
+        _canonical_lines(cmd.lines),
+        ctx.provenance,
+        ctx.uow.construction,
     )
     ctx.uow.add(po)
     return Outcome("applied", f"po:{po.number}", po.revision)

@@ -14,11 +14,11 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from projections.gc_pause import collect_now_and_then, gc_paused
 from projections.projection import Processor, Projection
 from projections.rebuild.builder import VersionBuilder
 from projections.rebuild.parts import ProjectionPart, Segment, segments
 from projections.stores.view_store import SqlViewStore
+from storage.gc_pause import collect_now_and_then, gc_paused
 
 Progress = Callable[[int, int], None]  # (position reached, log head when it started)
 # What another process does not build while it starts (imports, about 0.7 s): the part

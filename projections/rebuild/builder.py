@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.batches import BatchReader, in_background
-from projections.gc_pause import gc_paused
 from projections.projection import Processor
 from projections.stores.view_store import Session, SqlViewStore
+from storage.gc_pause import gc_paused
 
 
 class VersionBuilder:

@@ -12,11 +12,12 @@ from psycopg_pool import ConnectionPool
 from projections.projection import Column
 from projections.store_faults import READ_ONLY
 from projections.stores.view_store import Cursor, Session, SqlDialect, SqlViewStore
+from storage.database import POSTGRES
 
 
 class PostgresDialect(SqlDialect):
-    mark = "%s"
-    for_update = " FOR UPDATE"
+    mark = POSTGRES.mark
+    for_update = POSTGRES.lock("UPDATE")
 
     def load(self, cur: Cursor, table: str, keys: list[str]) -> dict[str, str]:
         """One short statement with the keys as one array: a statement with a placeholder

@@ -12,6 +12,7 @@ from typing import Any
 
 from projections.store_faults import store_fault
 from projections.stores.view_store import Cursor, Session, SqlViewStore
+from storage.database import connect_sqlite
 
 
 class SqliteViewStore(SqlViewStore):
@@ -26,11 +27,7 @@ class SqliteViewStore(SqlViewStore):
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(
-                self.path, timeout=self.busy_timeout, isolation_level=None,
-                check_same_thread=False,
-            )  # fmt: skip
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn = connect_sqlite(self.path, self.busy_timeout)
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
             with self._lock:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from projections.projection import Column, Processor
+from storage.database import SQLITE
 
 
 class TrackingError(Exception):
@@ -60,8 +61,8 @@ def table_name(name: str, version: int) -> str:
 class SqlDialect:
     """What differs between SQLite and PostgreSQL, for the shared statements below."""
 
-    mark = "?"
-    for_update = ""
+    mark = SQLITE.mark
+    for_update = SQLITE.lock("UPDATE")
 
     def many(self, count: int) -> str:
         return ",".join([self.mark] * count)

@@ -26,6 +26,7 @@ from api.auth import AuthConfig, Role
 from api.health import Readiness
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
+from storage.database import IN_MEMORY
 
 # Decimals travel as strings; generate numbers and junk alike (NaN, words, beyond the limits).
 schemathesis.graphql.scalar(
@@ -41,7 +42,7 @@ EXAMPLES = 15
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Any]:
-    hub = SupplyHub()  # in memory, seeded with the demo, so generated numbers sometimes hit
+    hub = SupplyHub(env=IN_MEMORY)  # seeded with the demo, so generated numbers sometimes hit
     run_scenario(hub, 8)
     yield create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
     hub.close()

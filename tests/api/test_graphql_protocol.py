@@ -18,6 +18,7 @@ from api.health import Readiness
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from projections.read_models import PurchaseOrderView, SupplierKpis
+from storage.database import IN_MEMORY
 from supplyhub.settings import Settings
 
 GOOD = b'{"query": "{ purchaseOrders(first: 1) { items { number } } }"}'
@@ -139,7 +140,7 @@ class BrokenReadModels(FakeReadModels):
 
 def test_a_server_fault_is_a_500_without_python_text_and_the_connection_lives_on() -> None:
     auth = AuthConfig("protocol-test-secret-of-at-least-32-chars")
-    hub = SupplyHub()
+    hub = SupplyHub(env=IN_MEMORY)
     app = create_app(hub, BrokenReadModels.two_suppliers(), lambda: Readiness(True, 0), auth)
     headers = {"Authorization": f"Bearer {auth.issue(Role.CONNECTOR)}"}
     with serving_app(app) as url, httpx.Client(base_url=url, headers=headers) as connector:
@@ -157,7 +158,7 @@ def test_a_server_fault_is_a_500_without_python_text_and_the_connection_lives_on
 
 def test_an_unexpected_fault_in_a_resolver_reaches_the_client_without_python_text() -> None:
     auth = AuthConfig("protocol-test-secret-of-at-least-32-chars")
-    hub = SupplyHub()
+    hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 4)
     app = create_app(hub, BrokenReadModels.two_suppliers(), lambda: Readiness(True, 0), auth)
     token = auth.issue(Role.SUPPLIER, "portal", "SUP-ACME")

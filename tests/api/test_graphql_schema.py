@@ -17,6 +17,7 @@ from domain import commands as c
 from domain.application import SupplyHub
 from domain.order_line import OrderLine
 from domain.provenance import Channel, Provenance
+from storage.database import IN_MEMORY
 
 ACME = Principal("acme-user", Role.SUPPLIER, "SUP-ACME")
 BUYER = Principal("bea", Role.BUYER)
@@ -38,7 +39,7 @@ def erp(message_id: str) -> Provenance:
 @pytest.fixture
 def hub() -> SupplyHub:
     """An in-memory hub with PO 4500000001 for Acme at revision 2."""
-    hub = SupplyHub()
+    hub = SupplyHub(env=IN_MEMORY)
     hub.handle(c.UpsertSupplier("SUP-ACME", "Acme"), erp("m1"))
     hub.handle(c.UpsertSupplier("SUP-BOREAL", "Boreal"), erp("m2"))
     line = OrderLine(10, "BRKT-1001", Decimal(100), "EA", Decimal("4.75"), NOW.date(), "PL-1")
@@ -55,7 +56,7 @@ async def run(
     context = Context(
         principal=principal,
         read_models=read_models or FakeReadModels.two_suppliers(),
-        hub=hub or SupplyHub(),
+        hub=hub or SupplyHub(env=IN_MEMORY),
         envelope=Envelope(principal, Channel.PORTAL, NOW, "corr-1", "sha256:00"),
         max_page_size=50,
         record_outcome=lambda command, status: None,

@@ -14,13 +14,14 @@ from api.auth import AuthConfig, Role
 from api.health import Readiness
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
+from storage.database import IN_MEMORY
 
 AUTH = AuthConfig("history-secret-of-at-least-32-characters")
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    hub = SupplyHub()
+    hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 4)
     app = create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
     with TestClient(app) as client:

@@ -20,13 +20,14 @@ from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from domain.outcome import Outcome
 from projections.read_models import PurchaseOrderView
+from storage.database import IN_MEMORY
 
 AUTH = AuthConfig("openapi-secret-of-at-least-32-characters")
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    hub = SupplyHub()
+    hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 8)
     app = create_app(
         hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH, dev_mode=True

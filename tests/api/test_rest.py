@@ -13,6 +13,7 @@ from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
 from domain.application import SupplyHub
+from storage.database import IN_MEMORY
 
 AUTH = AuthConfig("rest-test-secret-of-at-least-32-chars")
 LINE = {"line_number": 10, "item": "BRKT-1001", "quantity": "5", "uom": "EA",
@@ -32,7 +33,7 @@ def release(number: str, supplier: str = "SUP-ACME") -> dict[str, Any]:
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    hub = SupplyHub()
+    hub = SupplyHub(env=IN_MEMORY)
     app = create_app(
         hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH, max_body_bytes=4096
     )

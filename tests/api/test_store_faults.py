@@ -27,6 +27,7 @@ from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from domain.commands import UpsertSupplier
 from domain.purchase_order import PurchaseOrder
+from storage.database import IN_MEMORY
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
 from supplyhub.cli.api import auth_config, build_app
@@ -277,7 +278,7 @@ class FullDiskHub(SupplyHub):
 
 
 def test_writes_refused_by_a_full_disk_are_503_problems_and_turn_readyz_503() -> None:
-    hub = FullDiskHub()
+    hub = FullDiskHub(env=IN_MEMORY)
     # The supplier exists (tokens name known suppliers); the disk filled up after that.
     SupplyHub.handle(hub, UpsertSupplier("SUP-ACME", "Acme"), envelope())
     auth = AuthConfig("store-fault-test-secret-of-32-chars!")

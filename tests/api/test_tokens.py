@@ -19,6 +19,7 @@ from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
 from domain.application import SupplyHub
+from storage.database import IN_MEMORY
 from supplyhub.cli import main
 from supplyhub.settings import Settings
 
@@ -29,7 +30,7 @@ QUERY = {"query": "{ purchaseOrders(first: 1) { items { number } } }"}
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    hub = SupplyHub()
+    hub = SupplyHub(env=IN_MEMORY)
     app = create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
     with TestClient(app) as client:
         upsert_supplier(client, "SUP-ACME")

@@ -22,6 +22,7 @@ from api.graphql.schema import build_schema
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from projections.read_models import AcknowledgementView, ReceiptView, ShipmentView
+from storage.database import IN_MEMORY
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ACME_PO = "4510000000"  # FakeReadModels.two_suppliers: Acme's first order
@@ -104,7 +105,7 @@ def read_models() -> FakeReadModels:
 async def run(query: str, role: Role, schema: str = "fast path") -> Any:
     principal = PRINCIPALS[role]
     context = Context(
-        principal=principal, read_models=read_models(), hub=SupplyHub(),
+        principal=principal, read_models=read_models(), hub=SupplyHub(env=IN_MEMORY),
         envelope=Envelope(principal, Channel.PORTAL, NOW, "corr-1", "sha256:00"),
         max_page_size=50, record_outcome=lambda command, status: None,
     )  # fmt: skip

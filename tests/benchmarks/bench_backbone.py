@@ -28,7 +28,6 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 from servers import start_nats, start_postgres
 
-from connectors.database import Database
 from connectors.demo import Scenario
 from connectors.nats.command_messages import SUBJECT_PREFIX, to_body
 from connectors.nats.dead_letters import DeadLetterStore
@@ -39,6 +38,7 @@ from connectors.nats.tracking import PositionStore
 from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel, Provenance
+from storage.database import Database
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
 from supplyhub.workers import INBOUND_ANSWER_TABLES

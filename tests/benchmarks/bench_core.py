@@ -28,8 +28,8 @@ from domain import commands as c
 from domain.acknowledgement import AckStatus
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel
+from storage.bulk_import import import_batches
 from supplyhub.bootstrap import open_hub
-from supplyhub.bulk_import import import_batches
 from supplyhub.settings import Settings
 
 

@@ -20,6 +20,7 @@ from domain.errors import ValidationError
 from domain.limit_check import violations, walk
 from domain.limits import Limit
 from domain.order_line import OrderLine, ScheduleLine
+from storage.database import IN_MEMORY
 
 SCALARS = (str, int, Decimal, date, datetime)
 
@@ -53,7 +54,7 @@ def test_every_field_of_every_command_carries_a_limit() -> None:
 
 
 def test_the_hub_refuses_a_release_naming_every_broken_limit_not_just_the_first() -> None:
-    hub = SupplyHub()
+    hub = SupplyHub(env=IN_MEMORY)
     bad = line(2**64, quantity="1E+1000000000", item="X" * 49, ship_to="PLANT\x00")
     command = c.ReleasePurchaseOrder("4" * 100_000, "SUP-ACME", "EUR", (line(10), bad))
     with pytest.raises(ValidationError) as refused:

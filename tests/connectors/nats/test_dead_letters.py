@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from inbound_fixtures import message, release, revise, upsert_supplier
 
-from connectors.database import Database
 from connectors.nats.command_messages import InboundMessage
 from connectors.nats.dead_letters import DeadLetterStore
 from connectors.nats.dead_letters import release as release_document
 from connectors.nats.inbound import InboundWorker
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
+from storage.database import Database
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
 from supplyhub.settings import Settings

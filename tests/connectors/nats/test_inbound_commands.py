@@ -12,13 +12,13 @@ from inbound_fixtures import release, revise, upsert_supplier
 from nats_helpers import COMMANDS, delete_streams, eventually
 from servers import NatsServer, PostgresServer
 
-from connectors.database import Database
 from connectors.nats.command_messages import InboundMessage
 from connectors.nats.dead_letters import DeadLetterStore
 from connectors.nats.inbound import InboundWorker
 from connectors.nats.streams import ensure_stream
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
+from storage.database import Database
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
 

@@ -11,12 +11,12 @@ import pytest
 from nats_helpers import EVENTS, Received, delete_streams, quick_loop, read_stream, received
 from servers import NatsServer
 
-from connectors.database import Database
 from connectors.demo import run_scenario
 from connectors.nats.acks import AckInbox, PublishFailedError, Window
 from connectors.nats.relay import Relay, is_published
 from connectors.nats.tracking import PositionStore
 from domain.application import SupplyHub
+from storage.database import Database
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
 

@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from servers import NatsServer
 
 from api.auth import Role
-from connectors.database import Database
 from connectors.nats.dead_letters import DeadLetterStore
 from connectors.nats.inbound import InboundWorker
 from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth
+from storage.database import Database
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
 from supplyhub.cli.api import auth_config, build_app

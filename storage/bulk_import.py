@@ -17,8 +17,8 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from domain.application import BatchItem, SupplyHub
 from domain.errors import DomainError
 from domain.outcome import Outcome
-from projections.gc_pause import collect_now_and_then, gc_paused
-from supplyhub.postgres_recorder import COPY_FROM, BinaryInsertRecorder
+from storage.gc_pause import collect_now_and_then, gc_paused
+from storage.recorder import COPY_FROM, BinaryInsertRecorder
 
 Results = list[Outcome | DomainError]
 

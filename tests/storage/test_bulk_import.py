@@ -19,9 +19,9 @@ from domain.application import BatchItem, SupplyHub
 from domain.errors import DomainError
 from domain.outcome import Outcome
 from domain.provenance import Channel
+from storage.bulk_import import import_batches
+from storage.recorder import COPY_FROM, BinaryInsertRecorder, PendingInsert
 from supplyhub.bootstrap import open_hub
-from supplyhub.bulk_import import import_batches
-from supplyhub.postgres_recorder import COPY_FROM, BinaryInsertRecorder, PendingInsert
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.postgres

@@ -5,10 +5,11 @@ from __future__ import annotations
 from given import envelope, lines
 
 from domain.purchase_order import PurchaseOrder
+from storage.aggregates import FAST
 
 
 def test_a_release_builds_the_aggregate_the_librarys_mutate_builds_from_its_event() -> None:
-    released = PurchaseOrder.release("4500000042", "SUP-1", "EUR", lines(3), envelope())
+    released = PurchaseOrder.release("4500000042", "SUP-1", "EUR", lines(3), envelope(), FAST)
     (event,) = released.pending_events
 
     by_library = event.mutate(None)

@@ -10,8 +10,8 @@ from servers import PostgresServer
 
 from connectors.demo import Scenario
 from domain.application import SupplyHub
+from storage.recorder import BinaryInsertRecorder
 from supplyhub.bootstrap import open_hub
-from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.postgres

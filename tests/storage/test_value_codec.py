@@ -13,14 +13,17 @@ import pytest
 from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from library_json import WITH_LIBRARY_JSON
 
 from domain.acknowledgement import AckStatus, LineResponse
-from domain.application import VALUE_TYPES, SupplyHub
+from domain.application import SupplyHub
 from domain.order_line import OrderLine, ScheduleLine
 from domain.provenance import Channel, Provenance
-from domain.transcodings import DateAsISO, ValueTranscoding, isoformat
+from storage.database import IN_MEMORY
+from storage.event_codec import VALUE_TYPES
+from storage.value_codec import DateAsISO, ValueTranscoding, isoformat
 
-TRANSCODER = SupplyHub(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper.transcoder
+TRANSCODER = SupplyHub(env={**IN_MEMORY, **WITH_LIBRARY_JSON}).mapper.transcoder
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 

@@ -1,4 +1,12 @@
-"""The event transcoder: the library's JSON format, encoded and decoded by orjson."""
+"""How an event is stored: the library's JSON format, encoded and decoded by orjson.
+
+Start here. `OrjsonTranscoder` turns an event's fields into the stored bytes and back; the
+value objects inside events are registered below (`VALUE_TYPES`), each written field by field
+by its generated codec (`storage/value_codec.py`). The application gets this transcoder from
+its environment (`TRANSCODER_TOPIC`, set by `storage/database.py`'s `event_store_env`), the
+library's own way of choosing one, as it chooses the recorder. `read_field` reads one field of
+a stored event (the relay's provenance) through the same decoding, without the rest.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +15,58 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    JSONTranscoder,
+    Mapper,
+    Notification,
+    StoredEvent,
+    Transcoding,
+)
 
+from domain import (
+    acknowledgement,
+    change_proposal,
+    goods_receipt,
+    invoice,
+    order_line,
+    outcome,
+    provenance,
+    shipment,
+    supplier,
+)
 from domain.provenance import Provenance
-from domain.transcodings import ValueTranscoding, isoformat
+from domain.tolerance import TolerancePolicy
+from storage.value_codec import DateAsISO, ValueTranscoding, isoformat
+
+# Every value object that travels inside an event.
+VALUE_TYPES: tuple[type[Any], ...] = (
+    provenance.Provenance,
+    order_line.OrderLine,
+    order_line.ScheduleLine,
+    order_line.LineQuantity,
+    acknowledgement.LineResponse,
+    change_proposal.ChangeProposal,
+    shipment.AsnOrder,
+    shipment.AsnPack,
+    shipment.AsnItem,
+    goods_receipt.ReceiptLine,
+    goods_receipt.Variance,
+    invoice.InvoiceLine,
+    invoice.MatchFinding,
+    outcome.Outcome,
+    supplier.ChannelId,
+    TolerancePolicy,
+)
+
+
+def register_values(transcoder: JSONTranscoder) -> None:
+    """Teach a transcoder the hub's stored values: dates, and every value object in an event.
+    (The library adds its own, UUID, Decimal and datetime, when the application builds it.)"""
+    transcoder.register(DateAsISO())
+    for value_type in VALUE_TYPES:
+        transcoder.register(ValueTranscoding(value_type))
+
 
 _OPTIONS = (
     orjson.OPT_PASSTHROUGH_DATACLASS  # value objects go through their registered transcodings
@@ -60,12 +116,13 @@ class OrjsonTranscoder(JSONTranscoder):
     command's provenance, written in two events, is built once. Reading parses with orjson,
     then revives the `{"_type_", "_data_"}` objects bottom-up through the same transcodings,
     as the library's object hook would, but without a Python call for every other JSON
-    object. `tests/test_fast_json.py` checks both directions for every event class.
+    object. `tests/storage/test_event_codec.py` checks both directions for every event class.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._typed: dict[type, Callable[[Any], dict[str, Any]]] = {}
+        register_values(self)
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
@@ -102,6 +159,25 @@ class OrjsonTranscoder(JSONTranscoder):
             self._revive_items(value)
         return value
 
+    def read_field(self, data: bytes, name: str) -> Any:
+        """One top-level field of a stored event, exactly as `decode` gives it, without
+        reviving the other fields (None when the event has no such field). The relay reads
+        each event's provenance so: decoding whole events costs more than publishing them."""
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            value = super().decode(data)
+        else:
+            if type(value) is dict and not (len(value) == 2 and "_type_" in value):
+                field = value.get(name)
+                if type(field) is dict:
+                    return self._revive(field)
+                if type(field) is list and field:
+                    self._revive_items(field)
+                return field
+            value = self.decode(data)
+        return value.get(name) if type(value) is dict else None
+
     def _revive(self, obj: dict[str, Any]) -> Any:
         """A JSON object with its nested objects revived, then itself through its transcoding
         if it is exactly `{"_type_": name, "_data_": data}`, as `_decode_obj` decides."""
@@ -131,3 +207,13 @@ class OrjsonTranscoder(JSONTranscoder):
                 items[index] = self._revive(value)
             elif type(value) is list and value:
                 self._revive_items(value)
+
+
+def read_field(mapper: Mapper[Any], stored: StoredEvent | Notification, name: str) -> Any:
+    """One field of a stored event as the application reads it (None if it has none): through
+    the transcoder's `read_field` when the state is plain JSON, else (a cipher or compressor
+    configured, another transcoder) by decoding the whole event."""
+    transcoder = mapper.transcoder
+    if isinstance(transcoder, OrjsonTranscoder) and not (mapper.cipher or mapper.compressor):
+        return transcoder.read_field(stored.state, name)
+    return getattr(mapper.to_domain_event(stored), name, None)
