@@ -21,6 +21,7 @@ COPY domain ./domain
 COPY projections ./projections
 COPY api ./api
 COPY connectors ./connectors
+COPY storage ./storage
 COPY supplyhub ./supplyhub
 RUN pip install --no-deps .
 

@@ -1,7 +1,7 @@
 """The audit operations: verify the log against the recorded chain, the signed checkpoints
 and a digest the auditor kept; sign a checkpoint; and the runner's periodic checkpointer.
 
-Everything here reads the store read-only (`supplyhub.audit_store`); what anchors the chain
+Everything here reads the store read-only (`storage.read_only_log`); what anchors the chain
 outside it (key, checkpoint file, NATS stream) is in `supplyhub.audit_anchors`.
 """
 
@@ -25,7 +25,7 @@ from supplyhub.audit_anchors import (
     publish_checkpoint,
     stream_lines,
 )
-from supplyhub.audit_store import AuditSetupError, read_only_log
+from storage.read_only_log import AuditSetupError, read_only_log
 from supplyhub.settings import Settings
 
 __all__ = ["AuditSetupError", "Checkpointer", "Report", "checkpointer", "position_of",

@@ -14,7 +14,7 @@ from nats.js.errors import NotFoundError
 
 from connectors.streams import close_quietly
 from projections.audit_checkpoints import Checkpoint
-from supplyhub.audit_store import AuditSetupError
+from storage.read_only_log import AuditSetupError
 from supplyhub.settings import Settings
 
 MIN_KEY_LENGTH = 16

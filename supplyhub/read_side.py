@@ -34,7 +34,7 @@ from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
 from supplyhub.audit import checkpointer, recorded_head
-from supplyhub.audit_store import read_only_log
+from storage.read_only_log import read_only_log
 from supplyhub.backbone import worker_loop
 from supplyhub.bootstrap import schema_lock
 from supplyhub.postgres_recorder import BinaryInsertRecorder
