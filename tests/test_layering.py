@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {"domain", "projections", "api", "connectors", "supplyhub"}
+OURS = {"domain", "storage", "projections", "api", "connectors", "supplyhub"}
 # Which of our packages each package may import.
 ALLOWED = {
     "domain": {"domain"},
-    "projections": {"projections", "domain"},
+    "storage": {"storage", "domain"},
+    "projections": {"projections", "storage", "domain"},
     "api": {"api", "projections", "domain"},
-    "connectors": {"connectors", "domain"},
+    "connectors": {"connectors", "storage", "domain"},
 }
 # The domain is pure: the standard library, eventsourcing and orjson (fingerprints), and no
 # I/O from any of them.
@@ -70,7 +71,7 @@ def test_the_domain_does_no_io_and_reads_no_clock_or_environment() -> None:
 def test_nothing_but_the_composition_root_imports_the_api() -> None:
     offenders = [
         str(path.relative_to(ROOT))
-        for package in ("domain", "projections", "connectors")
+        for package in ("domain", "storage", "projections", "connectors")
         for path in modules(package)
         if "api" in imported_top_levels(path)
     ]

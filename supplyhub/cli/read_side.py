@@ -13,7 +13,7 @@ from dataclasses import asdict
 from types import FrameType
 from typing import Any
 
-from projections.audit_ledger import GENESIS
+from projections.audit_report import ChainHead
 from supplyhub import audit
 from supplyhub.backbone import add_health_flag, run_health, worker_loop
 from supplyhub.bootstrap import open_hub
@@ -89,13 +89,11 @@ def register(subparsers: Any) -> None:
     checkpoint.set_defaults(run=run_checkpoint)
 
 
-def _position_digest(text: str) -> tuple[int, str]:
-    position, _, digest = text.partition(":")
-    if not position.isdigit() or len(digest) != 64:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not POSITION:DIGEST (as `supplyhub audit digest` prints it)"
-        )
-    return int(position), digest.lower()
+def _position_digest(text: str) -> ChainHead:
+    try:
+        return ChainHead.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register_workers(worker_subparsers: Any) -> None:
@@ -181,17 +179,17 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
     if report.expected_problem:
         print(f"MISMATCH: {report.expected_problem}")
     elif report.expected is not None and found.ok:
-        print(f"EXPECTED: the chain at position {report.expected[0]} is the digest you kept")
+        print(f"EXPECTED: the chain at position {report.expected.position} is the digest you kept")
     return 0 if report.ok else 1
 
 
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        position, digest = audit.recorded_head(settings)
+        head = audit.recorded_head(settings)
     except audit.AuditSetupError as error:
         print(f"cannot read the chain: {error}")
         return 2
-    print(f"{position}:{digest or GENESIS}")
+    print(head)
     return 0
 
 

@@ -13,7 +13,8 @@ from projections.projection import Record, Rows
 from projections.read_models import PurchaseOrderFilter
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
-from supplyhub.read_side import ReadSide, processors
+from supplyhub.projection_set import processors
+from supplyhub.read_side import ReadSide
 
 
 def test_every_view_rebuilt_from_zero_equals_the_incrementally_built_one(

@@ -16,7 +16,8 @@ from projections.projection import PartError, Projection, Segment, segments
 from projections.purchase_orders import purchase_orders
 from projections.rebuild import Helper, rebuild
 from supplyhub import read_side as read_side_module
-from supplyhub.read_side import ChildPart, ReadSide, RebuildRefusedError
+from supplyhub.read_side import ReadSide, RebuildRefusedError
+from supplyhub.rebuild_part import ChildPart
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.postgres

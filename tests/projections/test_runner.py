@@ -16,7 +16,8 @@ from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
 from supplyhub.bootstrap import open_hub
 from supplyhub.demo import Scenario
-from supplyhub.read_side import POLL_SECONDS, ReadSide, open_read_side, processors
+from supplyhub.projection_set import processors
+from supplyhub.read_side import POLL_SECONDS, ReadSide, open_read_side
 from supplyhub.settings import Settings
 
 
