@@ -24,6 +24,7 @@ from schemathesis.graphql import nodes
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from domain.application import SupplyHub
 from supplyhub.demo import run_scenario
 
@@ -43,7 +44,9 @@ EXAMPLES = 15
 def app() -> Iterator[Any]:
     hub = SupplyHub()  # in memory, seeded with the demo, so generated numbers sometimes hit
     run_scenario(hub, 8)
-    yield create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
+    yield create_app(
+        ApiSettings(AUTH), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
+    )
     hub.close()
 
 

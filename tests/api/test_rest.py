@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from domain.application import SupplyHub
 
 AUTH = AuthConfig("rest-test-secret-of-at-least-32-chars")
@@ -34,7 +35,10 @@ def release(number: str, supplier: str = "SUP-ACME") -> dict[str, Any]:
 def client() -> Iterator[TestClient]:
     hub = SupplyHub()
     app = create_app(
-        hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH, max_body_bytes=4096
+        ApiSettings(AUTH, max_body_bytes=4096),
+        hub,
+        FakeReadModels.two_suppliers(),
+        lambda: Readiness(True, 0),
     )
     with TestClient(app) as client:
         client.put(

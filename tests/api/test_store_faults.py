@@ -23,6 +23,7 @@ from given import envelope
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from domain.application import SupplyHub
 from domain.commands import UpsertSupplier
 from domain.purchase_order import PurchaseOrder
@@ -281,7 +282,9 @@ def test_writes_refused_by_a_full_disk_are_503_problems_and_turn_readyz_503() ->
     # The supplier exists (tokens name known suppliers); the disk filled up after that.
     SupplyHub.handle(hub, UpsertSupplier("SUP-ACME", "Acme"), envelope())
     auth = AuthConfig("store-fault-test-secret-of-32-chars!")
-    app = create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), auth)
+    app = create_app(
+        ApiSettings(auth), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
+    )
     connector = {"Authorization": f"Bearer {auth.issue(Role.CONNECTOR)}"}
     acme = {"Authorization": f"Bearer {auth.issue(Role.SUPPLIER, 't', 'SUP-ACME')}"}
     with TestClient(app) as client:

@@ -18,6 +18,7 @@ from live_server import free_port, serving
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from domain.application import SupplyHub
 from supplyhub.cli import main
 from supplyhub.settings import Settings
@@ -30,7 +31,9 @@ QUERY = {"query": "{ purchaseOrders(first: 1) { items { number } } }"}
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     hub = SupplyHub()
-    app = create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
+    app = create_app(
+        ApiSettings(AUTH), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
+    )
     with TestClient(app) as client:
         upsert_supplier(client, "SUP-ACME")
         yield client
