@@ -28,6 +28,8 @@ from api.settings import ApiSettings
 from domain.application import SupplyHub
 from supplyhub.demo import run_scenario
 
+pytestmark = pytest.mark.fuzz  # thousands of generated requests: the slow tier, not the unit one
+
 # Decimals travel as strings; generate numbers and junk alike (NaN, words, beyond the limits).
 schemathesis.graphql.scalar(
     "Decimal",

@@ -138,6 +138,7 @@ class BrokenReadModels(FakeReadModels):
         return super().purchase_order(number, supplier)
 
 
+@pytest.mark.server  # serves on a real port
 def test_a_server_fault_is_a_500_without_python_text_and_the_connection_lives_on() -> None:
     auth = AuthConfig("protocol-test-secret-of-at-least-32-chars")
     hub = SupplyHub()

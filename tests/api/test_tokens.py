@@ -122,6 +122,7 @@ def test_metrics_ask_for_an_admin_token(client: TestClient) -> None:
     assert "supplyhub_http_requests_total" in admin.text
 
 
+@pytest.mark.server  # serves on a real port
 def test_metrics_on_their_own_port_need_no_token_while_the_api_port_still_asks(
     tmp_path: Path,
 ) -> None:
