@@ -37,8 +37,6 @@ from supplyhub.audit_anchors import (
 )
 from supplyhub.settings import Settings
 
-__all__ = ["AuditSetupError", "Checkpointer", "checkpointer", "position_of", "read_only_log",
-           "recorded_head", "verify_log", "verify_store", "write_checkpoint"]  # fmt: skip
 log = logging.getLogger(__name__)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from projections.audit_report import ChainHead
 from supplyhub import audit
+from supplyhub.audit_anchors import AuditSetupError
 from supplyhub.backbone import add_health_flag, run_health, worker_loop
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import add_json_flag, fail, print_json
@@ -157,7 +158,7 @@ def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 def run_verify(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = audit.verify_store(settings, args.expect)
-    except audit.AuditSetupError as error:
+    except AuditSetupError as error:
         print(f"cannot verify: {error}")
         return 2
     found = report.verification
@@ -186,7 +187,7 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     try:
         head = audit.recorded_head(settings)
-    except audit.AuditSetupError as error:
+    except AuditSetupError as error:
         print(f"cannot read the chain: {error}")
         return 2
     print(head)
@@ -196,7 +197,7 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
 def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     try:
         checkpoint = audit.write_checkpoint(settings)
-    except audit.AuditSetupError as error:
+    except AuditSetupError as error:
         print(f"no checkpoint written: {error}")
         return 1
     print(f"checkpoint {checkpoint.position}:{checkpoint.digest} signed at {checkpoint.at}, "
