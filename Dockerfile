@@ -22,6 +22,7 @@ COPY storage ./storage
 COPY projections ./projections
 COPY api ./api
 COPY connectors ./connectors
+COPY storage ./storage
 COPY supplyhub ./supplyhub
 RUN pip install --no-deps .
 

@@ -1,4 +1,5 @@
-"""The app factory: every dependency comes in as an argument; nothing is global."""
+"""The app factory: the API's settings and every live dependency come in as arguments;
+nothing is global."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
-from api.auth import AuthConfig, KnownSuppliers, TokenCache
+from api.auth import KnownSuppliers, TokenCache
 from api.cache import Position, ResponseCache
 from api.console import console_routes
 from api.console import router as console_router
@@ -22,6 +23,7 @@ from api.metrics import Metrics, body_limit
 from api.pages import page_routes
 from api.rest import bulk, invoices, purchase_orders, receipts, suppliers
 from api.services import ProjectionStatuses, Services
+from api.settings import ApiSettings
 from domain.application import SupplyHub
 from domain.supplier import Supplier
 from projections.read_models import ReadModels
@@ -48,24 +50,18 @@ def registered_suppliers(hub: SupplyHub) -> KnownSuppliers:
 
 
 def create_app(
+    settings: ApiSettings,
     hub: SupplyHub,
     read_models: ReadModels,
     readiness: Probe,
-    auth: AuthConfig,
     *,
-    dev_mode: bool = False,
-    max_body_bytes: int = 8 * 1024 * 1024,
-    max_page_size: int = 100,
-    max_bulk_items: int = 5000,
-    graphql_max_depth: int = 8,
-    max_lag: int = 1000,
-    response_cache_size: int = 4096,
-    position_ttl_seconds: float = 0.02,
     clock: Clock = utc_now,
     projections: ProjectionStatuses = tuple,
 ) -> FastAPI:
+    """The API on `hub` (writes) and `read_models` (reads); `readiness` answers /readyz,
+    `projections` the console's projection statuses."""
     metrics = Metrics(plain_routes=frozenset({"/graphql"}))
-    tokens = TokenCache(auth, registered_suppliers(hub))
+    tokens = TokenCache(settings.auth, registered_suppliers(hub))
     app = FastAPI(
         title="Supply Hub",
         version="1",
@@ -76,24 +72,27 @@ def create_app(
         redoc_url=None,
     )
     app.state.services = Services(
-        hub, read_models, tokens, metrics, clock, max_page_size, max_bulk_items, projections
-    )
+        hub, read_models, tokens, metrics, clock, settings.max_page_size,
+        settings.max_bulk_items, projections,
+    )  # fmt: skip
     errors.install(app)
     graphql = GraphQLEndpoint(
-        build_schema(max_depth=graphql_max_depth), hub, read_models, tokens, metrics, clock,
-        max_page_size, ResponseCache(response_cache_size),
-        Position(read_models.position, position_ttl_seconds),
+        build_schema(max_depth=settings.graphql_max_depth), hub, read_models, tokens, metrics,
+        clock, settings.max_page_size, ResponseCache(settings.response_cache_size),
+        Position(read_models.position, settings.position_ttl_seconds),
     )  # fmt: skip
     # Plain Starlette routes: the cached path needs no dependency injection or validation.
     app.router.routes.append(Route("/graphql", graphql.post, methods=["POST"]))
-    app.router.routes.extend(page_routes(app.openapi_url or "", app.title, graphiql=dev_mode))
+    app.router.routes.extend(
+        page_routes(app.openapi_url or "", app.title, graphiql=settings.dev_mode)
+    )
     app.router.routes.extend(console_routes())
     app.include_router(console_router, dependencies=[_DOCUMENTED_BEARER])
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk):
         app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])
-    app.include_router(health_router(readiness, metrics, max_lag, tokens))
+    app.include_router(health_router(readiness, metrics, settings.max_lag, tokens))
     app.state.metrics = metrics  # `serve` may also expose them on a port of their own
-    app.add_middleware(_Outermost, metrics=metrics, max_body_bytes=max_body_bytes)
+    app.add_middleware(_Outermost, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app
 
 

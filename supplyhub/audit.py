@@ -1,93 +1,74 @@
-"""The audit operations: verify the log against the recorded chain, the signed checkpoints
-and a digest the auditor kept; sign a checkpoint; and the runner's periodic checkpointer.
+"""The audit's process wiring: settings to the read-only store (`storage.read_only_log`), the
+key, the checkpoint file and the NATS stream (`supplyhub.audit_anchors`), then the pure
+judgement of `projections.audit_report`; signing a checkpoint; the runner's checkpointer.
 
-Everything here reads the store read-only (`supplyhub.audit_store`); what anchors the chain
-outside it (key, checkpoint file, NATS stream) is in `supplyhub.audit_anchors`.
+It stays in supplyhub/ because every function here starts from the settings and does I/O
+(opens the store, reads or appends the file, publishes); what it concludes is pure and lives
+in projections/audit_report.py.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from projections import audit_checkpoints
 from projections.audit_checkpoints import Checkpoint
+from projections.audit_report import ChainHead, Report, judge, ledger_links, positions_to_check
 from projections.stores.view_store import SqlViewStore
 from projections.views.audit_ledger import AuditLedger, Verification, verify
+from storage.read_only_log import (
+    ReadOnlyLog,
+    UnreadableStoreError,
+    postgres_read_only,
+    sqlite_read_only,
+)
 from supplyhub.audit_anchors import (
+    AuditSetupError,
     append_checkpoint,
     audit_key,
     checkpoint_lines,
     publish_checkpoint,
     stream_lines,
 )
-from supplyhub.audit_store import AuditSetupError, read_only_log
 from supplyhub.settings import Settings
 
-__all__ = ["AuditSetupError", "Checkpointer", "Report", "checkpointer", "position_of",
-           "recorded_head", "verify_store", "write_checkpoint"]  # fmt: skip
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Report:
-    verification: Verification
-    checkpoints: int  # lines in the checkpoint file
-    checkpoint_problems: list[str] = field(default_factory=list)
-    expected: tuple[int, str] | None = None  # (position, digest) the auditor kept
-    expected_problem: str = ""
+@contextmanager
+def read_only_log(settings: Settings) -> Iterator[ReadOnlyLog]:
+    """The configured store, opened so that nothing can be written through it."""
+    opened = (
+        postgres_read_only(settings.database_url, settings.database_schema)
+        if settings.uses_postgres
+        else sqlite_read_only(settings.data_dir / "hub.sqlite3")
+    )
+    try:
+        with opened as source:
+            yield source
+    except UnreadableStoreError as error:  # the audit cannot run as configured
+        raise AuditSetupError(str(error)) from None
 
-    @property
-    def ok(self) -> bool:
-        return self.verification.ok and not self.checkpoint_problems and not self.expected_problem
+
+def verify_log(source: ReadOnlyLog, positions: Collection[int] = ()) -> Verification:
+    """Compare the stored events with the chain as the ledger recorded it."""
+    return verify(source.events(), ledger_links(source.view(AuditLedger.name)), positions)
 
 
-def verify_store(settings: Settings, expect: tuple[int, str] | None = None) -> Report:
+def verify_store(settings: Settings, expect: ChainHead | None = None) -> Report:
     """Compare the log with the recorded chain, the signed checkpoints and what the auditor
     kept; read-only."""
     key = audit_key(settings)
     lines = checkpoint_lines(settings.checkpoint_file)
     streamed = stream_lines(settings)
-    asked = audit_checkpoints.positions([*lines, *(streamed or ())])
-    if expect is not None:
-        asked.add(expect[0])
     with read_only_log(settings) as source:
-        verification = verify(source.events(), source.ledger(), asked)
-    reached = verification.log_head if verification.ok else verification.head_position
-    found = audit_checkpoints.problems(
-        lines, key, verification.digests, reached, complete=verification.ok
-    )
-    if streamed is not None:
-        found += [
-            f"NATS stream {settings.audit_nats_stream}: {problem}"
-            for problem in audit_checkpoints.problems(
-                streamed, key, verification.digests, reached, complete=verification.ok
-            )
-        ]
-        if len(streamed) > len(lines):
-            found.append(
-                f"the checkpoint file holds {len(lines)} checkpoints, the NATS stream "
-                f"{len(streamed)}: the file was truncated or replaced"
-            )
-    return Report(verification, len(lines), found, expect, _expected(verification, expect))
-
-
-def _expected(verification: Verification, expect: tuple[int, str] | None) -> str:
-    if expect is None:
-        return ""
-    position, digest = expect
-    if position > verification.log_head and verification.ok:
-        return f"the log ends at {verification.log_head}, before position {position}"
-    got = verification.digests.get(position)
-    if got is None:  # not reached: the finding says why
-        return "" if not verification.ok else f"position {position} is not in the log"
-    if got != digest:
-        return f"the chain at position {position} is {got}, not the expected {digest}"
-    return ""
+        verification = verify_log(source, positions_to_check(lines, streamed, expect))
+    return judge(verification, lines, streamed, key, expect, settings.audit_nats_stream)
 
 
 def position_of(settings: Settings, originator_id: str, version: int) -> int | None:
@@ -96,10 +77,11 @@ def position_of(settings: Settings, originator_id: str, version: int) -> int | N
         return source.position_of(originator_id, version)
 
 
-def recorded_head(settings: Settings) -> tuple[int, str]:
-    """The recorded chain's head (position, digest), read-only."""
+def recorded_head(settings: Settings) -> ChainHead:
+    """The recorded chain's head, read-only; position 0 when nothing is chained yet."""
     with read_only_log(settings) as source:
-        return source.head()
+        row = source.last(AuditLedger.name)
+    return ChainHead.of_row(*row) if row else ChainHead(0)
 
 
 def write_checkpoint(settings: Settings, now: datetime | None = None) -> Checkpoint:
@@ -153,8 +135,9 @@ class Checkpointer:
         head = self.store.last(AuditLedger.name)
         if head is None:
             return None
+        chain = ChainHead.of_row(*head)
         checkpoint = audit_checkpoints.sign(
-            self.key, int(head[0]), head[1].split(" ")[1], datetime.now(UTC)
+            self.key, chain.position, chain.digest, datetime.now(UTC)
         )
         # Counted as done before writing: a file that cannot be written (its disk full) is
         # reported by the runner once per interval, not after every batch.

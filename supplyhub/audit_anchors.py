@@ -1,5 +1,8 @@
 """What anchors the audit chain outside the database: the checkpoint key (settings or a key
-file, never the database), the append-only checkpoint file, and its copy on a NATS stream."""
+file, never the database), the append-only checkpoint file, and its copy on a NATS stream.
+
+Process wiring (settings -> key file, checkpoint file, NATS stream), so it stays in
+supplyhub/; the checkpoints' format and checks are pure, in projections/audit_checkpoints.py."""
 
 from __future__ import annotations
 
@@ -14,10 +17,13 @@ from nats.js.errors import NotFoundError
 
 from connectors.nats.streams import close_quietly
 from projections.audit_checkpoints import Checkpoint
-from supplyhub.audit_store import AuditSetupError
 from supplyhub.settings import Settings
 
 MIN_KEY_LENGTH = 16
+
+
+class AuditSetupError(Exception):
+    """The audit cannot run as configured (no store, no key, a bad key); nothing was read."""
 
 
 def audit_key(settings: Settings) -> bytes | None:

@@ -1,25 +1,17 @@
-"""Composes the read side on the configured store: view store, runner, queries, audit."""
+"""Composes the read side on the configured store: view store, runner, queries, audit; and
+the rebuild policy (how many processes a rebuild runs on)."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import os
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import psycopg
 
 from connectors.workers.loop import WorkerHealth
 from domain.application import SupplyHub
 from projections.as_of import purchase_order_as_of
+from projections.audit_report import ChainHead
+from projections.listening_waker import ListeningWaker
 from projections.projection import Processor
 from projections.queries import StoredReadModels
 from projections.read_models import AuditEntryView, PurchaseOrderView
@@ -29,15 +21,13 @@ from projections.runner import ProjectionRunner, ProjectionStatus, Waker
 from projections.stores.postgres_views import PostgresViewStore
 from projections.stores.sqlite_views import SqliteViewStore
 from projections.stores.view_store import SqlViewStore
-from projections.views.audit_ledger import AuditLedger, Verification, verify
-from projections.views.audit_trail import audit_trail
-from projections.views.exception_queue import exception_queue
-from projections.views.purchase_orders import purchase_orders
+from projections.views.audit_ledger import AuditLedger, Verification
 from storage import view_codec
 from storage.recorder import BinaryInsertRecorder
-from supplyhub.audit import checkpointer, recorded_head
-from supplyhub.audit_store import read_only_log
+from supplyhub.audit import checkpointer, read_only_log, recorded_head, verify_log
 from supplyhub.bootstrap import schema_lock
+from supplyhub.projection_set import processors
+from supplyhub.rebuild_part import ChildPart
 from supplyhub.settings import Settings
 from supplyhub.workers import worker_loop
 
@@ -52,17 +42,6 @@ REBUILD_BATCH_SQLITE = 1000
 # connections) costs about a second, which a split pays back from some tens of thousands.
 PARTS_FROM_EVENTS = 50_000
 MAX_PARTS = 4
-
-
-def processors() -> list[Processor]:
-    """Every projection the runner maintains, by name."""
-    return [purchase_orders, exception_queue, audit_trail, AuditLedger()]
-
-
-@dataclass(frozen=True)
-class Digest:
-    position: int
-    digest: str
 
 
 class RebuildRefusedError(ValueError):
@@ -191,11 +170,11 @@ class ReadSide:
         `supplyhub audit verify` does (no catching up first: events not chained yet are
         counted, not chained)."""
         with read_only_log(self.settings) as source:
-            return verify(source.events(), source.ledger())
+            return verify_log(source)
 
-    def digest(self) -> Digest:
+    def digest(self) -> ChainHead:
         """The ledger's head: the position and digest an auditor keeps outside the system."""
-        return Digest(*recorded_head(self.settings))
+        return recorded_head(self.settings)
 
     def write_fault(self) -> str:
         """Why the read side cannot keep the views now ("" when it can): the live runner's
@@ -235,73 +214,3 @@ def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -
     runner.after_batch = checkpointer(settings, store)
     batch = REBUILD_BATCH_POSTGRES if settings.uses_postgres else REBUILD_BATCH_SQLITE
     return ReadSide(hub, store, runner, settings, batch, loop.health)
-
-
-class ChildPart:
-    """A part of a rebuild in a child process (`python -m supplyhub.rebuild_part`)."""
-
-    def __init__(self, job: dict[str, Any]) -> None:
-        self.label = f"part {job['index'] + 1} of {job['count']}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "supplyhub.rebuild_part"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        assert self.proc.stdin is not None  # (PIPE)
-        self.proc.stdin.write(json.dumps(job))
-        self.proc.stdin.close()
-
-    def join(self) -> None:
-        """Wait for the child; raise with its error line if it failed."""
-        assert self.proc.stdout is not None  # (PIPE)
-        said = self.proc.stdout.read().strip()
-        if self.proc.wait() != 0:
-            raise RuntimeError(
-                f"rebuild {self.label} failed (exit {self.proc.returncode}): {said or 'no message'}"
-            )
-
-    def stop(self) -> None:
-        """Kill the child (its open transaction rolls back) and reap it."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-
-class ListeningWaker:
-    """Wakes on the event store's own NOTIFY (sent by every insert), or after the poll.
-
-    The listening connection is re-opened on the next wait after it failed (PostgreSQL
-    restarted): the failure is raised once, so the worker loop backs off and notes it, and a
-    notification lost meanwhile costs nothing, since the runner reads the log after waking."""
-
-    def __init__(self, url: str, channel: str, connect: Callable[..., Any] = psycopg.connect):
-        self.url, self.channel, self.connect = url, channel, connect
-        self.conn: Any = None
-        self._listen()
-
-    def _listen(self) -> None:
-        conn = self.connect(self.url, autocommit=True, connect_timeout=10)
-        conn.execute(f'LISTEN "{self.channel}"')
-        self.conn = conn
-
-    def wait(self, timeout: float, stopping: threading.Event) -> None:
-        """Return on the first notification, after `timeout` seconds, or once stopping."""
-        if self.conn is None:
-            self._listen()
-        deadline = time.monotonic() + timeout
-        try:
-            while not stopping.is_set() and (left := deadline - time.monotonic()) > 0:
-                # Short slices, so a stop is noticed within a tenth of a second.
-                for _ in self.conn.notifies(timeout=min(left, 0.1), stop_after=1):
-                    return
-        except psycopg.Error:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        """Release the listening connection."""
-        conn, self.conn = self.conn, None
-        if conn is not None:
-            with contextlib.suppress(psycopg.Error):
-                conn.close()

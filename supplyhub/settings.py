@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.database import is_postgres
+
+if TYPE_CHECKING:
+    from api.settings import ApiSettings
 
 DEV_JWT_SECRET = "supplyhub-development-secret-change-me-now"
 
@@ -133,3 +137,21 @@ class Settings(BaseSettings):
     @property
     def uses_postgres(self) -> bool:
         return is_postgres(self.database_url)
+
+    def api(self) -> ApiSettings:
+        """The API's part of the settings, as `create_app` takes it."""
+        # Imported here: the commands that serve no API do not pay for the token library.
+        from api.auth import AuthConfig
+        from api.settings import ApiSettings
+
+        return ApiSettings(
+            auth=AuthConfig(
+                secret=self.jwt_secret, max_lifetime_seconds=self.jwt_max_lifetime_seconds
+            ),
+            dev_mode=self.dev_mode,
+            max_body_bytes=self.max_body_bytes,
+            max_page_size=self.max_page_size,
+            max_bulk_items=self.max_bulk_items,
+            graphql_max_depth=self.graphql_max_depth,
+            max_lag=self.max_projection_lag,
+        )

@@ -1,4 +1,9 @@
-"""Shared pytest fixtures: real PostgreSQL and NATS servers (see servers.py)."""
+"""Shared pytest fixtures: real PostgreSQL and NATS servers (see servers.py), and the marks
+that sort every test into a tier.
+
+A bare `pytest` runs the unit tier: offline, no server of any kind. A test needing a real
+server is marked for it, here from the fixtures it uses (or explicitly, where it starts one
+itself), and pyproject's addopts deselects those marks; `make test` selects every tier."""
 
 from __future__ import annotations
 
@@ -11,6 +16,28 @@ from servers import NatsServer, PostgresServer, start_nats, start_postgres
 from domain.application import SupplyHub
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
+
+# The integration tiers and the fixtures that put a test in them (directly or through the
+# fixtures it depends on). A test that starts a server itself carries the mark explicitly.
+TIER_FIXTURES = {
+    "postgres": {"postgres_server", "postgres_url", "postgres_database"},
+    "nats": {"nats_server"},
+    "browser": {"browser", "offline"},
+    "server": {"live"},  # a real uvicorn serving the composed app (tests/api/live_server.py)
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for mark, fixtures in TIER_FIXTURES.items():
+            if used & fixtures:
+                item.add_marker(mark)
+        callspec = getattr(item, "callspec", None)
+        # `store_settings` asks for the server only when its parameter is postgres.
+        if callspec is not None and callspec.params.get("store_settings") == "postgres":
+            item.add_marker("postgres")
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pydantic import ValidationError
 
 from projections.store_faults import store_fault
-from supplyhub.audit import AuditSetupError
+from supplyhub.audit_anchors import AuditSetupError
 from supplyhub.cli import api, core, read_side, workers
 from supplyhub.settings import Settings
 

@@ -85,9 +85,7 @@ class InsecureSecretError(Exception):
 
 
 def auth_config(settings: Settings) -> AuthConfig:
-    return AuthConfig(
-        secret=settings.jwt_secret, max_lifetime_seconds=settings.jwt_max_lifetime_seconds
-    )
+    return settings.api().auth
 
 
 def serving_auth(settings: Settings) -> AuthConfig:
@@ -134,19 +132,8 @@ def build_app(
         lag = max(0, head - read_models.position())
         return Readiness(not fault, lag, fault, _statuses(found, WorkerStatus))
 
-    return create_app(
-        hub,
-        read_models,
-        readiness,
-        serving_auth(settings),
-        dev_mode=settings.dev_mode,
-        max_body_bytes=settings.max_body_bytes,
-        max_page_size=settings.max_page_size,
-        max_bulk_items=settings.max_bulk_items,
-        graphql_max_depth=settings.graphql_max_depth,
-        max_lag=settings.max_projection_lag,
-        projections=projections,
-    )
+    serving_auth(settings)  # refuses the development secret outside development mode
+    return create_app(settings.api(), hub, read_models, readiness, projections=projections)
 
 
 def serve_metrics(settings: Settings, app: Any, host: str) -> Callable[[], None]:

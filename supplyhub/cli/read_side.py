@@ -13,8 +13,9 @@ from dataclasses import asdict
 from types import FrameType
 from typing import Any
 
-from projections.views.audit_ledger import GENESIS
+from projections.audit_report import ChainHead
 from supplyhub import audit
+from supplyhub.audit_anchors import AuditSetupError
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import add_json_flag, fail, print_json
 from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
@@ -89,13 +90,11 @@ def register(subparsers: Any) -> None:
     checkpoint.set_defaults(run=run_checkpoint)
 
 
-def _position_digest(text: str) -> tuple[int, str]:
-    position, _, digest = text.partition(":")
-    if not position.isdigit() or len(digest) != 64:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not POSITION:DIGEST (as `supplyhub audit digest` prints it)"
-        )
-    return int(position), digest.lower()
+def _position_digest(text: str) -> ChainHead:
+    try:
+        return ChainHead.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register_workers(worker_subparsers: Any) -> None:
@@ -159,7 +158,7 @@ def run_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 def run_verify(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = audit.verify_store(settings, args.expect)
-    except audit.AuditSetupError as error:
+    except AuditSetupError as error:
         print(f"cannot verify: {error}")
         return 2
     found = report.verification
@@ -181,24 +180,24 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
     if report.expected_problem:
         print(f"MISMATCH: {report.expected_problem}")
     elif report.expected is not None and found.ok:
-        print(f"EXPECTED: the chain at position {report.expected[0]} is the digest you kept")
+        print(f"EXPECTED: the chain at position {report.expected.position} is the digest you kept")
     return 0 if report.ok else 1
 
 
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        position, digest = audit.recorded_head(settings)
-    except audit.AuditSetupError as error:
+        head = audit.recorded_head(settings)
+    except AuditSetupError as error:
         print(f"cannot read the chain: {error}")
         return 2
-    print(f"{position}:{digest or GENESIS}")
+    print(head)
     return 0
 
 
 def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     try:
         checkpoint = audit.write_checkpoint(settings)
-    except audit.AuditSetupError as error:
+    except AuditSetupError as error:
         print(f"no checkpoint written: {error}")
         return 1
     print(f"checkpoint {checkpoint.position}:{checkpoint.digest} signed at {checkpoint.at}, "

@@ -24,9 +24,12 @@ from schemathesis.graphql import nodes
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from storage.database import IN_MEMORY
+
+pytestmark = pytest.mark.fuzz  # thousands of generated requests: the slow tier, not the unit one
 
 # Decimals travel as strings; generate numbers and junk alike (NaN, words, beyond the limits).
 schemathesis.graphql.scalar(
@@ -44,7 +47,9 @@ EXAMPLES = 15
 def app() -> Iterator[Any]:
     hub = SupplyHub(env=IN_MEMORY)  # seeded with the demo, so generated numbers sometimes hit
     run_scenario(hub, 8)
-    yield create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
+    yield create_app(
+        ApiSettings(AUTH), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
+    )
     hub.close()
 
 

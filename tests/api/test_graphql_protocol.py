@@ -15,6 +15,7 @@ from live_server import LiveHub, serving, serving_app
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from projections.read_models import PurchaseOrderView, SupplierKpis
@@ -138,10 +139,13 @@ class BrokenReadModels(FakeReadModels):
         return super().purchase_order(number, supplier)
 
 
+@pytest.mark.server  # serves on a real port
 def test_a_server_fault_is_a_500_without_python_text_and_the_connection_lives_on() -> None:
     auth = AuthConfig("protocol-test-secret-of-at-least-32-chars")
     hub = SupplyHub(env=IN_MEMORY)
-    app = create_app(hub, BrokenReadModels.two_suppliers(), lambda: Readiness(True, 0), auth)
+    app = create_app(
+        ApiSettings(auth), hub, BrokenReadModels.two_suppliers(), lambda: Readiness(True, 0)
+    )
     headers = {"Authorization": f"Bearer {auth.issue(Role.CONNECTOR)}"}
     with serving_app(app) as url, httpx.Client(base_url=url, headers=headers) as connector:
         before = connector.get("/api/v1/purchase-orders/nothing-here")
@@ -160,7 +164,9 @@ def test_an_unexpected_fault_in_a_resolver_reaches_the_client_without_python_tex
     auth = AuthConfig("protocol-test-secret-of-at-least-32-chars")
     hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 4)
-    app = create_app(hub, BrokenReadModels.two_suppliers(), lambda: Readiness(True, 0), auth)
+    app = create_app(
+        ApiSettings(auth), hub, BrokenReadModels.two_suppliers(), lambda: Readiness(True, 0)
+    )
     token = auth.issue(Role.SUPPLIER, "portal", "SUP-ACME")
     with TestClient(app) as client:
         answer = client.post(

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from storage.database import IN_MEMORY
@@ -23,7 +24,9 @@ AUTH = AuthConfig("history-secret-of-at-least-32-characters")
 def client() -> Iterator[TestClient]:
     hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 4)
-    app = create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
+    app = create_app(
+        ApiSettings(AUTH), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
+    )
     with TestClient(app) as client:
         yield client
     hub.close()

@@ -16,6 +16,7 @@ from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
 from api.rest.answers import BulkAnswer, History
+from api.settings import ApiSettings
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from domain.outcome import Outcome
@@ -30,7 +31,10 @@ def client() -> Iterator[TestClient]:
     hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 8)
     app = create_app(
-        hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH, dev_mode=True
+        ApiSettings(AUTH, dev_mode=True),
+        hub,
+        FakeReadModels.two_suppliers(),
+        lambda: Readiness(True, 0),
     )
     with TestClient(app) as client:
         yield client

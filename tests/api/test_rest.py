@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from domain.application import SupplyHub
 from storage.database import IN_MEMORY
 
@@ -35,7 +36,10 @@ def release(number: str, supplier: str = "SUP-ACME") -> dict[str, Any]:
 def client() -> Iterator[TestClient]:
     hub = SupplyHub(env=IN_MEMORY)
     app = create_app(
-        hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH, max_body_bytes=4096
+        ApiSettings(AUTH, max_body_bytes=4096),
+        hub,
+        FakeReadModels.two_suppliers(),
+        lambda: Readiness(True, 0),
     )
     with TestClient(app) as client:
         client.put(

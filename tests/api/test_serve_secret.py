@@ -53,6 +53,7 @@ def test_serve_refuses_to_start_with_a_secret_anyone_could_use(
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.server  # starts `supplyhub serve`
 def test_serve_in_development_mode_starts_with_the_development_secret(tmp_path: Path) -> None:
     port = free_port()
     env = hub_env(tmp_path, SUPPLYHUB_DEV_MODE="true")

@@ -23,6 +23,7 @@ from given import envelope
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from domain.commands import UpsertSupplier
@@ -153,6 +154,7 @@ def make_read_only(settings: Settings) -> None:
         file.write(bytes([3]))
 
 
+@pytest.mark.server  # serves on a real port
 def test_a_corrupt_stored_event_is_named_to_an_auditor_and_unavailable_to_the_supplier(
     settings: Settings,
 ) -> None:
@@ -178,6 +180,7 @@ def test_a_corrupt_stored_event_is_named_to_an_auditor_and_unavailable_to_the_su
     assert "deserialise" not in history.text + answer.text
 
 
+@pytest.mark.server  # serves on a real port
 def test_a_forged_event_that_does_not_replay_is_named_not_a_500(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -209,6 +212,7 @@ def test_the_cli_history_of_a_corrupt_event_names_its_log_position(
     assert "Traceback" not in said
 
 
+@pytest.mark.server  # serves on a real port
 def test_a_read_only_store_turns_readyz_503_and_writes_into_problems_that_say_so(
     settings: Settings,
 ) -> None:
@@ -236,6 +240,7 @@ def test_cli_commands_on_a_read_only_store_say_so_without_a_traceback(
     assert main(["audit", "verify"]) == 0
 
 
+@pytest.mark.server  # serves on a real port
 def test_projections_stalled_by_a_full_disk_turn_readyz_503_with_the_reason(
     settings: Settings,
 ) -> None:
@@ -282,7 +287,9 @@ def test_writes_refused_by_a_full_disk_are_503_problems_and_turn_readyz_503() ->
     # The supplier exists (tokens name known suppliers); the disk filled up after that.
     SupplyHub.handle(hub, UpsertSupplier("SUP-ACME", "Acme"), envelope())
     auth = AuthConfig("store-fault-test-secret-of-32-chars!")
-    app = create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), auth)
+    app = create_app(
+        ApiSettings(auth), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
+    )
     connector = {"Authorization": f"Bearer {auth.issue(Role.CONNECTOR)}"}
     acme = {"Authorization": f"Bearer {auth.issue(Role.SUPPLIER, 't', 'SUP-ACME')}"}
     with TestClient(app) as client:

@@ -18,6 +18,7 @@ from live_server import free_port, serving
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from api.settings import ApiSettings
 from domain.application import SupplyHub
 from storage.database import IN_MEMORY
 from supplyhub.cli import main
@@ -31,7 +32,9 @@ QUERY = {"query": "{ purchaseOrders(first: 1) { items { number } } }"}
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     hub = SupplyHub(env=IN_MEMORY)
-    app = create_app(hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0), AUTH)
+    app = create_app(
+        ApiSettings(AUTH), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
+    )
     with TestClient(app) as client:
         upsert_supplier(client, "SUP-ACME")
         yield client
@@ -120,6 +123,7 @@ def test_metrics_ask_for_an_admin_token(client: TestClient) -> None:
     assert "supplyhub_http_requests_total" in admin.text
 
 
+@pytest.mark.server  # serves on a real port
 def test_metrics_on_their_own_port_need_no_token_while_the_api_port_still_asks(
     tmp_path: Path,
 ) -> None:

@@ -82,6 +82,7 @@ def serve(kind: str, port: int, settings: Settings) -> None:
     else:
         from api.app import create_app
         from api.health import Readiness
+        from api.settings import ApiSettings
         from supplyhub.bootstrap import open_hub
         from supplyhub.read_side import open_read_side
 
@@ -90,9 +91,11 @@ def serve(kind: str, port: int, settings: Settings) -> None:
         if kind != "writer":  # the import is measured alone, as with a separate projection worker
             read_side.runner.start()
         app = create_app(
-            hub, read_side.read_models, lambda: Readiness(True, 0), AuthConfig(SECRET),
-            response_cache_size=0 if kind == "uncached" else 4096,
-            max_bulk_items=10_000, max_body_bytes=64 * 1024 * 1024,
+            ApiSettings(
+                AuthConfig(SECRET), response_cache_size=0 if kind == "uncached" else 4096,
+                max_bulk_items=10_000, max_body_bytes=64 * 1024 * 1024,
+            ),
+            hub, read_side.read_models, lambda: Readiness(True, 0),
         )  # fmt: skip
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 

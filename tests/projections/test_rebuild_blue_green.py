@@ -14,7 +14,8 @@ from projections.read_models import PurchaseOrderFilter
 from projections.rebuild.blue_green import rebuild
 from projections.records import Record
 from projections.runner import ProjectionRunner
-from supplyhub.read_side import ReadSide, processors
+from supplyhub.projection_set import processors
+from supplyhub.read_side import ReadSide
 
 
 def test_every_view_rebuilt_from_zero_equals_the_incrementally_built_one(

@@ -18,7 +18,8 @@ from projections.rebuild.parts import ProjectionPart, Segment, segments
 from projections.views.exception_queue import exception_queue
 from projections.views.purchase_orders import purchase_orders
 from supplyhub import read_side as read_side_module
-from supplyhub.read_side import ChildPart, ReadSide, RebuildRefusedError
+from supplyhub.read_side import ReadSide, RebuildRefusedError
+from supplyhub.rebuild_part import ChildPart
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.postgres

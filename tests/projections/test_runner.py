@@ -17,7 +17,8 @@ from projections.rebuild.blue_green import rebuild
 from projections.records import Record
 from projections.runner import ProjectionRunner
 from supplyhub.bootstrap import open_hub
-from supplyhub.read_side import POLL_SECONDS, ReadSide, open_read_side, processors
+from supplyhub.projection_set import processors
+from supplyhub.read_side import POLL_SECONDS, ReadSide, open_read_side
 from supplyhub.settings import Settings
 
 

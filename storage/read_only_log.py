@@ -1,7 +1,7 @@
-"""The event log and the recorded audit chain, opened so that nothing can be written: SQLite
-`mode=ro` (or `immutable=1` for a copy on read-only media), PostgreSQL a REPEATABLE READ READ
-ONLY transaction; one snapshot for both, so `audit verify` works on a read-only copy and
-cannot change what it checks."""
+"""The event log and the views' tables, opened so that nothing can be written: SQLite `mode=ro`
+(or `immutable=1` for a copy on read-only media), PostgreSQL a REPEATABLE READ READ ONLY
+transaction; one snapshot for the log and the views, so `audit verify` works on a read-only
+copy and cannot change what it checks."""
 
 from __future__ import annotations
 
@@ -17,28 +17,26 @@ from eventsourcing.persistence import Notification
 from psycopg import sql
 
 from domain.application import SupplyHub
-from projections.stores.view_store import table_name
-from projections.views.audit_ledger import AuditLedger, stored_bytes
-from supplyhub.settings import Settings
 
 BATCH = 5000
 EVENTS_TABLE = f"{SupplyHub.name.lower()}_events"  # the library's table on PostgreSQL
 
 
-class AuditSetupError(Exception):
-    """The audit cannot run as configured (no store, no key, a bad key); nothing was read."""
+class UnreadableStoreError(Exception):
+    """The store cannot be opened read-only (missing, unreachable, unreadable); nothing was read."""
 
 
 class ReadOnlyLog:
-    """The event log and the recorded chain on one read-only snapshot."""
+    """The event log and the live views on one read-only snapshot."""
 
     def __init__(
-        self, cur: Any, mark: str, events: str | None, position: str, ledger_table: str | None
+        self, cur: Any, mark: str, events: str | None, position: str, tables: set[str]
     ) -> None:
-        self.cur, self.mark, self.position = cur, mark, position
-        self.events_table, self.ledger_table = events, ledger_table
+        self.cur, self.mark, self.position, self.events_table = cur, mark, position, events
+        self.tables = tables
 
     def events(self) -> Iterator[Notification]:
+        """Every stored event in log order, its state as stored."""
         if self.events_table is None:
             return
         after = 0
@@ -53,7 +51,7 @@ class ReadOnlyLog:
             for position, originator, version, topic, state in rows:
                 yield Notification(
                     id=position, originator_id=_as_id(originator), originator_version=version,
-                    topic=topic, state=stored_bytes(state),
+                    topic=topic, state=state,
                 )  # fmt: skip
             if len(rows) < BATCH:
                 return
@@ -72,31 +70,41 @@ class ReadOnlyLog:
         row = self.cur.fetchone()
         return int(row[0]) if row else None
 
-    def ledger(self) -> Iterator[tuple[int, str, str]]:
-        if self.ledger_table is None:
+    def view(self, name: str) -> Iterator[tuple[str, str]]:
+        """The (key, doc) rows of the live version of view `name`, in key order."""
+        table = self._live_table(name)
+        if table is None:
             return
         after = ""
         while True:
             self.cur.execute(
-                f"SELECT key, doc FROM {self.ledger_table} WHERE key > {self.mark} "
-                f"ORDER BY key LIMIT {BATCH}",
+                f"SELECT key, doc FROM {table} WHERE key > {self.mark} ORDER BY key LIMIT {BATCH}",
                 (after,),
             )
             rows = self.cur.fetchall()
-            for key, doc in rows:
-                own, digest = doc.split(" ")
-                yield int(key), own, digest
+            yield from rows
             if len(rows) < BATCH:
                 return
             after = rows[-1][0]
 
-    def head(self) -> tuple[int, str]:
-        """The recorded chain's head (position, digest); (0, "") when nothing is chained."""
-        if self.ledger_table is None:
-            return 0, ""
-        self.cur.execute(f"SELECT key, doc FROM {self.ledger_table} ORDER BY key DESC LIMIT 1")
+    def last(self, name: str) -> tuple[str, str] | None:
+        """The (key, doc) row of view `name` with the highest key; None when it has none."""
+        table = self._live_table(name)
+        if table is None:
+            return None
+        self.cur.execute(f"SELECT key, doc FROM {table} ORDER BY key DESC LIMIT 1")
         row = self.cur.fetchone()
-        return (int(row[0]), row[1].split(" ")[1]) if row else (0, "")
+        return (row[0], row[1]) if row else None
+
+    def _live_table(self, name: str) -> str | None:
+        """The live version's table, named as the view store names it (view_<name>_v<n>)."""
+        if "projections" not in self.tables or not name.isidentifier():
+            return None
+        self.cur.execute(
+            f"SELECT version FROM projections WHERE name = {self.mark} AND live = 1", (name,)
+        )
+        row = self.cur.fetchone()
+        return f"view_{name}_v{int(row[0])}" if row else None
 
 
 def _as_id(stored: Any) -> Any:
@@ -110,27 +118,17 @@ def _as_id(stored: Any) -> Any:
 
 
 @contextmanager
-def read_only_log(settings: Settings) -> Iterator[ReadOnlyLog]:
-    """The configured store, opened so that nothing can be written through it."""
-    if settings.uses_postgres:
-        with _postgres_read_only(settings) as found:
-            yield found
-    else:
-        with _sqlite_read_only(settings.data_dir / "hub.sqlite3") as found:
-            yield found
-
-
-@contextmanager
-def _sqlite_read_only(path: Path) -> Iterator[ReadOnlyLog]:
+def sqlite_read_only(path: Path) -> Iterator[ReadOnlyLog]:
+    """The embedded store's file, opened read-only."""
     if not path.is_file():
-        raise AuditSetupError(f"no event store at {path}")
+        raise UnreadableStoreError(f"no event store at {path}")
     conn = _sqlite_connect(path)
     try:
         cur = conn.cursor()
-        cur.execute("BEGIN")  # one snapshot for the log and the chain
+        cur.execute("BEGIN")  # one snapshot for the log and the views
         tables = {row[0] for row in cur.execute("SELECT name FROM sqlite_master")}
         events = "stored_events" if "stored_events" in tables else None
-        yield ReadOnlyLog(cur, "?", events, "rowid", _live_ledger(cur, "?", tables))
+        yield ReadOnlyLog(cur, "?", events, "rowid", tables)
     finally:
         conn.close()
 
@@ -146,39 +144,28 @@ def _sqlite_connect(path: Path) -> sqlite3.Connection:
         except sqlite3.DatabaseError as error:
             conn.close()
             failure = error
-    raise AuditSetupError(f"cannot read the event store at {path}: {failure}")
+    raise UnreadableStoreError(f"cannot read the event store at {path}: {failure}")
 
 
 @contextmanager
-def _postgres_read_only(settings: Settings) -> Iterator[ReadOnlyLog]:
+def postgres_read_only(url: str, schema: str) -> Iterator[ReadOnlyLog]:
+    """The PostgreSQL schema, in one read-only REPEATABLE READ transaction."""
     try:
-        conn = psycopg.connect(settings.database_url, connect_timeout=10)
+        conn = psycopg.connect(url, connect_timeout=10)
     except psycopg.Error as error:
-        raise AuditSetupError(f"cannot reach PostgreSQL: {error}") from None
+        raise UnreadableStoreError(f"cannot reach PostgreSQL: {error}") from None
     try:
         conn.read_only = True
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         cur = conn.cursor()
-        schema = settings.database_schema
         cur.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
         cur.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
         )
         tables = {row[0] for row in cur.fetchall()}
         if EVENTS_TABLE not in tables:
-            raise AuditSetupError(f"no event store in PostgreSQL schema {schema!r}")
-        ledger = _live_ledger(cur, "%s", tables)
-        yield ReadOnlyLog(cur, "%s", EVENTS_TABLE, "notification_id", ledger)
+            raise UnreadableStoreError(f"no event store in PostgreSQL schema {schema!r}")
+        yield ReadOnlyLog(cur, "%s", EVENTS_TABLE, "notification_id", tables)
     finally:
         conn.rollback()
         conn.close()
-
-
-def _live_ledger(cur: Any, mark: str, tables: set[str]) -> str | None:
-    if "projections" not in tables:
-        return None
-    cur.execute(
-        f"SELECT version FROM projections WHERE name = {mark} AND live = 1", (AuditLedger.name,)
-    )
-    row = cur.fetchone()
-    return table_name(AuditLedger.name, int(row[0])) if row else None

@@ -1,0 +1,15 @@
+"""The projections this hub maintains: one list, read by the read side, its rebuilds and the
+rebuild parts run in other processes."""
+
+from __future__ import annotations
+
+from projections.projection import Processor
+from projections.views.audit_ledger import AuditLedger
+from projections.views.audit_trail import audit_trail
+from projections.views.exception_queue import exception_queue
+from projections.views.purchase_orders import purchase_orders
+
+
+def processors() -> list[Processor]:
+    """Every projection the runner maintains, by name."""
+    return [purchase_orders, exception_queue, audit_trail, AuditLedger()]
