@@ -91,13 +91,6 @@ class Syntax:
         except InvalidOperation:
             raise ValueError(f"{text!r} is not a number") from None
 
-    def format(self, value: Decimal) -> str:
-        """A numeric value with this syntax's decimal mark and no superfluous zeros."""
-        text = format(value, "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return text.replace(".", self.decimal)
-
 
 def check_service_characters(syntax: Syntax, position: int | None) -> None:
     named = {

@@ -6,6 +6,7 @@ by name rather than written into a different document.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 
 from connectors.edi.errors import UnwritableValueError
@@ -25,12 +26,16 @@ def encode(
     """One ``bytes`` per segment, for writing a large interchange without holding it."""
     end = delimiters.segment + delimiters.line_break
     position = 0
+    active = delimiters
     for segment in segments:
         position = 1 if segment.tag == "ISA" else position + 1
         if segment.tag == "ISA":
+            # Before ISA12 00402 there is no repetition separator, and ISA11 is a code.
+            repeats = segment.get(12) >= "00402"
+            active = delimiters if repeats else dataclasses.replace(delimiters, repetition=None)
             text = _isa(segment, delimiters)
         else:
-            text = _text(segment, delimiters, position)
+            text = _text(segment, active, position)
         try:
             yield (text + end).encode(encoding)
         except UnicodeEncodeError as exc:
