@@ -37,12 +37,13 @@ def encode(segments: Iterable[Segment], syntax: Syntax, *, una: bool = True) -> 
             position += 1
         text = _text(segment, syntax, escaped, position)
         if charset == "UNOA" and not set(text) <= LEVEL_A | set(syntax.service_characters):
-            bad = sorted(set(text) - LEVEL_A - set(syntax.service_characters))
+            allowed = LEVEL_A | set(syntax.service_characters)
+            bad = "".join(dict.fromkeys(char for char in text if char not in allowed))
             raise UnwritableValueError(
                 "EDIFACT",
                 segment.tag,
                 position,
-                f"{''.join(bad)!r} is outside UNOA (level A: upper case, digits, few signs)",
+                f"{bad!r} is outside UNOA (level A: upper case, digits, few signs)",
             )
         try:
             yield (text + end).encode(name)

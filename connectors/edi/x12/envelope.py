@@ -55,11 +55,14 @@ def control_number(
     (a control number of 2^64 is simply too long: ST02 is 4-9 characters, GS06 1-9 digits)."""
     value = segment.get(index)
     if not minimum <= len(value) <= maximum:
+        allowed = (
+            f"fixes it at {maximum}" if minimum == maximum else f"allows {minimum} to {maximum}"
+        )
         raise ElementError(
             "X12",
             segment.tag,
             position,
-            f"{name} is {len(value)} characters; the standard allows {minimum} to {maximum}",
+            f"{name} is {len(value)} characters; the standard {allowed}",
             name,
         )
     if not digits:
