@@ -9,6 +9,8 @@ ASCII in every supported character set) and decoded with the UNB's character set
 from __future__ import annotations
 
 import dataclasses
+import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final, NoReturn
@@ -386,6 +388,8 @@ def _split(text: str, syntax: Syntax) -> Segment:
     if release is None or release not in text:
         parts = text.split(syntax.element)
         component, repetition = syntax.component, syntax.repetition
+        if component not in text and (repetition is None or repetition not in text):
+            return Segment(_tag(parts[0]), tuple([((part,),) for part in parts[1:]]))
         elements: list[Element] = []
         for part in parts[1:]:
             repeats = part.split(repetition) if repetition and repetition in part else (part,)
@@ -400,36 +404,40 @@ def _split(text: str, syntax: Syntax) -> Segment:
 
 
 def _split_released(text: str, syntax: Syntax, release: str) -> Segment:
+    token, unrelease = _patterns(
+        release, syntax.component, syntax.element, syntax.repetition or syntax.element
+    )
     built: list[Element] = []
     repeats: list[tuple[str, ...]] = []
     components: list[str] = []
-    current: list[str] = []
-    index, length = 0, len(text)
-    while index < length:
-        char = text[index]
-        if char == release and index + 1 < length:
-            current.append(text[index + 1])
-            index += 2
-            continue
-        if char == syntax.component:
-            components.append("".join(current))
-            current = []
-        elif char == syntax.repetition:
-            components.append("".join(current))
+    position, length = 0, len(text)
+    while True:
+        match = token.match(text, position)
+        assert match is not None  # the pattern matches the empty string
+        value, separator = match.group(1), match.group(2)
+        components.append(unrelease.sub(r"\1", value) if release in value else value)
+        if separator != syntax.component:
             repeats.append(tuple(components))
-            components, current = [], []
-        elif char == syntax.element:
-            components.append("".join(current))
-            repeats.append(tuple(components))
-            built.append(tuple(repeats))
-            repeats, components, current = [], [], []
-        else:
-            current.append(char)
-        index += 1
-    components.append("".join(current))
-    repeats.append(tuple(components))
-    built.append(tuple(repeats))
+            components = []
+            if separator != syntax.repetition:
+                built.append(tuple(repeats))
+                repeats = []
+        position = match.end()
+        if position >= length and not separator:
+            break
     return Segment(_tag(built[0][0][0]), tuple(built[1:]))
+
+
+@functools.lru_cache(maxsize=64)
+def _patterns(
+    release: str, component: str, element: str, repetition: str
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A value (released characters included) and the separator after it; and the pattern
+    that takes the release characters out of a value."""
+    r = re.escape(release)
+    separators = "".join(re.escape(char) for char in {component, element, repetition})
+    token = re.compile(f"((?:[^{r}{separators}]|{r}.)*)([{separators}]|$)", re.DOTALL)
+    return token, re.compile(f"{r}(.)", re.DOTALL)
 
 
 def _tag(text: str) -> str:

@@ -209,8 +209,12 @@ class _Reader:
             shown = text[:40]
             raise EnvelopeError(X12, "", position, f"{shown!r} does not begin with a segment tag")
         component, repetition = delimiters.component, delimiters.repetition
+        del parts[0]
+        if component not in text and (repetition is None or repetition not in text):
+            # Most segments: simple, unrepeated elements (a comprehension is the fast way).
+            return Segment(tag, tuple([((part,),) for part in parts]))
         elements: list[Element] = []
-        for part in parts[1:]:
+        for part in parts:
             repeats = part.split(repetition) if repetition and repetition in part else (part,)
             elements.append(
                 tuple(
