@@ -211,3 +211,20 @@ def test_bytes_outside_the_declared_character_set_are_refused_by_position() -> N
         CharacterSetError, match="EDIFACT NAD at segment 5: byte 0xc3 is outside UNOA"
     ):
         list(read_messages([data]))
+
+
+def test_without_a_una_level_b_separators_are_recognised_after_unb() -> None:
+    text = "\x1c".join(
+        [
+            "UNB\x1dUNOB\x1f3\x1dA\x1dB\x1d261204\x1f1030\x1dIC1",
+            "UNH\x1d1\x1dORDERS\x1fD\x1f96A\x1fUN",
+            "BGM\x1d220\x1dPO'77?",
+            "UNT\x1d3\x1d1",
+            "UNZ\x1d1\x1dIC1",
+        ]
+    )
+
+    (message,) = read_messages([(text + "\x1c").encode()])
+
+    assert message.segments[1].values() == ["220", "PO'77?"]
+    assert message.syntax.release is None

@@ -242,3 +242,17 @@ def test_a_refusal_after_a_good_set_comes_after_that_set_was_yielded() -> None:
     assert next(sets).control == "0001"
     with pytest.raises(ControlNumberError):
         next(sets)
+
+
+def test_input_without_any_terminator_is_refused_rather_than_held_whole() -> None:
+    data = isa().encode() + b"GS*PO" + b"x" * (2 << 20)
+
+    with pytest.raises(DelimiterError, match="X12 at segment 2: no segment terminator within"):
+        list(read_sets([data[i : i + 65536] for i in range(0, len(data), 65536)]))
+
+
+def test_bytes_and_str_chunks_cannot_be_mixed() -> None:
+    text = interchange()
+
+    with pytest.raises(TypeError, match="all bytes or all str"):
+        list(read_sets([text[:120].encode(), text[120:]]))
