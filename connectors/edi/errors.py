@@ -1,0 +1,57 @@
+"""Why an interchange was refused: one typed error per rule, each naming where it broke.
+
+Every message reads ``<standard> <tag> at segment <n>: <rule>``, where ``n`` counts the
+segments of the interchange from its header (ISA or UNB is 1; a UNA is not a segment and is
+named without a number), and the rule names the element (``SE01``, ``UNT 0074``).
+"""
+
+from __future__ import annotations
+
+
+class EdiSyntaxError(ValueError):
+    """An interchange breaks a rule of its syntax; the base of every refusal here."""
+
+    def __init__(
+        self, standard: str, tag: str, position: int | None, rule: str, element: str = ""
+    ) -> None:
+        where = f"{standard} {tag}" if tag else standard
+        if position is not None:
+            where += f" at segment {position}"
+        super().__init__(f"{where}: {rule}")
+        self.standard = standard
+        self.tag = tag
+        self.position = position
+        self.element = element
+        self.rule = rule
+
+
+class DelimiterError(EdiSyntaxError):
+    """The header declares delimiters that cannot work (repeated, alphanumeric, missing)."""
+
+
+class TruncatedInputError(EdiSyntaxError):
+    """The input ended inside a segment or before the envelope's trailer."""
+
+
+class EnvelopeError(EdiSyntaxError):
+    """A segment where the envelope does not allow it (ST outside GS, UNH after UNZ, ...)."""
+
+
+class ControlCountError(EdiSyntaxError):
+    """A trailer's count (SE01, GE01, IEA01, UNT 0074, UNE 0060, UNZ 0036) is wrong."""
+
+
+class ControlNumberError(EdiSyntaxError):
+    """A trailer's control number or reference differs from its header's."""
+
+
+class ElementError(EdiSyntaxError):
+    """An envelope element has the wrong width, kind of character or value."""
+
+
+class CharacterSetError(EdiSyntaxError):
+    """Bytes outside the declared character set, or a character set we do not read."""
+
+
+class UnwritableValueError(EdiSyntaxError):
+    """The writer was given a value the chosen delimiters or character set cannot carry."""

@@ -1,0 +1,15 @@
+"""mock-edi, the third-party trading partner the EDI tests trade with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from edi_partner import MockEdi, start_mock_edi
+
+
+@pytest.fixture(scope="session")
+def mock_edi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockEdi]:
+    """One mock-edi partner for the whole session."""
+    with start_mock_edi(tmp_path_factory.mktemp("mock-edi") / "mock-edi.log") as partner:
+        yield partner
