@@ -9,9 +9,12 @@ from decimal import Decimal
 
 from connectors.demo import Scenario
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from projections.as_of import purchase_order_as_of
+
+ACCEPTED = AckStatus.ACCEPTED
 
 
 def _released_answered_revised_answered(hub: SupplyHub) -> None:
@@ -21,7 +24,7 @@ def _released_answered_revised_answered(hub: SupplyHub) -> None:
     hub.handle(c.UpsertSupplier("SUP-A", "Supplier A"), s.provenance(*erp))
     lines = s.lines(2, s.now.date())
     hub.handle(c.ReleasePurchaseOrder("PO-9", "SUP-A", "EUR", lines), s.provenance(*erp))
-    answers = (c.LineAnswer(10, "ACCEPTED"), c.LineAnswer(20, "ACCEPTED"))
+    answers = (c.LineAnswer(10, ACCEPTED, "ACCEPTED"), c.LineAnswer(20, ACCEPTED, "ACCEPTED"))
     hub.handle(c.AcknowledgePurchaseOrder("PO-9", 1, answers), s.provenance(*supplier))
     changed = (lines[0], replace(lines[1], quantity=Decimal(999)))
     hub.handle(c.RevisePurchaseOrder("PO-9", 2, changed), s.provenance(*erp))
