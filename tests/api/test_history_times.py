@@ -1,5 +1,5 @@
 """One rule for a point in time, REST and CLI alike: an ISO time with its UTC offset
-(`supplyhub history --as-of` is tested in tests/test_cli_output.py)."""
+(`supplyhub history --as-of` is tested in tests/supplyhub/test_cli_output.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Core write-path benchmark (issue 2): bulk ERP import against raw executemany on the same
 PostgreSQL, and single acknowledgements one by one on PostgreSQL and SQLite.
 
-Run: .venv/bin/python tests/benchmarks/bench_core.py [--pos 10000] [--rounds 3] [--acks 2000]
+Run: .venv/bin/python tests/storage/bench_core.py [--pos 10000] [--rounds 3] [--acks 2000]
 Starts its own PostgreSQL (tests/servers.py); prints figures, asserts nothing.
 """
 

@@ -1,7 +1,7 @@
 """Read-side benchmark (issue 3): rebuild rate against the raw read-and-decode rate on the
 same PostgreSQL, peak memory of a large rebuild, and live lag at a steady command rate.
 
-Run: .venv/bin/python tests/benchmarks/bench_projections.py [--events 200000]
+Run: .venv/bin/python tests/projections/bench_projections.py [--events 200000]
      [--memory-events 1000000] [--rate 200] [--seconds 10] [--rounds 3] [--quick]
 Starts its own PostgreSQL (tests/servers.py); prints figures, asserts nothing.
 """

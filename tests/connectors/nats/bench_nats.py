@@ -2,7 +2,7 @@
 the same messages on the same server, commit -> subscriber receipt latency at a steady event
 rate, and inbound commands applied per second on PostgreSQL.
 
-Run: .venv/bin/python tests/benchmarks/bench_backbone.py [--pos 1500] [--rate 200] [--seconds 10]
+Run: .venv/bin/python tests/connectors/nats/bench_nats.py [--pos 1500] [--rate 200] [--seconds 10]
 Starts its own PostgreSQL and nats-server (tests/servers.py); prints figures, asserts nothing.
 """
 
@@ -19,9 +19,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for servers
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests"))  # for servers
 # The repository before tests/: tests/connectors/ would shadow the connectors package.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 import nats
 from nats.js.api import DeliverPolicy

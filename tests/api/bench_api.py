@@ -1,6 +1,6 @@
 """API benchmarks: cached and uncached supplier queries against plain FastAPI, and bulk import.
 
-    .venv/bin/python tests/benchmarks/bench_api.py [--seconds 8] [--bulk-pos 2000]
+    .venv/bin/python tests/api/bench_api.py [--seconds 8] [--bulk-pos 2000]
 
 Each server is ONE uvicorn worker in its own subprocess, measured alone (one at a time), by
 the same asyncio load generator over keep-alive HTTP/1.1 with 32 concurrent clients. Prints
