@@ -56,6 +56,9 @@ class SupplyHub(Application[UUID]):
     passes a faster one (`storage.aggregates.FAST`).
     """
 
+    # The library names the stored tables and the environment prefix after `name`
+    # (`hub_events`, `HUB_*`): it is the store's name, not the class's, and stays "Hub" so
+    # that every existing store still opens.
     name = "Hub"
 
     def __init__(

@@ -17,7 +17,9 @@ from projections.store_faults import StoreFault
 
 
 @dataclass
-class Context:
+class RequestContext:
+    """One GraphQL request's context (the domain's use cases have their own `Context`)."""
+
     principal: Principal
     read_models: ReadModels
     hub: SupplyHub
@@ -36,4 +38,4 @@ class Context:
         return [self.read_models.purchase_order(number, scope) for number in numbers]
 
 
-Info = StrawberryInfo[Context, Any]
+Info = StrawberryInfo[RequestContext, Any]

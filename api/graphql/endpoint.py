@@ -29,7 +29,7 @@ from api.auth import Principal, TokenCache
 from api.cache import Position, ResponseCache, cache_key, etag
 from api.envelope import Clock, Envelope
 from api.errors import problem
-from api.graphql.context import Context
+from api.graphql.context import RequestContext
 from api.graphql.schema import PortalSchema
 from api.metrics import Metrics
 from domain.application import SupplyHub
@@ -134,12 +134,12 @@ class GraphQLEndpoint:
         status = 400 if result.data is None and _refused_before_running(result.errors) else 200
         return Response(payload, status, media_type=JSON)
 
-    def _context(self, principal: Principal, envelope: Envelope) -> Context:
+    def _context(self, principal: Principal, envelope: Envelope) -> RequestContext:
         outcomes = self.metrics.outcomes
         record: Callable[[str, str], None] = lambda command, status: outcomes.labels(  # noqa: E731
             command, status
         ).inc()
-        return Context(
+        return RequestContext(
             principal=principal,
             read_models=self.read_models,
             hub=self.hub,

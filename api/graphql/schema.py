@@ -27,7 +27,7 @@ from strawberry.types import ExecutionContext
 
 from api.envelope import require_key
 from api.graphql import inputs
-from api.graphql.context import Context, Info
+from api.graphql.context import Info, RequestContext
 from api.graphql.fast_path import FastPath, FastPathExtension, RootAnswer
 from api.graphql.results import CommandResult, Conflict, of_error, of_outcome
 from api.graphql.scalars import OVERRIDES
@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 
 async def find_purchase_orders(
-    context: Context,
+    context: RequestContext,
     *,
     status: str | None = None,
     needs_action: bool | None = None,
@@ -83,7 +83,7 @@ async def find_purchase_orders(
     )
 
 
-async def find_purchase_order(context: Context, number: str) -> PurchaseOrder | None:
+async def find_purchase_order(context: RequestContext, number: str) -> PurchaseOrder | None:
     """One PO in the caller's scope (another supplier's is None), batched by the DataLoader."""
     may_call("Query.purchaseOrder", context.principal)
     found = await context.purchase_orders.load(number)

@@ -19,7 +19,7 @@ from strawberry.extensions import SchemaExtension
 
 from api.auth import Principal, Role
 from api.envelope import Envelope
-from api.graphql.context import Context
+from api.graphql.context import RequestContext
 from api.graphql.endpoint import _encode
 from api.graphql.fast_path import FastPath, FastPathExtension
 from api.graphql.schema import FAST_ROOTS, PortalSchema, Query, build_schema
@@ -55,8 +55,8 @@ def fast_path() -> FastPath:
     return FAST.fast_path
 
 
-def _context(read_models: ReadModels, principal: Principal) -> Context:
-    return Context(
+def _context(read_models: ReadModels, principal: Principal) -> RequestContext:
+    return RequestContext(
         principal=principal,
         read_models=read_models,
         hub=None,  # type: ignore[arg-type]  # queries never reach the hub

@@ -11,7 +11,7 @@ from fake_read_models import FakeReadModels
 
 from api.auth import Principal, Role
 from api.envelope import Envelope
-from api.graphql.context import Context
+from api.graphql.context import RequestContext
 from api.graphql.schema import build_schema
 from domain import commands as c
 from domain.application import SupplyHub
@@ -53,7 +53,7 @@ async def run(
     query: str, principal: Principal, hub: SupplyHub | None = None,
     read_models: FakeReadModels | None = None, schema: Any = SCHEMA,
 ) -> Any:  # fmt: skip
-    context = Context(
+    context = RequestContext(
         principal=principal,
         read_models=read_models or FakeReadModels.two_suppliers(),
         hub=hub or SupplyHub(env=IN_MEMORY),

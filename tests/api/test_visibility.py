@@ -17,7 +17,7 @@ from fake_read_models import FakeReadModels
 from api.auth import Principal, Role
 from api.envelope import Envelope
 from api.graphql import visibility
-from api.graphql.context import Context
+from api.graphql.context import RequestContext
 from api.graphql.schema import build_schema
 from domain.application import SupplyHub
 from domain.provenance import Channel
@@ -104,7 +104,7 @@ def read_models() -> FakeReadModels:
 
 async def run(query: str, role: Role, schema: str = "fast path") -> Any:
     principal = PRINCIPALS[role]
-    context = Context(
+    context = RequestContext(
         principal=principal, read_models=read_models(), hub=SupplyHub(env=IN_MEMORY),
         envelope=Envelope(principal, Channel.PORTAL, NOW, "corr-1", "sha256:00"),
         max_page_size=50, record_outcome=lambda command, status: None,
