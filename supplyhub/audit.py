@@ -46,7 +46,7 @@ def read_only_log(settings: Settings) -> Iterator[ReadOnlyLog]:
     opened = (
         postgres_read_only(settings.database_url, settings.database_schema)
         if settings.uses_postgres
-        else sqlite_read_only(settings.data_dir / "hub.sqlite3")
+        else sqlite_read_only(settings.sqlite_file)
     )
     try:
         with opened as source:

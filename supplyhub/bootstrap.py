@@ -21,7 +21,7 @@ def store_config(settings: Settings) -> database.StoreConfig:
     return database.StoreConfig(
         url=settings.database_url,
         schema=settings.database_schema,
-        sqlite_path=settings.data_dir / "hub.sqlite3",
+        sqlite_path=settings.sqlite_file,
         lock_timeout_seconds=settings.lock_timeout_seconds,
         pool_size=settings.pool_size,
     )

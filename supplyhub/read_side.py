@@ -203,7 +203,7 @@ def open_read_side(settings: Settings, hub: SupplyHub, *, listen: bool = True) -
             waker = ListeningWaker(settings.database_url, channel)
         idle_wait = POLL_SECONDS
     else:
-        store = SqliteViewStore(settings.data_dir / "hub.sqlite3")
+        store = SqliteViewStore(settings.sqlite_file)
     with schema_lock(settings):
         store.prepare(processors())
     loop = worker_loop(settings, "projections")

@@ -138,6 +138,12 @@ class Settings(BaseSettings):
     def uses_postgres(self) -> bool:
         return is_postgres(self.database_url)
 
+    @property
+    def sqlite_file(self) -> Path:
+        """The embedded store's one file (events, views, the workers' tables), when not on
+        PostgreSQL."""
+        return self.data_dir / "hub.sqlite3"
+
     def api(self) -> ApiSettings:
         """The API's part of the settings, as `create_app` takes it."""
         # Imported here: the commands that serve no API do not pay for the token library.

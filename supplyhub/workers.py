@@ -57,7 +57,7 @@ def open_database(settings: Settings) -> Database:
             settings.database_url, settings.database_schema, settings.lock_timeout_seconds
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Database.sqlite(settings.data_dir / "hub.sqlite3", settings.lock_timeout_seconds)
+    return Database.sqlite(settings.sqlite_file, settings.lock_timeout_seconds)
 
 
 def _nats_url(settings: Settings) -> str:

@@ -75,7 +75,7 @@ def bring_views_up_to_date(settings: Settings, hub: SupplyHub) -> int:
 def describe_store(settings: Settings) -> str:
     if settings.uses_postgres:
         return f"PostgreSQL schema {settings.database_schema!r}"
-    return f"{settings.data_dir / 'hub.sqlite3'}"
+    return str(settings.sqlite_file)
 
 
 def run_history(args: argparse.Namespace, settings: Settings) -> int:
