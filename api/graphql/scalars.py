@@ -61,24 +61,21 @@ _DATETIME = _parser(
     "an ISO 8601 date-time within the years 0001 to 9999 in UTC, such as 2026-12-01T08:00:00Z",
 )
 
-DATE = ScalarDefinition(
-    name=DateDefinition.name,
-    description=DateDefinition.description,
-    specified_by_url=None,
-    serialize=DateDefinition.serialize,
-    parse_value=_DATE,
-    parse_literal=_literal(_DATE),
-    origin=date,
-)
 
-DATETIME = ScalarDefinition(
-    name=DateTimeDefinition.name,
-    description=DateTimeDefinition.description,
-    specified_by_url=None,
-    serialize=DateTimeDefinition.serialize,
-    parse_value=_DATETIME,
-    parse_literal=_literal(_DATETIME),
-    origin=datetime,
-)
+def _with_our_parser(base: ScalarDefinition, origin: type, parse: Parse) -> ScalarDefinition:
+    """strawberry's scalar `base`, reading variables and literals alike with `parse`."""
+    return ScalarDefinition(
+        name=base.name,
+        description=base.description,
+        specified_by_url=None,
+        serialize=base.serialize,
+        parse_value=parse,
+        parse_literal=_literal(parse),
+        origin=origin,
+    )
+
+
+DATE = _with_our_parser(DateDefinition, date, _DATE)
+DATETIME = _with_our_parser(DateTimeDefinition, datetime, _DATETIME)
 
 OVERRIDES: dict[object, ScalarDefinition] = {date: DATE, datetime: DATETIME}

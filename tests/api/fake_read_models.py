@@ -6,6 +6,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from fastapi import FastAPI
+
+from api.app import create_app
+from api.health import Readiness
+from api.settings import ApiSettings
+from domain.application import SupplyHub
 from projections.read_models import (
     Alert,
     ExceptionView,
@@ -136,3 +142,11 @@ class FakeReadModels:
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]:
         return tuple(kpis(s) for s in ("SUP-ACME", "SUP-BOREAL") if supplier in (None, s))
+
+
+def app_over_fake_views(
+    settings: ApiSettings, hub: SupplyHub, read_models: FakeReadModels | None = None
+) -> FastAPI:
+    """The whole API over hand-built views (two suppliers unless given), always ready."""
+    views = read_models if read_models is not None else FakeReadModels.two_suppliers()
+    return create_app(settings, hub, views, lambda: Readiness(True, 0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import socket
 import threading
 import time
@@ -10,11 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import uvicorn
 
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from supplyhub.bootstrap import open_hub
+from supplyhub.cli import main
 from supplyhub.cli.api import build_app, serve_metrics
 from supplyhub.read_side import ReadSide, open_read_side
 from supplyhub.settings import Settings
@@ -73,3 +77,20 @@ def serving_app(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def token(*args: str) -> dict[str, str]:
+    """A bearer token from `supplyhub token create`, as a developer would get one."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["token", "create", *args]) == 0
+    return {"Authorization": f"Bearer {out.getvalue().strip()}"}
+
+
+def graphql_post(live: LiveHub, headers: dict[str, str], query: str, **variables: Any) -> Any:
+    """A GraphQL request over HTTP; the transport must answer 200 whatever the result."""
+    response = httpx.post(
+        f"{live.url}/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from fake_read_models import FakeReadModels
+from fake_read_models import app_over_fake_views
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.auth import Role
-from api.health import Readiness
 from domain.application import SupplyHub
 from supplyhub.settings import Settings
 
@@ -17,9 +15,7 @@ SECRET = "api-settings-test-secret-of-32-chars!"
 def test_the_body_limit_and_token_secret_of_the_settings_are_the_ones_the_app_enforces() -> None:
     settings = Settings(jwt_secret=SECRET, max_body_bytes=2048, dev_mode=True)
     hub = SupplyHub()
-    app = create_app(
-        settings.api(), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
-    )
+    app = app_over_fake_views(settings.api(), hub)
     connector = {"Authorization": f"Bearer {settings.api().auth.issue(Role.CONNECTOR)}"}
     with TestClient(app) as client:
         small = client.post("/api/v1/bulk", json={"items": []}, headers=connector)

@@ -13,11 +13,10 @@ from typing import Any
 import graphql
 import httpx
 import pytest
-from live_server import LiveHub, serving
+from live_server import LiveHub, graphql_post, serving, token
 from servers import PostgresServer
 
 from api.graphql.schema import build_schema
-from supplyhub.cli import main
 from supplyhub.settings import Settings
 
 OTHERS = ("SUP-BOREAL", "SUP-CYPRESS", "SUP-DELTA")
@@ -43,26 +42,9 @@ def live(
         yield hub
 
 
-def token(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, str]:
-    """A bearer token from `supplyhub token create`, as a developer would get one."""
-    capsys.readouterr()
-    assert main(["token", "create", *args]) == 0
-    return {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
-
-
-def graphql_post(live: LiveHub, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    response = httpx.post(
-        f"{live.url}/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return response
-
-
-def test_a_portal_developer_opens_graphiql_and_acknowledges_a_demo_po(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
-    release_for_acme(live, token(capsys, "--role", "connector"), "4500000301")
+def test_a_portal_developer_opens_graphiql_and_acknowledges_a_demo_po(live: LiveHub) -> None:
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
+    release_for_acme(live, token("--role", "connector"), "4500000301")
     assert "graphiql" in httpx.get(f"{live.url}/graphql").text.lower()
     waiting = graphql_post(
         live, acme, "{ purchaseOrders(needsAction: true, first: 50) { items { number revision "
@@ -120,10 +102,8 @@ def every_field(type_: graphql.GraphQLNamedType, depth: int = 0) -> str:
     return " ".join(selected)
 
 
-def test_supplier_a_never_sees_anything_of_another_supplier(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+def test_supplier_a_never_sees_anything_of_another_supplier(live: LiveHub) -> None:
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
     schema = graphql.build_schema(build_schema().as_str())
     types = {name: every_field(schema.get_type(name)) for name in  # type: ignore[arg-type]
              ("PurchaseOrderPage", "PurchaseOrder", "ExceptionCase", "SupplierKpis")}  # fmt: skip
@@ -187,12 +167,10 @@ def connections_opened() -> Iterator[list[tuple[str, int]]]:
         recording[0] = False
 
 
-def test_portal_queries_answer_with_no_erp_anywhere(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_portal_queries_answer_with_no_erp_anywhere(live: LiveHub) -> None:
     """The hub has no ERP client at all: while portal queries run, the only connections
     opened are the test's own to the server and the server's to its store, on loopback."""
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
     server_port = int(live.url.rsplit(":", 1)[1])
     store_port = httpx.URL(live.settings.database_url or "sqlite://x").port
     with connections_opened() as opened:
@@ -207,10 +185,10 @@ def test_portal_queries_answer_with_no_erp_anywhere(
 
 
 def test_a_repeated_query_is_cached_with_an_etag_that_changes_when_the_views_move(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
+    live: LiveHub,
 ) -> None:
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
+    connector = token("--role", "connector", "--subject", "sap")
     query = "{ purchaseOrders(first: 50) { items { number status } } }"
     first = graphql_post(live, acme, query)
     again = graphql_post(live, acme, query)
@@ -234,11 +212,9 @@ def test_a_repeated_query_is_cached_with_an_etag_that_changes_when_the_views_mov
     assert '{"number":"4500000033","status":"cancelled"}' in after.text
 
 
-def test_an_erp_developer_posts_the_openapi_example_and_retries_safely(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
-    auditor = token(capsys, "--role", "auditor", "--subject", "kim")
+def test_an_erp_developer_posts_the_openapi_example_and_retries_safely(live: LiveHub) -> None:
+    connector = token("--role", "connector", "--subject", "sap")
+    auditor = token("--role", "auditor", "--subject", "kim")
     openapi = httpx.get(f"{live.url}/openapi.json").json()
     body = openapi["paths"]["/api/v1/purchase-orders"]["post"]["requestBody"]
     example = body["content"]["application/json"]["examples"]["release"]["value"]
@@ -258,10 +234,8 @@ def test_an_erp_developer_posts_the_openapi_example_and_retries_safely(
     assert history["state"]["revision"] == 1 and len(history["state"]["lines"]) == 2
 
 
-def test_bad_input_is_a_problem_naming_the_field_and_never_a_server_error(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
+def test_bad_input_is_a_problem_naming_the_field_and_never_a_server_error(live: LiveHub) -> None:
+    connector = token("--role", "connector", "--subject", "sap")
     line = {"line_number": 10, "item": "X", "quantity": "0", "uom": "EA", "unit_price": "1",
             "need_by": "2026-12-01", "ship_to": "PLANT-DE01"}  # fmt: skip
     body = {"po_number": "4500000202", "supplier": "SUP-ACME", "currency": "EUR", "lines": [line]}
@@ -286,11 +260,9 @@ def test_bad_input_is_a_problem_naming_the_field_and_never_a_server_error(
     assert too_big.status_code == 413
 
 
-def test_readiness_reports_the_lag_and_metrics_count_requests(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_readiness_reports_the_lag_and_metrics_count_requests(live: LiveHub) -> None:
     ready = httpx.get(f"{live.url}/readyz")
-    metrics = httpx.get(f"{live.url}/metrics", headers=token(capsys, "--role", "admin")).text
+    metrics = httpx.get(f"{live.url}/metrics", headers=token("--role", "admin")).text
     assert ready.status_code == 200 and ready.json()["store"] is True
     assert 'supplyhub_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics
     assert 'supplyhub_http_requests_total{method="POST",route="/graphql",status="200"}' in metrics

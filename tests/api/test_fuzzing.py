@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from fake_read_models import FakeReadModels
+from fake_read_models import app_over_fake_views
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -21,9 +21,7 @@ from schemathesis.checks import (
 )
 from schemathesis.graphql import nodes
 
-from api.app import create_app
 from api.auth import AuthConfig, Role
-from api.health import Readiness
 from api.settings import ApiSettings
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
@@ -47,9 +45,7 @@ EXAMPLES = 15
 def app() -> Iterator[Any]:
     hub = SupplyHub(env=IN_MEMORY)  # seeded with the demo, so generated numbers sometimes hit
     run_scenario(hub, 8)
-    yield create_app(
-        ApiSettings(AUTH), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
-    )
+    yield app_over_fake_views(ApiSettings(AUTH), hub)
     hub.close()
 
 

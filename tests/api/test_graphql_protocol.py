@@ -8,13 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_read_models import FakeReadModels
+from fake_read_models import FakeReadModels, app_over_fake_views
 from fastapi.testclient import TestClient
 from live_server import LiveHub, serving, serving_app
 
-from api.app import create_app
 from api.auth import AuthConfig, Role
-from api.health import Readiness
 from api.settings import ApiSettings
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
@@ -143,9 +141,7 @@ class BrokenReadModels(FakeReadModels):
 def test_a_server_fault_is_a_500_without_python_text_and_the_connection_lives_on() -> None:
     auth = AuthConfig("protocol-test-secret-of-at-least-32-chars")
     hub = SupplyHub(env=IN_MEMORY)
-    app = create_app(
-        ApiSettings(auth), hub, BrokenReadModels.two_suppliers(), lambda: Readiness(True, 0)
-    )
+    app = app_over_fake_views(ApiSettings(auth), hub, BrokenReadModels.two_suppliers())
     headers = {"Authorization": f"Bearer {auth.issue(Role.CONNECTOR)}"}
     with serving_app(app) as url, httpx.Client(base_url=url, headers=headers) as connector:
         before = connector.get("/api/v1/purchase-orders/nothing-here")
@@ -164,9 +160,7 @@ def test_an_unexpected_fault_in_a_resolver_reaches_the_client_without_python_tex
     auth = AuthConfig("protocol-test-secret-of-at-least-32-chars")
     hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 4)
-    app = create_app(
-        ApiSettings(auth), hub, BrokenReadModels.two_suppliers(), lambda: Readiness(True, 0)
-    )
+    app = app_over_fake_views(ApiSettings(auth), hub, BrokenReadModels.two_suppliers())
     token = auth.issue(Role.SUPPLIER, "portal", "SUP-ACME")
     with TestClient(app) as client:
         answer = client.post(

@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fake_read_models import FakeReadModels
+from fake_read_models import app_over_fake_views
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.auth import AuthConfig, Role
-from api.health import Readiness
 from api.settings import ApiSettings
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
@@ -24,9 +22,7 @@ AUTH = AuthConfig("history-secret-of-at-least-32-characters")
 def client() -> Iterator[TestClient]:
     hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 4)
-    app = create_app(
-        ApiSettings(AUTH), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
-    )
+    app = app_over_fake_views(ApiSettings(AUTH), hub)
     with TestClient(app) as client:
         yield client
     hub.close()

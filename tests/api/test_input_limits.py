@@ -7,7 +7,6 @@ every broken field, and the portal's pages still render afterwards.
 from __future__ import annotations
 
 import contextlib
-import io
 import itertools
 import json
 import time
@@ -19,11 +18,10 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from live_server import LiveHub, serving
+from live_server import LiveHub, serving, token
 
 from connectors.nats.command_messages import InboundMessage, InvalidMessageError, to_command
 from domain.errors import DomainError
-from supplyhub.cli import main
 from supplyhub.settings import Settings
 
 LINE = {"line_number": 10, "item": "BRKT-1001", "quantity": "5", "uom": "EA",
@@ -39,14 +37,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("limits"), dev_mode=True)
     with serving(settings, purchase_orders=8) as hub:
         yield hub
-
-
-def token(*args: str) -> dict[str, str]:
-    """A bearer token from `supplyhub token create`, as a developer would get one."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["token", "create", *args]) == 0
-    return {"Authorization": f"Bearer {out.getvalue().strip()}"}
 
 
 def release(live: LiveHub, body: dict[str, Any]) -> httpx.Response:

@@ -8,13 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fake_read_models import FakeReadModels
+from fake_read_models import app_over_fake_views
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from api.app import create_app
 from api.auth import AuthConfig, Role
-from api.health import Readiness
 from api.rest.answers import BulkAnswer, History
 from api.settings import ApiSettings
 from connectors.demo import run_scenario
@@ -30,12 +28,7 @@ AUTH = AuthConfig("openapi-secret-of-at-least-32-characters")
 def client() -> Iterator[TestClient]:
     hub = SupplyHub(env=IN_MEMORY)
     run_scenario(hub, 8)
-    app = create_app(
-        ApiSettings(AUTH, dev_mode=True),
-        hub,
-        FakeReadModels.two_suppliers(),
-        lambda: Readiness(True, 0),
-    )
+    app = app_over_fake_views(ApiSettings(AUTH, dev_mode=True), hub)
     with TestClient(app) as client:
         yield client
     hub.close()

@@ -6,12 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fake_read_models import FakeReadModels
+from fake_read_models import app_over_fake_views
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.auth import AuthConfig, Role
-from api.health import Readiness
 from api.settings import ApiSettings
 from domain.application import SupplyHub
 from storage.database import IN_MEMORY
@@ -35,12 +33,7 @@ def release(number: str, supplier: str = "SUP-ACME") -> dict[str, Any]:
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     hub = SupplyHub(env=IN_MEMORY)
-    app = create_app(
-        ApiSettings(AUTH, max_body_bytes=4096),
-        hub,
-        FakeReadModels.two_suppliers(),
-        lambda: Readiness(True, 0),
-    )
+    app = app_over_fake_views(ApiSettings(AUTH, max_body_bytes=4096), hub)
     with TestClient(app) as client:
         client.put(
             "/api/v1/suppliers/SUP-ACME", json={"name": "Acme"},

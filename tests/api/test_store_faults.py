@@ -16,13 +16,11 @@ from typing import Any
 import httpx
 import pytest
 from eventsourcing.persistence import OperationalError as PersistenceOperationalError
-from fake_read_models import FakeReadModels
+from fake_read_models import app_over_fake_views
 from fastapi.testclient import TestClient
 from given import envelope
 
-from api.app import create_app
 from api.auth import AuthConfig, Role
-from api.health import Readiness
 from api.settings import ApiSettings
 from connectors.demo import run_scenario
 from domain.application import SupplyHub
@@ -287,9 +285,7 @@ def test_writes_refused_by_a_full_disk_are_503_problems_and_turn_readyz_503() ->
     # The supplier exists (tokens name known suppliers); the disk filled up after that.
     SupplyHub.handle(hub, UpsertSupplier("SUP-ACME", "Acme"), envelope())
     auth = AuthConfig("store-fault-test-secret-of-32-chars!")
-    app = create_app(
-        ApiSettings(auth), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
-    )
+    app = app_over_fake_views(ApiSettings(auth), hub)
     connector = {"Authorization": f"Bearer {auth.issue(Role.CONNECTOR)}"}
     acme = {"Authorization": f"Bearer {auth.issue(Role.SUPPLIER, 't', 'SUP-ACME')}"}
     with TestClient(app) as client:

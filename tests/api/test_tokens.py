@@ -11,13 +11,11 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from fake_read_models import FakeReadModels
+from fake_read_models import app_over_fake_views
 from fastapi.testclient import TestClient
 from live_server import free_port, serving
 
-from api.app import create_app
 from api.auth import AuthConfig, Role
-from api.health import Readiness
 from api.settings import ApiSettings
 from domain.application import SupplyHub
 from storage.database import IN_MEMORY
@@ -32,9 +30,7 @@ QUERY = {"query": "{ purchaseOrders(first: 1) { items { number } } }"}
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     hub = SupplyHub(env=IN_MEMORY)
-    app = create_app(
-        ApiSettings(AUTH), hub, FakeReadModels.two_suppliers(), lambda: Readiness(True, 0)
-    )
+    app = app_over_fake_views(ApiSettings(AUTH), hub)
     with TestClient(app) as client:
         upsert_supplier(client, "SUP-ACME")
         yield client

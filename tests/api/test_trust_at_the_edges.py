@@ -9,9 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from live_server import LiveHub, serving
+from live_server import LiveHub, graphql_post, serving, token
 
-from supplyhub.cli import main
 from supplyhub.settings import Settings
 
 
@@ -21,18 +20,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
         yield hub
 
 
-def token(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, str]:
-    capsys.readouterr()
-    assert main(["token", "create", *args]) == 0
-    return {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
-
-
 def graphql(live: LiveHub, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    response = httpx.post(
-        f"{live.url}/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+    return graphql_post(live, headers, query, **variables).json()
 
 
 def rest(live: LiveHub, headers: dict[str, str], path: str, body: Any, key: str) -> httpx.Response:
@@ -72,11 +61,9 @@ ACKNOWLEDGE = """mutation($key: String!, $po: String!) {
 # --- 1. idempotency keys belong to their caller ------------------------------------------
 
 
-def test_a_suppliers_key_does_not_block_the_connector_releasing_a_po_with_it(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
-    boreal = token(capsys, "--role", "supplier", "--supplier", "SUP-BOREAL")
+def test_a_suppliers_key_does_not_block_the_connector_releasing_a_po_with_it(live: LiveHub) -> None:
+    connector = token("--role", "connector", "--subject", "sap")
+    boreal = token("--role", "supplier", "--supplier", "SUP-BOREAL")
     graphql(live, boreal, SUBMIT_INVOICE, key="sap-po-45d23c777-r1", po="4500000002",
             number="INV-EDGE-1")  # fmt: skip
     line = {"line_number": 10, "item": "BRKT-1001", "quantity": "5", "uom": "EA",
@@ -90,11 +77,11 @@ def test_a_suppliers_key_does_not_block_the_connector_releasing_a_po_with_it(
 
 
 def test_a_supplier_resending_another_suppliers_acknowledgement_gets_no_replay(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
+    live: LiveHub,
 ) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
-    boreal = token(capsys, "--role", "supplier", "--supplier", "SUP-BOREAL")
+    connector = token("--role", "connector", "--subject", "sap")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
+    boreal = token("--role", "supplier", "--supplier", "SUP-BOREAL")
     release(live, connector, "4500000778")
     first = graphql(live, acme, ACKNOWLEDGE, key="acme-ack-778", po="4500000778")
     assert first["data"]["acknowledgePurchaseOrder"]["__typename"] == "Accepted"
@@ -106,11 +93,9 @@ def test_a_supplier_resending_another_suppliers_acknowledgement_gets_no_replay(
     }  # fmt: skip
 
 
-def test_probing_a_key_another_caller_used_reveals_nothing_of_its_command(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+def test_probing_a_key_another_caller_used_reveals_nothing_of_its_command(live: LiveHub) -> None:
+    connector = token("--role", "connector", "--subject", "sap")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
     release(live, connector, "4500000779")
     graphql(live, acme, ACKNOWLEDGE, key="acme-ack-779", po="4500000779")
 
@@ -121,11 +106,9 @@ def test_probing_a_key_another_caller_used_reveals_nothing_of_its_command(
     assert "Acknowledge" not in probe.text and probe.json()["replayed"] is False
 
 
-def test_a_key_reused_by_the_same_caller_for_other_content_is_still_refused(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+def test_a_key_reused_by_the_same_caller_for_other_content_is_still_refused(live: LiveHub) -> None:
+    connector = token("--role", "connector", "--subject", "sap")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
     release(live, connector, "4500000780")
     release(live, connector, "4500000781")
     graphql(live, acme, ACKNOWLEDGE, key="acme-ack-780", po="4500000780")
@@ -139,11 +122,9 @@ def test_a_key_reused_by_the_same_caller_for_other_content_is_still_refused(
 # --- 2. what a supplier sees ---------------------------------------------------------------
 
 
-def test_a_supplier_asking_for_aps_cases_gets_none(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
-    ap = token(capsys, "--role", "ap", "--subject", "ana")
+def test_a_supplier_asking_for_aps_cases_gets_none(live: LiveHub) -> None:
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
+    ap = token("--role", "ap", "--subject", "ana")
     query = "{ exceptions(status: null, ownerRole: ap, first: 100) { items { category reason } } }"
 
     seen_by_ap = graphql(live, ap, query)["data"]["exceptions"]["items"]
@@ -154,9 +135,9 @@ def test_a_supplier_asking_for_aps_cases_gets_none(
 
 
 def test_a_supplier_sees_its_own_cases_phrased_for_it_without_internal_limits(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
+    live: LiveHub,
 ) -> None:
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
 
     cases = graphql(
         live, acme, "{ exceptions(status: null, first: 100) { items { category owner reason } } }"
@@ -173,9 +154,9 @@ def test_a_supplier_sees_its_own_cases_phrased_for_it_without_internal_limits(
 
 
 def test_a_duplicate_invoice_tells_the_supplier_neither_the_earlier_message_nor_aps_case(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
+    live: LiveHub,
 ) -> None:
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
 
     answer = graphql(live, acme, SUBMIT_INVOICE, key="again-4500000001", po="4500000001",
                      number="INV-4500000001")["data"]["submitInvoice"]  # fmt: skip
@@ -202,11 +183,9 @@ def shipment(po: str, *packs: list[tuple[int, str]]) -> list[dict[str, Any]]:
         for p, items in enumerate(packs)]}]  # fmt: skip
 
 
-def test_nothing_ships_is_received_or_invoiced_against_a_cancelled_po(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+def test_nothing_ships_is_received_or_invoiced_against_a_cancelled_po(live: LiveHub) -> None:
+    connector = token("--role", "connector", "--subject", "sap")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
     release(live, connector, "4500000790")
     cancelled = rest(live, connector, "/purchase-orders/4500000790/cancellation",
                      {"reason": "not needed"}, "cancel-790")  # fmt: skip
@@ -229,12 +208,10 @@ def test_nothing_ships_is_received_or_invoiced_against_a_cancelled_po(
     assert receipt.status_code == 409 and closed in receipt.text
 
 
-def test_two_asns_beyond_the_ordered_quantity_open_an_over_shipment_case(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
-    buyer = token(capsys, "--role", "buyer", "--subject", "kim")
+def test_two_asns_beyond_the_ordered_quantity_open_an_over_shipment_case(live: LiveHub) -> None:
+    connector = token("--role", "connector", "--subject", "sap")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
+    buyer = token("--role", "buyer", "--subject", "kim")
     release(live, connector, "4500000791")
     answers = [
         graphql(live, acme, SHIP_NOTICE, key=f"asn-791-{n}", asn=f"ASN-791-{n}",
@@ -254,10 +231,10 @@ def test_two_asns_beyond_the_ordered_quantity_open_an_over_shipment_case(
 
 
 def test_an_asn_naming_the_same_line_twice_in_a_pack_is_refused_naming_the_entry(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
+    live: LiveHub,
 ) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
-    acme = token(capsys, "--role", "supplier", "--supplier", "SUP-ACME")
+    connector = token("--role", "connector", "--subject", "sap")
+    acme = token("--role", "supplier", "--supplier", "SUP-ACME")
     release(live, connector, "4500000792")
 
     answer = graphql(live, acme, SHIP_NOTICE, key="asn-792", asn="ASN-792",
@@ -269,10 +246,8 @@ def test_an_asn_naming_the_same_line_twice_in_a_pack_is_refused_naming_the_entry
     }  # fmt: skip
 
 
-def test_a_receipt_with_a_line_twice_is_refused_naming_the_entry(
-    live: LiveHub, capsys: pytest.CaptureFixture[str]
-) -> None:
-    connector = token(capsys, "--role", "connector", "--subject", "sap")
+def test_a_receipt_with_a_line_twice_is_refused_naming_the_entry(live: LiveHub) -> None:
+    connector = token("--role", "connector", "--subject", "sap")
     release(live, connector, "4500000793")
 
     receipt = rest(live, connector, "/goods-receipts", {

@@ -30,20 +30,6 @@ from supplyhub.settings import Settings
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def supplier(hub: SupplyHub) -> str:
-    code = unique("SUP")
-    hub.handle(c.UpsertSupplier(code, f"Supplier {code}"), envelope())
-    return code
-
-
-@pytest.fixture
-def po_number(hub: SupplyHub, supplier: str) -> str:
-    number = unique("PO")
-    hub.handle(c.ReleasePurchaseOrder(number, supplier, "EUR", lines(2)), envelope())
-    return number
-
-
 def head(hub: SupplyHub) -> int:
     return hub.recorder.max_notification_id() or 0
 

@@ -24,20 +24,6 @@ pytestmark = pytest.mark.postgres
 SHIP = date(2026, 11, 20)
 
 
-@pytest.fixture
-def supplier(hub: SupplyHub) -> str:
-    code = unique("SUP")
-    hub.handle(c.UpsertSupplier(code, f"Supplier {code}"), envelope())
-    return code
-
-
-@pytest.fixture
-def po_number(hub: SupplyHub, supplier: str) -> str:
-    number = unique("PO")  # line 10: 100, line 20: 100 (tolerance 5 %)
-    hub.handle(c.ReleasePurchaseOrder(number, supplier, "EUR", lines(2)), envelope())
-    return number
-
-
 def says(supplier: str) -> Provenance:
     return envelope(Channel.PORTAL, tenant=supplier)
 

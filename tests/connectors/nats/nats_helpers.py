@@ -12,7 +12,9 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from connectors.nats.relay import is_published
 from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth
+from domain.application import SupplyHub
 
 EVENTS = "SUPPLYHUB_EVENTS"
 COMMANDS = "SUPPLYHUB_COMMANDS"
@@ -56,6 +58,16 @@ async def read_stream(url: str, stream: str = EVENTS, subject: str = ">") -> lis
         return messages
     finally:
         await nc.close()
+
+
+def published_events(hub: SupplyHub) -> list[tuple[str, int]]:
+    """(originator, version) of every stored event the relay publishes, in log order."""
+    head = hub.recorder.max_notification_id() or 0
+    return [
+        (str(n.originator_id), n.originator_version)
+        for n in hub.recorder.select_notifications(1, head)
+        if is_published(n.topic)
+    ]
 
 
 def received(messages: list[Msg]) -> list[Received]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,18 +16,9 @@ from connectors.nats.inbound import InboundWorker
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from storage.database import Database
-from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
-from supplyhub.settings import Settings
 
 NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[SupplyHub]:
-    app = open_hub(Settings(data_dir=tmp_path))
-    yield app
-    app.close()
 
 
 @pytest.fixture

@@ -29,13 +29,12 @@ import nats
 import pytest
 import servers
 from inbound_fixtures import line, message, upsert_supplier
-from nats_helpers import COMMANDS, EVENTS, delete_streams, read_stream, received
+from nats_helpers import COMMANDS, EVENTS, delete_streams, published_events, read_stream, received
 from servers import NatsServer, PostgresServer
 from test_inbound_commands import consumer_state, send
 
 from connectors.demo import run_scenario
 from connectors.nats.command_messages import InboundMessage
-from connectors.nats.relay import is_published
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub
@@ -200,15 +199,6 @@ def stream_count(url: str, stream: str = EVENTS) -> int:
         return asyncio.run(count())
     except (OSError, nats.errors.Error):  # NATS restarting
         return -1
-
-
-def published_events(hub: SupplyHub) -> list[tuple[str, int]]:
-    head = hub.recorder.max_notification_id() or 0
-    return [
-        (str(n.originator_id), n.originator_version)
-        for n in hub.recorder.select_notifications(1, head)
-        if is_published(n.topic)
-    ]
 
 
 def assert_stream_holds_the_log_once_and_in_order(url: str, hub: SupplyHub) -> int:

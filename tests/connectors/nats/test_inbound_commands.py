@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import nats
 import pytest
@@ -19,7 +18,6 @@ from connectors.nats.streams import ensure_stream
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from storage.database import Database
-from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
 
 pytestmark = [pytest.mark.nats, pytest.mark.postgres]
@@ -28,13 +26,6 @@ pytestmark = [pytest.mark.nats, pytest.mark.postgres]
 @pytest.fixture(scope="module")
 def settings(postgres_server: PostgresServer) -> Settings:
     return Settings(database_url=postgres_server.create_database("backbone_inbound"))
-
-
-@pytest.fixture
-def hub(settings: Settings) -> Iterator[SupplyHub]:
-    app = open_hub(settings)
-    yield app
-    app.close()
 
 
 @pytest.fixture

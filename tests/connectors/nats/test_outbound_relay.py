@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from nats_helpers import EVENTS, Received, delete_streams, quick_loop, read_stream, received
+from nats_helpers import (
+    EVENTS,
+    Received,
+    delete_streams,
+    published_events,
+    quick_loop,
+    read_stream,
+    received,
+)
 from servers import NatsServer
 
 from connectors.demo import run_scenario
@@ -17,17 +24,8 @@ from connectors.nats.relay import Relay, is_published
 from connectors.nats.tracking import PositionStore
 from domain.application import SupplyHub
 from storage.database import Database
-from supplyhub.bootstrap import open_hub
-from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.nats
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[SupplyHub]:
-    app = open_hub(Settings(data_dir=tmp_path))
-    yield app
-    app.close()
 
 
 @pytest.fixture
@@ -40,15 +38,6 @@ def fresh_streams(nats_server: NatsServer) -> None:
     if not nats_server.running:
         nats_server.start()
     asyncio.run(delete_streams(nats_server.url, EVENTS))
-
-
-def published_events(hub: SupplyHub) -> list[tuple[str, int]]:
-    head = hub.recorder.max_notification_id() or 0
-    return [
-        (str(n.originator_id), n.originator_version)
-        for n in hub.recorder.select_notifications(1, head)
-        if is_published(n.topic)
-    ]
 
 
 def assert_once_and_in_order(got: list[Received], hub: SupplyHub) -> None:
