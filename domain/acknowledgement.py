@@ -1,14 +1,17 @@
-"""One status model for supplier answers, whatever code the channel spoke."""
+"""One status model for supplier answers, whatever code the channel spoke: the canonical
+statuses, and the shape of a channel's table of its own codes for them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import get_args
 
 from domain.errors import ValidationError
-from domain.provenance import Channel
+from domain.limits import Code
 
 
 class AckStatus(StrEnum):
@@ -18,63 +21,35 @@ class AckStatus(StrEnum):
     PENDING = "pending"
 
 
-_A, _C, _R, _P = (
-    AckStatus.ACCEPTED,
-    AckStatus.ACCEPTED_WITH_CHANGES,
-    AckStatus.REJECTED,
-    AckStatus.PENDING,
-)
-
-# Per channel: the channel's own line-status code -> canonical status.
-# fmt: off
-_CODES: dict[Channel, dict[str, AckStatus]] = {
-    Channel.PORTAL: {"ACCEPTED": _A, "PARTIALLY ACCEPTED": _C, "REJECTED": _R, "PENDING": _P},
-    Channel.ERP: {"CONFIRMED": _A, "CHANGED": _C, "DECLINED": _R, "OPEN": _P},
-    # X12 855 ACK01 line item status codes.
-    Channel.X12: {
-        "IA": _A,
-        "AC": _A,
-        "IC": _C,
-        "IP": _C,
-        "IQ": _C,
-        "DR": _C,
-        "IB": _C,
-        "IS": _C,
-        "IF": _C,
-        "IR": _R,
-        "ID": _R,
-        "R1": _R,
-        "R2": _R,
-        "R3": _R,
-        "R4": _R,
-        "IH": _P,
-    },
-    # EDIFACT ORDRSP: 1229 line action codes, with 1225 message functions at header level.
-    Channel.EDIFACT: {"5": _A, "29": _A, "3": _C, "4": _C, "7": _R, "27": _R, "6": _P},
-    # cXML ConfirmationStatus / ConfirmationHeader type.
-    Channel.CXML: {
-        "ACCEPT": _A,
-        "ALLDETAIL": _C,
-        "DETAIL": _C,
-        "BACKORDERED": _C,
-        "EXCEPT": _C,
-        "REJECT": _R,
-        "UNKNOWN": _P,
-    },
-}
-# fmt: on
+# The limit every channel's code is held to (domain/limits.py): checked before a code is looked
+# up, so a code that breaks it is refused in the limit's words, as any other field.
+_CODE_LIMIT = get_args(Code)[1]
 
 
-def normalise(channel: Channel, code: str) -> AckStatus:
-    """The canonical status for a channel's code; unknown codes are refused, not guessed."""
-    table = _CODES.get(channel, _CODES[Channel.PORTAL])
-    try:
-        return table[code.strip().upper()]
-    except KeyError:
-        known = ", ".join(sorted(table))
-        raise ValidationError(
-            "status_code", f"unknown {channel.value} acknowledgement code {code!r} (known: {known})"
-        ) from None
+@dataclass(frozen=True)
+class AckCodes:
+    """One channel's words for the canonical statuses.
+
+    The domain knows no channel's codes: each channel keeps its table where its edge is
+    (connectors/<channel>/codes.py, the portal's in api/graphql/codes.py) and translates
+    before it builds the command, which carries the status and the code it came as.
+    """
+
+    channel: str
+    statuses: Mapping[str, AckStatus]
+
+    def status(self, code: str, field: str) -> AckStatus:
+        """The canonical status of `code`; unknown codes are refused naming `field`, not
+        guessed."""
+        broken = _CODE_LIMIT.broken(code)
+        if broken is not None:
+            raise ValidationError(field, broken)
+        try:
+            return self.statuses[code.strip().upper()]
+        except KeyError:
+            known = ", ".join(sorted(self.statuses))
+            rule = f"unknown {self.channel} acknowledgement code {code!r} (known: {known})"
+            raise ValidationError(field, rule) from None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, get_args
 
+from domain.acknowledgement import AckStatus
 from domain.goods_receipt import ReceiptLine
 from domain.invoice import InvoiceLine
 from domain.limits import (
@@ -92,10 +93,12 @@ class ClosePurchaseOrder:
 
 @dataclass(frozen=True)
 class LineAnswer:
-    """One line of an acknowledgement, in the channel's own status code."""
+    """One line of an acknowledgement: the canonical status, which the edge translated from the
+    channel's own code with that channel's table, and that code, kept for lineage."""
 
     line_number: LineNumber
-    code: Code
+    status: AckStatus
+    source_code: Code
     confirmed_quantity: QuantityOrZero | None = None
     confirmed_date: Day | None = None
     confirmed_price: Price | None = None

@@ -12,7 +12,7 @@ from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from connectors.streams import close_quietly
+from connectors.nats.streams import close_quietly
 from projections.audit_checkpoints import Checkpoint
 from supplyhub.audit_store import AuditSetupError
 from supplyhub.settings import Settings

@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-from connectors.worker_loop import WorkerHealth
+from connectors.workers.loop import WorkerHealth
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from projections import codec
@@ -35,10 +35,10 @@ from projections.sqlite_views import SqliteViewStore
 from projections.view_store import SqlViewStore
 from supplyhub.audit import checkpointer, recorded_head
 from supplyhub.audit_store import read_only_log
-from supplyhub.backbone import worker_loop
 from supplyhub.bootstrap import schema_lock
 from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
+from supplyhub.workers import worker_loop
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ import pytest
 from given import envelope, line, lines, unique
 
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import BatchItem, SupplyHub
 from domain.commands import Command
 from domain.errors import ConflictError, IdempotencyKeyReusedError, NotFoundError, ValidationError
@@ -73,7 +74,7 @@ def test_a_message_id_reused_for_different_content_is_refused(
 def test_a_repeat_returns_the_first_outcome_even_after_the_state_moved_on(
     hub: SupplyHub, po_number: str
 ) -> None:
-    ack = c.AcknowledgePurchaseOrder(po_number, 1, (c.LineAnswer(10, "IA"),))
+    ack = c.AcknowledgePurchaseOrder(po_number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "IA"),))
     message = envelope(Channel.X12, message_id=unique("msg"))
     first = hub.handle(ack, message)
     hub.handle(c.RevisePurchaseOrder(po_number, 2, lines(2)), envelope())
@@ -89,7 +90,9 @@ def test_an_answer_to_an_outdated_revision_is_recorded_and_opens_a_stale_revisio
     hub.handle(c.RevisePurchaseOrder(po_number, 2, lines(2)), envelope())
 
     outcome = hub.handle(
-        c.AcknowledgePurchaseOrder(po_number, 1, (c.LineAnswer(10, "Accepted"),)),
+        c.AcknowledgePurchaseOrder(
+            po_number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "Accepted"),)
+        ),
         envelope(Channel.PORTAL),
     )
 
@@ -123,7 +126,9 @@ def test_bad_input_leaves_no_half_written_change(
 def test_a_supplier_cannot_act_on_another_suppliers_order(hub: SupplyHub, po_number: str) -> None:
     with pytest.raises(NotFoundError):
         hub.handle(
-            c.AcknowledgePurchaseOrder(po_number, 1, (c.LineAnswer(10, "Accepted"),)),
+            c.AcknowledgePurchaseOrder(
+                po_number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "Accepted"),)
+            ),
             envelope(Channel.PORTAL, tenant="SOMEONE-ELSE"),
         )
 
@@ -160,7 +165,9 @@ def test_two_concurrent_writers_on_one_order_give_one_success_and_one_conflict(
 
     def write(i: int) -> None:
         writers[i].barrier = barrier
-        answer = c.AcknowledgePurchaseOrder(po_number, 1, (c.LineAnswer(10 * (i + 1), "IA"),))
+        answer = c.AcknowledgePurchaseOrder(
+            po_number, 1, (c.LineAnswer(10 * (i + 1), AckStatus.ACCEPTED, "IA"),)
+        )
         try:
             results[i] = writers[i].handle(answer, envelope(Channel.X12))
         except ConflictError as error:
@@ -283,3 +290,15 @@ def test_the_idempotency_record_reads_back_as_the_aggregate(hub: SupplyHub, supp
         "ReleasePurchaseOrder",
         outcome,
     )
+
+
+def test_an_answer_whose_status_is_no_canonical_status_is_refused_naming_the_line(
+    hub: SupplyHub, po_number: str
+) -> None:
+    # every edge translates its channel's code first; a raw code is not a status
+    answer = c.LineAnswer(10, "IA", "IA")  # type: ignore[arg-type]
+
+    with pytest.raises(ValidationError) as refused:
+        hub.handle(c.AcknowledgePurchaseOrder(po_number, 1, (answer,)), envelope(Channel.X12))
+
+    assert refused.value.field == "lines[0].status"

@@ -14,6 +14,7 @@ from given import envelope, line, lines
 from servers import PostgresServer
 
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import BatchItem, SupplyHub
 from domain.errors import DomainError
 from domain.outcome import Outcome
@@ -54,7 +55,13 @@ def batches() -> list[list[BatchItem]]:
     answers = [
         BatchItem(
             c.AcknowledgePurchaseOrder(
-                f"B-{n}", 1, (c.LineAnswer(10, "IQ", confirmed_quantity=Decimal(99)),)
+                f"B-{n}",
+                1,
+                (
+                    c.LineAnswer(
+                        10, AckStatus.ACCEPTED_WITH_CHANGES, "IQ", confirmed_quantity=Decimal(99)
+                    ),
+                ),
             ),
             envelope(x12, message_id=f"a-{n}", tenant="SUP-B"),
         )

@@ -14,9 +14,9 @@ from given import EVENTS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from connectors.demo import Scenario
 from domain.application import SupplyHub
 from domain.provenance import Channel, Provenance
-from supplyhub.demo import Scenario
 from supplyhub.fast_json import OrjsonTranscoder
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}

@@ -10,6 +10,7 @@ import pytest
 from given import envelope, lines, unique
 
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
 from domain.errors import ConflictError, ValidationError
 from domain.goods_receipt import ReceiptLine
@@ -86,7 +87,9 @@ def test_an_acknowledgement_of_a_cancelled_po_is_refused_even_for_an_old_revisio
     hub.handle(c.CancelPurchaseOrder(po_number, "no longer needed"), envelope())
 
     for revision in (2, 1):
-        answer = c.AcknowledgePurchaseOrder(po_number, revision, (c.LineAnswer(10, "ACCEPTED"),))
+        answer = c.AcknowledgePurchaseOrder(
+            po_number, revision, (c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),)
+        )
         with pytest.raises(ConflictError, match="is cancelled"):
             hub.handle(answer, says(supplier))
 

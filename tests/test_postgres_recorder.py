@@ -8,9 +8,9 @@ import pytest
 from eventsourcing.postgres import PostgresApplicationRecorder
 from servers import PostgresServer
 
+from connectors.demo import Scenario
 from domain.application import SupplyHub
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import Scenario
 from supplyhub.postgres_recorder import BinaryInsertRecorder
 from supplyhub.settings import Settings
 

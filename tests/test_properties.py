@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
 from domain.errors import DomainError
 from domain.goods_receipt import ReceiptLine
@@ -69,7 +70,10 @@ class PurchaseOrderLifecycle(RuleBasedStateMachine):
         revision = max(1, self.model.revision - back)
         number = data.draw(st.sampled_from(self.model.line_numbers))
         outcome = self.send(
-            c.AcknowledgePurchaseOrder(PO, revision, (c.LineAnswer(number, "IA"),)), Channel.X12
+            c.AcknowledgePurchaseOrder(
+                PO, revision, (c.LineAnswer(number, AckStatus.ACCEPTED, "IA"),)
+            ),
+            Channel.X12,
         )
         if revision == self.model.revision:
             self.model.answered.add(number)
@@ -109,7 +113,9 @@ class PurchaseOrderLifecycle(RuleBasedStateMachine):
     @rule(number=st.integers(min_value=50, max_value=60))
     def acknowledge_a_line_that_does_not_exist(self, number: int) -> None:
         head = self.hub.recorder.max_notification_id()
-        answer = c.AcknowledgePurchaseOrder(PO, self.model.revision, (c.LineAnswer(number, "IA"),))
+        answer = c.AcknowledgePurchaseOrder(
+            PO, self.model.revision, (c.LineAnswer(number, AckStatus.ACCEPTED, "IA"),)
+        )
         try:
             self.send(answer, Channel.X12)
         except DomainError:

@@ -13,6 +13,7 @@ from given import envelope, lines, unique
 from servers import PostgresServer
 
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import BatchItem, SupplyHub
 from domain.errors import IdempotencyKeyReusedError, NotFoundError
 from domain.fingerprint import fingerprint
@@ -96,7 +97,7 @@ def test_a_suppliers_key_does_not_stop_a_connector_using_the_same_key(
     )
     ack_po = unique("PO")
     hub.handle(c.ReleasePurchaseOrder(ack_po, acme, "EUR", lines(1)), as_connector(unique("m")))
-    ack = c.AcknowledgePurchaseOrder(ack_po, 1, (c.LineAnswer(10, "ACCEPTED"),))
+    ack = c.AcknowledgePurchaseOrder(ack_po, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),))
     hub.handle(ack, as_supplier(acme, key))
 
     number = unique("PO")
@@ -115,7 +116,7 @@ def test_a_supplier_resending_another_suppliers_key_gets_no_replay_of_its_docume
     acme, boreal = suppliers
     number, key = unique("PO"), unique("ack")
     hub.handle(c.ReleasePurchaseOrder(number, acme, "EUR", lines(1)), as_connector(unique("m")))
-    ack = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, "ACCEPTED"),))
+    ack = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),))
     hub.handle(ack, as_supplier(acme, key))
 
     with pytest.raises(NotFoundError):
@@ -139,7 +140,7 @@ def test_two_users_of_one_supplier_share_its_keys(
     acme, _ = suppliers
     number, key = unique("PO"), unique("ack")
     hub.handle(c.ReleasePurchaseOrder(number, acme, "EUR", lines(1)), as_connector(unique("m")))
-    ack = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, "ACCEPTED"),))
+    ack = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),))
     hub.handle(ack, as_supplier(acme, key))
 
     again = hub.handle(ack, replace(as_supplier(acme, key), actor="supplier:ACME:alice"))
@@ -151,7 +152,7 @@ def test_a_legacy_record_of_the_same_caller_replays(
     new_store: Callable[[], SupplyHub],
 ) -> None:
     acme, number, key = unique("ACME"), unique("PO"), unique("ack")
-    ack = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, "ACCEPTED"),))
+    ack = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),))
     legacy = (ack, Outcome("applied", f"po:{number}", 1), as_supplier(acme, key))
     hub = upgraded(new_store, legacy)
     hub.handle(c.UpsertSupplier(acme, "Acme"), as_connector(unique("m")))
@@ -212,7 +213,9 @@ def test_a_store_begun_with_scoped_keys_never_looks_for_unscoped_ones(
     hub.handle(c.UpsertSupplier(unique("ACME"), "Acme"), as_connector(unique("m")))
     # An unscoped record can only be older than every scoped one; one written now is a
     # forgery of the store, and the hub does not pay a read per command to look for it.
-    ack = c.AcknowledgePurchaseOrder(unique("PO"), 1, (c.LineAnswer(10, "ACCEPTED"),))
+    ack = c.AcknowledgePurchaseOrder(
+        unique("PO"), 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),)
+    )
     write_legacy_record(hub, ack, Outcome("applied", "po:x", 1), as_supplier("ACME", "k"))
 
     assert new_store().holds_unscoped_keys() is False

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from servers import PostgresServer
 
-from supplyhub.backbone import create_tables
 from supplyhub.bootstrap import open_hub
 from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
+from supplyhub.workers import create_tables
 
 pytestmark = pytest.mark.postgres
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import strawberry
 
+from api.graphql.codes import PORTAL_CODES
 from domain import commands as c
 from domain.invoice import InvoiceLine
 from domain.order_line import ScheduleLine
@@ -28,9 +29,11 @@ class LineAnswerInput:
     confirmed_price: Decimal | None = None
     note: str = ""
 
-    def answer(self) -> c.LineAnswer:
+    def answer(self, index: int) -> c.LineAnswer:
+        """The portal's word becomes the canonical status here; the word is kept as data."""
+        status = PORTAL_CODES.status(self.code, f"lines[{index}].code")
         return c.LineAnswer(
-            self.line_number, self.code, self.confirmed_quantity, self.confirmed_date,
+            self.line_number, status, self.code, self.confirmed_quantity, self.confirmed_date,
             self.confirmed_price, self.note,
         )  # fmt: skip
 
@@ -42,7 +45,7 @@ class AcknowledgementInput:
     lines: list[LineAnswerInput]
 
     def command(self) -> c.AcknowledgePurchaseOrder:
-        answers = tuple(line.answer() for line in self.lines)
+        answers = tuple(line.answer(i) for i, line in enumerate(self.lines))
         return c.AcknowledgePurchaseOrder(self.po_number, self.revision, answers)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain import commands as c
-from domain.acknowledgement import AckStatus, LineResponse, normalise
+from domain.acknowledgement import AckStatus, LineResponse
 from domain.change_proposal import ChangeProposal
 from domain.errors import ValidationError
 from domain.exception_case import Category
@@ -70,7 +70,7 @@ def acknowledge_purchase_order(ctx: Context, cmd: c.AcknowledgePurchaseOrder) ->
     po = ctx.purchase_order(cmd.po_number)
     if po.is_stale(cmd.revision):
         return _stale(ctx, po, "acknowledgement", cmd.revision)
-    responses = tuple(_response(ctx, i, answer) for i, answer in enumerate(cmd.lines))
+    responses = tuple(_response(i, answer) for i, answer in enumerate(cmd.lines))
     po.acknowledge(cmd.revision, responses, ctx.provenance)
     document, cases = f"po:{po.number}", []
     rejected = [r.line_number for r in responses if r.status is AckStatus.REJECTED]
@@ -86,13 +86,12 @@ def acknowledge_purchase_order(ctx: Context, cmd: c.AcknowledgePurchaseOrder) ->
     return Outcome("applied", document, po.revision, tuple(cases))
 
 
-def _response(ctx: Context, index: int, answer: c.LineAnswer) -> LineResponse:
-    try:
-        status = normalise(ctx.provenance.channel, answer.code)
-    except ValidationError as error:
-        raise ValidationError(f"lines[{index}].code", error.rule) from None
+def _response(index: int, answer: c.LineAnswer) -> LineResponse:
+    if type(answer.status) is not AckStatus:  # every edge translates its channel's code first
+        known = ", ".join(AckStatus)
+        raise ValidationError(f"lines[{index}].status", f"must be a canonical status ({known})")
     return LineResponse(
-        answer.line_number, status, answer.code, answer.confirmed_quantity,
+        answer.line_number, answer.status, answer.source_code, answer.confirmed_quantity,
         answer.confirmed_date, answer.confirmed_price, answer.note,
     )  # fmt: skip
 

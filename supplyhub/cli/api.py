@@ -14,7 +14,7 @@ from supplyhub.cli.output import fail
 from supplyhub.settings import DEV_JWT_SECRET, Settings
 
 if TYPE_CHECKING:
-    from connectors.worker_loop import WorkerHealth, WorkerState
+    from connectors.workers.loop import WorkerHealth, WorkerState
     from domain.application import SupplyHub
     from projections.read_models import ReadModels
     from projections.runner import ProjectionStatus
@@ -117,7 +117,7 @@ def build_app(
     # workers...) would otherwise pay its ~1.8 s import on start.
     from api.app import create_app
     from api.health import Readiness, WorkerStatus
-    from supplyhub.backbone import worker_statuses
+    from supplyhub.workers import worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
 
@@ -175,8 +175,8 @@ def _statuses(found: dict[str, WorkerState], make: Any) -> tuple[Any, ...]:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from supplyhub.backbone import start_in_process
     from supplyhub.read_side import open_read_side
+    from supplyhub.workers import start_in_process
 
     try:
         serving_auth(settings)  # before anything opens: a refusal is one clear line

@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder, version_at_revision
 from projections.history import history_json
@@ -14,7 +15,6 @@ from projections.store_faults import store_fault
 from supplyhub.audit import position_of
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import add_json_flag, aware_time, fail, print_json
-from supplyhub.demo import run_scenario
 from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from projections.audit_ledger import GENESIS
 from supplyhub import audit
-from supplyhub.backbone import add_health_flag, run_health, worker_loop
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import add_json_flag, fail, print_json
 from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
 from supplyhub.settings import Settings
+from supplyhub.workers import add_health_flag, run_health, worker_loop
 
 log = logging.getLogger("supplyhub.projections")
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import uvicorn
 
+from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.api import build_app, serve_metrics
-from supplyhub.demo import run_scenario
 from supplyhub.read_side import ReadSide, open_read_side
 from supplyhub.settings import Settings
 

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.auth import Role
+from connectors.demo import run_scenario
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.api import auth_config, build_app
-from supplyhub.demo import run_scenario
 from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
 

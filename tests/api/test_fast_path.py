@@ -23,10 +23,10 @@ from api.graphql.context import Context
 from api.graphql.endpoint import _encode
 from api.graphql.fast_path import FastPath, FastPathExtension
 from api.graphql.schema import FAST_ROOTS, PortalSchema, Query, build_schema
+from connectors.demo import run_scenario
 from domain.provenance import Channel
 from projections.read_models import PurchaseOrderFilter, ReadModels
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import run_scenario
 from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
 

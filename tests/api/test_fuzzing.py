@@ -24,8 +24,8 @@ from schemathesis.graphql import nodes
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from connectors.demo import run_scenario
 from domain.application import SupplyHub
-from supplyhub.demo import run_scenario
 
 # Decimals travel as strings; generate numbers and junk alike (NaN, words, beyond the limits).
 schemathesis.graphql.scalar(

@@ -15,9 +15,9 @@ from live_server import LiveHub, serving, serving_app
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from projections.read_models import PurchaseOrderView, SupplierKpis
-from supplyhub.demo import run_scenario
 from supplyhub.settings import Settings
 
 GOOD = b'{"query": "{ purchaseOrders(first: 1) { items { number } } }"}'

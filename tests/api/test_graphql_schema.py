@@ -159,6 +159,28 @@ async def test_a_blank_idempotency_key_is_invalid_input(hub: SupplyHub) -> None:
     }  # fmt: skip
 
 
+async def test_an_answer_word_the_portal_does_not_know_is_invalid_input_naming_the_line(
+    hub: SupplyHub,
+) -> None:
+    unknown = ACK.format(key="ack-4", revision=2).replace('code: "Accepted"', 'code: "Maybe"')
+    too_long = ACK.format(key="ack-5", revision=2).replace(
+        'code: "Accepted"', f'code: "{"A" * 36}"'
+    )
+
+    maybe = (await run(unknown, ACME, hub)).data["acknowledgePurchaseOrder"]
+    long = (await run(too_long, ACME, hub)).data["acknowledgePurchaseOrder"]
+
+    assert maybe == {
+        "__typename": "InvalidInput", "field": "lines[0].code",
+        "rule": "unknown portal acknowledgement code 'Maybe' "
+                "(known: ACCEPTED, PARTIALLY ACCEPTED, PENDING, REJECTED)",
+    }  # fmt: skip
+    assert long == {
+        "__typename": "InvalidInput", "field": "lines[0].code",
+        "rule": "must be at most 35 characters",
+    }  # fmt: skip
+
+
 async def test_acknowledging_another_suppliers_purchase_order_finds_nothing(
     hub: SupplyHub,
 ) -> None:

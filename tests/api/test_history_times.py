@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from connectors.demo import run_scenario
 from domain.application import SupplyHub
-from supplyhub.demo import run_scenario
 
 AUTH = AuthConfig("history-secret-of-at-least-32-characters")
 

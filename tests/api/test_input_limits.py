@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from live_server import LiveHub, serving
 
-from connectors.command_messages import InboundMessage, InvalidMessageError, to_command
+from connectors.nats.command_messages import InboundMessage, InvalidMessageError, to_command
 from domain.errors import DomainError
 from supplyhub.cli import main
 from supplyhub.settings import Settings

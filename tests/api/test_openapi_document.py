@@ -16,10 +16,10 @@ from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
 from api.rest.answers import BulkAnswer, History
+from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from domain.outcome import Outcome
 from projections.read_models import PurchaseOrderView
-from supplyhub.demo import run_scenario
 
 AUTH = AuthConfig("openapi-secret-of-at-least-32-characters")
 

@@ -23,13 +23,13 @@ from given import envelope
 from api.app import create_app
 from api.auth import AuthConfig, Role
 from api.health import Readiness
+from connectors.demo import run_scenario
 from domain.application import SupplyHub
 from domain.commands import UpsertSupplier
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
 from supplyhub.cli.api import auth_config, build_app
-from supplyhub.demo import run_scenario
 from supplyhub.read_side import ReadSide, open_read_side
 from supplyhub.settings import Settings
 

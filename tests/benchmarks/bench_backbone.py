@@ -16,30 +16,32 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for servers
+# The repository before tests/: tests/connectors/ would shadow the connectors package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import nats
 from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 from servers import start_nats, start_postgres
 
-from connectors.command_messages import SUBJECT_PREFIX
 from connectors.database import Database
-from connectors.dead_letters import DeadLetterStore
-from connectors.inbound import InboundWorker
-from connectors.relay import EVENT_SUBJECTS, OutboundMessage, Relay
-from connectors.streams import ensure_stream
-from connectors.tracking import PositionStore
+from connectors.demo import Scenario
+from connectors.nats.command_messages import SUBJECT_PREFIX, to_body
+from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.inbound import InboundWorker
+from connectors.nats.relay import EVENT_SUBJECTS, OutboundMessage, Relay
+from connectors.nats.streams import ensure_stream
+from connectors.nats.tracking import PositionStore
 from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel, Provenance
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import Scenario
 from supplyhub.settings import Settings
+from supplyhub.workers import INBOUND_ANSWER_TABLES
 
 WIRE_NAMES = {cls: name for name, cls in c.COMMANDS.items()}
 
@@ -170,7 +172,7 @@ async def bench_inbound(settings: Settings, nats_url: str, pos: int) -> None:
     js = nc.jetstream()
     await ensure_stream(js, "SUPPLYHUB_COMMANDS", [SUBJECT_PREFIX + ">"])
     for s in steps:
-        body = json.dumps(asdict(s.command), default=str).encode()  # type: ignore[call-overload]
+        body = json.dumps(to_body(s.command), default=str).encode()
         headers = {"Nats-Msg-Id": s.provenance.message_id,
                    "Supplyhub-Channel": s.provenance.channel.value}  # fmt: skip
         await js.publish_async(SUBJECT_PREFIX + WIRE_NAMES[type(s.command)], body, headers=headers)
@@ -178,7 +180,7 @@ async def bench_inbound(settings: Settings, nats_url: str, pos: int) -> None:
     await nc.close()
     hub = open_hub(settings)
     store = DeadLetterStore(Database(settings.database_url))
-    worker = InboundWorker(hub, store, nats_url)
+    worker = InboundWorker(hub, store, nats_url, answer_tables=INBOUND_ANSWER_TABLES)
     stop = asyncio.Event()
     started = time.perf_counter()
     task = asyncio.create_task(worker.run(stop))

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for servers, given
+# The repository before tests/: tests/connectors/ would shadow the connectors package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import psycopg
 from given import envelope, lines
 from servers import start_postgres
 
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel
 from supplyhub.bootstrap import open_hub
@@ -132,7 +135,12 @@ def sequential_acks(hub: SupplyHub, count: int) -> list[float]:
     latencies = []
     for number in numbers:
         ack = c.AcknowledgePurchaseOrder(
-            number, 1, (c.LineAnswer(10, "IA"), c.LineAnswer(20, "IA"))
+            number,
+            1,
+            (
+                c.LineAnswer(10, AckStatus.ACCEPTED, "IA"),
+                c.LineAnswer(20, AckStatus.ACCEPTED, "IA"),
+            ),
         )
         message = envelope(Channel.X12, tenant="SUP-ACK")
         started = time.perf_counter()

@@ -21,12 +21,15 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for servers, given
+# The repository before tests/: tests/connectors/ would shadow the connectors package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import psycopg
 from given import envelope, lines
 from servers import start_postgres
 
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel
 from supplyhub.bootstrap import open_hub
@@ -39,7 +42,10 @@ BASE_POS = 5000  # distinct purchase orders; larger logs are copies with new ids
 def seed(hub: SupplyHub) -> int:
     """Releases and acknowledgements through the application: 4 events per purchase order."""
     hub.handle(c.UpsertSupplier("SUP-BENCH", "Bench Supplier"), envelope())
-    answers = (c.LineAnswer(10, "ACCEPTED"), c.LineAnswer(20, "ACCEPTED"))
+    answers = (
+        c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),
+        c.LineAnswer(20, AckStatus.ACCEPTED, "ACCEPTED"),
+    )
     for start in range(0, BASE_POS, 500):
         numbers = [f"B{n:07d}" for n in range(start, start + 500)]
         releases = [

@@ -8,41 +8,17 @@ from decimal import Decimal
 import pytest
 from given import T0, envelope, lines
 
-from domain.acknowledgement import AckStatus, normalise
 from domain.errors import ConflictError, ValidationError
 from domain.exception_case import Category, ExceptionCase
 from domain.goods_receipt import ReceiptLine, Variance, find_variances
 from domain.invoice import Invoice, InvoiceLine, three_way_match
 from domain.order_line import LineQuantity
-from domain.provenance import Channel
 from domain.purchase_order import PurchaseOrder
 from domain.quality_event import QualityEvent
 from domain.shipment import AsnItem, AsnOrder, AsnPack, Milestone, Shipment
 from domain.tolerance import DEFAULT_TOLERANCE
 
 D = Decimal
-
-
-@pytest.mark.parametrize(
-    ("channel", "code", "status"),
-    [
-        (Channel.PORTAL, "Partially Accepted", AckStatus.ACCEPTED_WITH_CHANGES),
-        (Channel.ERP, "Declined", AckStatus.REJECTED),
-        (Channel.X12, "ia", AckStatus.ACCEPTED),
-        (Channel.X12, "DR", AckStatus.ACCEPTED_WITH_CHANGES),
-        (Channel.EDIFACT, "7", AckStatus.REJECTED),
-        (Channel.CXML, "backordered", AckStatus.ACCEPTED_WITH_CHANGES),
-    ],
-)
-def test_every_channel_code_maps_to_one_status_model(
-    channel: Channel, code: str, status: AckStatus
-) -> None:
-    assert normalise(channel, code) is status
-
-
-def test_an_unknown_channel_code_is_refused_not_guessed() -> None:
-    with pytest.raises(ValidationError, match="unknown x12 acknowledgement code 'ZZ'"):
-        normalise(Channel.X12, "ZZ")
 
 
 def asn(*orders: AsnOrder) -> Shipment:

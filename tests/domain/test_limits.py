@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
 from domain.errors import ValidationError
 from domain.limit_check import violations, walk
@@ -69,10 +70,10 @@ def test_the_hub_refuses_a_release_naming_every_broken_limit_not_just_the_first(
 
 def test_an_acknowledgement_with_a_negative_huge_or_ancient_answer_is_refused() -> None:
     answers = (
-        c.LineAnswer(10, "IA", confirmed_quantity=Decimal(-5)),
-        c.LineAnswer(20, "IA", confirmed_quantity=Decimal("1e308")),
-        c.LineAnswer(30, "IA", confirmed_date=date(1, 1, 1)),
-        c.LineAnswer(40, "IA", confirmed_price=Decimal("0.0000001")),
+        c.LineAnswer(10, AckStatus.ACCEPTED, "IA", confirmed_quantity=Decimal(-5)),
+        c.LineAnswer(20, AckStatus.ACCEPTED, "IA", confirmed_quantity=Decimal("1e308")),
+        c.LineAnswer(30, AckStatus.ACCEPTED, "IA", confirmed_date=date(1, 1, 1)),
+        c.LineAnswer(40, AckStatus.ACCEPTED, "IA", confirmed_price=Decimal("0.0000001")),
     )
     found = violations(c.AcknowledgePurchaseOrder("4500000001", 1, answers))
     assert [(v.field, v.rule) for v in found] == [
@@ -129,7 +130,7 @@ def test_the_fast_path_agrees_with_the_field_by_field_walk(
     commands = [
         c.ReleasePurchaseOrder(text, "SUP", text[:3], (order_line,) * count),
         c.AcknowledgePurchaseOrder(
-            "4500000001", number, (c.LineAnswer(number, text, amount, day),)
+            "4500000001", number, (c.LineAnswer(number, AckStatus.ACCEPTED, text, amount, day),)
         ),
         c.SetTolerancePolicy("SUP", amount, number, number, amount),
     ]

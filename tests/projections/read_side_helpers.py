@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import contextlib
 
+from connectors.demo import Scenario
 from domain.application import SupplyHub
 from domain.errors import DomainError
-from supplyhub.demo import Scenario
 from supplyhub.read_side import ReadSide
 
 

@@ -14,13 +14,14 @@ import pytest
 from pydantic import SecretStr
 from read_side_helpers import run_steps
 
+from connectors.demo import Scenario
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from domain.purchase_order import PurchaseOrder
 from projections.audit_checkpoints import parse
 from supplyhub.audit import verify_store
-from supplyhub.demo import Scenario
 from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
 from supplyhub.settings import Settings
 
@@ -34,7 +35,10 @@ def test_time_travel_returns_exactly_the_state_at_revision_k(
     hub.handle(c.UpsertSupplier("SUP-A", "Supplier A"), s.provenance(*erp))
     lines = s.lines(2, s.now.date())
     hub.handle(c.ReleasePurchaseOrder("PO-1", "SUP-A", "EUR", lines), s.provenance(*erp))
-    answers = (c.LineAnswer(10, "ACCEPTED"), c.LineAnswer(20, "ACCEPTED"))
+    answers = (
+        c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),
+        c.LineAnswer(20, AckStatus.ACCEPTED, "ACCEPTED"),
+    )
     hub.handle(c.AcknowledgePurchaseOrder("PO-1", 1, answers), s.provenance(*supplier))
     read_side.runner.catch_up()
     at_revision_1 = read_side.read_models.purchase_order("PO-1", None)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 from read_side_helpers import run_steps, snapshot
 
+from connectors.demo import Scenario
 from domain import commands as c
 from domain.application import SupplyHub
 from domain.provenance import Channel
@@ -15,7 +16,6 @@ from projections.projection import Processor, Record, Rows
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import Scenario
 from supplyhub.read_side import POLL_SECONDS, ReadSide, open_read_side, processors
 from supplyhub.settings import Settings
 

@@ -1,6 +1,8 @@
 """Inbound command messages: the pure translation from a NATS message to a canonical command.
 
-Subject `supplyhub.commands.<wire name>`, JSON body = the command's fields, header
+Subject `supplyhub.commands.<wire name>`, JSON body = the command's fields (an
+acknowledgement's lines in the channel's own `code`, translated here by the table the
+`Supplyhub-Channel` header selects), header
 `Nats-Msg-Id` = the idempotency key; optional `Supplyhub-Correlation-Id`, `Supplyhub-Causation-Id`,
 `Supplyhub-Actor`, `Supplyhub-Channel`, `Supplyhub-Tenant`, `Supplyhub-Payload-Ref`. The key is
 unique within the namespace those declare (`Provenance.namespace`: the tenant's supplier if
@@ -11,19 +13,92 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
 
+from connectors.cxml.codes import CONFIRMATION_STATUS
+from connectors.edi.edifact.codes import LINE_ACTION
+from connectors.edi.x12.codes import LINE_ITEM_STATUS
+from connectors.erp.codes import ANSWER_CODES
+from domain import commands as c
 from domain import limits
+from domain.acknowledgement import AckCodes
 from domain.commands import COMMANDS, Command
+from domain.limits import (
+    MAX_LINES,
+    Code,
+    Day,
+    DocumentNumber,
+    LineNumber,
+    Note,
+    Price,
+    QuantityOrZero,
+    Revision,
+)
 from domain.provenance import Channel, Provenance
 
 SUBJECT_PREFIX = "supplyhub.commands."
 COMMAND_SUBJECTS = SUBJECT_PREFIX + ">"
+
+# The answer codes each channel's translator may send here: its own table
+# (connectors/<channel>/codes.py). The portal's words are the portal edge's
+# (api/graphql/codes.py); the composition root adds them (supplyhub/workers.py).
+AnswerTables = Mapping[Channel, AckCodes]
+ANSWER_TABLES: AnswerTables = {
+    Channel.ERP: ANSWER_CODES,
+    Channel.X12: LINE_ITEM_STATUS,
+    Channel.EDIFACT: LINE_ACTION,
+    Channel.CXML: CONFIRMATION_STATUS,
+}
+
+
+@dataclass(frozen=True)
+class LineAnswerMessage:
+    """One line of `acknowledge_purchase_order` as sent: in the channel's own `code`."""
+
+    line_number: LineNumber
+    code: Code
+    confirmed_quantity: QuantityOrZero | None = None
+    confirmed_date: Day | None = None
+    confirmed_price: Price | None = None
+    note: Note = ""
+
+    def answer(self, codes: AckCodes, index: int) -> c.LineAnswer:
+        status = codes.status(self.code, f"lines[{index}].code")
+        return c.LineAnswer(
+            self.line_number, status, self.code, self.confirmed_quantity, self.confirmed_date,
+            self.confirmed_price, self.note,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AcknowledgementMessage:
+    """`acknowledge_purchase_order` as sent; `command` translates it with the channel's table."""
+
+    po_number: DocumentNumber
+    revision: Revision
+    lines: Annotated[tuple[LineAnswerMessage, ...], MAX_LINES]
+
+    def command(self, channel: Channel, tables: AnswerTables) -> c.AcknowledgePurchaseOrder:
+        codes = tables.get(channel)
+        if codes is None:
+            known = ", ".join(tables)
+            raise InvalidMessageError(
+                f"Supplyhub-Channel header: no answer codes for {channel.value} (known: {known})"
+            )
+        answers = tuple(line.answer(codes, i) for i, line in enumerate(self.lines))
+        return c.AcknowledgePurchaseOrder(self.po_number, self.revision, answers)
+
+
+# What is parsed for each wire name: the command itself, but for the one whose lines carry
+# the channel's own codes.
+Parsed = Command | AcknowledgementMessage
+_WIRE: dict[str, type[Parsed]] = {**COMMANDS, "acknowledge_purchase_order": AcknowledgementMessage}
+limits.forbid_unknown_fields(AcknowledgementMessage)
 
 
 @dataclass(frozen=True)
@@ -44,19 +119,40 @@ class InvalidMessageError(Exception):
 
 
 @cache
-def _adapter(wire_name: str, limited: bool) -> pydantic.TypeAdapter[Command]:
+def _adapter(wire_name: str, limited: bool) -> pydantic.TypeAdapter[Parsed]:
     """Without the limits: the fast parse (the hub checks every limit after it); with them:
     when that fails, to name the limits broken beside the parse errors in one reason."""
     with limits.limits_left_out(not limited):
-        return pydantic.TypeAdapter(COMMANDS[wire_name])
+        return pydantic.TypeAdapter(_WIRE[wire_name])
 
 
-def to_command(message: InboundMessage, at: datetime) -> tuple[Command, Provenance]:
-    """The canonical command and its provenance; `at` is when the hub accepted the message."""
-    return _command(message), _provenance(message, at)
+def to_command(
+    message: InboundMessage, at: datetime, tables: AnswerTables = ANSWER_TABLES
+) -> tuple[Command, Provenance]:
+    """The canonical command and its provenance; `at` is when the hub accepted the message.
+
+    An acknowledgement's codes are read with the table of the message's channel; a code the
+    table does not know is refused with the domain's `ValidationError`, naming the line
+    (`lines[0].code`), as the hub refused it before the tables moved to the edges."""
+    parsed, provenance = _parsed(message), _provenance(message, at)
+    if isinstance(parsed, AcknowledgementMessage):
+        return parsed.command(provenance.channel, tables), provenance
+    return parsed, provenance
 
 
-def _command(message: InboundMessage) -> Command:
+def to_body(command: Command) -> dict[str, Any]:
+    """The message body for `command`, as `to_command` reads it (an acknowledgement's lines in
+    their source `code`): for publishers that hold canonical commands, like the benchmarks."""
+    fields = asdict(command)
+    if isinstance(command, c.AcknowledgePurchaseOrder):
+        fields["lines"] = [asdict(LineAnswerMessage(
+            a.line_number, a.source_code, a.confirmed_quantity, a.confirmed_date,
+            a.confirmed_price, a.note,
+        )) for a in command.lines]  # fmt: skip
+    return fields
+
+
+def _parsed(message: InboundMessage) -> Parsed:
     wire_name = message.subject.removeprefix(SUBJECT_PREFIX)
     command_type = COMMANDS.get(wire_name)
     if not message.subject.startswith(SUBJECT_PREFIX) or command_type is None:

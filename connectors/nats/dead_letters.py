@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors.command_messages import InboundMessage
 from connectors.database import Database, Transaction
+from connectors.nats.command_messages import InboundMessage
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,10 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from nats.aio.client import Client
 
-from connectors.acks import AckInbox, PublishFailedError, Window, wait_for
-from connectors.streams import close_quietly, connect, ensure_stream, sleep_unless
-from connectors.tracking import PositionStore
-from connectors.worker_loop import TRANSIENT, ResilientLoop, WorkerHealth
+from connectors.nats.acks import AckInbox, PublishFailedError, Window, wait_for
+from connectors.nats.streams import close_quietly, connect, ensure_stream, sleep_unless
+from connectors.nats.tracking import PositionStore
+from connectors.workers.loop import TRANSIENT, ResilientLoop, WorkerHealth
 
 log = logging.getLogger(__name__)
 

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import nats
 import pytest
-from backbone_helpers import COMMANDS, EVENTS, delete_streams, eventually, read_stream
 from inbound_fixtures import release, upsert_supplier
 from nats.js.errors import NotFoundError
+from nats_helpers import COMMANDS, EVENTS, delete_streams, eventually, read_stream
 from servers import NatsServer
 from test_inbound_commands import send
 
-from supplyhub.backbone import start_in_process
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
 from supplyhub.settings import Settings
+from supplyhub.workers import start_in_process
 
 pytestmark = pytest.mark.nats
 

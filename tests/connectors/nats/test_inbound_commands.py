@@ -7,16 +7,16 @@ from collections.abc import Iterator
 
 import nats
 import pytest
-from backbone_helpers import COMMANDS, delete_streams, eventually
 from eventsourcing.application import AggregateNotFoundError
 from inbound_fixtures import release, revise, upsert_supplier
+from nats_helpers import COMMANDS, delete_streams, eventually
 from servers import NatsServer, PostgresServer
 
-from connectors.command_messages import InboundMessage
 from connectors.database import Database
-from connectors.dead_letters import DeadLetterStore
-from connectors.inbound import InboundWorker
-from connectors.streams import ensure_stream
+from connectors.nats.command_messages import InboundMessage
+from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.inbound import InboundWorker
+from connectors.nats.streams import ensure_stream
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from backbone_helpers import COMMANDS, EVENTS, delete_streams, read_stream
 from inbound_fixtures import release, upsert_supplier
 from nats.js.errors import NotFoundError
+from nats_helpers import COMMANDS, EVENTS, delete_streams, read_stream
 from servers import NatsServer, PostgresServer
 from test_inbound_commands import send
 

@@ -1,4 +1,4 @@
-"""Helpers for the backbone tests: a hub on a temp store, and reading a stream back."""
+"""Helpers for the NATS worker tests: a hub on a temp store, and reading a stream back."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth
+from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth
 
 EVENTS = "SUPPLYHUB_EVENTS"
 COMMANDS = "SUPPLYHUB_COMMANDS"

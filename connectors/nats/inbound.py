@@ -23,17 +23,19 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from connectors.command_messages import (
+from connectors.database import StoreUnavailableError
+from connectors.nats.command_messages import (
+    ANSWER_TABLES,
     COMMAND_SUBJECTS,
+    AnswerTables,
     InboundMessage,
     InvalidMessageError,
     document_of,
     to_command,
 )
-from connectors.database import StoreUnavailableError
-from connectors.dead_letters import Applied, DeadLetterStore, Refused, Result
-from connectors.streams import close_quietly, connect, ensure_stream
-from connectors.worker_loop import ResilientLoop, WorkerHealth
+from connectors.nats.dead_letters import Applied, DeadLetterStore, Refused, Result
+from connectors.nats.streams import close_quietly, connect, ensure_stream
+from connectors.workers.loop import ResilientLoop, WorkerHealth
 from domain.application import BatchItem, SupplyHub
 from domain.commands import Command, RevisePurchaseOrder
 from domain.errors import (
@@ -102,8 +104,10 @@ class InboundWorker:
         hold_seconds: float = 120.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         loop: ResilientLoop | None = None,
+        answer_tables: AnswerTables = ANSWER_TABLES,
     ) -> None:
         self.hub = hub
+        self.answer_tables = answer_tables
         self.dead_letters = dead_letters
         self.nats_url = nats_url
         self.stream = stream
@@ -124,9 +128,11 @@ class InboundWorker:
     def apply(self, message: InboundMessage) -> Result:
         """Apply one command once; the result says whether a retry could help."""
         try:
-            command, provenance = to_command(message, self.clock())
+            command, provenance = to_command(message, self.clock(), self.answer_tables)
         except InvalidMessageError as error:
             return Refused(f"invalid: {error}", permanent=True)
+        except ValidationError as error:  # an answer code its channel does not know
+            return refusal(error)
         try:
             return Applied(self.hub.handle(command, provenance).status)
         except DomainError as error:
@@ -182,9 +188,11 @@ class InboundWorker:
 
     def _parse(self, message: InboundMessage) -> _Parsed:
         try:
-            command, provenance = to_command(message, self.clock())
+            command, provenance = to_command(message, self.clock(), self.answer_tables)
         except InvalidMessageError as error:
             return _Parsed(message, document_of(message), invalid=f"invalid: {error}")
+        except ValidationError as error:  # an answer code its channel does not know
+            return _Parsed(message, document_of(message), invalid=refusal(error).reason)
         return _Parsed(message, document_of(message, command), command, provenance)
 
     def _runnable(self, parsed: _Parsed, dead: set[str]) -> bool:

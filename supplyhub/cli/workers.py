@@ -1,4 +1,4 @@
-"""CLI for the event backbone: `worker relay`, `worker inbound`, `replay`, `dlq`, `migrate`."""
+"""CLI for the NATS workers: `worker relay`, `worker inbound`, `replay`, `dlq`, `migrate`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.dead_letters import release
-from supplyhub import backbone
+from connectors.nats.dead_letters import release
+from supplyhub import workers
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
 
@@ -21,7 +21,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def register(subparsers: Any) -> None:
     migrate = subparsers.add_parser(
         "migrate",
-        help="create the schema, the event tables and the backbone's tables, then exit",
+        help="create the schema, the event tables and the NATS workers' tables, then exit",
         description="Idempotent: safe to run before every deployment (the compose file runs it "
         "as a one-shot service before the API and the workers start).",
     )
@@ -73,7 +73,7 @@ def register_workers(worker_subparsers: Any) -> None:
         "supplyhub.events.<aggregate>.<event> with Nats-Msg-Id = the event's id, in log order, "
         "and resumes from its tracked position after a restart. While NATS is down it waits.",
     )
-    backbone.add_health_flag(relay)
+    workers.add_health_flag(relay)
     relay.set_defaults(run=run_relay)
     inbound = worker_subparsers.add_parser(
         "inbound",
@@ -81,14 +81,14 @@ def register_workers(worker_subparsers: Any) -> None:
         description="Consumes the commands stream with a durable pull consumer, applies each "
         "command and acks it after commit; run one per consumer to keep the order per document.",
     )
-    backbone.add_health_flag(inbound)
+    workers.add_health_flag(inbound)
     inbound.set_defaults(run=run_inbound)
 
 
 def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
     hub = open_hub(settings)  # creates the schema and the event tables
     try:
-        backbone.create_tables(settings)
+        workers.create_tables(settings)
         print(f"Store ready: {hub.recorder.max_notification_id() or 0} events in the log")
     finally:
         hub.close()
@@ -96,27 +96,27 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_relay(args: argparse.Namespace, settings: Settings) -> int:
-    return _run_worker(args, settings, "relay", backbone.build_relay)
+    return _run_worker(args, settings, "relay", workers.build_relay)
 
 
 def run_inbound(args: argparse.Namespace, settings: Settings) -> int:
-    return _run_worker(args, settings, "inbound", backbone.build_inbound)
+    return _run_worker(args, settings, "inbound", workers.build_inbound)
 
 
 def _run_worker(args: argparse.Namespace, settings: Settings, name: str, build: Any) -> int:
     """Run until SIGTERM/SIGINT (exit 0); transient failures are retried inside the worker.
     Exit 2 for a configuration error, 1 for a fatal one, with the error printed."""
     if args.health:
-        return backbone.run_health(settings, name)
+        return workers.run_health(settings, name)
     if not settings.nats_url:
-        print(backbone.NatsNotConfiguredError())
+        print(workers.NatsNotConfiguredError())
         return EXIT_USAGE
-    starting = backbone.worker_loop(settings, name)
+    starting = workers.worker_loop(settings, name)
     hub = starting.open(lambda: open_hub(settings))
     try:
         worker = starting.open(lambda: build(settings, hub))
         log.info("%s worker started on %s", name, settings.nats_url)
-        asyncio.run(backbone.run_until_signalled(worker))
+        asyncio.run(workers.run_until_signalled(worker))
         log.info("%s worker stopped", name)
     except Exception as error:  # a bug or a configuration the worker cannot run with
         log.critical("%s worker failed", name, exc_info=True)
@@ -133,9 +133,9 @@ def run_replay(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     hub = open_hub(settings)
     try:
-        relay = backbone.build_relay(settings, hub)
+        relay = workers.build_relay(settings, hub)
         sent = asyncio.run(relay.replay(args.start, args.stop))
-    except backbone.NatsNotConfiguredError as error:
+    except workers.NatsNotConfiguredError as error:
         print(error)
         return EXIT_USAGE
     except Exception as error:  # NATS unreachable, stream missing: say so and fail
@@ -148,7 +148,7 @@ def run_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
-    store = backbone.dead_letter_store(settings)
+    store = workers.dead_letter_store(settings)
     letters, held = store.all(), store.held_documents()
     if not letters and not held:
         print("No dead letters.")
@@ -168,7 +168,7 @@ def run_dlq_release(args: argparse.Namespace, settings: Settings) -> int:
     hub = open_hub(settings)
     try:
         # The worker is only used to apply commands here; it does not touch NATS.
-        worker = backbone.build_inbound(settings.model_copy(update={"nats_url": "-"}), hub)
+        worker = workers.build_inbound(settings.model_copy(update={"nats_url": "-"}), hub)
         try:
             done = release(
                 worker.dead_letters, args.document, worker.apply, lambda: datetime.now(UTC),

@@ -1,5 +1,8 @@
-"""Composes the event backbone from the settings: the relay and the inbound worker, as their
-own processes (`supplyhub worker relay|inbound`) or in a thread beside `supplyhub serve`."""
+"""Process wiring of the workers: the NATS relay and inbound worker (connectors/nats/) composed
+from the settings, as their own processes (`supplyhub worker relay|inbound`) or in a thread
+beside `supplyhub serve`, and the loop, health flag and status every worker process runs with.
+
+Their tables keep the `backbone_` prefix they were created with (stored names, not renamed)."""
 
 from __future__ import annotations
 
@@ -12,18 +15,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from api.graphql.codes import PORTAL_CODES
 from connectors.database import Database
-from connectors.dead_letters import DeadLetterStore
-from connectors.inbound import InboundWorker
-from connectors.relay import Relay
-from connectors.tracking import PositionStore
-from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
-from connectors.worker_status import StatusPublisher, WorkerStatusStore
+from connectors.nats.command_messages import ANSWER_TABLES
+from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.inbound import InboundWorker
+from connectors.nats.relay import Relay
+from connectors.nats.tracking import PositionStore
+from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
+from connectors.workers.status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
+from domain.provenance import Channel
 from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# The answer codes the inbound worker reads: each channel's own table, and the portal's words
+# (kept at the portal's edge, api/graphql/codes.py) for messages that say they come from the
+# portal, or from the system, which spoke the portal's words before the tables moved.
+INBOUND_ANSWER_TABLES = {
+    **ANSWER_TABLES, Channel.PORTAL: PORTAL_CODES, Channel.SYSTEM: PORTAL_CODES,
+}  # fmt: skip
 
 
 class Worker(Protocol):
@@ -38,7 +51,7 @@ class NatsNotConfiguredError(Exception):
 
 
 def open_database(settings: Settings) -> Database:
-    """The backbone's tables live in the hub's own store: the SQLite file or the schema."""
+    """The NATS workers' tables live in the hub's own store: the SQLite file or the schema."""
     if settings.uses_postgres:
         return Database(
             settings.database_url, settings.database_schema, settings.lock_timeout_seconds
@@ -125,11 +138,12 @@ def build_inbound(settings: Settings, hub: SupplyHub) -> InboundWorker:
         ack_wait_seconds=settings.inbound_ack_wait_seconds,
         hold_seconds=settings.inbound_hold_seconds,
         loop=worker_loop(settings, "inbound"),
+        answer_tables=INBOUND_ANSWER_TABLES,
     )
 
 
 def create_tables(settings: Settings) -> None:
-    """The backbone's own tables (the relay's position, dead letters, parked and held
+    """The NATS workers' own tables (the relay's position, dead letters, parked and held
     commands, the workers' states)."""
     database = open_database(settings)
     try:
@@ -151,8 +165,8 @@ async def run_until_signalled(*workers: Worker) -> None:
 
 
 @dataclass
-class BackboneHandle:
-    """The backbone running in a background thread of `supplyhub serve`."""
+class NatsWorkersHandle:
+    """The NATS workers running in a background thread of `supplyhub serve`."""
 
     thread: threading.Thread
     loop: asyncio.AbstractEventLoop
@@ -164,7 +178,7 @@ class BackboneHandle:
         self.thread.join(timeout)
 
 
-def start_in_process(settings: Settings, hub: SupplyHub) -> BackboneHandle | None:
+def start_in_process(settings: Settings, hub: SupplyHub) -> NatsWorkersHandle | None:
     """Relay and inbound worker beside the API in one process; None when NATS is off."""
     if not settings.nats_url:
         return None
@@ -181,7 +195,7 @@ def start_in_process(settings: Settings, hub: SupplyHub) -> BackboneHandle | Non
         finally:
             loop.close()
 
-    thread = threading.Thread(target=run, name="supplyhub-backbone", daemon=True)
+    thread = threading.Thread(target=run, name="supplyhub-nats-workers", daemon=True)
     thread.start()
-    log.info("backbone: relay and inbound worker started on %s", settings.nats_url)
-    return BackboneHandle(thread, loop, stop, [worker.loop.health for worker in workers])
+    log.info("NATS workers: relay and inbound worker started on %s", settings.nats_url)
+    return NatsWorkersHandle(thread, loop, stop, [worker.loop.health for worker in workers])

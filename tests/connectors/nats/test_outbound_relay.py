@@ -8,16 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from backbone_helpers import EVENTS, Received, delete_streams, quick_loop, read_stream, received
+from nats_helpers import EVENTS, Received, delete_streams, quick_loop, read_stream, received
 from servers import NatsServer
 
-from connectors.acks import AckInbox, PublishFailedError, Window
 from connectors.database import Database
-from connectors.relay import Relay, is_published
-from connectors.tracking import PositionStore
+from connectors.demo import run_scenario
+from connectors.nats.acks import AckInbox, PublishFailedError, Window
+from connectors.nats.relay import Relay, is_published
+from connectors.nats.tracking import PositionStore
 from domain.application import SupplyHub
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import run_scenario
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.nats

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from connectors.command_messages import InboundMessage
+from connectors.nats.command_messages import InboundMessage
 
 
 def line(number: int = 10, quantity: str = "100") -> dict[str, Any]:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
 from domain.errors import DomainError
 from domain.goods_receipt import ReceiptLine
@@ -27,6 +28,9 @@ SUPPLIERS = (
     ("SUP-CYPRESS", "Cypress Electronics Inc.", Channel.CXML),
     ("SUP-DELTA", "Delta Seals S.A.", Channel.EDIFACT),
 )
+# What each supplier says for accept / change / reject, in its channel's own code: the answer
+# carries the status the demo means and keeps the code as its source, as a translator would
+# after its channel's table (tests/connectors/test_demo.py holds the two together).
 _ACCEPT = {
     Channel.PORTAL: "Accepted",
     Channel.X12: "IA",
@@ -45,6 +49,20 @@ _REJECT = {
     Channel.CXML: "reject",
     Channel.EDIFACT: "7",
 }
+SAYS = {
+    AckStatus.ACCEPTED: _ACCEPT,
+    AckStatus.ACCEPTED_WITH_CHANGES: _CHANGE,
+    AckStatus.REJECTED: _REJECT,
+}
+
+
+def _answer(
+    channel: Channel, status: AckStatus, line_number: int, quantity: Decimal | None = None
+) -> c.LineAnswer:
+    return c.LineAnswer(line_number, status, SAYS[status][channel], quantity)
+
+
+_ACCEPTED, _CHANGED = AckStatus.ACCEPTED, AckStatus.ACCEPTED_WITH_CHANGES
 
 
 @dataclass(frozen=True)
@@ -119,15 +137,15 @@ class Scenario:
         if kind == 5:
             return  # left unacknowledged: shows up as needing action
         if revised and kind == 3:
-            stale = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, _ACCEPT[channel]),))
+            stale = c.AcknowledgePurchaseOrder(number, 1, (_answer(channel, _ACCEPTED, 10),))
             yield Step(stale, supplier_says)
             return
-        answers = [c.LineAnswer(line.line_number, _ACCEPT[channel]) for line in lines]
+        answers = [_answer(channel, _ACCEPTED, line.line_number) for line in lines]
         if kind == 1:
             first = lines[0]
-            answers[0] = c.LineAnswer(first.line_number, _CHANGE[channel], first.quantity - 10)
+            answers[0] = _answer(channel, _CHANGED, first.line_number, first.quantity - 10)
         if kind == 2 and len(lines) > 1:
-            answers[-1] = c.LineAnswer(lines[-1].line_number, _REJECT[channel])
+            answers[-1] = _answer(channel, AckStatus.REJECTED, lines[-1].line_number)
         yield Step(c.AcknowledgePurchaseOrder(number, revision, tuple(answers)), supplier_says)
         if kind == 4:
             late = lines[0].need_by + timedelta(days=9)

@@ -18,15 +18,15 @@ from servers import NatsServer
 
 from api.auth import Role
 from connectors.database import Database
-from connectors.dead_letters import DeadLetterStore
-from connectors.inbound import InboundWorker
-from connectors.worker_loop import Backoff, ResilientLoop, WorkerHealth
-from supplyhub.backbone import worker_loop, worker_statuses
+from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.inbound import InboundWorker
+from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
 from supplyhub.cli.api import auth_config, build_app
 from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
+from supplyhub.workers import worker_loop, worker_statuses
 
 SECRET = "worker-loop-test-secret-of-32-characters"
 

@@ -11,19 +11,22 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import Notification
 
-from connectors.command_messages import (
+from connectors.demo import run_scenario
+from connectors.nats.command_messages import (
     InboundMessage,
     InvalidMessageError,
     document_key,
     document_of,
+    to_body,
     to_command,
 )
-from connectors.relay import is_published, message_id, provenance_of, subject_for, to_message
+from connectors.nats.relay import is_published, message_id, provenance_of, subject_for, to_message
 from domain import commands as c
+from domain.acknowledgement import AckStatus
 from domain.provenance import Channel
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import run_scenario
 from supplyhub.settings import Settings
+from supplyhub.workers import INBOUND_ANSWER_TABLES
 
 FAX = {"Supplyhub-Channel": "fax"}
 AT = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
@@ -110,6 +113,36 @@ def test_a_command_message_becomes_the_canonical_command_and_its_provenance() ->
     assert provenance.correlation_id == "batch-7"
     assert provenance.channel is Channel.ERP
     assert provenance.at == AT
+
+
+def test_an_acknowledgement_message_is_read_in_its_channels_codes_and_written_back_alike() -> None:
+    answer = c.AcknowledgePurchaseOrder("4500000001", 1, (
+        c.LineAnswer(10, AckStatus.ACCEPTED_WITH_CHANGES, "IQ", Decimal("95")),
+        c.LineAnswer(20, AckStatus.REJECTED, "IR"),
+    ))  # fmt: skip
+    body = json.loads(json.dumps(to_body(answer), default=str))
+
+    command, _ = to_command(command_message("acknowledge_purchase_order", body,
+                                            **{"Supplyhub-Channel": "x12"}), AT)  # fmt: skip
+
+    assert body["lines"][0] == {
+        "line_number": 10, "code": "IQ", "confirmed_quantity": "95", "confirmed_date": None,
+        "confirmed_price": None, "note": "",
+    }  # fmt: skip
+    assert command == answer
+
+
+def test_the_portals_words_are_read_on_nats_only_with_the_portals_table() -> None:
+    body = {"po_number": "4500000001", "revision": 1,
+            "lines": [{"line_number": 10, "code": "Partially Accepted"}]}  # fmt: skip
+    message = command_message("acknowledge_purchase_order", body, **{"Supplyhub-Channel": "portal"})
+
+    with pytest.raises(InvalidMessageError, match="Supplyhub-Channel header: no answer codes"):
+        to_command(message, AT)
+    command, _ = to_command(message, AT, INBOUND_ANSWER_TABLES)
+
+    assert isinstance(command, c.AcknowledgePurchaseOrder)
+    assert command.lines[0].status is AckStatus.ACCEPTED_WITH_CHANGES
 
 
 def test_a_command_messages_key_belongs_to_its_declared_actor_or_tenant() -> None:

@@ -16,7 +16,7 @@ import threading
 import time
 
 from connectors.database import Database
-from connectors.worker_loop import WorkerState
+from connectors.workers.loop import WorkerState
 
 log = logging.getLogger(__name__)
 

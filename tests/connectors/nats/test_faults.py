@@ -28,17 +28,17 @@ from typing import Any
 import nats
 import pytest
 import servers
-from backbone_helpers import COMMANDS, EVENTS, delete_streams, read_stream, received
 from inbound_fixtures import line, message, upsert_supplier
+from nats_helpers import COMMANDS, EVENTS, delete_streams, read_stream, received
 from servers import NatsServer, PostgresServer
 from test_inbound_commands import consumer_state, send
 
-from connectors.command_messages import InboundMessage
-from connectors.relay import is_published
+from connectors.demo import run_scenario
+from connectors.nats.command_messages import InboundMessage
+from connectors.nats.relay import is_published
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub
-from supplyhub.demo import run_scenario
 from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
 

@@ -11,9 +11,10 @@ import pytest
 from inbound_fixtures import message, release, revise, upsert_supplier
 
 from connectors.database import Database
-from connectors.dead_letters import DeadLetterStore
-from connectors.dead_letters import release as release_document
-from connectors.inbound import InboundWorker
+from connectors.nats.command_messages import InboundMessage
+from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.dead_letters import release as release_document
+from connectors.nats.inbound import InboundWorker
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from supplyhub.bootstrap import open_hub
@@ -239,3 +240,42 @@ def test_dlq_retry_from_the_cli_brings_back_a_document_whose_revision_came_early
     assert revision_of(hub, "63") == 4
     assert main(["dlq", "list"]) == 0
     assert capsys.readouterr().out.strip() == "No dead letters."
+
+
+def acknowledgement(po: str, channel: str, code: str) -> InboundMessage:
+    """An answer as a translator publishes it: in its channel's own code."""
+    body = {"po_number": po, "revision": 1, "lines": [{"line_number": 10, "code": code}]}
+    headers = {"Nats-Msg-Id": f"ack-{po}", "Supplyhub-Channel": channel,
+               "Supplyhub-Tenant": "SUP-ACME"}  # fmt: skip
+    return InboundMessage(
+        "supplyhub.commands.acknowledge_purchase_order", headers, json.dumps(body).encode()
+    )
+
+
+def test_an_answer_in_a_channels_own_code_is_recorded_with_the_status_it_means_and_the_code(
+    hub: SupplyHub, worker: InboundWorker
+) -> None:
+    worker.process([upsert_supplier("SUP-ACME"), release("60"), release("61")])
+
+    worker.process([acknowledgement("60", "x12", "IR"), acknowledgement("61", "edifact", "6")])
+
+    assert worker.dead_letters.all() == []
+    x12, edifact = (hub.repository.get(PurchaseOrder.create_id(po)) for po in ("60", "61"))
+    assert (x12.responses[10].status, x12.responses[10].source_code) == ("rejected", "IR")
+    assert (edifact.responses[10].status, edifact.responses[10].source_code) == (
+        "accepted_with_changes", "6"
+    )  # fmt: skip
+
+
+def test_an_answer_code_its_channel_does_not_know_is_a_dead_letter_naming_the_line(
+    hub: SupplyHub, worker: InboundWorker
+) -> None:
+    worker.process([upsert_supplier("SUP-ACME"), release("62")])
+
+    worker.process([acknowledgement("62", "edifact", "29")])
+
+    [dead] = worker.dead_letters.all()
+    assert dead.reason == (
+        "validation: lines[0].code: unknown edifact acknowledgement code '29' "
+        "(known: 3, 4, 5, 6, 7)"
+    )

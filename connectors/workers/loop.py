@@ -33,8 +33,8 @@ import psycopg
 from eventsourcing import persistence
 from psycopg_pool import PoolTimeout
 
-from connectors.acks import PublishFailedError
 from connectors.database import StoreUnavailableError
+from connectors.nats.acks import PublishFailedError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

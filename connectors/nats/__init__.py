@@ -1,0 +1,1 @@
+"""NATS JetStream: the relay publishing the event log, the inbound command worker, dead letters."""
