@@ -9,12 +9,13 @@ from connectors.edi.translation import Translation
 from connectors.edi.x12.functional_ack import translate_997
 from connectors.edi.x12.interchange import TransactionSet
 from connectors.edi.x12.invoice import translate_810
-from connectors.edi.x12.order_answer import translate_855
+from connectors.edi.x12.order_answer import translate_855, translate_865
 from connectors.edi.x12.ship_notice import translate_856
 from connectors.gateway.profile import PartnerProfile
 
 _TRANSLATORS: dict[str, Callable[[TransactionSet, PartnerProfile], Translation]] = {
     "855": translate_855,
+    "865": translate_865,
     "856": translate_856,
     "810": translate_810,
     "997": translate_997,
