@@ -24,7 +24,7 @@ CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 _CHUNK = 4096
 _PARTNER_SIDE = ("855", "856", "810", "865", "997", "ORDRSP", "DESADV", "INVOIC", "CONTRL")
 _CURRENCY = (
-    "X12 BIG at segment {}: CUR02 is missing (no CUR) and the partner's profile names no currency"  # noqa: E501
+    "X12 BIG at segment {}: CUR02 is missing (no CUR) and the partner's profile names no currency"
 )
 
 # file -> each set's verdict in order: the message it translated to with its command count
