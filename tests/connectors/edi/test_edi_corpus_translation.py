@@ -146,3 +146,37 @@ def test_every_partner_document_in_the_corpus_has_a_verdict_here() -> None:
         pytest.skip(f"the shared corpus is not beside this repository (looked in {CORPUS})")
 
     assert {path.name for path in _partner_side()} == set(VERDICTS)
+
+
+def test_the_corpus_810s_with_a_partners_currency_translate_or_lack_their_line_numbers() -> None:
+    folder = CORPUS / "x12"
+    if not folder.is_dir():
+        pytest.skip(f"the shared corpus is not beside this repository (looked in {folder})")
+    profile = PartnerProfile(
+        "p", "SUP", Dialect.X12, "004010", PartyAddress("ZZ", "US"), PartyAddress("ZZ", "THEM"),
+        currency="USD",
+    )  # fmt: skip
+
+    verdicts = {
+        path.name: [
+            _one(partial(translate_x12, document, profile))
+            for document in x12_reader.read_sets(_chunks(path))
+            if document.code == "810"
+        ]
+        for path in sorted(folder.glob("810*"))
+    }
+
+    assert verdicts == {
+        "810-850_004010-003010_two-groups_staedi.edi": [
+            "X12 IT1 at segment 16: IT101 is required here and empty",
+            "X12 IT1 at segment 48: IT101 is required here and empty",
+        ],
+        "810_004010_jit-manufacturing_bots.x12": ["810:1"],
+        "810_004010_line-sac_two-invoices_bots.x12": [
+            "X12 IT1 at segment 12: IT101 is required here and empty",
+            "X12 IT1 at segment 41: IT101 is required here and empty",
+        ],
+        "810_004010_walmart-allowance_oopfactory.txt": [
+            "X12 IT1 at segment 15: IT101 is required here and empty"
+        ],
+    }
