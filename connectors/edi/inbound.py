@@ -8,6 +8,7 @@ partner's. Every command is then held to the domain's limits, so a refusal here 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
@@ -39,10 +40,14 @@ def translate_file(
     rest = chain([head], it)
     if start == b"ISA":
         for document in x12_reader.read_sets(rest):
-            yield _checked(translate_x12(document, _x12_profile(document, profile)))
+            translation = translate_x12(document, _x12_profile(document, profile))
+            isa = document.interchange
+            yield _checked(translation, f"{isa.get(6).strip()}:{isa.get(13)}")
     elif start in (b"UNA", b"UNB"):
         for message in edifact_reader.read_messages(rest):
-            yield _checked(translate_edifact(message, _edifact_profile(message, profile)))
+            translation = translate_edifact(message, _edifact_profile(message, profile))
+            unb = message.interchange
+            yield _checked(translation, f"{unb.get(2, 1)}:{unb.get(5)}")
     else:
         shown = start.decode("latin-1")
         rule = f"{shown!r} begins neither X12 (ISA) nor EDIFACT (UNA, UNB)"
@@ -81,7 +86,7 @@ def _same_partner(
         )  # fmt: skip
 
 
-def _checked(translation: Translation) -> Translation:
+def _checked(translation: Translation, interchange: str) -> Translation:
     for command in translation.commands:
         broken = violations(command)
         if broken:
@@ -93,4 +98,4 @@ def _checked(translation: Translation) -> Translation:
                 f"{first.field} {first.rule}",
                 first.field,
             )  # fmt: skip
-    return translation
+    return dataclasses.replace(translation, interchange=interchange)

@@ -67,6 +67,9 @@ class Translation:
     position: int  # its header's segment number in the interchange
     commands: tuple[Command, ...] = ()
     acknowledgment: FunctionalAck | None = None
+    # "<sender id>:<ISA13 | UNB 0020>": with `control`, what a resend repeats (set by
+    # connectors.edi.inbound, which reads the envelope)
+    interchange: str = ""
 
 
 @dataclass(frozen=True, slots=True)

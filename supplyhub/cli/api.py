@@ -117,6 +117,7 @@ def build_app(
     # workers...) would otherwise pay its ~1.8 s import on start.
     from api.app import create_app
     from api.health import Readiness, WorkerStatus
+    from connectors.gateway.inbound import EdiInbound
     from supplyhub.workers import worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
@@ -134,7 +135,7 @@ def build_app(
         lag = max(0, head - read_models.position())
         return Readiness(not fault, lag, fault, _statuses(found, WorkerStatus))
 
-    return create_app(
+    app = create_app(
         hub,
         read_models,
         readiness,
@@ -147,6 +148,8 @@ def build_app(
         max_lag=settings.max_projection_lag,
         projections=projections,
     )
+    app.state.edi = EdiInbound(settings.data_dir / "partners")  # POST /api/v1/edi
+    return app
 
 
 def serve_metrics(settings: Settings, app: Any, host: str) -> Callable[[], None]:
