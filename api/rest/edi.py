@@ -54,7 +54,11 @@ class EdiAnswer(pydantic.BaseModel):
     results: list[EdiResult]
 
 
-_RAW = {"content": {"application/edi-x12": {}, "application/edifact": {}}, "required": True}
+# The interchange as sent (X12 or EDIFACT, told by its first segment).
+_RAW = {
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "required": True,
+}
 
 
 @router.post(
