@@ -8,6 +8,7 @@ the refusal names the element rather than a command field.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -176,3 +177,13 @@ def first(rows: Sequence[Place], tag: str) -> Place:
         if row.segment.tag == tag:
             return row
     raise rows[0].fail(tag, f"is required in a {rows[0].segment.get(1)} and missing")
+
+
+def proposal_id(interchange: str, control: str, line: int) -> str:
+    """A change proposal's id, the same whenever the same interchange comes again:
+    ``<interchange control>-<set control>-<line>``, or a digest of them past 35 characters
+    (the domain's DocumentNumber)."""
+    plain = f"{interchange}-{control}-{line}"
+    if len(plain) <= 35:
+        return plain
+    return f"edi-{hashlib.sha256(plain.encode()).hexdigest()[:24]}-{line}"

@@ -15,7 +15,7 @@ from decimal import Decimal
 from connectors.edi.edifact.codes import LINE_ACTION, MESSAGE_FUNCTION, RESPONSE_TYPE
 from connectors.edi.edifact.fields import EDIFACT, dated, reference, split
 from connectors.edi.edifact.interchange import Message
-from connectors.edi.translation import Place, Translation, first, places
+from connectors.edi.translation import Place, Translation, first, places, proposal_id
 from connectors.gateway.profile import PartnerProfile, UnknownMappingError
 from domain.acknowledgement import AckStatus
 from domain.commands import AcknowledgePurchaseOrder, Command, LineAnswer, ProposeChange
@@ -110,7 +110,7 @@ def _change(
     if quantity is None and answer.confirmed_date is None:
         return None
     # Stable across a resend of the same interchange, so the proposal is not made twice.
-    proposal = f"{document.interchange.get(5)}-{document.reference}-{answer.line_number}"
+    proposal = proposal_id(document.interchange.get(5), document.reference, answer.line_number)
     return ProposeChange(
         po_number, revision, answer.line_number, proposal, quantity, answer.confirmed_date,
         reason=f"ORDRSP LIN 1229 {answer.source_code}",

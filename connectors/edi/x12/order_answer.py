@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from connectors.edi.translation import Place, Translation, first, places
+from connectors.edi.translation import Place, Translation, first, places, proposal_id
 from connectors.edi.x12.codes import ACKNOWLEDGMENT_TYPE, LINE_ITEM_STATUS
 from connectors.edi.x12.interchange import TransactionSet
 from connectors.gateway.profile import PartnerProfile
@@ -141,7 +141,7 @@ def _change(
     if quantity is None and answer.confirmed_date is None:
         return None
     # Stable across a resend of the same interchange, so the proposal is not made twice.
-    proposal = f"{document.interchange.get(13)}-{document.control}-{answer.line_number}"
+    proposal = proposal_id(document.interchange.get(13), document.control, answer.line_number)
     reason = f"{document.code} ACK01 {answer.source_code}"
     return ProposeChange(
         po_number, revision, answer.line_number, proposal, quantity, answer.confirmed_date,

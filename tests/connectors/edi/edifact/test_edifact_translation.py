@@ -201,3 +201,19 @@ def test_a_contrl_is_a_functional_ack_with_each_messages_verdict() -> None:
         ("ORDERS", "1", AckResult.ACCEPTED, ()),
         ("ORDERS", "2", AckResult.REJECTED, ("UCM 0085 13", "UCS 5 12", "UCD 13 2")),
     ]
+
+
+def test_a_proposal_id_past_the_domains_limit_is_a_digest_the_same_on_every_resend() -> None:
+    long_references = interchange(
+        [s.replace("UNH+1+", "UNH+ABCDEFGHIJKLMN+").replace("UNT+17+1", "UNT+17+ABCDEFGHIJKLMN")
+         .replace("LIN+2+6", "LIN+123456+6") for s in ORDRSP],
+        reference="IC000000000001",
+    )  # fmt: skip
+
+    first = list(translate_file([long_references], PROFILE))
+    again = list(translate_file([long_references], PROFILE))
+
+    (change,) = first[0].commands[1:]
+    assert isinstance(change, ProposeChange)
+    assert change.proposal_id.startswith("edi-") and len(change.proposal_id) <= 35
+    assert again[0].commands[1:] == (change,)
