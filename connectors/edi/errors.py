@@ -55,3 +55,8 @@ class CharacterSetError(EdiSyntaxError):
 
 class UnwritableValueError(EdiSyntaxError):
     """The writer was given a value the chosen delimiters or character set cannot carry."""
+
+
+class TranslationError(EdiSyntaxError):
+    """A well-formed set that cannot be said as canonical commands: a value missing, not a
+    number or date, past the domain's limits, or a code no table (nor the partner) knows."""

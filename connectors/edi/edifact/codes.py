@@ -42,3 +42,9 @@ MESSAGE_FUNCTION = AckCodes(
     "edifact message function",
     {"29": _A, "4": _C, "28": _C, "30": _C, "34": _C, "27": _R, "12": _P},
 )
+
+# 4343 Response type code (ORDRSP BGM 4343), D.96A (https://service.unece.org/trade/untdid/
+# d96a/tred/tred4343.htm): AP Accepted, CA Conditionally accepted, RE Rejected. The AB/AC/AE/AI
+# "acknowledge ..." codes say what the message lists, not whether the order stands: refused
+# unless the line says (LIN 1229) or the partner maps them.
+RESPONSE_TYPE = AckCodes("edifact response type", {"AP": _A, "CA": _C, "RE": _R})

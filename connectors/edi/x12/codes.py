@@ -43,3 +43,16 @@ LINE_ITEM_STATUS = AckCodes("x12", {
     "IH": _P, "IF": _P, "IW": _P,
 })
 # fmt: on
+
+# 587 Acknowledgment Type (855 BAK02), X12 004010 (https://www.stedi.com/edi/x12-004010/element/587):
+# the whole order's answer, which a line without its own ACK takes. AE lists exceptions only,
+# so a line it does not list stands as ordered. AP (product replenishment) and ZZ (mutually
+# defined) say nothing about acceptance: a partner that sends them maps them in its profile.
+# fmt: off
+ACKNOWLEDGMENT_TYPE = AckCodes("x12 587", {
+    "AT": _A, "AK": _A, "AD": _A, "AE": _A,
+    "AC": _C,
+    "RJ": _R, "RD": _R, "RF": _R, "RO": _R,
+    "AH": _P,
+})
+# fmt: on

@@ -1,0 +1,101 @@
+"""An inbound file, whichever syntax it is in, as the translations of its sets or messages.
+
+Pure: chunks of bytes in, `Translation`s out. The syntax is told by the first segment (ISA:
+X12; UNA or UNB: EDIFACT). Without a profile each interchange is read with the one its own
+envelope implies (``PartnerProfile.from_document``); with one, its sender must be the
+partner's. Every command is then held to the domain's limits, so a refusal here names the set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from itertools import chain
+
+from connectors.edi.edifact import reader as edifact_reader
+from connectors.edi.edifact.interchange import Message
+from connectors.edi.edifact.translate import translate as translate_edifact
+from connectors.edi.errors import EnvelopeError, TranslationError
+from connectors.edi.stream import Chunk
+from connectors.edi.translation import Translation
+from connectors.edi.x12 import reader as x12_reader
+from connectors.edi.x12.interchange import TransactionSet
+from connectors.edi.x12.translate import translate as translate_x12
+from connectors.gateway.profile import Dialect, PartnerProfile, PartyAddress
+from domain.limit_check import violations
+
+
+def translate_file(
+    chunks: Iterable[Chunk], profile: PartnerProfile | None = None
+) -> Iterator[Translation]:
+    """Each set or message of each interchange in the input, translated, in order."""
+    it = iter(chunks)
+    head = b""
+    for chunk in it:
+        data = chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk)
+        head += data
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:3] or len(head) > 4096:
+            break
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:3]
+    rest = chain([head], it)
+    if start == b"ISA":
+        for document in x12_reader.read_sets(rest):
+            translation = translate_x12(document, _x12_profile(document, profile))
+            isa = document.interchange
+            yield _checked(translation, f"{isa.get(6).strip()}:{isa.get(13)}")
+    elif start in (b"UNA", b"UNB"):
+        for message in edifact_reader.read_messages(rest):
+            translation = translate_edifact(message, _edifact_profile(message, profile))
+            unb = message.interchange
+            yield _checked(translation, f"{unb.get(2, 1)}:{unb.get(5)}")
+    else:
+        shown = start.decode("latin-1")
+        rule = f"{shown!r} begins neither X12 (ISA) nor EDIFACT (UNA, UNB)"
+        raise EnvelopeError("EDI", "", 1, rule)
+
+
+def _x12_profile(document: TransactionSet, profile: PartnerProfile | None) -> PartnerProfile:
+    isa = document.interchange
+    sender = PartyAddress(isa.get(5), isa.get(6).strip())
+    receiver = PartyAddress(isa.get(7), isa.get(8).strip())
+    if profile is None:
+        return PartnerProfile.from_document(Dialect.X12, document.version, sender, receiver)
+    _same_partner("X12", "ISA", "ISA06", sender, profile)
+    return profile
+
+
+def _edifact_profile(message: Message, profile: PartnerProfile | None) -> PartnerProfile:
+    unb = message.interchange
+    sender = PartyAddress(unb.get(2, 2), unb.get(2, 1))
+    receiver = PartyAddress(unb.get(3, 2), unb.get(3, 1))
+    if profile is None:
+        version = message.version.replace(":", "")
+        return PartnerProfile.from_document(Dialect.EDIFACT, version, sender, receiver)
+    _same_partner("EDIFACT", "UNB", "UNB S002 0004", sender, profile)
+    return profile
+
+
+def _same_partner(
+    standard: str, tag: str, element: str, sender: PartyAddress, profile: PartnerProfile
+) -> None:
+    if sender.id != profile.theirs.id:
+        raise TranslationError(
+            standard, tag, 1,
+            f"{element} {sender.id!r} is not partner {profile.partner}'s id {profile.theirs.id!r}",
+            element,
+        )  # fmt: skip
+
+
+def _checked(translation: Translation, interchange: str) -> Translation:
+    for command in translation.commands:
+        broken = violations(command)
+        if broken:
+            first = broken[0]
+            tag = "ST" if translation.standard == "X12" else "UNH"
+            raise TranslationError(
+                translation.standard, tag, translation.position,
+                f"{translation.message} {translation.control}: {type(command).__name__} "
+                f"{first.field} {first.rule}",
+                first.field,
+            )  # fmt: skip
+    return dataclasses.replace(translation, interchange=interchange)

@@ -1,0 +1,59 @@
+"""An interchange a partner sends -> the commands to apply, each with its message id.
+
+The message id is ``edi:<sender>:<interchange control>:<set control>`` (``:<n>`` after it for
+the second and later commands of one set), so the same interchange sent again is the same
+messages, which the hub answers with their first results. A document that cannot be
+translated is a `ValidationError` naming the element and the rule, refused whole: nothing of
+it is applied. Profiles are read from ``<data dir>/partners/<partner>.json`` until they are
+event-sourced (issue 13).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.edi.errors import EdiSyntaxError
+from connectors.edi.inbound import translate_file
+from connectors.gateway.profile import PartnerProfile, ProfileFormatError, profile_from_json
+from domain.commands import Command
+from domain.errors import ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class InboundCommand:
+    message_id: str
+    channel: str  # "x12" or "edifact": the provenance's channel
+    command: Command
+
+
+@dataclass(frozen=True)
+class EdiInbound:
+    """What ``POST /api/v1/edi`` calls: the partner is the connector token's subject."""
+
+    partners: Path  # a folder of <partner>.json profiles
+
+    def __call__(self, partner: str, interchange: bytes) -> list[InboundCommand]:
+        profile = self.profile(partner)
+        try:
+            translations = list(translate_file([interchange], profile))
+        except EdiSyntaxError as error:
+            raise ValidationError(error.element or "interchange", str(error)) from None
+        found: list[InboundCommand] = []
+        for translation in translations:
+            channel = translation.standard.lower()
+            base = f"edi:{translation.interchange}:{translation.control}"
+            for index, command in enumerate(translation.commands):
+                suffix = f":{index + 1}" if index else ""
+                found.append(InboundCommand(base + suffix, channel, command))
+        return found
+
+    def profile(self, partner: str) -> PartnerProfile:
+        path = self.partners / f"{partner}.json"
+        if not partner.replace("-", "").replace("_", "").isalnum() or not path.is_file():
+            raise ValidationError("partner", f"no profile for partner {partner!r}")
+        try:
+            return profile_from_json(json.loads(path.read_text()))
+        except (ValueError, ProfileFormatError) as error:
+            raise ValidationError("partner", f"the profile of {partner!r}: {error}") from None

@@ -1,0 +1,143 @@
+"""A trading partner's profile: who it is, how it writes, and its mapping tables.
+
+A frozen value of primitives and tuples, so it can be the state of an event-sourced profile
+aggregate later (each version one value) and is hashable and comparable as it stands. The
+translators read it; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.acknowledgement import AckStatus
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+class Dialect(StrEnum):
+    X12 = "x12"
+    EDIFACT = "edifact"
+
+
+class UnknownMappingError(LookupError):
+    """A value the partner's mapping table does not hold: named with the table, never guessed."""
+
+    def __init__(self, table: str, value: str) -> None:
+        super().__init__(f"{value!r} is not in the partner's {table} table")
+        self.table = table
+        self.value = value
+
+
+@dataclass(frozen=True, slots=True)
+class PartyAddress:
+    """One side's interchange identity: ISA05/06 or 07/08 (qualifier, id), UNB S002/S003."""
+
+    qualifier: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeOverride:
+    """The partner's own meaning for a code of a standard's table (e.g. 668 ``AA``)."""
+
+    table: str  # the table's name as the translators name it: "X12 668", "EDIFACT 1229"
+    code: str
+    status: AckStatus
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerProfile:
+    partner: str
+    supplier: str  # the hub's supplier key the partner speaks for
+    dialect: Dialect
+    version: str  # 004010 / 005010, D96A / D01B
+    ours: PartyAddress  # the hub's interchange id at this partner
+    theirs: PartyAddress
+    # buyer item <-> supplier part, as (supplier part, buyer item) pairs
+    items: Pairs = ()
+    # the partner's unit code -> the hub's unit code
+    units: Pairs = ()
+    code_overrides: tuple[CodeOverride, ...] = ()
+    # What the partner leaves implicit, said once here rather than guessed per document:
+    currency: str = ""  # an invoice without CUR / CUX is in this currency ("" refuses it)
+    transit_days: int = 0  # a ship notice without an estimated delivery arrives this late
+
+    def status(self, table: str, code: str, standard: Mapping[str, AckStatus]) -> AckStatus:
+        """The canonical status of ``code``: the partner's override, else the standard's."""
+        for override in self.code_overrides:
+            if override.table == table and override.code == code:
+                return override.status
+        try:
+            return standard[code]
+        except KeyError:
+            raise UnknownMappingError(table, code) from None
+
+    def buyer_item(self, supplier_part: str) -> str:
+        return _look_up(self.items, "items", supplier_part)
+
+    def unit(self, partner_unit: str) -> str:
+        """The hub's unit for the partner's; a partner with no units table speaks ours."""
+        if not self.units:
+            return partner_unit
+        return _look_up(self.units, "units", partner_unit)
+
+    @classmethod
+    def from_document(
+        cls, dialect: Dialect, version: str, sender: PartyAddress, receiver: PartyAddress
+    ) -> PartnerProfile:
+        """The profile a document implies by itself: its sender is the partner and the
+        supplier, no mapping tables, nothing implicit. For inspecting any well-formed file."""
+        return cls(sender.id, sender.id, dialect, version, receiver, sender)
+
+
+def _look_up(pairs: Pairs, table: str, value: str) -> str:
+    for key, mapped in pairs:
+        if key == value:
+            return mapped
+    raise UnknownMappingError(table, value)
+
+
+class ProfileFormatError(ValueError):
+    """A profile document that does not say a profile: the field and what is wrong."""
+
+
+def profile_from_json(data: Mapping[str, object]) -> PartnerProfile:
+    """A profile from its JSON shape (docs/edi.md), as ``partners import`` will take it."""
+    try:
+        dialect = Dialect(str(data["dialect"]))
+        ours, theirs = data["ours"], data["theirs"]
+        if not isinstance(ours, Mapping) or not isinstance(theirs, Mapping):
+            raise ProfileFormatError("ours and theirs are objects: {qualifier, id}")
+        return PartnerProfile(
+            partner=str(data["partner"]),
+            supplier=str(data["supplier"]),
+            dialect=dialect,
+            version=str(data["version"]),
+            ours=PartyAddress(str(ours["qualifier"]), str(ours["id"])),
+            theirs=PartyAddress(str(theirs["qualifier"]), str(theirs["id"])),
+            items=_pairs(data.get("items", {}), "items"),
+            units=_pairs(data.get("units", {}), "units"),
+            code_overrides=tuple(
+                CodeOverride(table, code, AckStatus(str(status)))
+                for table, codes in _mapping(data.get("code_overrides", {}), "code_overrides")
+                for code, status in _mapping(codes, f"code_overrides.{table}")
+            ),
+            currency=str(data.get("currency", "")),
+            transit_days=int(str(data.get("transit_days", 0))),
+        )
+    except KeyError as missing:
+        raise ProfileFormatError(f"the profile has no {missing.args[0]!r}") from None
+    except ValueError as wrong:
+        raise ProfileFormatError(str(wrong)) from None
+
+
+def _mapping(value: object, name: str) -> list[tuple[str, object]]:
+    if not isinstance(value, Mapping):
+        raise ProfileFormatError(f"{name} is an object of code -> value")
+    return [(str(key), each) for key, each in value.items()]
+
+
+def _pairs(value: object, name: str) -> Pairs:
+    return tuple((key, str(each)) for key, each in _mapping(value, name))

@@ -1,0 +1,142 @@
+"""`supplyhub edi translate FILE`: what an EDI file says to the hub, with no side effects."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from connectors.edi.errors import EdiSyntaxError
+from connectors.edi.inbound import translate_file
+from connectors.edi.translation import FunctionalAck, Translation
+from connectors.gateway.profile import PartnerProfile, ProfileFormatError, profile_from_json
+from domain.commands import COMMANDS, AcknowledgePurchaseOrder, Command
+from supplyhub.cli.output import fail
+from supplyhub.settings import Settings
+
+_CHUNK = 1 << 16
+_WIRE_NAMES = {cls: name for name, cls in COMMANDS.items()}
+
+
+def register(subparsers: Any) -> None:
+    edi = subparsers.add_parser("edi", help="EDI (X12, EDIFACT) files: translate")
+    commands = edi.add_subparsers(dest="edi_command", required=True, metavar="COMMAND")
+    translate = commands.add_parser(
+        "translate",
+        help="print the canonical commands an X12 or EDIFACT file says; changes nothing",
+        description="Reads FILE (X12 or EDIFACT, told by its first segment), checks its "
+        "envelopes and translates each set with the partner's profile, and prints the hub's "
+        "commands: each line status both in the partner's code and the canonical status. "
+        "Without --partner, the profile the file's own envelope implies (no mapping tables). "
+        "A bad document prints one line naming the standard, segment and position, element "
+        "and rule, and exits 1.",
+    )
+    translate.add_argument("file", type=Path, metavar="FILE")
+    translate.add_argument(
+        "--partner", metavar="P",
+        help="a partner profile: a JSON file, or the id of one in SUPPLYHUB_DATA_DIR/partners/",
+    )  # fmt: skip
+    translate.add_argument("--json", action="store_true", help="one JSON object a line")
+    translate.set_defaults(run=run_translate)
+
+
+def register_workers(workers: Any) -> None:
+    """The EDI worker (drop directory, outbound) comes with the gateway (issue 13)."""
+
+
+def run_translate(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        profile = _profile(args.partner, settings) if args.partner else None
+    except (OSError, ValueError, ProfileFormatError) as error:
+        return fail(f"edi translate: partner {args.partner}: {error}", 2)
+    try:
+        # Whole before printed: a file refused at its last trailer prints its refusal only.
+        translations = list(translate_file(_chunks(args.file), profile))
+    except OSError as error:
+        return fail(f"edi translate: {args.file}: {error.strerror or error}", 2)
+    except EdiSyntaxError as error:
+        return fail(f"edi translate: {error}")
+    except Exception as error:  # never a traceback for a document: say what, and stop
+        return fail(f"edi translate: {args.file}: cannot be translated: {error!r}")
+    for translation in translations:
+        for line in _json_lines(translation) if args.json else _text_lines(translation):
+            print(line)
+    return 0
+
+
+def _profile(partner: str, settings: Settings) -> PartnerProfile:
+    path = Path(partner)
+    if not path.is_file():
+        path = settings.data_dir / "partners" / f"{partner}.json"
+    return profile_from_json(json.loads(path.read_text()))
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as file:
+        while chunk := file.read(_CHUNK):
+            yield chunk
+
+
+def _plain(value: Any) -> Any:
+    """A command or ack as JSON values: decimals and dates as text, statuses by value."""
+    return json.loads(json.dumps(dataclasses.asdict(value), default=str))
+
+
+def _where(translation: Translation) -> dict[str, object]:
+    return {
+        "standard": translation.standard,
+        "message": translation.message,
+        "control": translation.control,
+        "segment": translation.position,
+    }
+
+
+def _json_lines(translation: Translation) -> Iterator[str]:
+    for command in translation.commands:
+        name = _WIRE_NAMES[type(command)]
+        yield json.dumps({**_where(translation), "command": name, "fields": _plain(command)})
+    if translation.acknowledgment is not None:
+        ack = _plain(translation.acknowledgment)
+        yield json.dumps({**_where(translation), "functional_ack": ack})
+
+
+def _text_lines(translation: Translation) -> Iterator[str]:
+    where = f"{translation.standard} {translation.message} {translation.control}"
+    where += f" (segment {translation.position})"
+    for command in translation.commands:
+        yield from _command_text(where, command)
+    if translation.acknowledgment is not None:
+        yield from _ack_text(where, translation.acknowledgment)
+
+
+def _command_text(where: str, command: Command) -> Iterator[str]:
+    name = _WIRE_NAMES[type(command)]
+    if not isinstance(command, AcknowledgePurchaseOrder):
+        yield f"{where}: {name} {json.dumps(_plain(command))}"
+        return
+    yield f"{where}: {name} {command.po_number} revision {command.revision}"
+    for answer in command.lines:
+        said = [
+            f"{label} {value}"
+            for label, value in (
+                ("quantity", answer.confirmed_quantity),
+                ("date", answer.confirmed_date),
+                ("price", answer.confirmed_price),
+            )
+            if value is not None
+        ]
+        yield f"  line {answer.line_number}: {answer.source_code} -> {answer.status}" + "".join(
+            f", {each}" for each in said
+        )
+
+
+def _ack_text(where: str, ack: FunctionalAck) -> Iterator[str]:
+    yield f"{where}: functional ack of {ack.reference}: {ack.result}" + "".join(
+        f"; {error}" for error in ack.errors
+    )
+    for each in ack.sets:
+        errors = "".join(f"; {error}" for error in each.errors)
+        yield f"  {each.kind} {each.control}: {each.result}{errors}"
