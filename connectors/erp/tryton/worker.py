@@ -1,10 +1,11 @@
 """The Tryton worker: pull and write-backs in one ResilientLoop (`supplyhub worker erp`).
 
-Each round, on one logged-in session: pull what changed since the stored cursor into the
-hub, then write back the acknowledgements recorded since the tracked position; then commit
-the cursor and the round's success in the hub's store (`erp_state`). Tryton away or a
-session that expired: a `ConnectionError`, which the loop retries with backoff, logging in
-again; the cursor and the position stay where they were, so nothing is skipped.
+Each round, on one logged-in session: pull the purchases and the receipts (done stock moves)
+changed since the stored cursors into the hub, then write back the acknowledgements recorded
+since the tracked position; then commit the cursors and the round's success in the hub's
+store (`erp_state`). Tryton away or a session that expired: a `ConnectionError`, which the
+loop retries with backoff, logging in again; the cursors and the position stay where they
+were, so nothing is skipped.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ from connectors.erp.hub import Clock
 from connectors.erp.state import ErpStateStore
 from connectors.erp.tryton.pull import actor_of, pull_once
 from connectors.erp.tryton.reader import TrytonCursor
+from connectors.erp.tryton.receipts import pull_receipts
 from connectors.erp.tryton.rpc import TrytonAuthenticationError, TrytonClient, TrytonError
 from connectors.erp.tryton.write import TrytonWriteBack
 from connectors.erp.writebacks import WriteBacks
@@ -33,17 +36,33 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def dump_cursor(cursor: TrytonCursor) -> str:
-    return json.dumps({
+@dataclass(frozen=True)
+class Cursors:
+    """Where the worker's reads stand: purchases, and done stock moves (receipts)."""
+
+    purchases: TrytonCursor = field(default_factory=TrytonCursor)
+    receipts: TrytonCursor = field(default_factory=TrytonCursor)
+
+
+def dump_cursors(cursors: Cursors) -> str:
+    return json.dumps({name: _dump(getattr(cursors, name)) for name in ("purchases", "receipts")})
+
+
+def load_cursors(text: str) -> Cursors:
+    if not text:
+        return Cursors()
+    found: dict[str, Any] = json.loads(text)
+    return Cursors(_load(found["purchases"]), _load(found["receipts"]))
+
+
+def _dump(cursor: TrytonCursor) -> dict[str, Any]:
+    return {
         "since": cursor.since.isoformat() if cursor.since else None,
         "seen": sorted([model, record, stamp.isoformat()] for model, record, stamp in cursor.seen),
-    })  # fmt: skip
+    }
 
 
-def load_cursor(text: str) -> TrytonCursor:
-    if not text:
-        return TrytonCursor()
-    found: dict[str, Any] = json.loads(text)
+def _load(found: dict[str, Any]) -> TrytonCursor:
     since = datetime.fromisoformat(found["since"]) if found.get("since") else None
     seen = frozenset((m, int(r), datetime.fromisoformat(s)) for m, r, s in found["seen"])
     return TrytonCursor(since, seen)
@@ -104,8 +123,11 @@ class TrytonWorker:
     def round(self, client: TrytonClient) -> None:
         """One pull and every write-back due; the cursor committed after both."""
         try:
-            cursor = load_cursor(self.states.get(self.name).cursor)
-            report = pull_once(client, self.hub, cursor, self.clock)
+            cursors = load_cursors(self.states.get(self.name).cursor)
+            report = pull_once(client, self.hub, cursors.purchases, self.clock)
+            receipts = pull_receipts(
+                client, self.hub, cursors.receipts, actor_of(client), self.clock
+            )
             writebacks = self.writebacks(client)
             while writebacks.step() == writebacks.batch_size:
                 pass
@@ -115,12 +137,13 @@ class TrytonWorker:
         except Exception as error:
             self._failed(error)
             raise
-        problems = [str(p) for p in report.failed]
+        problems = [str(p) for p in report.failed] + list(receipts.failed)
         if report.refused is not None:
             problems.insert(0, f"the hub refused: {report.refused}")
         if problems:
             self._failed(RuntimeError("; ".join(problems)))
-        self.states.succeeded(self.name, dump_cursor(report.cursor), self.clock().isoformat())
+        done = dump_cursors(Cursors(report.cursor, receipts.cursor))
+        self.states.succeeded(self.name, done, self.clock().isoformat())
         self.rounds += 1
 
     def _failed(self, error: BaseException) -> None:
