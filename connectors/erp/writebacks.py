@@ -57,15 +57,13 @@ class WriteBacks:
         self.positions = positions
         self.writer = writer
         self.actor = actor
-        self.name = f"erp-writeback:{actor}"
+        self.name = position_name(actor)
         self.clock = clock
         self.batch_size = batch_size
         self._origin: dict[Any, bool] = {}  # PO id -> released by this ERP (never changes)
 
-    def pending(self, limit: int = 10_000) -> int:
-        """Events still to write back (counted up to `limit`)."""
-        after = self.positions.get(self.name)
-        return len(self.hub.recorder.select_notifications(after + 1, limit, topics=TOPICS))
+    def pending(self) -> int:
+        return pending(self.hub, self.positions, self.actor)
 
     def step(self) -> int:
         """Write back the next batch, in log order; returns how many events it handled."""
@@ -105,6 +103,17 @@ class WriteBacks:
             channel=Channel.ERP, at=self.clock(), payload_ref=f"log:{position}",
         )  # fmt: skip
         self.hub.handle(RecordErpRefusal(po_number, "acknowledge", message[:1000]), provenance)
+
+
+def position_name(actor: str) -> str:
+    return f"erp-writeback:{actor}"
+
+
+def pending(hub: SupplyHub, positions: PositionStore, actor: str, limit: int = 10_000) -> int:
+    """Acknowledgements after the tracked position (counted up to `limit`), those of orders
+    another ERP released included: what the subscriber still has to read."""
+    after = positions.get(position_name(actor))
+    return len(hub.recorder.select_notifications(after + 1, limit, topics=TOPICS))
 
 
 def acknowledgement(po: PurchaseOrder, event: Any) -> Acknowledgement:
