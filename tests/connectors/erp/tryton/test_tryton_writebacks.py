@@ -136,6 +136,25 @@ def test_after_tryton_confirmed_the_po_the_confirmed_date_moves_its_draft_stock_
     assert writes == ["reference"]
 
 
+def test_a_writeback_repeated_after_a_crash_before_its_position_was_committed_writes_nothing(
+    buyer: TrytonClient, live: LiveHub, worker: TrytonWorker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    supplier, number, purchase, lines = quoted_po(buyer)
+    worker.round(buyer)
+    name = worker.writebacks(buyer).name
+    before = worker.positions.get(name)
+    acknowledge(live, capsys, supplier, number, lines, key=f"SO-{number}")
+    worker.round(buyer)
+    landed = log_of(buyer, purchase)
+
+    worker.positions.set(name, before)  # as if the process died before committing it
+    worker.round(buyer)
+
+    assert worker.positions.get(name) > before
+    assert log_of(buyer, purchase) == landed
+    assert [t for _, e, t in landed if e in ("write", "button")][-2:] == ["reference", "confirm"]
+
+
 def test_an_answer_tryton_cannot_take_opens_a_case_for_the_buyer_and_the_next_one_lands(
     buyer: TrytonClient, live: LiveHub, worker: TrytonWorker, capsys: pytest.CaptureFixture[str]
 ) -> None:
