@@ -1,8 +1,10 @@
 """Write-backs to the ERP as a tracked subscriber of the event log (never a dual write).
 
 The supplier's acknowledgement is recorded in the hub first (the API answers from the hub
-alone); this subscriber reads the `Acknowledged` events after its tracked position, in log
-order, and hands those of orders this ERP released to the adapter's `ErpWriteBack`. The
+alone); this subscriber reads the `Acknowledged` events (and the `ChangeApplied` /
+`ChangeApproved` ones: a new date agreed through a change proposal) after its tracked
+position, in log order, and hands those of orders this ERP released to the adapter's
+`ErpWriteBack`. The
 position (`connectors/tracking.py`, the relay's store) moves past an event only once its
 write-back landed or the ERP refused it:
 
@@ -28,6 +30,7 @@ from connectors.erp.seam import Acknowledgement, ErpRefusedError, ErpWriteBack, 
 from connectors.tracking import PositionStore
 from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
+from domain.change_proposal import ChangeProposal
 from domain.commands import RecordErpRefusal
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
@@ -35,7 +38,9 @@ from domain.purchase_order import PurchaseOrder
 log = logging.getLogger(__name__)
 
 ACKNOWLEDGED: Final = "supplyhub:PurchaseOrder.Acknowledged"
-TOPICS: Final = (ACKNOWLEDGED,)
+CHANGE_APPLIED: Final = "supplyhub:PurchaseOrder.ChangeApplied"  # inside tolerance
+CHANGE_APPROVED: Final = "supplyhub:PurchaseOrder.ChangeApproved"  # by the buyer
+TOPICS: Final = (ACKNOWLEDGED, CHANGE_APPLIED, CHANGE_APPROVED)
 _ACCEPTED = (AckStatus.ACCEPTED, AckStatus.ACCEPTED_WITH_CHANGES)
 _MAX_REFERENCE: Final = 35  # Tryton's `reference` is free text; keep it a reference
 
@@ -75,17 +80,24 @@ class WriteBacks:
         return len(batch)
 
     def _write_back(self, notification: Notification) -> None:
-        event = self.hub.mapper.to_domain_event(notification)
+        event: Any = self.hub.mapper.to_domain_event(notification)
         if not self._released_here(event.originator_id):
             return
         po: object = self.hub.repository.get(event.originator_id, version=event.originator_version)
         assert isinstance(po, PurchaseOrder)
-        ack = acknowledgement(po, event)
+        if notification.topic == ACKNOWLEDGED:
+            action, ack = "acknowledge", acknowledgement(po, event)
+        else:
+            proposal = getattr(event, "proposal", None) or po.proposals[event.proposal_id]
+            action, found = "change", agreed_date(po, proposal)
+            if found is None:  # a quantity or a split: an amendment (not written back yet)
+                return
+            ack = found
         try:
             done = self.writer.acknowledge(ack)
         except ErpRefusedError as refusal:
             log.warning("%s: %s refused: %s", self.name, po.number, refusal.message)
-            self._record_refusal(notification.id, po.number, refusal.message)
+            self._record_refusal(notification.id, po.number, action, refusal.message)
             return
         log.info("%s: %s revision %d: %s", self.name, po.number, ack.revision, done)
 
@@ -96,13 +108,22 @@ class WriteBacks:
             self._origin[po_id] = getattr(provenance, "actor", None) == self.actor
         return self._origin[po_id]
 
-    def _record_refusal(self, position: int, po_number: str, message: str) -> None:
+    def _record_refusal(self, position: int, po_number: str, action: str, message: str) -> None:
         key = f"{self.name}:{position}"
         provenance = Provenance(
             message_id=key, correlation_id=key, causation_id=key, actor=self.actor,
             channel=Channel.ERP, at=self.clock(), payload_ref=f"log:{position}",
         )  # fmt: skip
-        self.hub.handle(RecordErpRefusal(po_number, "acknowledge", message[:1000]), provenance)
+        self.hub.handle(RecordErpRefusal(po_number, action, message[:1000]), provenance)
+
+
+def agreed_date(po: PurchaseOrder, proposal: ChangeProposal) -> Acknowledgement | None:
+    """A change proposal's new date, agreed (applied inside tolerance, or approved): the ERP
+    moves the line's date, and confirms nothing. None for a change without a single date."""
+    if proposal.need_by is None or proposal.splits:
+        return None
+    line = LineDate(proposal.line_number, proposal.need_by)
+    return Acknowledgement(po.number, proposal.revision, "", (line,), confirm=False)
 
 
 def position_name(actor: str) -> str:

@@ -86,6 +86,27 @@ def acknowledge(
     )
 
 
+PROPOSE = """mutation($key: String!, $input: ChangeProposalInput!) {
+  proposeChange(idempotencyKey: $key, input: $input) { __typename } }"""
+
+
+def propose_date(
+    live: LiveHub, capsys: pytest.CaptureFixture[str], supplier: str, number: str, line: int,
+    need_by: date,
+) -> dict[str, Any]:  # fmt: skip
+    capsys.readouterr()
+    assert main(["token", "create", "--role", "supplier", "--supplier", supplier]) == 0
+    token = capsys.readouterr().out.strip()
+    change = {"poNumber": number, "revision": 1, "lineNumber": line,
+              "proposalId": f"CP-{number}", "needBy": str(need_by)}  # fmt: skip
+    response = httpx.post(
+        f"{live.url}/graphql", headers={"Authorization": f"Bearer {token}"},
+        json={"query": PROPOSE, "variables": {"key": f"CP-{number}", "input": change}},
+    )  # fmt: skip
+    found: dict[str, Any] = response.json()
+    return found
+
+
 def moves(buyer: TrytonClient, line: int) -> list[tuple[str, date]]:
     found = buyer.call_model(
         "stock.move", "search_read", [["origin", "=", f"purchase.line,{line}"]], 0, None,
@@ -134,6 +155,23 @@ def test_after_tryton_confirmed_the_po_the_confirmed_date_moves_its_draft_stock_
     assert moves(buyer, lines[1]) == [("draft", DELIVERY)]
     writes = [target for _, event, target in log_of(buyer, purchase) if event == "write"]
     assert writes == ["reference"]
+
+
+def test_a_new_date_agreed_through_a_change_proposal_moves_the_confirmed_pos_stock_move(
+    buyer: TrytonClient, live: LiveHub, worker: TrytonWorker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    supplier, number, purchase, lines = quoted_po(buyer)
+    tb.click(buyer, purchase, "confirm")
+    worker.round(buyer)
+    within_tolerance = date(2027, 3, 3)  # two days late: applied without the buyer
+
+    answer = propose_date(live, capsys, supplier, number, lines[1], within_tolerance)
+    worker.round(buyer)
+
+    assert answer == {"data": {"proposeChange": {"__typename": "Accepted"}}}
+    assert moves(buyer, lines[1]) == [("draft", within_tolerance)]
+    assert moves(buyer, lines[0]) == [("draft", DELIVERY)]
+    assert tb.read(buyer, purchase, "reference")["reference"] is None
 
 
 def test_a_writeback_repeated_after_a_crash_before_its_position_was_committed_writes_nothing(
