@@ -90,7 +90,7 @@ class WriteBacks:
         else:
             proposal = getattr(event, "proposal", None) or po.proposals[event.proposal_id]
             action, found = "change", agreed_date(po, proposal)
-            if found is None:  # a quantity or a split: an amendment (not written back yet)
+            if found is None:  # no date, or a split: nothing a Tryton line or move takes
                 return
             ack = found
         try:
