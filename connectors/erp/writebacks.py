@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import Notification
 
 from connectors.erp.seam import Acknowledgement, ErpRefusedError, ErpWriteBack, LineDate
@@ -34,6 +35,8 @@ from domain.change_proposal import ChangeProposal
 from domain.commands import RecordErpRefusal
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
+from domain.supplier import Supplier
+from domain.tolerance import TolerancePolicy
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ class WriteBacks:
         po: object = self.hub.repository.get(event.originator_id, version=event.originator_version)
         assert isinstance(po, PurchaseOrder)
         if notification.topic == ACKNOWLEDGED:
-            action, ack = "acknowledge", acknowledgement(po, event)
+            action, ack = "acknowledge", acknowledgement(po, event, self._tolerance(po.supplier))
         else:
             proposal = getattr(event, "proposal", None) or po.proposals[event.proposal_id]
             action, found = "change", agreed_date(po, proposal)
@@ -100,6 +103,14 @@ class WriteBacks:
             self._record_refusal(notification.id, po.number, action, refusal.message)
             return
         log.info("%s: %s revision %d: %s", self.name, po.number, ack.revision, done)
+
+    def _tolerance(self, supplier: str) -> TolerancePolicy:
+        try:
+            found: object = self.hub.repository.get(Supplier.create_id(supplier))
+        except AggregateNotFoundError:
+            return self.hub.default_tolerance
+        assert isinstance(found, Supplier)
+        return found.tolerance_or(self.hub.default_tolerance)
 
     def _released_here(self, po_id: Any) -> bool:
         if po_id not in self._origin:
@@ -137,9 +148,11 @@ def pending(hub: SupplyHub, positions: PositionStore, actor: str, limit: int = 1
     return len(hub.recorder.select_notifications(after + 1, limit, topics=TOPICS))
 
 
-def acknowledgement(po: PurchaseOrder, event: Any) -> Acknowledgement:
+def acknowledgement(po: PurchaseOrder, event: Any, policy: TolerancePolicy) -> Acknowledgement:
     """What the ERP hears of an `Acknowledged` event (pure): the supplier's message id as its
-    reference, the dates it confirmed, and `confirm` when it accepted every line as ordered."""
+    reference, the dates it confirmed, and `confirm` when it accepted every line as ordered,
+    with dates inside its tolerance (a date beyond it is the buyer's to accept first: the hub
+    opened a tolerance case; the ERP shows the date, unconfirmed)."""
     responses = tuple(event.responses)
     dates = tuple(
         LineDate(r.line_number, r.confirmed_date)
@@ -150,6 +163,10 @@ def acknowledgement(po: PurchaseOrder, event: Any) -> Acknowledgement:
         r.status in _ACCEPTED
         and r.confirmed_quantity in (None, po.lines[r.line_number].quantity)
         and r.confirmed_price in (None, po.lines[r.line_number].unit_price)
+        and not (
+            r.confirmed_date
+            and policy.date_breach(po.lines[r.line_number].need_by, r.confirmed_date)
+        )
         for r in responses
     )
     every_line = {r.line_number for r in responses} == set(po.lines)

@@ -31,7 +31,8 @@ from supplyhub.settings import Settings
 pytestmark = pytest.mark.tryton
 
 DELIVERY = date(2027, 3, 1)
-LATER = date(2027, 3, 9)
+LATER = date(2027, 3, 9)  # beyond the default tolerance (2 days late)
+SOON = date(2027, 3, 3)  # inside it
 ACK = """mutation($key: String!, $input: AcknowledgementInput!) {
   acknowledgePurchaseOrder(idempotencyKey: $key, input: $input) { __typename } }"""
 
@@ -129,15 +130,31 @@ def test_the_suppliers_changed_date_lands_on_the_quoted_tryton_po_which_is_then_
 ) -> None:
     supplier, number, purchase, lines = quoted_po(buyer)
     worker.round(buyer)  # the release reaches the hub
-    acknowledge(live, capsys, supplier, number, lines, key=f"SO-{number}")
+    acknowledge(live, capsys, supplier, number, lines, key=f"SO-{number}", dated=SOON)
 
     worker.round(buyer)
 
     found = tb.read(buyer, purchase, "state", "reference")
     assert (found["state"], found["reference"]) == ("processing", f"SO-{number}")
     (first, second) = buyer.call_model("purchase.line", "read", lines, ["delivery_date"])
-    assert (first["delivery_date"], second["delivery_date"]) == (LATER, DELIVERY)
-    assert moves(buyer, lines[0]) == [("draft", LATER)]
+    assert (first["delivery_date"], second["delivery_date"]) == (SOON, DELIVERY)
+    assert moves(buyer, lines[0]) == [("draft", SOON)]
+
+
+def test_a_date_beyond_the_tolerance_shows_on_the_quoted_po_which_waits_for_the_buyer(
+    buyer: TrytonClient, live: LiveHub, worker: TrytonWorker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    supplier, number, purchase, lines = quoted_po(buyer)
+    worker.round(buyer)
+    acknowledge(live, capsys, supplier, number, lines, key=f"SO-{number}", dated=LATER)
+
+    worker.round(buyer)
+
+    assert tb.read(buyer, purchase, "state")["state"] == "quotation"
+    (first,) = buyer.call_model("purchase.line", "read", lines[:1], ["delivery_date"])
+    assert first["delivery_date"] == LATER
+    categories = [c["category"] for c in opened_cases(live) if c["document"] == f"po:{number}"]
+    assert categories == ["tolerance_breach"]
 
 
 def test_after_tryton_confirmed_the_po_the_confirmed_date_moves_its_draft_stock_move(
@@ -181,7 +198,7 @@ def test_a_writeback_repeated_after_a_crash_before_its_position_was_committed_wr
     worker.round(buyer)
     name = worker.writebacks(buyer).name
     before = worker.positions.get(name)
-    acknowledge(live, capsys, supplier, number, lines, key=f"SO-{number}")
+    acknowledge(live, capsys, supplier, number, lines, key=f"SO-{number}", dated=SOON)
     worker.round(buyer)
     landed = log_of(buyer, purchase)
 
@@ -201,7 +218,7 @@ def test_an_answer_tryton_cannot_take_opens_a_case_for_the_buyer_and_the_next_on
     worker.round(buyer)
     tb.click(buyer, purchase, "draft")  # the buyer takes it back: Tryton revision 1
     acknowledge(live, capsys, supplier, number, lines, key=f"SO-{number}")
-    acknowledge(live, capsys, other_supplier, other, other_lines, key=f"SO-{other}")
+    acknowledge(live, capsys, other_supplier, other, other_lines, key=f"SO-{other}", dated=SOON)
 
     worker.round(buyer)
 
@@ -230,7 +247,7 @@ def test_tryton_unreachable_while_answers_arrive_then_back_every_writeback_lands
     target: list[Callable[[], TrytonClient]] = [lambda: away]
     worker.connect = lambda: target[0]()
     for supplier, number, _, lines in orders:
-        acknowledge(live, capsys, supplier, number, lines, key=f"SO-{number}")
+        acknowledge(live, capsys, supplier, number, lines, key=f"SO-{number}", dated=SOON)
 
     rounds = worker.rounds
     with Running(worker) as stop:
