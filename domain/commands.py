@@ -219,6 +219,16 @@ class ReportErpInvoiceStatus:
     reason: Note = ""
 
 
+@dataclass(frozen=True)
+class RecordErpRefusal:
+    """The ERP refused a write-back (a locked record, a field not writable in this state):
+    a case for the buyer with the ERP's own message, instead of retrying for ever."""
+
+    po_number: DocumentNumber
+    action: Code
+    message: Note
+
+
 # --- quality and exceptions ----------------------------------------------------------------
 
 
@@ -261,7 +271,7 @@ Command = (
     | ApproveChange | RejectChange | SubmitShipNotice | RecordShipmentMilestone
     | CancelShipNotice | PostGoodsReceipt | SubmitInvoice | ApproveInvoice | PayInvoice
     | DisputeInvoice | ReportErpInvoiceStatus | PlaceQualityHold | RequestCorrectiveAction
-    | ReleaseQualityHold | AssignException | ResolveException
+    | ReleaseQualityHold | AssignException | ResolveException | RecordErpRefusal
 )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ class Category(StrEnum):
     QUALITY_HOLD = "quality_hold"
     LINE_REJECTED = "line_rejected"
     OVER_SHIPMENT = "over_shipment"
+    ERP_REFUSED = "erp_refused"
 
 
 # Who owns a category, and how long they have.
@@ -38,6 +39,7 @@ _ROUTING: dict[Category, tuple[str, timedelta]] = {
     Category.QUALITY_HOLD: ("buyer", timedelta(hours=72)),
     Category.LINE_REJECTED: ("buyer", timedelta(hours=24)),
     Category.OVER_SHIPMENT: ("buyer", timedelta(hours=48)),
+    Category.ERP_REFUSED: ("buyer", timedelta(hours=24)),
 }
 
 

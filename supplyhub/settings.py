@@ -129,6 +129,22 @@ class Settings(BaseSettings):
         description="When NATS is on, each checkpoint is also published to this JetStream "
         "stream (created with deny-delete and deny-purge), and verify checks it too.",
     )
+    # --- ERP adapter (issue 15) ---
+    erp_adapter: str = Field(
+        default="", description="`tryton`; empty means no ERP (`worker erp` refuses to start)."
+    )
+    erp_url: str = Field(default="", description="The ERP server's root, e.g. http://erp:8000.")
+    erp_database: str = Field(default="", description="The Tryton database name.")
+    erp_user: str = Field(default="", description="The ERP user the worker logs in as.")
+    erp_password: SecretStr = Field(
+        default=SecretStr(""), description="Its password; never logged. Or _PASSWORD_FILE."
+    )
+    erp_password_file: Path | None = Field(
+        default=None, description="A file holding the ERP password, if not given inline."
+    )
+    erp_poll_seconds: float = Field(
+        default=5.0, gt=0, description="Pause between two rounds of pull and write-backs."
+    )
 
     @property
     def checkpoint_file(self) -> Path:

@@ -20,8 +20,8 @@ from connectors.nats.command_messages import ANSWER_TABLES
 from connectors.nats.dead_letters import DeadLetterStore
 from connectors.nats.inbound import InboundWorker
 from connectors.nats.relay import Relay
-from connectors.nats.tracking import PositionStore
 from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
+from connectors.workers.positions import PositionStore
 from connectors.workers.status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
 from domain.provenance import Channel

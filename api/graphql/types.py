@@ -27,6 +27,7 @@ class CaseCategory(Enum):
     quality_hold = "quality_hold"
     line_rejected = "line_rejected"
     over_shipment = "over_shipment"
+    erp_refused = "erp_refused"
 
 
 @strawberry.enum(description="Whether a case still needs someone.")

@@ -95,20 +95,43 @@ class LineChange:
     unit_price: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class Acknowledgement:
+    """The supplier's answer to one revision, as the ERP should hear it: its reference, the
+    line dates it confirmed, and whether it accepted every line as ordered (then the ERP may
+    confirm the order; otherwise the buyer decides in the hub first)."""
+
+    po_number: str
+    revision: int  # the hub's
+    reference: str
+    dates: tuple[LineDate, ...]
+    confirm: bool
+
+
+class ErpRefusedError(Exception):
+    """The ERP refused a write-back for a business reason (a locked record, a field not
+    writable in this state, a revision it moved past): a case for the buyer, not a retry."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ErpBusyError(ConnectionError):
+    """The ERP's record kept changing under the write-back: try again later (transient)."""
+
+
 class ErpWriteBack(Protocol):
-    """The outbound half, fed by a tracked subscriber of the event log (never a dual write).
-    Declared for the next steps of issue 15; each call is idempotent for the ERP document."""
+    """The outbound half, fed by a tracked subscriber of the event log (never a dual write,
+    connectors/erp/writebacks.py). Each call is idempotent for the ERP document: it reads the
+    ERP's state first and writes only what differs, so a replay after a crash writes nothing.
+    A business refusal raises `ErpRefusedError`; the ERP away raises a `ConnectionError`."""
 
-    def acknowledge(
-        self, po_number: str, supplier_reference: str, dates: Sequence[LineDate]
-    ) -> None:
-        """The supplier's confirmation: its order reference and the line dates it confirmed."""
-        ...
-
-    def confirm_dates(self, po_number: str, dates: Sequence[LineDate]) -> None:
-        """Dates confirmed after the ERP confirmed the order (Tryton: the moves' dates)."""
+    def acknowledge(self, ack: Acknowledgement) -> str:
+        """The supplier's confirmation; returns what it did (e.g. `confirmed`, `unchanged`)."""
         ...
 
     def amend(self, po_number: str, changes: Sequence[LineChange]) -> None:
-        """A change the buyer approved in the hub (Tryton: a validated purchase amendment)."""
+        """A change the buyer approved in the hub (Tryton: a validated purchase amendment).
+        Not implemented yet."""
         ...

@@ -25,9 +25,9 @@ from eventsourcing.persistence import Notification
 from nats.aio.client import Client
 
 from connectors.nats.acks import AckInbox, PublishFailedError, Window, wait_for
-from connectors.nats.streams import close_quietly, connect, ensure_stream, sleep_unless
-from connectors.nats.tracking import PositionStore
-from connectors.workers.loop import TRANSIENT, ResilientLoop, WorkerHealth
+from connectors.nats.streams import close_quietly, connect, ensure_stream
+from connectors.workers.loop import TRANSIENT, ResilientLoop, WorkerHealth, sleep_unless
+from connectors.workers.positions import PositionStore
 from storage.event_codec import OrjsonTranscoder, read_field
 
 log = logging.getLogger(__name__)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -57,12 +55,6 @@ async def connect(url: str, **options: Any) -> Client:
         connect_timeout=2,
         **options,
     )
-
-
-async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    """Sleep, but wake at once when the worker is told to stop."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 async def close_quietly(nc: Client) -> None:

@@ -244,3 +244,9 @@ class ResilientLoop:
         log.warning("%s: %s: %s; retrying in %.2fs (failure %d)", self.health.worker,
                     type(error).__name__, str(error).strip(), seconds, failures)  # fmt: skip
         return seconds
+
+
+async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep, but wake at once when the worker is told to stop."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -16,6 +16,7 @@ from domain.use_cases.cases import (
     resolve_exception,
 )
 from domain.use_cases.context import Context
+from domain.use_cases.erp import record_erp_refusal
 from domain.use_cases.fulfilment import (
     cancel_ship_notice,
     post_goods_receipt,
@@ -68,6 +69,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ReleaseQualityHold: release_quality_hold,
     c.AssignException: assign_exception,
     c.ResolveException: resolve_exception,
+    c.RecordErpRefusal: record_erp_refusal,
 }
 
 

@@ -25,8 +25,9 @@ class TrytonError(Exception):
     """Anything Tryton or the way to it refused."""
 
 
-class TrytonTransportError(TrytonError):
-    """Tryton could not be reached or did not answer in JSON-RPC: retry later."""
+class TrytonTransportError(TrytonError, ConnectionError):
+    """Tryton could not be reached or did not answer in JSON-RPC: retry later (a
+    ConnectionError, so the workers' ResilientLoop takes it as transient)."""
 
 
 class TrytonAuthenticationError(TrytonError):
@@ -148,6 +149,7 @@ class TrytonClient:
         self.timeout = timeout
         self._ids = itertools.count(1)
         self._authorization = ""
+        self.user_id = 0
         self.context: dict[str, Any] = {}
 
     def __repr__(self) -> str:  # never the session token
@@ -157,6 +159,7 @@ class TrytonClient:
         """Open a session (one password check) and load the user's context."""
         found = self.call("common.db.login", user, {"password": password})
         user_id, token = found[0], found[1]
+        self.user_id = int(user_id)
         raw = f"{user}:{user_id}:{token}".encode()
         self._authorization = "Session " + base64.b64encode(raw).decode()
         self.context = self.call_model("res.user", "get_preferences", True)

@@ -34,7 +34,7 @@ from connectors.nats.dead_letters import DeadLetterStore
 from connectors.nats.inbound import InboundWorker
 from connectors.nats.relay import EVENT_SUBJECTS, OutboundMessage, Relay
 from connectors.nats.streams import ensure_stream
-from connectors.nats.tracking import PositionStore
+from connectors.workers.positions import PositionStore
 from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel, Provenance

@@ -21,7 +21,7 @@ from servers import NatsServer
 from connectors.demo import run_scenario
 from connectors.nats.acks import AckInbox, PublishFailedError, Window
 from connectors.nats.relay import Relay, is_published
-from connectors.nats.tracking import PositionStore
+from connectors.workers.positions import PositionStore
 from domain.application import SupplyHub
 from storage.database import Database
 

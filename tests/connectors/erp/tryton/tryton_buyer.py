@@ -73,3 +73,25 @@ def set_line_quantity(buyer: TrytonClient, purchase: int, quantity: Decimal) -> 
 
 def new_code() -> str:
     return f"ITEM-{next(_codes):04d}"
+
+
+def receive(buyer: TrytonClient, purchase: int, line: int, quantity: Decimal) -> int:
+    """The warehouse receives `quantity` of a confirmed purchase's line (a shipment, received
+    and done); Tryton leaves the rest as a new draft move. Returns the shipment's id."""
+    found = read(buyer, purchase, "party", "warehouse")
+    (move,) = buyer.call_model(
+        "stock.move", "search", [["origin", "=", f"purchase.line,{line}"], ["state", "=", "draft"]]
+    )
+    buyer.call_model("stock.move", "write", [move], {"quantity": float(quantity)})
+    (warehouse,) = buyer.call_model(
+        "stock.location", "read", [found["warehouse"]], ["input_location", "storage_location"]
+    )
+    (shipment,) = buyer.call_model("stock.shipment.in", "create", [{
+        "supplier": found["party"], "warehouse": found["warehouse"],
+        "warehouse_input": warehouse["input_location"],
+        "warehouse_storage": warehouse["storage_location"],
+        "incoming_moves": [["add", [move]]],
+    }])  # fmt: skip
+    buyer.call_model("stock.shipment.in", "receive", [shipment])
+    buyer.call_model("stock.shipment.in", "do", [shipment])
+    return int(shipment)

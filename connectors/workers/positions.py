@@ -1,4 +1,5 @@
-"""The relay's tracked position in the event log, kept in the hub's own store."""
+"""A tracked subscriber's position in the event log (the NATS relay, the ERP write-backs, the
+partner gateway's outbound side), kept in the hub's own store."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from storage.database import Database
 
 
 class PositionStore:
-    """One row per relay name: the last log position JetStream has acknowledged."""
+    """One row per subscriber name: the last log position it has handed on (for the relay, what
+    JetStream acknowledged). The table keeps its first name, `backbone_positions`: it is
+    stored data."""
 
     def __init__(self, database: Database) -> None:
         self._db = database

@@ -1,0 +1,101 @@
+"""Composes the ERP worker from the settings (`supplyhub worker erp`, `supplyhub erp status`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.erp.state import ErpStateStore
+from connectors.erp.tryton.rpc import TrytonClient
+from connectors.erp.tryton.worker import TrytonWorker, load_cursors
+from connectors.erp.writebacks import pending
+from connectors.workers.positions import PositionStore
+from domain.application import SupplyHub
+from supplyhub.bootstrap import schema_lock
+from supplyhub.settings import Settings
+from supplyhub.workers import open_database, worker_loop
+
+ADAPTERS = ("tryton",)
+
+
+class ErpNotConfiguredError(Exception):
+    """A setting the ERP worker needs is missing or wrong: the operator's to fix."""
+
+
+def check(settings: Settings) -> None:
+    if settings.erp_adapter not in ADAPTERS:
+        raise ErpNotConfiguredError(
+            f"SUPPLYHUB_ERP_ADAPTER must be one of {', '.join(ADAPTERS)} "
+            f"(it is {settings.erp_adapter!r})"
+        )
+    missing = [
+        f"SUPPLYHUB_ERP_{name.upper()}"
+        for name in ("url", "database", "user")
+        if not getattr(settings, f"erp_{name}")
+    ]
+    if missing:
+        raise ErpNotConfiguredError(f"set {', '.join(missing)}")
+
+
+def password(settings: Settings) -> str:
+    secret = settings.erp_password.get_secret_value()
+    if not secret and settings.erp_password_file is not None:
+        try:
+            secret = settings.erp_password_file.read_text().strip()
+        except OSError as error:
+            raise ErpNotConfiguredError(
+                f"SUPPLYHUB_ERP_PASSWORD_FILE: cannot read it: {error.strerror}"
+            ) from None
+    if not secret:
+        raise ErpNotConfiguredError("set SUPPLYHUB_ERP_PASSWORD or SUPPLYHUB_ERP_PASSWORD_FILE")
+    return secret
+
+
+def name_of(settings: Settings) -> str:
+    return f"tryton:{settings.erp_database}"
+
+
+def build_worker(settings: Settings, hub: SupplyHub) -> TrytonWorker:
+    check(settings)
+    secret = password(settings)  # read once, checked at start; never logged
+
+    def connect() -> TrytonClient:
+        client = TrytonClient(settings.erp_url, settings.erp_database)
+        client.login(settings.erp_user, secret)
+        return client
+
+    with schema_lock(settings):  # the stores create their tables
+        database = open_database(settings)
+        states, positions = ErpStateStore(database), PositionStore(database)
+    return TrytonWorker(
+        hub, connect, settings.erp_database, states, positions, worker_loop(settings, "erp"),
+        poll_seconds=settings.erp_poll_seconds,
+    )  # fmt: skip
+
+
+def status(settings: Settings, hub: SupplyHub) -> dict[str, Any]:
+    """What `supplyhub erp status` shows: the cursors, the last success and error, and the
+    acknowledgements not written back yet."""
+    check(settings)
+    with schema_lock(settings):
+        database = open_database(settings)
+        states, positions = ErpStateStore(database), PositionStore(database)
+    try:
+        name = name_of(settings)
+        state = states.get(name)
+        cursors = load_cursors(state.cursor)
+        return {
+            "erp": name,
+            "url": settings.erp_url,
+            "purchases_since": _iso(cursors.purchases.since),
+            "receipts_since": _iso(cursors.receipts.since),
+            "last_success": state.last_success or None,
+            "last_error": state.last_error or None,
+            "last_error_at": state.last_error_at or None,
+            "pending_writebacks": pending(hub, positions, name),
+        }
+    finally:
+        database.close()
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
