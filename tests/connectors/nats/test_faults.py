@@ -109,9 +109,11 @@ class Workers:
             **extra,
         }
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.started: dict[str, float] = {}
         subprocess.run([SUPPLYHUB, "migrate"], env=self.env, check=True, capture_output=True)
 
     def start(self, name: str) -> None:
+        self.started[name] = time.time()
         with (self.tmp_path / f"{name}.log").open("ab") as log:
             self.procs[name] = subprocess.Popen(
                 [SUPPLYHUB, "worker", name], env=self.env, stdout=log, stderr=log
@@ -149,10 +151,18 @@ class Workers:
             return {}
         return found
 
+    def _looping(self, name: str) -> bool:
+        """Its first heartbeat since it was started: written from inside its loop."""
+        return bool(self.state(name).get("at", 0) >= self.started[name])
+
     def log(self, name: str) -> str:
         return (self.tmp_path / f"{name}.log").read_text(errors="replace")
 
     def stop_all(self) -> dict[str, int]:
+        """SIGTERM each worker once it runs its loop: a worker still importing its modules
+        (seconds on a busy machine) has no handler yet and would die of the signal."""
+        for name in self.procs:
+            wait_for(lambda name=name: self._looping(name), f"{name} in its loop")
         for proc in self.procs.values():
             proc.send_signal(signal.SIGTERM)
         codes = {name: proc.wait(timeout=20) for name, proc in self.procs.items()}
