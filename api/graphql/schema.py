@@ -31,6 +31,7 @@ from api.graphql.context import Info, RequestContext
 from api.graphql.fast_path import FastPath, FastPathExtension, RootAnswer
 from api.graphql.results import CommandResult, Conflict, of_error, of_outcome
 from api.graphql.scalars import OVERRIDES
+from api.graphql.subscriptions import Subscription
 from api.graphql.types import (
     CaseCategory,
     CaseStatus,
@@ -313,7 +314,11 @@ def build_schema(
         # Last, so it answers (or declines) only once parsing and validation have succeeded.
         extensions.append(partial(FastPathExtension, fast))
     schema = PortalSchema(
-        query=Query, mutation=Mutation, extensions=extensions, scalar_overrides=OVERRIDES
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        scalar_overrides=OVERRIDES,
     )
     schema.fast_path = fast
     return schema

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from domain.purchase_order import PurchaseOrder
 from projections.read_models import (
     Alert,
     ExceptionView,
@@ -107,6 +108,16 @@ class FakeReadModels:
         self.calls += 1
         found = self.orders.get(number)
         return found if found and supplier in (None, found.supplier) else None
+
+    def purchase_order_with_id(self, document_id: str) -> PurchaseOrderView | None:
+        return next(
+            (
+                po
+                for po in self.orders.values()
+                if str(PurchaseOrder.create_id(po.number)) == document_id
+            ),
+            None,
+        )
 
     def exceptions(
         self, supplier: str | None, status: str | None = "open", owner_role: str | None = None,
