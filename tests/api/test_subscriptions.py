@@ -4,14 +4,13 @@ tokens, scoped as the queries are, fed by the views' position after a command co
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-import httpx
 import pytest
 from browser import token
+from live_commands import reject, release, subscribers
 from live_server import LiveHub, serving
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -60,45 +59,11 @@ def subscribe(ws: ClientConnection, id: str, query: str, **variables: Any) -> No
     ws.send(json.dumps({"type": "subscribe", "id": id, "payload": payload}))
 
 
-def subscribers(live: LiveHub, count: int) -> None:
-    """Wait until the server's feed holds exactly `count` subscriptions (the protocol has no
-    "subscribed" message; a command sent before would commit before anyone listened)."""
-    deadline = time.monotonic() + 10
-    while live.app.state.live.subscribers != count:
-        assert time.monotonic() < deadline, f"{live.app.state.live.subscribers} subscribers"
-        time.sleep(0.005)
-
-
 def next_for(ws: ClientConnection, id: str) -> dict[str, Any]:
     """The next `next` message (or error) for this operation, skipping none silently."""
     message = receive(ws)
     assert message["id"] == id, message
     return message
-
-
-def release(live: LiveHub, number: str, supplier: str = "SUP-ACME") -> None:
-    line = {"line_number": 10, "item": "BRKT-1001", "quantity": "50", "uom": "EA",
-            "unit_price": "4.75", "need_by": "2026-12-01", "ship_to": "PLANT-DE01"}  # fmt: skip
-    body = {"po_number": number, "supplier": supplier, "currency": "EUR", "lines": [line]}
-    headers = {
-        "Authorization": f"Bearer {token(live, Role.CONNECTOR)}",
-        "Idempotency-Key": f"release-{number}",
-    }
-    answer = httpx.post(f"{live.url}/api/v1/purchase-orders", json=body, headers=headers)
-    assert answer.status_code in (200, 201), answer.text
-    head = live.hub.recorder.max_notification_id() or 0
-    assert live.read_side.runner.wait_until(head, timeout=10)  # the views show the order
-
-
-def reject(live: LiveHub, number: str, supplier: str = "SUP-ACME") -> None:
-    """The supplier rejects line 10 of revision 1: a line_rejected case for the buyer."""
-    mutation = """mutation($n: String!) { acknowledgePurchaseOrder(idempotencyKey: $n,
-      input: {poNumber: $n, revision: 1, lines: [{lineNumber: 10, code: "Rejected"}]})
-      { __typename } }"""
-    headers = {"Authorization": f"Bearer {token(live, Role.SUPPLIER, 'p', supplier)}"}
-    body = {"query": mutation, "variables": {"n": number}}
-    answer = httpx.post(f"{live.url}/graphql", json=body, headers=headers).json()
-    assert answer["data"]["acknowledgePurchaseOrder"]["__typename"] == "Accepted", answer
 
 
 def test_a_buyer_subscribed_to_the_queue_receives_the_case_a_suppliers_rejection_opens(
