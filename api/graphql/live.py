@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -101,40 +101,73 @@ def _topic(event: Any) -> str:
     return type(event).__qualname__
 
 
+def timeline_of(document_id: str) -> str:
+    """The key a document's timeline entries are fanned out under."""
+    return f"timeline:{document_id}"
+
+
+def orders_of(supplier: str | None) -> str:
+    """The key of purchase order changes: one supplier's, or every one's (None)."""
+    return f"orders:{supplier or '*'}"
+
+
+def cases_of(supplier: str | None) -> str:
+    """The key of case changes: one supplier's, or every one's (None)."""
+    return f"cases:{supplier or '*'}"
+
+
+def parts(change: Change) -> dict[str, Change]:
+    """The change split by key, so a subscriber is woken only for what it follows."""
+    found: dict[str, Change] = {}
+
+    def add(key: str, **more: tuple[Any, ...]) -> None:
+        part = found.get(key, Change(change.position))
+        found[key] = replace(part, **{k: getattr(part, k) + v for k, v in more.items()})
+
+    for entry_ in change.timeline:
+        add(timeline_of(entry_.document_id), timeline=(entry_,))
+    for view in change.purchase_orders:
+        add(orders_of(view.supplier), purchase_orders=(view,))
+        add(orders_of(None), purchase_orders=(view,))
+    for case in change.cases:
+        add(cases_of(case.case.supplier), cases=(case,))
+        add(cases_of(None), cases=(case,))
+    return found
+
+
 @dataclass
 class LiveFeed:
     """One watcher task per process (started with the first subscriber, stopped with the
-    last), fanning each change out to every subscriber's queue."""
+    last), handing each change to the subscribers of the keys it touches."""
 
     source: Notifications
     interval: float = 0.01  # seconds between reads of the views' position
-    _queues: set[asyncio.Queue[Change]] = field(default_factory=set)
+    _queues: dict[str, set[asyncio.Queue[Change]]] = field(default_factory=dict)
     _task: asyncio.Task[None] | None = None
     reads: int = 0  # position reads so far (one per interval, however many subscribers)
     changes: int = 0  # changes read from the log and fanned out
     watchers: int = 0  # watcher tasks started (one at a time)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[asyncio.Queue[Change]]:
+    async def subscribe(self, key: str) -> AsyncIterator[asyncio.Queue[Change]]:
+        """A queue of the changes under `key` (`timeline_of`, `orders_of`, `cases_of`)."""
         queue: asyncio.Queue[Change] = asyncio.Queue()
         if self._task is None or self._task.done():
             start = await asyncio.to_thread(self.source.prime)
             if self._task is None or self._task.done():
                 self._task = asyncio.create_task(self._watch(start), name="live-feed")
                 self.watchers += 1
-        self._queues.add(queue)
+        self._queues.setdefault(key, set()).add(queue)
         try:
             yield queue
         finally:
-            self._queues.discard(queue)
+            self._queues[key].discard(queue)
+            if not self._queues[key]:
+                del self._queues[key]
 
     @property
     def subscribers(self) -> int:
-        return len(self._queues)
-
-    @property
-    def watching(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return sum(len(queues) for queues in self._queues.values())
 
     async def _watch(self, position: int) -> None:
         while self._queues:
@@ -151,6 +184,7 @@ class LiveFeed:
                 continue
             position = now
             self.changes += 1
-            for queue in tuple(self._queues):
-                queue.put_nowait(change)
+            for key, part in parts(change).items():
+                for queue in tuple(self._queues.get(key, ())):
+                    queue.put_nowait(part)
         self._task = None

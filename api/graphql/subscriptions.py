@@ -11,7 +11,7 @@ import strawberry
 
 from api.auth import Role
 from api.graphql.context import Info, RequestContext
-from api.graphql.live import LiveFeed
+from api.graphql.live import LiveFeed, cases_of, orders_of, timeline_of
 from api.graphql.types import ExceptionCase, PurchaseOrder
 from api.graphql.visibility import case_for, may_call, redacted
 from domain.errors import ForbiddenError
@@ -64,12 +64,11 @@ async def purchase_orders_needing_action(info: Info) -> AsyncGenerator[PurchaseO
     context = info.context
     may_call("Subscription.purchaseOrdersNeedingAction", context.principal)
     scope, role = context.principal.scope, context.principal.role
-    async with _feed(context).subscribe() as changes:
+    async with _feed(context).subscribe(orders_of(scope)) as changes:
         while True:
             change = await changes.get()
             for view in change.purchase_orders:
-                if scope in (None, view.supplier):
-                    yield PurchaseOrder.of(view, role)
+                yield PurchaseOrder.of(view, role)
 
 
 async def document_timeline(info: Info, number: str) -> AsyncGenerator[TimelineEntry, None]:
@@ -80,25 +79,24 @@ async def document_timeline(info: Info, number: str) -> AsyncGenerator[TimelineE
         # As `purchaseOrder(number)` answers null: another supplier's order is not named.
         raise ForbiddenError(f"purchase order {number!r} is not one this caller may see")
     document = str(PurchaseOrderAggregate.create_id(number))
-    async with _feed(context).subscribe() as changes:
+    async with _feed(context).subscribe(timeline_of(document)) as changes:
         while True:
             change = await changes.get()
             for entry in change.timeline:
-                if entry.document_id == document:
-                    yield TimelineEntry.of(entry, role)
+                yield TimelineEntry.of(entry, role)
 
 
 async def exception_queue(info: Info) -> AsyncGenerator[ExceptionQueueChange, None]:
     context = info.context
     may_call("Subscription.exceptionQueue", context.principal)
     scope, role = context.principal.scope, context.principal.role
-    async with _feed(context).subscribe() as changes:
+    async with _feed(context).subscribe(cases_of(scope)) as changes:
         while True:
             change = await changes.get()
             context.purchase_orders.clear_all()  # a case's order as it is now, not as cached
             for case_change in change.cases:
                 seen = case_for(case_change.case, role)
-                if seen is not None and scope in (None, seen.supplier):
+                if seen is not None:
                     kind = CaseChangeKind(case_change.kind)
                     yield ExceptionQueueChange(change=kind, case=ExceptionCase.of(seen, role))
 

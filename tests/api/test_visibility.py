@@ -21,7 +21,7 @@ from api.auth import Principal, Role
 from api.envelope import Envelope
 from api.graphql import visibility
 from api.graphql.context import RequestContext
-from api.graphql.live import CaseChange, Change, LiveFeed, Notifications
+from api.graphql.live import CaseChange, Change, LiveFeed, Notifications, parts
 from api.graphql.schema import build_schema
 from domain.application import SupplyHub
 from domain.provenance import Channel
@@ -87,7 +87,7 @@ ROOT_CALLS = {
 
 # The subscriptions' own types, reached from their roots with one change in the feed.
 LIVE_PATHS = {
-    "TimelineEntry": "subscription {{{{ documentTimeline(number: "
+    "TimelineEntry": "subscription {{ documentTimeline(number: "
     f'"{ACME_PO}") {{{{ {{f}} }}}} }}}}',
     "ExceptionQueueChange": "subscription {{ exceptionQueue {{ {f} }} }}",
 }
@@ -150,9 +150,11 @@ class OneChange(LiveFeed):
         self.change = Change(2, (entry,), (order,), (CaseChange("opened", case),))
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[asyncio.Queue[Change]]:
+    async def subscribe(self, key: str) -> AsyncIterator[asyncio.Queue[Change]]:
         queue: asyncio.Queue[Change] = asyncio.Queue()
-        queue.put_nowait(self.change)
+        part = parts(self.change).get(key)
+        if part is not None:
+            queue.put_nowait(part)
         yield queue
 
 
