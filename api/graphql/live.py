@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 PO_TOPIC = "PurchaseOrder."
 CASE_TOPIC = "ExceptionCase."
 MAX_EVENTS_A_READ = 5000
+KINDS = frozenset({"timeline", "orders", "cases"})
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ class Notifications:
         self.read_models, self.select, self.decode = read_models, select, decode
         self._cases: dict[str, ExceptionView] | None = None
 
-    def change(self, after: int, upto: int) -> Change:
+    def change(self, after: int, upto: int, wanted: frozenset[str] = KINDS) -> Change:
+        """What was committed in (after, upto]; `wanted` names the kinds anyone follows
+        (timeline, orders, cases): the others are not read."""
         events = []
         start = after + 1
         while start <= upto:
@@ -67,17 +70,21 @@ class Notifications:
             events += [self.decode(n) for n in found]
             start = found[-1].id + 1
         mine = [e for e in events if not isinstance(e, ProcessedMessage)]
-        timeline = tuple(entry(None, e, "") for e in mine)
+        timeline = tuple(entry(None, e, "") for e in mine) if "timeline" in wanted else ()
         orders = {e.originator_id for e in mine if _topic(e).startswith(PO_TOPIC)}
         views = (self.read_models.purchase_order_with_id(str(i)) for i in orders)
-        cases = self._case_changes() if any(_topic(e).startswith(CASE_TOPIC) for e in mine) else ()
-        return Change(upto, timeline, tuple(v for v in views if v is not None), cases)
+        changed = tuple(v for v in views if v is not None) if "orders" in wanted else ()
+        if "cases" not in wanted:
+            self._cases = None  # read again when someone follows cases
+            return Change(upto, timeline, changed)
+        touched = any(_topic(e).startswith(CASE_TOPIC) for e in mine)
+        return Change(upto, timeline, changed, self._case_changes() if touched else ())
 
     def _case_changes(self) -> tuple[CaseChange, ...]:
         """Every case read once and compared with the last read: opened, assigned, resolved."""
         now = {case.key: case for case in self.read_models.exceptions(None, status=None)}
         before, self._cases = self._cases, now
-        if before is None:  # the first read after start: nothing to compare with
+        if before is None:  # not primed (nobody followed cases): nothing to compare with
             return ()
         changes = []
         for key, case in now.items():
@@ -90,10 +97,11 @@ class Notifications:
                 changes.append(CaseChange("assigned", case))
         return tuple(changes)
 
-    def prime(self) -> int:
-        """The position to watch from, and the cases as they are there."""
+    def prime(self, cases: bool) -> int:
+        """The position to watch from, and (if `cases`) the cases as they are there."""
         position = self.read_models.position()
-        self._cases = {c.key: c for c in self.read_models.exceptions(None, status=None)}
+        if cases and self._cases is None:
+            self._cases = {c.key: c for c in self.read_models.exceptions(None, status=None)}
         return position
 
 
@@ -152,8 +160,9 @@ class LiveFeed:
     async def subscribe(self, key: str) -> AsyncIterator[asyncio.Queue[Change]]:
         """A queue of the changes under `key` (`timeline_of`, `orders_of`, `cases_of`)."""
         queue: asyncio.Queue[Change] = asyncio.Queue()
-        if self._task is None or self._task.done():
-            start = await asyncio.to_thread(self.source.prime)
+        follows_cases = key.startswith("cases:") and not self._wanted() & {"cases"}
+        if self._task is None or self._task.done() or follows_cases:
+            start = await asyncio.to_thread(self.source.prime, key.startswith("cases:"))
             if self._task is None or self._task.done():
                 self._task = asyncio.create_task(self._watch(start), name="live-feed")
                 self.watchers += 1
@@ -164,6 +173,9 @@ class LiveFeed:
             self._queues[key].discard(queue)
             if not self._queues[key]:
                 del self._queues[key]
+
+    def _wanted(self) -> frozenset[str]:
+        return frozenset(key.partition(":")[0] for key in self._queues)
 
     @property
     def subscribers(self) -> int:
@@ -177,7 +189,7 @@ class LiveFeed:
                 self.reads += 1
                 if now <= position:
                     continue
-                change = await asyncio.to_thread(self.source.change, position, now)
+                change = await asyncio.to_thread(self.source.change, position, now, self._wanted())
             except Exception:  # a store fault: say so, try again on the next interval
                 log.exception("live feed could not read the views")
                 await asyncio.sleep(1.0)
