@@ -126,9 +126,35 @@ def serve_baseline(port: int, size: int) -> None:
             await ws.send_text(message)
         return JSONResponse({"status": "applied"})
 
-    app = Starlette(routes=[Route("/api/v1/purchase-orders/{number}/revisions", publish, methods=["POST"]),
-                            WebSocketRoute("/graphql", follow)])  # fmt: skip
+    revisions = Route("/api/v1/purchase-orders/{number}/revisions", publish, methods=["POST"])
+    app = Starlette(routes=[revisions, WebSocketRoute("/graphql", follow)])
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def write(rate: float, total: int, warm: int, orders: int, out: Path) -> None:
+    """Another process than the server's commits the revisions straight into the store (as
+    a connector worker would), each timed when `handle` returns: the commit."""
+    from supplyhub.bootstrap import open_hub
+
+    hub = open_hub(Settings())
+    revisions = dict.fromkeys(range(orders), 1)
+    committed = []
+    start = time.perf_counter()
+    for i in range(total):
+        time.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        n = i % orders
+        revisions[n] += 1
+        key = f"bench-{i}" if i >= warm else f"warm-{i}"
+        line = OrderLine(10, "ITEM-1", Decimal(100 + revisions[n]), "EA", Decimal("4.75"),
+                         date(2026, 12, 1), "PLANT-DE01", "Part")  # fmt: skip
+        at = datetime.now(UTC)
+        provenance = Provenance(key, key, key, "erp", Channel.ERP, at)
+        sent = time.perf_counter()
+        hub.handle(c.RevisePurchaseOrder(number(n), revisions[n], (line,)), provenance)
+        committed.append((key, sent, time.perf_counter()))
+    rate_done = (total - warm) / (time.perf_counter() - start - warm / rate)
+    out.write_text(json.dumps({"committed": committed, "rate": rate_done}))
+    hub.close()
 
 
 @contextmanager
@@ -226,14 +252,17 @@ async def command(client: httpx.AsyncClient, url: str, n: int, key: str, run: Ru
 
 
 async def load(
-    url: str, subscribers: int, orders: int, rate: float, seconds: float, hub: bool
-) -> Run:
+    url: str, subscribers: int, orders: int, rate: float, seconds: float, hub: bool,
+    direct: dict[str, str] | None = None,
+) -> Run:  # fmt: skip
     run = Run()
     supplier = AuthConfig(SECRET).issue(Role.SUPPLIER, "bench", "SUP-ACME", 3600)
     connector = AuthConfig(SECRET).issue(Role.CONNECTOR, "bench-erp", "", 3600)
     sockets = []
     for i in range(subscribers):  # in slices, so the handshakes do not all queue at once
         sockets.append(await follower(url, supplier, number(i % orders), run, hub))
+    if direct is not None:
+        return await load_direct(run, sockets, orders, rate, seconds, direct)
     headers = {"Authorization": f"Bearer {connector}"}
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
@@ -247,9 +276,35 @@ async def load(
             key = f"bench-{i}" if i >= WARM_UP_SECONDS * rate else f"warm-{i}"
             tasks.append(asyncio.create_task(command(client, url, i % orders, key, run)))
         await asyncio.gather(*tasks)
-        achieved = (total - WARM_UP_SECONDS * rate) / (time.perf_counter() - start - WARM_UP_SECONDS)
+        achieved = (total - WARM_UP_SECONDS * rate) / (
+            time.perf_counter() - start - WARM_UP_SECONDS
+        )
         run.sent["__rate__"] = achieved
         await asyncio.sleep(1.0)  # the last updates in flight
+    for ws in sockets:
+        await ws.close()
+    return run
+
+
+async def load_direct(
+    run: Run, sockets: list[ClientConnection], orders: int, rate: float, seconds: float,
+    env: dict[str, str],
+) -> Run:  # fmt: skip
+    """The commands come from a writer process; this one only receives."""
+    warm = int(WARM_UP_SECONDS * rate)
+    total = warm + int(seconds * rate)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp, "committed.json")
+        command = [sys.executable, __file__, "write", str(rate), str(total), str(warm),
+                   str(orders), str(out)]  # fmt: skip
+        writer = await asyncio.create_subprocess_exec(*command, env={**os.environ, **env})
+        run.measuring = True
+        await writer.wait()
+        await asyncio.sleep(1.0)  # the last updates in flight
+        written = json.loads(out.read_text())
+    for key, sent, committed in written["committed"]:
+        run.sent[key], run.answered[key] = sent, committed
+    run.sent["__rate__"] = written["rate"]
     for ws in sockets:
         await ws.close()
     return run
@@ -267,13 +322,17 @@ def report(name: str, run: Run, followers: int) -> None:
     s = statistics.quantiles(from_sent, n=100)
     print(
         f"{name:<28} commands/s {run.sent['__rate__']:6.1f}  updates {len(latencies):6d}/{expected}"
-        f"  answer->update p50 {q[49]:6.1f} ms p99 {q[98]:6.1f} ms"
+        f"  commit->update p50 {q[49]:6.1f} ms p99 {q[98]:6.1f} ms"
         f"  (sent->update p50 {s[49]:6.1f} p99 {s[98]:6.1f})"
         f"  message {statistics.median(run.sizes):.0f} B"
     )
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "write":
+        rate, total, warm, orders, out = sys.argv[2:7]
+        write(float(rate), int(total), int(warm), int(orders), Path(out))
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         if sys.argv[2] == "hub":
             serve_hub(int(sys.argv[3]))
@@ -286,18 +345,25 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=500)
     parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--store", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument(
+        "--via", choices=("store", "rest"), default="store",
+        help="store: a writer process commits the commands (commit -> update); rest: the "
+        "ERP's REST call to the hub (answer -> update, the command path included)",
+    )  # fmt: skip
     args = parser.parse_args()
     followers = args.subscribers // args.orders
-    print(f"{args.subscribers} subscriptions (documentTimeline, {followers} per order, "
+    print(f"commands via {args.via}; {args.subscribers} subscriptions (documentTimeline, "
+          f"{followers} per order, "
           f"{args.orders} orders), {args.rate:.0f} commands/s for {args.seconds:.0f} s after "
           f"{WARM_UP_SECONDS:.0f} s warm-up; store: {args.store}; cpus: {os.cpu_count()}; "
           f"load average: {os.getloadavg()[0]:.2f}")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp, store(args.store, Path(tmp)) as settings_env:
         seed(Settings(**settings_env), args.orders)  # type: ignore[arg-type]
         env = {f"SUPPLYHUB_{k.upper()}": str(v) for k, v in settings_env.items()}
+        direct = env if args.via == "store" else None
         with server(["hub"], env) as url:
             hub = asyncio.run(
-                load(url, args.subscribers, args.orders, args.rate, args.seconds, True)
+                load(url, args.subscribers, args.orders, args.rate, args.seconds, True, direct)
             )
         size = int(statistics.median(hub.sizes)) if hub.sizes else 400
         with server(["baseline", str(size)], env) as url:

@@ -121,8 +121,11 @@ def test_a_supplier_subscribing_to_another_suppliers_timeline_is_told_the_rule(
     with signed_in(live, Role.SUPPLIER, "SUP-BOREAL") as ws:
         subscribe(ws, "t", TIMELINE, n="4500000905")
         answer = next_for(ws, "t")
-    errors = answer["payload"]["errors"] if answer["type"] == "next" else answer["payload"]
-    assert "not one this caller may see" in errors[0]["message"]
+        ended = next_for(ws, "t")
+    assert answer["type"] == "next"
+    assert answer["payload"]["data"] is None
+    assert "not one this caller may see" in answer["payload"]["errors"][0]["message"]
+    assert ended == {"id": "t", "type": "complete"}
 
 
 def test_a_connection_init_with_a_forged_token_is_closed_with_4403(live: LiveHub) -> None:
