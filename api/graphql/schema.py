@@ -44,7 +44,7 @@ from api.graphql.types import (
 )
 from api.graphql.visibility import case_for, may_call, outcome_for
 from domain.commands import Command
-from domain.errors import DomainError, ValidationError
+from domain.errors import DomainError, ForbiddenError, ValidationError
 from projections.queries import utc_text
 from projections.read_models import ExceptionView, PurchaseOrderFilter
 from projections.store_faults import FAULT_TYPES, store_fault
@@ -198,6 +198,9 @@ async def _handle(
     context, name = info.context, "unparsed"
     try:
         may_call(root, context.principal)
+        if context.live is not None:
+            # A socket's envelope was made when it signed in: its time is not this message's.
+            raise ForbiddenError("send mutations over POST /graphql, not the WebSocket")
         message_id = require_key(idempotency_key, "idempotencyKey")
         command = build()
         name = type(command).__name__

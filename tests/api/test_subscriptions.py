@@ -128,6 +128,20 @@ def test_a_supplier_subscribing_to_another_suppliers_timeline_is_told_the_rule(
     assert ended == {"id": "t", "type": "complete"}
 
 
+def test_a_mutation_over_the_socket_is_refused_and_sent_over_post(live: LiveHub) -> None:
+    release(live, "4500000908")
+    mutation = """mutation { acknowledgePurchaseOrder(idempotencyKey: "socket-1",
+      input: {poNumber: "4500000908", revision: 1, lines: [{lineNumber: 10, code: "Accepted"}]})
+      { __typename ... on Forbidden { detail } } }"""
+    with signed_in(live, Role.SUPPLIER, "SUP-ACME") as ws:
+        subscribe(ws, "m", mutation)
+        answer = next_for(ws, "m")
+    assert answer["payload"]["data"]["acknowledgePurchaseOrder"] == {
+        "__typename": "Forbidden",
+        "detail": "send mutations over POST /graphql, not the WebSocket",
+    }
+
+
 def test_a_connection_init_with_a_forged_token_is_closed_with_4403(live: LiveHub) -> None:
     with socket(live) as ws:
         init = {"type": "connection_init", "payload": {"authorization": "Bearer not.a.jwt"}}
