@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from fastapi import Depends, FastAPI
 from fastapi.security import HTTPBearer
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
@@ -17,7 +17,9 @@ from api.console import console_routes
 from api.console import router as console_router
 from api.envelope import Clock
 from api.graphql.endpoint import GraphQLEndpoint
+from api.graphql.live import LiveFeed, Notifications
 from api.graphql.schema import build_schema
+from api.graphql.socket import GraphQLSocket
 from api.health import Probe, health_router
 from api.metrics import Metrics, body_limit
 from api.pages import page_routes
@@ -83,6 +85,12 @@ def create_app(
     )  # fmt: skip
     # Plain Starlette routes: the cached path needs no dependency injection or validation.
     app.router.routes.append(Route("/graphql", graphql.post, methods=["POST"]))
+    # Subscriptions: one watcher of the views' position per process, shared by every socket.
+    live = LiveFeed(
+        Notifications(read_models, hub.recorder.select_notifications, hub.mapper.to_domain_event)
+    )
+    app.router.routes.append(WebSocketRoute("/graphql", GraphQLSocket(graphql, live)))
+    app.state.live = live
     app.router.routes.extend(
         page_routes(app.openapi_url or "", app.title, graphiql=settings.dev_mode)
     )

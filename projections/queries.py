@@ -66,6 +66,12 @@ class StoredReadModels:
             return None
         return view if supplier is None or view.supplier == supplier else None
 
+    def purchase_order_with_id(self, document_id: str) -> PurchaseOrderView | None:
+        """One purchase order by its aggregate id, in every scope."""
+        doc = self.store.get("purchase_orders", f"purchaseorder:{document_id}")
+        view = view_codec.decode(doc) if doc else None
+        return view if isinstance(view, PurchaseOrderView) else None
+
     def exceptions(
         self,
         supplier: str | None,

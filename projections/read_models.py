@@ -225,6 +225,10 @@ class ReadModels(Protocol):
 
     def purchase_order(self, number: str, supplier: str | None) -> PurchaseOrderView | None: ...
 
+    def purchase_order_with_id(self, document_id: str) -> PurchaseOrderView | None:
+        """One purchase order by its aggregate id (the live feed's: it knows events, not
+        numbers), in every scope: the caller filters."""
+
     def exceptions(
         self,
         supplier: str | None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
@@ -13,6 +13,9 @@ from api.auth import Principal
 from api.envelope import Envelope
 from domain.application import SupplyHub
 from projections.read_models import PurchaseOrderView, ReadModels
+
+if TYPE_CHECKING:
+    from api.graphql.live import LiveFeed
 from projections.store_faults import StoreFault
 
 
@@ -27,6 +30,10 @@ class RequestContext:
     max_page_size: int
     record_outcome: Callable[[str, str], None]
     note_fault: Callable[[StoreFault], None] = lambda fault: None  # for /readyz
+    # Over a WebSocket (graphql-transport-ws): the feed subscriptions read, and the
+    # `connection_init` payload the principal was taken from.
+    live: LiveFeed | None = None
+    connection_params: dict[str, Any] = field(default_factory=dict)
     purchase_orders: DataLoader[str, PurchaseOrderView | None] = field(init=False)
 
     def __post_init__(self) -> None:

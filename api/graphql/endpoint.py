@@ -104,7 +104,7 @@ class GraphQLEndpoint:
         envelope = Envelope.of(
             principal, Channel.PORTAL, self.clock, request.headers.get("x-correlation-id"), body
         )
-        context = self._context(principal, envelope)
+        context = self.context(principal, envelope)
         fast = self.schema.fast_path
         if fast is not None:
             # A document already parsed, validated and planned skips strawberry's pipeline.
@@ -134,7 +134,7 @@ class GraphQLEndpoint:
         status = 400 if result.data is None and _refused_before_running(result.errors) else 200
         return Response(payload, status, media_type=JSON)
 
-    def _context(self, principal: Principal, envelope: Envelope) -> RequestContext:
+    def context(self, principal: Principal, envelope: Envelope) -> RequestContext:
         outcomes = self.metrics.outcomes
         record: Callable[[str, str], None] = lambda command, status: outcomes.labels(  # noqa: E731
             command, status

@@ -31,6 +31,7 @@ from api.graphql.context import Info, RequestContext
 from api.graphql.fast_path import FastPath, FastPathExtension, RootAnswer
 from api.graphql.results import CommandResult, Conflict, of_error, of_outcome
 from api.graphql.scalars import OVERRIDES
+from api.graphql.subscriptions import Subscription
 from api.graphql.types import (
     CaseCategory,
     CaseStatus,
@@ -43,7 +44,7 @@ from api.graphql.types import (
 )
 from api.graphql.visibility import case_for, may_call, outcome_for
 from domain.commands import Command
-from domain.errors import DomainError, ValidationError
+from domain.errors import DomainError, ForbiddenError, ValidationError
 from projections.queries import utc_text
 from projections.read_models import ExceptionView, PurchaseOrderFilter
 from projections.store_faults import FAULT_TYPES, store_fault
@@ -197,6 +198,9 @@ async def _handle(
     context, name = info.context, "unparsed"
     try:
         may_call(root, context.principal)
+        if context.live is not None:
+            # A socket's envelope was made when it signed in: its time is not this message's.
+            raise ForbiddenError("send mutations over POST /graphql, not the WebSocket")
         message_id = require_key(idempotency_key, "idempotencyKey")
         command = build()
         name = type(command).__name__
@@ -313,7 +317,11 @@ def build_schema(
         # Last, so it answers (or declines) only once parsing and validation have succeeded.
         extensions.append(partial(FastPathExtension, fast))
     schema = PortalSchema(
-        query=Query, mutation=Mutation, extensions=extensions, scalar_overrides=OVERRIDES
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        scalar_overrides=OVERRIDES,
     )
     schema.fast_path = fast
     return schema

@@ -39,6 +39,9 @@ ROOTS: dict[str, frozenset[Role]] = {
     "Mutation.submitInvoice": WRITERS,
     "Mutation.assignException": CASE_WORKERS,
     "Mutation.resolveException": CASE_WORKERS,
+    "Subscription.purchaseOrdersNeedingAction": PORTAL_USERS,
+    "Subscription.documentTimeline": PORTAL_USERS,
+    "Subscription.exceptionQueue": PORTAL_USERS,
 }
 
 # Every field of every object type, in schema order: shown to every role that reaches the
@@ -83,6 +86,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "asnOnTimeShare", "asnCompletenessShare", "receiptVarianceRate",
         "invoiceExceptionRate", "touchlessInvoiceRate",
     ),
+    "TimelineEntry": (
+        "version", "event", "recordedAt", "actor", "channel", "messageId", "correlationId",
+        "causationId", "revision", "payloadRef",
+    ),
+    "ExceptionQueueChange": ("change", "case"),
     "Accepted": ("status", "document", "revision", "exceptions", "detail", "replayed"),
     "StaleRevision": ("document", "currentRevision", "exceptions", "detail", "replayed"),
     "ToleranceExceeded": ("document", "revision", "exceptions", "detail", "replayed"),
@@ -103,6 +111,7 @@ HIDDEN: dict[str, frozenset[Role]] = {
     "Invoice.blockReasons": SUPPLIERS,
     "Invoice.duplicateSubmissions": SUPPLIERS,
     "ExceptionCase.owner": SUPPLIERS,  # the buyer or AP clerk working the case
+    "TimelineEntry.actor": SUPPLIERS,  # as Revision.actor
     "SupplierKpis.invoiceExceptionRate": SUPPLIERS,  # the three-way match, in aggregate
     "SupplierKpis.touchlessInvoiceRate": SUPPLIERS,
 }

@@ -12,6 +12,7 @@ from api.app import create_app
 from api.health import Readiness
 from api.settings import ApiSettings
 from domain.application import SupplyHub
+from domain.purchase_order import PurchaseOrder
 from projections.read_models import (
     Alert,
     ExceptionView,
@@ -113,6 +114,16 @@ class FakeReadModels:
         self.calls += 1
         found = self.orders.get(number)
         return found if found and supplier in (None, found.supplier) else None
+
+    def purchase_order_with_id(self, document_id: str) -> PurchaseOrderView | None:
+        return next(
+            (
+                po
+                for po in self.orders.values()
+                if str(PurchaseOrder.create_id(po.number)) == document_id
+            ),
+            None,
+        )
 
     def exceptions(
         self, supplier: str | None, status: str | None = "open", owner_role: str | None = None,

@@ -30,6 +30,7 @@ class LiveHub:
     settings: Settings
     hub: SupplyHub
     read_side: ReadSide
+    app: Any = None  # the served FastAPI app (its state: the live feed)
 
 
 def free_port() -> int:
@@ -53,7 +54,7 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
     stop_metrics = serve_metrics(settings, app, "127.0.0.1")
     try:
         with serving_app(app) as url:
-            yield LiveHub(url, settings, hub, read_side)
+            yield LiveHub(url, settings, hub, read_side, app)
     finally:
         stop_metrics()
         read_side.close()

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from browser import Offline, token
+from live_commands import reject, release, subscribers
 from live_server import LiveHub, serving
 from playwright.sync_api import Page, expect
 
@@ -125,6 +126,28 @@ def test_a_buyer_resolves_a_case_and_it_leaves_the_queue_without_a_reload(
     expect(page.locator("#count-open")).to_have_text(str(len(cases) - 1))
     assert page.evaluate("window.sameDocument") is True
     assert case["key"] not in {c["key"] for c in open_cases(live)}
+    assert offline.blocked == []
+
+
+def test_a_case_another_caller_opens_appears_in_the_open_console_without_a_reload(
+    offline: Offline,
+) -> None:
+    page, live = offline.page, offline.hub
+    cases = open_cases(live)
+    release(live, "4500000951")
+    sign_in(page, live, Role.BUYER)
+    rows = page.locator("#queue tbody tr")
+    expect(rows).to_have_count(len(cases))
+    expect(page.locator("#live-state")).to_have_text("Live updates: on")
+    subscribers(live, 1)  # the page's exceptionQueue subscription is in the hub's feed
+    page.evaluate("window.sameDocument = true")
+
+    reject(live, "4500000951")  # the supplier, over GraphQL: a line_rejected case opens
+
+    expect(page.locator("#queue tr", has_text="po:4500000951")).to_have_count(1)
+    expect(rows).to_have_count(len(cases) + 1)
+    expect(page.locator("#count-open")).to_have_text(str(len(cases) + 1))
+    assert page.evaluate("window.sameDocument") is True
     assert offline.blocked == []
 
 

@@ -4,6 +4,9 @@ gets exactly what it says, through both executors (the fast path and graphql-cor
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,10 +21,17 @@ from api.auth import Principal, Role
 from api.envelope import Envelope
 from api.graphql import visibility
 from api.graphql.context import RequestContext
+from api.graphql.live import CaseChange, Change, LiveFeed, Notifications, parts
 from api.graphql.schema import build_schema
 from domain.application import SupplyHub
 from domain.provenance import Channel
-from projections.read_models import AcknowledgementView, ReceiptView, ShipmentView
+from domain.purchase_order import PurchaseOrder as PurchaseOrderAggregate
+from projections.read_models import (
+    AcknowledgementView,
+    AuditEntryView,
+    ReceiptView,
+    ShipmentView,
+)
 from storage.database import IN_MEMORY
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -75,6 +85,20 @@ ROOT_CALLS = {
     ' {key: "k", resolution: "r"}) { __typename } }',
 }
 
+# The subscriptions' own types, reached from their roots with one change in the feed.
+LIVE_PATHS = {
+    "TimelineEntry": "subscription {{ documentTimeline(number: "
+    f'"{ACME_PO}") {{{{ {{f}} }}}} }}}}',
+    "ExceptionQueueChange": "subscription {{ exceptionQueue {{ {f} }} }}",
+}
+LIVE_CALLS = {
+    "Subscription.purchaseOrdersNeedingAction": "subscription { purchaseOrdersNeedingAction "
+    "{ number } }",
+    "Subscription.documentTimeline": f'subscription {{ documentTimeline(number: "{ACME_PO}") '
+    "{ event } }",
+    "Subscription.exceptionQueue": "subscription { exceptionQueue { change } }",
+}
+
 pytestmark = pytest.mark.anyio
 
 
@@ -110,6 +134,45 @@ async def run(query: str, role: Role, schema: str = "fast path") -> Any:
         max_page_size=50, record_outcome=lambda command, status: None,
     )  # fmt: skip
     return await SCHEMAS[schema].execute(query, context_value=context)
+
+
+class OneChange(LiveFeed):
+    """A feed holding one change about Acme's first order, its case and its timeline."""
+
+    def __init__(self, models: FakeReadModels) -> None:
+        super().__init__(source=Notifications(models, lambda *_: (), lambda n: n))
+        entry = AuditEntryView(
+            str(PurchaseOrderAggregate.create_id(ACME_PO)), 2, "PurchaseOrder.Acknowledged",
+            NOW, NOW, "supplier:SUP-ACME", "portal", "m-1", "corr-1", "m-0", 1, "sha256:00",
+        )  # fmt: skip
+        case = next(c for c in models.cases if c.document == f"po:{ACME_PO}")
+        order = models.orders[ACME_PO]
+        self.change = Change(2, (entry,), (order,), (CaseChange("opened", case),))
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, key: str) -> AsyncIterator[asyncio.Queue[Change]]:
+        queue: asyncio.Queue[Change] = asyncio.Queue()
+        part = parts(self.change).get(key)
+        if part is not None:
+            queue.put_nowait(part)
+        yield queue
+
+
+async def first_update(query: str, role: Role) -> Any:
+    """The first result a subscription yields (its refusal, if refused)."""
+    principal, models = PRINCIPALS[role], read_models()
+    context = RequestContext(
+        principal=principal, read_models=models, hub=SupplyHub(env=IN_MEMORY),
+        envelope=Envelope(principal, Channel.PORTAL, NOW, "corr-1", "sha256:00"),
+        max_page_size=50, record_outcome=lambda command, status: None, live=OneChange(models),
+    )  # fmt: skip
+    stream = await SCHEMAS["graphql-core"].subscribe(query, context_value=context)
+    if not isinstance(stream, AsyncGenerator):
+        return stream
+    try:
+        return await anext(stream)
+    finally:
+        await stream.aclose()
 
 
 _ADMIN_ANSWERS: dict[tuple[str, str], Any] = {}
@@ -158,11 +221,13 @@ async def introspected() -> dict[str, list[str]]:
 
 async def test_every_field_of_the_schema_is_in_the_table_and_nothing_else() -> None:
     types = await introspected()
-    roots = [f"{root}.{f}" for root in ("Query", "Mutation") for f in types.pop(root)]
+    roots = [
+        f"{root}.{f}" for root in ("Query", "Mutation", "Subscription") for f in types.pop(root)
+    ]
 
     assert {name: tuple(fields) for name, fields in types.items()} == visibility.FIELDS
     assert sorted(roots) == sorted(visibility.ROOTS)
-    assert set(visibility.FIELDS) == set(PATHS) | set(RESULTS)
+    assert set(visibility.FIELDS) == set(PATHS) | set(RESULTS) | set(LIVE_PATHS)
     assert all(f"{t}.{f}" in visibility.HIDDEN for t, fields in visibility.FIELDS.items()
                for f in fields if not visibility.shown(t, f, Role.SUPPLIER))  # fmt: skip
 
@@ -180,6 +245,34 @@ async def test_each_role_may_call_exactly_the_root_fields_the_table_allows(role:
         answer = await run(query, role)
         refused = bool(answer.errors) or "Forbidden" in str(answer.data)
         assert refused is (role not in visibility.ROOTS[root]), (root, answer)
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_each_role_may_subscribe_to_exactly_the_roots_the_table_allows(role: Role) -> None:
+    for root, query in LIVE_CALLS.items():
+        answer = await first_update(query, role)
+        refused = bool(answer.errors)
+        assert refused is (role not in visibility.ROOTS[root]), (root, answer)
+        if not refused:
+            assert answer.data, (root, answer)
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r in visibility.PORTAL_USERS])
+async def test_each_role_sees_exactly_the_fields_of_live_updates_the_table_shows_it(
+    role: Role,
+) -> None:
+    for type_name, path in LIVE_PATHS.items():
+        for field in visibility.FIELDS[type_name]:
+            query = path.format(f=selection(type_name, field))
+            answer = await first_update(query, role)
+            everything = await first_update(query, Role.ADMIN)
+            values, known = leaves(answer.data, field), leaves(everything.data, field)
+            assert answer.errors is None, (query, answer.errors)
+            assert values and any(v is not None for v in known), (type_name, field, role)
+            if visibility.shown(type_name, field, role):
+                assert any(v is not None for v in values), (type_name, field, role)
+            else:
+                assert all(v is None for v in values), (type_name, field, role)
 
 
 @pytest.mark.parametrize("schema", list(SCHEMAS))

@@ -6,10 +6,9 @@
 
 const TOKEN_KEY = "supplyhub.console.token";
 const PAGE_SIZE = 100; // the hub's default largest page (SUPPLYHUB_MAX_PAGE_SIZE)
-// After a mutation the read side catches up within milliseconds; re-read until it shows the
-// change, a bounded number of times (this is not a polling loop: it ends with the change).
-const CATCH_UP_TRIES = 40;
-const CATCH_UP_PAUSE_MS = 50;
+// The queue is kept current by the hub: a subscription (live.js) says when a case was opened,
+// assigned or resolved, by anyone, and the page re-reads the queue then. No polling.
+const QUEUE_CHANGES = "subscription { exceptionQueue { change case { key } } }";
 
 const QUEUE_QUERY = `query Queue($status: CaseStatus, $ownerRole: OwnerRole,
     $category: CaseCategory, $after: String) {
@@ -49,7 +48,6 @@ const ACTIONS = {
     mutation: `mutation Assign($key: String!, $text: String!, $idempotencyKey: String!) {
       result: assignException(idempotencyKey: $idempotencyKey, input: {key: $key, owner: $text})
       { ${RESULT_FIELDS} } }`,
-    shown: (found, key, text) => found.some((c) => c.key === key && c.owner === text),
   },
   resolve: {
     title: "Resolve the case",
@@ -59,13 +57,15 @@ const ACTIONS = {
       result: resolveException(idempotencyKey: $idempotencyKey,
                                input: {key: $key, resolution: $text})
       { ${RESULT_FIELDS} } }`,
-    shown: (found, key) => !found.some((c) => c.key === key && c.status === "open"),
   },
 };
 
 const $ = (id) => document.getElementById(id);
 let session = null; // {subject, role, may_work_cases, may_see_technical}
 let pending = null; // the dialog's action: {action, key, idempotencyKey}
+let live = null; // the LiveSocket while signed in
+let rereading = null; // the queue read in flight after a change, and whether another is due
+let rereadAgain = false;
 
 class HubError extends Error {}
 
@@ -131,11 +131,14 @@ async function signIn(token) {
   for (const id of ["who", "sign-out", "console"]) $(id).hidden = false;
   $("sign-in").hidden = true;
   $("sign-in-error").hidden = true;
+  watchQueue(token);
   await Promise.all([loadCategories(), loadQueue(), loadCounts(), loadKpis(), loadTechnical()]);
 }
 
 function signOut(reason) {
   sessionStorage.removeItem(TOKEN_KEY);
+  if (live) live.close();
+  live = null;
   session = null;
   for (const id of ["who", "sign-out", "console"]) $(id).hidden = true;
   $("sign-in").hidden = false;
@@ -311,8 +314,8 @@ async function submitCase(event) {
       return;
     }
     $("case-dialog").close();
-    await untilShown((found) => ACTIONS[action].shown(found, key, text));
-    await loadCounts();
+    // The queue subscription brings the change; without it (socket down) read once now.
+    if (!live || !live.acknowledged) queueChanged();
   } catch (error) {
     showCaseProblem(error.message);
   } finally {
@@ -320,11 +323,41 @@ async function submitCase(event) {
   }
 }
 
-async function untilShown(shown) {
-  for (let tries = 0; tries < CATCH_UP_TRIES; tries++) {
-    if (shown(await loadQueue())) return;
-    await new Promise((resolve) => setTimeout(resolve, CATCH_UP_PAUSE_MS));
+// --- live updates --------------------------------------------------------------------------------
+
+function watchQueue(token) {
+  const states = {
+    connecting: "connecting…", live: "on", reconnecting: "reconnecting…",
+    refused: "refused by the hub",
+  };
+  live = new LiveSocket(token, {
+    onState: (state) => {
+      $("live-state").textContent = `Live updates: ${states[state]}`;
+      $("live-state").dataset.state = state;
+    },
+    onReconnect: queueChanged, // changes made while the socket was down
+  });
+  live.subscribe(QUEUE_CHANGES, {}, queueChanged, (detail) => {
+    $("problem").textContent = `Live updates: ${detail}`;
+    $("problem").hidden = false;
+  });
+}
+
+// Re-read the queue and the counts once per burst of changes: one read in flight at a time,
+// and one more after it if changes came meanwhile.
+function queueChanged() {
+  if (rereading) {
+    rereadAgain = true;
+    return;
   }
+  rereading = Promise.all([loadQueue(), loadCounts()]).finally(() => {
+    rereading = null;
+    if (rereadAgain) {
+      rereadAgain = false;
+      queueChanged();
+    }
+  });
+  reported(rereading);
 }
 
 function showCaseProblem(detail) {
