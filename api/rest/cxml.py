@@ -27,6 +27,18 @@ from domain.provenance import Channel
 
 router = APIRouter(tags=["cxml"])
 _XML = ("text/xml", "application/xml")
+# Each a cXML Response whose Status code is also the HTTP status; the text names the element
+# and the rule (docs/cxml.md).
+_ANSWERS = {
+    200: "A cXML Response, Status 200: every command of the request was applied (or replayed)",
+    400: "Status 400: the element and the rule, or the hub's reason for refusing a command",
+    401: "Status 401: the Sender credential or shared secret is not the partner's",
+    403: "Status 403: the document is another supplier's",
+    404: "No cXML gateway is configured (a problem document)",
+    406: "Status 406: a request the partner may not send",
+    409: "Status 409: the payloadID was already used for another document",
+    500: "Status 500: a fault of the hub's own; send the same document again later",
+}
 
 
 class Answer(Protocol):
@@ -62,11 +74,8 @@ class CxmlInbound(Protocol):
         }
     },
     responses={
-        200: {
-            "content": {"text/xml": {"schema": {"type": "string"}}},
-            "description": "A cXML Response: Status code 200, or 400, 401, 403, 406, 409, 500 "
-            "(also the HTTP status) with a text naming the element and the rule",
-        }
+        code: {"content": {"text/xml": {"schema": {"type": "string"}}}, "description": text}
+        for code, text in _ANSWERS.items()
     },
 )
 async def receive(request: Request, services: ServicesDep) -> Response:
