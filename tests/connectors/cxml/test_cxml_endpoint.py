@@ -199,6 +199,21 @@ def test_hostile_xml_is_400_and_the_server_stays_up(hub: Hub, hostile: bytes) ->
     assert hub.post(envelope(confirmation()))[1] == 200
 
 
+def test_invalid_utf8_is_400_not_well_formed(hub: Hub) -> None:
+    code, status, text = hub.post(envelope(confirmation()).replace(b"PO-77", b"PO-\xff", 1))
+    assert (code, status) == (400, 400)
+    assert "not well-formed XML" in text
+
+
+def test_a_document_past_the_body_limit_is_refused_and_the_server_stays_up(hub: Hub) -> None:
+    huge = envelope(confirmation()).replace(b"</cXML>", b" " * (9 * 1024 * 1024) + b"</cXML>")
+
+    answer = hub.client.post("/cxml", content=huge, headers=XML)
+
+    assert answer.status_code == 413
+    assert hub.post(envelope(confirmation()))[1] == 200
+
+
 def test_a_body_that_is_not_xml_by_its_content_type_is_400(hub: Hub) -> None:
     code, status, text = hub.post(envelope(confirmation()), {"Content-Type": "text/plain"})
     assert (code, status) == (400, 400)
