@@ -78,7 +78,13 @@ def _answer(
     number = item.line_number("lineNumber")
     ordered = item.quantity("quantity") if item.attr("quantity") else None
     _unit(item, profile)
-    status_node = item.optional("ConfirmationStatus")
+    statuses = list(item.children("ConfirmationStatus"))
+    if len(statuses) > 1:
+        raise statuses[1].fail(
+            "a line confirmed in several parts (split deliveries) is not read yet: "
+            "confirm it with one ConfirmationStatus"
+        )
+    status_node = statuses[0] if statuses else None
     if status_node is None:
         return LineAnswer(number, header_status, header_type), ordered
     code = status_node.required("type")

@@ -132,3 +132,15 @@ def test_a_credit_memo_is_refused_naming_the_purpose() -> None:
 def test_a_request_the_partner_may_not_send_is_not_acceptable() -> None:
     with pytest.raises(NotAcceptableError, match="OrderRequest"):
         translate(envelope("<OrderRequest/>"), PROFILE)
+
+
+def test_a_line_confirmed_in_several_parts_is_refused_rather_than_half_read() -> None:
+    items = """<ConfirmationItem lineNumber="1" quantity="10">
+      <ConfirmationStatus type="accept" quantity="5" deliveryDate="2027-01-10"/>
+      <ConfirmationStatus type="backordered" quantity="5" deliveryDate="2027-02-10"/>
+    </ConfirmationItem>"""
+    with pytest.raises(CxmlError) as refused:
+        translate(envelope(confirmation(items=items)), PROFILE)
+    assert refused.value.path == (
+        "/cXML/Request/ConfirmationRequest/ConfirmationItem/ConfirmationStatus[2]"
+    )
