@@ -12,6 +12,7 @@ items table), the pack (``Packaging/ShippingContainerSerialCode``), lots
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from connectors.cxml.node import Node
@@ -95,9 +96,9 @@ def _item(item: Node, profile: PartnerProfile) -> tuple[str, AsnItem]:
     return pack, AsnItem(number, quantity, buyer_item, lots, serials)
 
 
-def _mapped(node: Node, value: str, look_up: object) -> str:
+def _mapped(node: Node, value: str, look_up: Callable[[str], str]) -> str:
     try:
-        result: str = look_up(value)  # type: ignore[operator]
+        result = look_up(value)
     except UnknownMappingError as error:
         raise node.fail(f"{value!r} is not in the partner's {error.table} table") from None
     return result
