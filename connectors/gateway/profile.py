@@ -8,7 +8,7 @@ translators read it; nothing here does I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from domain.acknowledgement import AckStatus
@@ -19,6 +19,7 @@ Pairs = tuple[tuple[str, str], ...]
 class Dialect(StrEnum):
     X12 = "x12"
     EDIFACT = "edifact"
+    CXML = "cxml"
 
 
 class UnknownMappingError(LookupError):
@@ -36,6 +37,28 @@ class PartyAddress:
 
     qualifier: str
     id: str
+
+
+class OrderUpdates(StrEnum):
+    """How a cXML supplier wants a revised order: ``orderType="update"`` with ``orderVersion``,
+    or the whole order again as a new one."""
+
+    UPDATE = "update"
+    NEW = "new"
+
+
+@dataclass(frozen=True, slots=True)
+class CxmlTerms:
+    """A cXML partner's facts beyond ``ours`` / ``theirs`` (the To / From credentials, as
+    domain and identity): the Sender credential it authenticates with, its shared secret as a
+    salted hash only (connectors/cxml/secret.py; never the secret, never in a repr), where its
+    OrderRequests go, and which requests it may send."""
+
+    sender: PartyAddress
+    secret_hash: str = field(repr=False)
+    endpoint: str = ""
+    order_updates: OrderUpdates = OrderUpdates.UPDATE
+    requests: tuple[str, ...] = ("ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +86,7 @@ class PartnerProfile:
     # What the partner leaves implicit, said once here rather than guessed per document:
     currency: str = ""  # an invoice without CUR / CUX is in this currency ("" refuses it)
     transit_days: int = 0  # a ship notice without an estimated delivery arrives this late
+    cxml: CxmlTerms | None = None  # a cXML partner's credentials and endpoint (docs/cxml.md)
 
     def status(self, table: str, code: str, standard: Mapping[str, AckStatus]) -> AckStatus:
         """The canonical status of ``code``: the partner's override, else the standard's."""
@@ -126,11 +150,27 @@ def profile_from_json(data: Mapping[str, object]) -> PartnerProfile:
             ),
             currency=str(data.get("currency", "")),
             transit_days=int(str(data.get("transit_days", 0))),
+            cxml=_cxml_terms(data["cxml"]) if "cxml" in data else None,
         )
     except KeyError as missing:
         raise ProfileFormatError(f"the profile has no {missing.args[0]!r}") from None
     except ValueError as wrong:
         raise ProfileFormatError(str(wrong)) from None
+
+
+_CXML_REQUESTS = ("ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest")
+
+
+def _cxml_terms(value: object) -> CxmlTerms:
+    if not isinstance(value, Mapping) or not isinstance(sender := value["sender"], Mapping):
+        raise ProfileFormatError("cxml is an object with sender: {domain, identity}")
+    return CxmlTerms(
+        sender=PartyAddress(str(sender["domain"]), str(sender["identity"])),
+        secret_hash=str(value["secret_hash"]),
+        endpoint=str(value.get("endpoint", "")),
+        order_updates=OrderUpdates(str(value.get("order_updates", "update"))),
+        requests=tuple(str(each) for each in value.get("requests", _CXML_REQUESTS)),
+    )
 
 
 def _mapping(value: object, name: str) -> list[tuple[str, object]]:

@@ -115,6 +115,7 @@ def build_app(
     # workers...) would otherwise pay its ~1.8 s import on start.
     from api.app import create_app
     from api.health import Readiness, WorkerStatus
+    from connectors.cxml.inbound import CxmlInbound
     from connectors.gateway.inbound import EdiInbound
     from supplyhub.workers import worker_statuses
 
@@ -136,6 +137,7 @@ def build_app(
     serving_auth(settings)  # refuses the development secret outside development mode
     app = create_app(settings.api(), hub, read_models, readiness, projections=projections)
     app.state.edi = EdiInbound(settings.data_dir / "partners")  # POST /api/v1/edi
+    app.state.cxml = CxmlInbound(settings.data_dir / "partners")  # POST /cxml
     return app
 
 

@@ -1,0 +1,111 @@
+"""What ``POST /cxml`` calls: a partner's document -> its commands, each with its message id,
+or the cXML answer refusing it.
+
+The order of checks is the point: the size and safety of the XML, then the envelope, then the
+Sender credential and shared secret against the partner's profile (found by the From
+credential), and only then is the request read. The message id is ``cxml:<payloadID>``
+(``:<n>`` after it for the second and later commands), so the same document again is answered
+with its first results and writes nothing; in its supplier's namespace, so two suppliers'
+payloadIDs never meet. Profiles are ``<data dir>/partners/<partner>.json`` with a
+``"cxml"`` part until they are event-sourced (the EDI gateway's issue 13).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from connectors.cxml.envelope import Envelope, authenticate, read_envelope
+from connectors.cxml.errors import CxmlError, UnauthorizedError
+from connectors.cxml.response import response_document, status_of
+from connectors.cxml.safe_xml import MAX_DOCUMENT_BYTES, parse
+from connectors.cxml.translate import translate_envelope
+from connectors.gateway.profile import (
+    Dialect,
+    PartnerProfile,
+    ProfileFormatError,
+    profile_from_json,
+)
+from domain.commands import Command
+from domain.errors import DomainError
+from domain.outcome import Outcome
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CxmlCommand:
+    message_id: str
+    command: Command
+
+
+@dataclass(frozen=True, slots=True)
+class CxmlAnswer:
+    """The cXML Response to send: its status code (also the HTTP status) and document."""
+
+    code: int
+    document: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CxmlReceived:
+    """A document from a partner whose credentials held: its commands to apply, or the answer
+    when it was refused before any command (then ``commands`` is empty)."""
+
+    partner: str
+    supplier: str
+    commands: tuple[CxmlCommand, ...] = ()
+    refused: CxmlAnswer | None = None
+
+
+@dataclass(frozen=True)
+class CxmlInbound:
+    partners: Path  # a folder of <partner>.json profiles
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    limit: int = MAX_DOCUMENT_BYTES
+
+    def receive(self, document: bytes) -> CxmlReceived:
+        try:
+            envelope = read_envelope(parse(document, self.limit))
+            profile = self.profile_of(envelope)
+            authenticate(envelope, profile)
+            translation = translate_envelope(envelope, profile)
+        except CxmlError as refused:
+            return CxmlReceived("", "", refused=self.answer_error(refused))
+        except Exception:  # a fault of ours, never a partner's document: logged, answered 500
+            log.exception("cXML document could not be received")
+            return CxmlReceived("", "", refused=self.refusal(500, "the hub could not take it now"))
+        commands = tuple(
+            CxmlCommand(f"cxml:{translation.payload_id}" + (f":{n + 1}" if n else ""), command)
+            for n, command in enumerate(translation.commands)
+        )
+        return CxmlReceived(profile.partner, profile.supplier, commands)
+
+    def answer(self, results: Sequence[Outcome | DomainError]) -> CxmlAnswer:
+        return self.refusal(*status_of(results))
+
+    def answer_error(self, refused: CxmlError) -> CxmlAnswer:
+        return self.refusal(refused.code, str(refused))
+
+    def refusal(self, code: int, detail: str) -> CxmlAnswer:
+        at = self.clock()
+        payload_id = f"{at.timestamp():.0f}.{uuid.uuid4().hex}@supplyhub"
+        return CxmlAnswer(code, response_document(code, detail, payload_id, at))
+
+    def profile_of(self, envelope: Envelope) -> PartnerProfile:
+        """The cXML partner whose profile names the document's From credential (401 when
+        none does: an unknown sender learns nothing more)."""
+        for path in sorted(self.partners.glob("*.json")):
+            try:
+                profile = profile_from_json(json.loads(path.read_text()))
+            except (ValueError, ProfileFormatError):
+                log.warning("partner profile %s cannot be read; skipped", path.name)
+                continue
+            if profile.dialect is Dialect.CXML and profile.theirs == envelope.sender_of:
+                return profile
+        raise UnauthorizedError("/cXML/Header/Sender/Credential", "not a known sender")
