@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     worker_heartbeat_max_age_seconds: float = Field(
         default=30.0, gt=0, description="`worker NAME --health` fails on an older heartbeat."
     )
+    # --- the EDI gateway's worker (issue 13) ---
+    edi_batch_size: int = Field(default=100, ge=1, description="Events read per step.")
+    edi_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Pause between steps of `worker edi` when idle."
+    )
+    edi_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest wait for a partner's HTTP answer."
+    )
     tolerance_quantity_pct: Decimal = Decimal("5")
     tolerance_days_early: int = 3
     tolerance_days_late: int = 2

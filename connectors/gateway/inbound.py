@@ -49,6 +49,16 @@ class EdiInbound:
                 found.append(InboundCommand(base + suffix, channel, command))
         return found
 
+    def profiles(self) -> list[PartnerProfile]:
+        """Every partner's profile, in the order of their ids."""
+        if not self.partners.is_dir():
+            return []
+        return [self.profile(path.stem) for path in sorted(self.partners.glob("*.json"))]
+
+    def for_supplier(self, supplier: str) -> PartnerProfile | None:
+        """The partner that speaks for ``supplier``; None when it trades without EDI."""
+        return next((each for each in self.profiles() if each.supplier == supplier), None)
+
     def profile(self, partner: str) -> PartnerProfile:
         path = self.partners / f"{partner}.json"
         if not partner.replace("-", "").replace("_", "").isalnum() or not path.is_file():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,8 @@ from connectors.edi.inbound import translate_file
 from connectors.edi.translation import FunctionalAck, Translation
 from connectors.gateway.profile import PartnerProfile, ProfileFormatError, profile_from_json
 from domain.commands import COMMANDS, AcknowledgePurchaseOrder, Command
+from supplyhub import workers
+from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import fail
 from supplyhub.settings import Settings
 
@@ -43,8 +47,42 @@ def register(subparsers: Any) -> None:
     translate.set_defaults(run=run_translate)
 
 
-def register_workers(workers: Any) -> None:
-    """The EDI worker (drop directory, outbound) comes with the gateway (issue 13)."""
+def register_workers(worker_subparsers: Any) -> None:
+    worker = worker_subparsers.add_parser(
+        "edi",
+        help="send released, revised and cancelled POs to EDI partners; take their answers",
+        description="A tracked subscriber of the event log: each PO released, revised or "
+        "cancelled for a supplier whose partner profile (SUPPLYHUB_DATA_DIR/partners/) has a "
+        "url goes out as an 850 or ORDERS with the partner's next control number, in log "
+        "order; a partner that is down is retried with backoff. The partner's answer, and "
+        "what its pickup_url mailbox holds, is applied as POST /api/v1/edi would.",
+    )
+    workers.add_health_flag(worker)
+    worker.set_defaults(run=run_worker)
+
+
+def run_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Run until SIGTERM/SIGINT (exit 0); a partner or the store away is retried."""
+    if args.health:
+        return workers.run_health(settings, "edi")
+    loop = workers.worker_loop(settings, "edi")
+    hub = loop.open(lambda: open_hub(settings))
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    try:
+        edi = loop.open(lambda: workers.build_edi(settings, hub))
+
+        def idle() -> None:
+            stopping.wait(settings.edi_poll_seconds)
+
+        loop.run_sync(edi.step, idle, stopping)
+    except Exception as error:  # a bug or a configuration the worker cannot run with
+        print(f"edi worker stopped by a fatal error: {error!r}")
+        return 1
+    finally:
+        hub.close()
+    return 0
 
 
 def run_translate(args: argparse.Namespace, settings: Settings) -> int:
