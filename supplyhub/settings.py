@@ -152,6 +152,16 @@ class Settings(BaseSettings):
         PostgreSQL."""
         return self.data_dir / "hub.sqlite3"
 
+    @property
+    def payload_dir(self) -> Path:
+        """Where the raw EDI payloads in and out are kept (storage/payloads.py)."""
+        return self.data_dir / "payloads"
+
+    @property
+    def partner_dir(self) -> Path:
+        """The EDI partners' profiles, one ``<partner>.json`` each."""
+        return self.data_dir / "partners"
+
     def api(self) -> ApiSettings:
         """The API's part of the settings, as `create_app` takes it."""
         # Imported here: the commands that serve no API do not pay for the token library.

@@ -28,6 +28,7 @@ from connectors.workers.status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from storage.database import Database
+from storage.payloads import PayloadStore
 from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 
@@ -129,7 +130,8 @@ def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
         database = open_database(settings)
         positions, documents = PositionStore(database), OutboundDocuments(database)
     return EdiOutbound(
-        hub, positions, documents, EdiInbound(settings.data_dir / "partners"),
+        hub, positions, documents, EdiInbound(settings.partner_dir),
+        PayloadStore(settings.payload_dir),
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
     )  # fmt: skip
 

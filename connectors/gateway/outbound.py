@@ -15,7 +15,6 @@ holds) goes through the same inbound path as ``POST /api/v1/edi``.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import urllib.error
@@ -49,6 +48,7 @@ from domain.outcome import Outcome
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
 from storage.database import Database
+from storage.payloads import PayloadStore
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,12 @@ class OutboundDocuments:
                 "VALUES (%s, %s, 0, %s, %s) ON CONFLICT (position) DO NOTHING",
                 (position, partner, b"", problem),
             )
+
+    def document(self, position: int) -> bytes:
+        """The document written for the event at ``position`` (empty if it was refused)."""
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT document FROM edi_outbound WHERE position = %s", (position,))
+        return bytes(rows[0][0]) if rows else b""
 
     def sent(self) -> list[tuple[int, str, int, str]]:
         """(position, partner, control, problem) of every event handled, in log order."""
@@ -208,6 +214,7 @@ class EdiOutbound:
         positions: PositionStore,
         documents: OutboundDocuments,
         partners: EdiInbound,
+        payloads: PayloadStore,
         *,
         name: str = "edi-outbound",
         batch_size: int = 100,
@@ -218,6 +225,7 @@ class EdiOutbound:
         self.positions = positions
         self.documents = documents
         self.partners = partners
+        self.payloads = payloads
         self.name = name
         self.batch_size = batch_size
         self.timeout = timeout_seconds
@@ -259,6 +267,7 @@ class EdiOutbound:
             profile.partner,
             lambda control: write_document(order, profile, control, now),
         )
+        self.payloads.put(document)
         status, answer = self._http(profile.url, document)
         if status >= 400:
             log.error("edi: %s refused PO %s: %s %r", profile.partner, po.number, status,
@@ -294,23 +303,25 @@ class EdiOutbound:
         """Apply each interchange of ``body`` as ``POST /api/v1/edi`` would, with the same
         message ids (a resend over either is a replay)."""
         results: list[Outcome | DomainError] = []
+        reference = self.payloads.put(body)  # as it came, whatever becomes of it
         try:
             split = list(interchanges(body))
         except EdiSyntaxError as error:
             log.error("edi: from %s: %s", partner, error)
             return results
         for interchange in split:
-            results.extend(self._receive_one(partner, interchange))
+            results.extend(self._receive_one(partner, interchange, reference))
         return results
 
-    def _receive_one(self, partner: str, interchange: bytes) -> list[Outcome | DomainError]:
+    def _receive_one(
+        self, partner: str, interchange: bytes, reference: str
+    ) -> list[Outcome | DomainError]:
         try:
             found = self.partners(partner, interchange)
         except DomainError as error:
             log.error("edi: from %s: %s", partner, error)
             return []
         at = self.clock()
-        reference = f"sha256:{hashlib.sha256(interchange).hexdigest()}"
         base = Provenance("", "", "", f"connector:{partner}", Channel.X12, at, reference)
         items = [BatchItem(each.command, _provenance(base, each)) for each in found]
         results = self.hub.handle_one_by_one(items)

@@ -116,6 +116,7 @@ def build_app(
     from api.app import create_app
     from api.health import Readiness, WorkerStatus
     from connectors.gateway.inbound import EdiInbound
+    from storage.payloads import PayloadStore
     from supplyhub.workers import worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
@@ -135,7 +136,8 @@ def build_app(
 
     serving_auth(settings)  # refuses the development secret outside development mode
     app = create_app(settings.api(), hub, read_models, readiness, projections=projections)
-    app.state.edi = EdiInbound(settings.data_dir / "partners")  # POST /api/v1/edi
+    app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
+    app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
     return app
 
 

@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from connectors.edi.inbound import translate_file
 from connectors.edi.translation import FunctionalAck, Translation
 from connectors.gateway.profile import PartnerProfile, ProfileFormatError, profile_from_json
 from domain.commands import COMMANDS, AcknowledgePurchaseOrder, Command
+from storage.payloads import PayloadStore, UnknownPayloadError
 from supplyhub import workers
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import fail
@@ -26,7 +28,7 @@ _WIRE_NAMES = {cls: name for name, cls in COMMANDS.items()}
 
 
 def register(subparsers: Any) -> None:
-    edi = subparsers.add_parser("edi", help="EDI (X12, EDIFACT) files: translate")
+    edi = subparsers.add_parser("edi", help="EDI (X12, EDIFACT) files: translate, show")
     commands = edi.add_subparsers(dest="edi_command", required=True, metavar="COMMAND")
     translate = commands.add_parser(
         "translate",
@@ -45,6 +47,14 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     translate.add_argument("--json", action="store_true", help="one JSON object a line")
     translate.set_defaults(run=run_translate)
+    show = commands.add_parser(
+        "show",
+        help="print a kept interchange, in or out, byte for byte",
+        description="Writes the payload whose reference (sha256:<hex>, an event's "
+        "payload_ref) is REF to stdout as it was received or sent; exits 1 if none is kept.",
+    )
+    show.add_argument("ref", metavar="REF")
+    show.set_defaults(run=run_show)
 
 
 def register_workers(worker_subparsers: Any) -> None:
@@ -82,6 +92,16 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         hub.close()
+    return 0
+
+
+def run_show(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        kept = PayloadStore(settings.payload_dir).get(args.ref)
+    except UnknownPayloadError as error:
+        return fail(f"edi show: {error}")
+    sys.stdout.buffer.write(kept)
+    sys.stdout.flush()
     return 0
 
 

@@ -7,6 +7,7 @@ to the mock (which refuses a reused one).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import uuid
@@ -24,6 +25,7 @@ from api.auth import Role
 from connectors.gateway.outbound import EdiOutbound
 from connectors.workers.loop import is_transient
 from supplyhub.bootstrap import open_hub
+from supplyhub.cli import main
 from supplyhub.cli.api import build_app, serving_auth
 from supplyhub.read_side import ReadSide, open_read_side
 from supplyhub.settings import Settings
@@ -42,6 +44,7 @@ class Hub:
     partners: Path
     connector: dict[str, str]
     buyer: dict[str, str]
+    auditor: dict[str, str]
 
 
 @pytest.fixture
@@ -61,6 +64,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
             yield Hub(
                 client, read_side, build_edi(settings, event_store), tmp_path / "partners",
                 bearer(Role.CONNECTOR, "erp"), bearer(Role.BUYER, "kim"),
+                bearer(Role.AUDITOR, "ada"),
             )  # fmt: skip
     finally:
         read_side.close()
@@ -201,3 +205,49 @@ def test_a_partner_that_is_down_is_retried_from_the_same_po_with_the_same_docume
     assert sent == 1
     assert [control for _, _, control, _ in hub.worker.documents.sent()] == [1]
     assert order_seen(hub, "PO-OUT-DOWN")["lines"][0]["ackStatus"] == "accepted"
+
+
+def test_the_mocks_answers_are_kept_byte_for_byte_and_the_events_they_caused_point_at_them(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    trade_with(hub, mock_edi, "X12")
+    release(hub, "PO-OUT-KEPT")
+    hub.worker.step()
+
+    history = hub.client.get(
+        "/api/v1/purchase-orders/PO-OUT-KEPT/history", headers=hub.auditor
+    ).json()["events"]
+    (acknowledged,) = [event for event in history if event["event"] == "Acknowledged"]
+    where = f"/api/v1/edi/payloads/{acknowledged['payload_ref']}"
+    kept = hub.client.get(where, headers=hub.auditor)
+    refused = hub.client.get(where, headers=hub.buyer)
+
+    assert acknowledged["channel"] == "x12"
+    assert kept.status_code == 200
+    assert acknowledged["payload_ref"] == f"sha256:{hashlib.sha256(kept.content).hexdigest()}"
+    assert b"ST*855*" in kept.content and b"PO-OUT-KEPT" in kept.content
+    assert refused.status_code == 403
+
+
+def test_edi_show_prints_the_850_the_worker_sent_as_it_went_out(
+    hub: Hub,
+    mock_edi: MockEdi,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trade_with(hub, mock_edi, "X12")
+    release(hub, "PO-OUT-SHOW")
+    hub.worker.step()
+    ((position, *_),) = hub.worker.documents.sent()
+    sent = hub.worker.documents.document(position)
+
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(hub.partners.parent))
+
+    status = main(["edi", "show", f"sha256:{hashlib.sha256(sent).hexdigest()}"])
+    shown = capsysbinary.readouterr().out
+    missing = main(["edi", "show", "sha256:" + "0" * 64])
+
+    assert status == 0
+    assert shown == sent
+    assert b"BEG*00*SA*PO-OUT-SHOW" in shown
+    assert missing == 1
