@@ -124,6 +124,12 @@ def build_relay(settings: Settings, hub: SupplyHub) -> Relay:
     )
 
 
+def edi_documents(settings: Settings) -> OutboundDocuments:
+    """The EDI worker's documents sent and interchanges parked, in the store."""
+    with schema_lock(settings):
+        return OutboundDocuments(open_database(settings))
+
+
 def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
     """The EDI gateway's worker: POs out to partners, their answers in (connectors/gateway)."""
     with schema_lock(settings):  # the position store and the documents create their tables

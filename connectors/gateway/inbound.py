@@ -35,11 +35,14 @@ class EdiInbound:
     partners: Path  # a folder of <partner>.json profiles
 
     def __call__(self, partner: str, interchange: bytes) -> list[InboundCommand]:
-        profile = self.profile(partner)
         try:
-            translations = list(translate_file([interchange], profile))
+            return self.translate(self.profile(partner), interchange)
         except EdiSyntaxError as error:
             raise ValidationError(error.element or "interchange", str(error)) from None
+
+    def translate(self, profile: PartnerProfile, interchange: bytes) -> list[InboundCommand]:
+        """The commands, each with its message id; an `EdiSyntaxError` if it cannot be read."""
+        translations = list(translate_file([interchange], profile))
         found: list[InboundCommand] = []
         for translation in translations:
             channel = translation.standard.lower()

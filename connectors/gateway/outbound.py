@@ -19,7 +19,7 @@ import logging
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Final
@@ -27,27 +27,24 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from connectors.edi.edifact import reader as edifact_reader
-from connectors.edi.edifact import writer as edifact_writer
 from connectors.edi.edifact.envelope import EdifactEnvelope
 from connectors.edi.edifact.purchase_order import write_orders
 from connectors.edi.edifact.syntax import Syntax
 from connectors.edi.errors import EdiSyntaxError
 from connectors.edi.order import OrderLine, OutboundOrder
-from connectors.edi.x12 import reader as x12_reader
-from connectors.edi.x12 import writer as x12_writer
 from connectors.edi.x12.delimiters import Delimiters
 from connectors.edi.x12.envelope import X12Envelope
 from connectors.edi.x12.purchase_order import write_850
 from connectors.gateway.inbound import EdiInbound, InboundCommand
 from connectors.gateway.profile import Dialect, PartnerProfile, UnknownMappingError
+from connectors.gateway.rejection import rejecting_ack
 from connectors.nats.tracking import PositionStore
 from domain.application import BatchItem, SupplyHub
 from domain.errors import DomainError
 from domain.outcome import Outcome
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
-from storage.database import Database
+from storage.database import Database, Transaction
 from storage.payloads import PayloadStore
 
 log = logging.getLogger(__name__)
@@ -78,6 +75,11 @@ class OutboundDocuments:
                 "partner TEXT NOT NULL, control BIGINT NOT NULL, "
                 f"document {database.blob} NOT NULL, problem TEXT NOT NULL DEFAULT '')"
             )
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS edi_parked (ref TEXT PRIMARY KEY, "
+                "partner TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, "
+                f"ack {database.blob} NOT NULL)"
+            )
 
     def written(self, position: int, partner: str, write: Callable[[int], bytes]) -> bytes:
         """The document for the event at ``position``: written now with the partner's next
@@ -86,19 +88,7 @@ class OutboundDocuments:
             kept = tx.execute("SELECT document FROM edi_outbound WHERE position = %s", (position,))
             if kept:
                 return bytes(kept[0][0])
-            tx.execute(
-                "INSERT INTO edi_control_numbers (partner, last) VALUES (%s, 0) "
-                "ON CONFLICT (partner) DO NOTHING",
-                (partner,),
-            )
-            locked = tx.execute(
-                "SELECT last FROM edi_control_numbers WHERE partner = %s" + self._db.lock("UPDATE"),
-                (partner,),
-            )
-            control = int(locked[0][0]) + 1
-            tx.execute(
-                "UPDATE edi_control_numbers SET last = %s WHERE partner = %s", (control, partner)
-            )
+            control = self._next(tx, partner)
             document = write(control)
             tx.execute(
                 "INSERT INTO edi_outbound (position, partner, control, document) "
@@ -106,6 +96,52 @@ class OutboundDocuments:
                 (position, partner, control, document),
             )
         return document
+
+    def _next(self, tx: Transaction, partner: str) -> int:
+        """The partner's next control number, in the caller's transaction."""
+        tx.execute(
+            "INSERT INTO edi_control_numbers (partner, last) VALUES (%s, 0) "
+            "ON CONFLICT (partner) DO NOTHING",
+            (partner,),
+        )
+        locked = tx.execute(
+            "SELECT last FROM edi_control_numbers WHERE partner = %s" + self._db.lock("UPDATE"),
+            (partner,),
+        )
+        control = int(locked[0][0]) + 1
+        tx.execute(
+            "UPDATE edi_control_numbers SET last = %s WHERE partner = %s", (control, partner)
+        )
+        return control
+
+    def park(self, ref: str, partner: str, reason: str, at: datetime,
+             write: Callable[[int], bytes]) -> bytes:  # fmt: skip
+        """An interchange refused for its syntax, kept with the reason for operations, and
+        our rejecting ack for it: written once (the partner's next control number), the same
+        ack for the same interchange again."""
+        with self._db.transaction() as tx:
+            kept = tx.execute("SELECT ack FROM edi_parked WHERE ref = %s", (ref,))
+            if kept:
+                return bytes(kept[0][0])
+            ack = write(self._next(tx, partner))
+            tx.execute(
+                "INSERT INTO edi_parked (ref, partner, reason, at, ack) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                (ref, partner, reason, at.isoformat(), ack),
+            )
+        return ack
+
+    def last_control(self, partner: str) -> int:
+        """The last control number used with ``partner`` (0 before the first)."""
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT last FROM edi_control_numbers WHERE partner = %s", (partner,))
+        return int(rows[0][0]) if rows else 0
+
+    def parked(self) -> list[tuple[str, str, str, str]]:
+        """(ref, partner, reason, at) of every interchange refused, oldest first."""
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT ref, partner, reason, at FROM edi_parked ORDER BY at, ref")
+        return [(str(r), str(p), str(reason), str(at)) for r, p, reason, at in rows]
 
     def refused(self, position: int, partner: str, problem: str) -> None:
         """An event that cannot become a document for the partner (a unit its table lacks):
@@ -194,15 +230,23 @@ def write_document(order: OutboundOrder, profile: PartnerProfile, control: int,
 _EDI_START = re.compile(rb"\A\s*(ISA|UNA|UNB)")
 
 
-def interchanges(body: bytes) -> Iterator[bytes]:
-    """Each interchange of a body holding several (a mailbox's), written back on its own so
-    one the profile cannot translate does not refuse the others."""
-    if body.lstrip().startswith(b"ISA"):
-        for x12 in x12_reader.read_interchanges([body]):
-            yield x12_writer.write(x12.segments(), x12.delimiters)
-    else:
-        for message in edifact_reader.read_interchanges([body]):
-            yield edifact_writer.write(message.segments(), message.syntax)
+def interchanges(body: bytes) -> list[bytes]:
+    """Each interchange of a body holding several (a mailbox's, one a line), as its bytes
+    came, so each is kept and answered on its own and one that cannot be read does not
+    refuse the others. A new interchange starts a line with ISA, UNA, or a UNB that no UNA
+    line heads; a body without such lines is one interchange."""
+    starts: list[int] = []
+    offset, after_una = 0, False
+    for line in body.splitlines(keepends=True):
+        head = line.lstrip()[:3]
+        if head in (b"ISA", b"UNA") or (head == b"UNB" and not after_una):
+            starts.append(offset)
+        after_una = head == b"UNA" and len(line.strip()) <= 9
+        offset += len(line)
+    if not starts or (starts[0] != 0 and body[: starts[0]].strip()):
+        starts.insert(0, 0)
+    ends = [*starts[1:], len(body)]
+    return [body[a:b] for a, b in zip(starts, ends, strict=True) if body[a:b].strip()]
 
 
 class EdiOutbound:
@@ -290,6 +334,18 @@ class EdiOutbound:
                 raise PartnerUnavailableError(f"{url} answered {error.code}") from None
             return error.code, bytes(error.read())
 
+    def _reject(self, profile: PartnerProfile, interchange: bytes, reference: str,
+                error: EdiSyntaxError, at: datetime) -> None:  # fmt: skip
+        """Park the interchange with the reason; our rejecting 997 / CONTRL to the partner."""
+        log.error("edi: %s from %s refused: %s", reference, profile.partner, error)
+        ack = self.documents.park(
+            reference, profile.partner, str(error), at,
+            lambda control: rejecting_ack(interchange, error, profile, control, at).document,
+        )  # fmt: skip
+        self.payloads.put(ack)
+        if profile.url:
+            self._http(profile.url, ack)
+
     def collect(self) -> None:
         """Each partner's mailbox (``pickup_url``), through the inbound path."""
         for profile in self.partners.profiles():
@@ -303,25 +359,23 @@ class EdiOutbound:
         """Apply each interchange of ``body`` as ``POST /api/v1/edi`` would, with the same
         message ids (a resend over either is a replay)."""
         results: list[Outcome | DomainError] = []
-        reference = self.payloads.put(body)  # as it came, whatever becomes of it
-        try:
-            split = list(interchanges(body))
-        except EdiSyntaxError as error:
-            log.error("edi: from %s: %s", partner, error)
-            return results
-        for interchange in split:
-            results.extend(self._receive_one(partner, interchange, reference))
+        for interchange in interchanges(body):
+            results.extend(self._receive_one(partner, interchange))
         return results
 
-    def _receive_one(
-        self, partner: str, interchange: bytes, reference: str
-    ) -> list[Outcome | DomainError]:
+    def _receive_one(self, partner: str, interchange: bytes) -> list[Outcome | DomainError]:
+        reference = self.payloads.put(interchange)  # as it came, whatever becomes of it
+        at = self.clock()
         try:
-            found = self.partners(partner, interchange)
+            profile = self.partners.profile(partner)
         except DomainError as error:
             log.error("edi: from %s: %s", partner, error)
             return []
-        at = self.clock()
+        try:
+            found = self.partners.translate(profile, interchange)
+        except EdiSyntaxError as error:
+            self._reject(profile, interchange, reference, error, at)
+            return []
         base = Provenance("", "", "", f"connector:{partner}", Channel.X12, at, reference)
         items = [BatchItem(each.command, _provenance(base, each)) for each in found]
         results = self.hub.handle_one_by_one(items)

@@ -55,6 +55,13 @@ def register(subparsers: Any) -> None:
     )
     show.add_argument("ref", metavar="REF")
     show.set_defaults(run=run_show)
+    parked = commands.add_parser(
+        "parked",
+        help="interchanges refused for their syntax: when, from whom, why (and their REF)",
+        description="Each interchange `worker edi` refused (a wrong count, an unknown code, "
+        "...) with the reason our rejecting 997 / CONTRL gave; `edi show REF` prints it.",
+    )
+    parked.set_defaults(run=run_parked)
 
 
 def register_workers(worker_subparsers: Any) -> None:
@@ -92,6 +99,12 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         hub.close()
+    return 0
+
+
+def run_parked(args: argparse.Namespace, settings: Settings) -> int:
+    for ref, partner, reason, at in workers.edi_documents(settings).parked():
+        print(f"{at}  {partner}  {ref}  {reason}")
     return 0
 
 

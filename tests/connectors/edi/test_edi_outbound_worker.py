@@ -71,23 +71,25 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
         event_store.close()
 
 
-def a_mock_partner(mock_edi: MockEdi, dialect: str) -> str:
+def a_mock_partner(mock_edi: MockEdi, dialect: str, behaviour: str = "accept") -> str:
     """A partner registered at the mock for this test only: the hub's id there."""
     us = f"HUB{uuid.uuid4().hex[:8].upper()}"
     version = "004010" if dialect == "X12" else "D:96A:UN"
     answer = httpx.post(
         f"{mock_edi.url}/_mock/partners",
         json={"id": us, "name": "Supply Hub", "dialect": dialect, "version": version,
-              "qualifier": "ZZ", "behaviour": "accept"},
+              "qualifier": "ZZ", "behaviour": behaviour},
         timeout=10,
     )  # fmt: skip
     answer.raise_for_status()
     return us
 
 
-def trade_with(hub: Hub, mock_edi: MockEdi, dialect: str, *, url: str = "") -> str:
+def trade_with(
+    hub: Hub, mock_edi: MockEdi, dialect: str, *, url: str = "", behaviour: str = "accept"
+) -> str:
     """The hub's partner profile for the mock, in ``dialect``; returns the partner id."""
-    us = a_mock_partner(mock_edi, dialect)
+    us = a_mock_partner(mock_edi, dialect, behaviour)
     x12 = dialect == "X12"
     profile = {
         "partner": "mock-edi", "supplier": SUPPLIER,
@@ -251,3 +253,80 @@ def test_edi_show_prints_the_850_the_worker_sent_as_it_went_out(
     assert shown == sent
     assert b"BEG*00*SA*PO-OUT-SHOW" in shown
     assert missing == 1
+
+
+def test_corrupt_the_mocks_broken_documents_are_parked_and_rejected_in_our_997_by_position(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    us = trade_with(hub, mock_edi, "X12", behaviour="corrupt")
+    release(hub, "PO-OUT-CORRUPT")
+
+    hub.worker.step()
+
+    parked = hub.worker.documents.parked()
+    assert len(parked) == 3  # its 855, 856 and 810, each with a wrong SE01
+    assert all(p == "mock-edi" and "SE01 is" in reason for _, p, reason, _ in parked)
+    assert order_seen(hub, "PO-OUT-CORRUPT")["acknowledgedRevision"] == 0
+    documents = httpx.get(f"{mock_edi.url}/_mock/documents?partner={us}", timeout=10).json()
+    answered = {d["code"]: d["ack_status"] for d in documents if d["direction"] == "out"}
+    assert answered == {"997": "", "855": "rejected", "856": "rejected", "810": "rejected"}
+    received = httpx.get(f"{mock_edi.url}/_mock/interchanges", timeout=10).json()
+    ours = [e for e in received if e["partner"] == us and e["direction"] == "in"]
+    (first_ack, *_) = [e for e in ours if e["control"] != "000000001"]  # not our 850
+    ack = httpx.get(f"{mock_edi.url}/_mock/interchanges/{first_ack['id']}?raw", timeout=10)
+    assert b"AK5*R*4~" in ack.content  # 717 code 4: the segment count does not match
+    assert mock_edi.validate(ack.content)["clean"] is True
+
+
+def test_the_same_broken_interchange_again_is_parked_once_and_gets_the_same_997(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    trade_with(hub, mock_edi, "X12", behaviour="corrupt")
+    release(hub, "PO-OUT-AGAIN")
+    hub.worker.step()
+    ref = hub.worker.documents.parked()[0][0]
+    before = [control for _, _, control, _ in hub.worker.documents.sent()]
+    numbers = hub.worker.documents.last_control("mock-edi")
+
+    hub.worker.receive("mock-edi", hub.worker.payloads.get(ref))
+
+    assert [each[0] for each in hub.worker.documents.parked()].count(ref) == 1
+    assert hub.worker.documents.last_control("mock-edi") == numbers
+    assert [control for _, _, control, _ in hub.worker.documents.sent()] == before
+
+
+def test_corrupt_an_edifact_partners_broken_messages_get_our_rejecting_contrl(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    us = trade_with(hub, mock_edi, "EDIFACT", behaviour="corrupt")
+    release(hub, "PO-OUT-CONTRL")
+
+    hub.worker.step()
+
+    parked = hub.worker.documents.parked()
+    assert parked and all("UNT 0074" in reason for _, _, reason, _ in parked)
+    received = httpx.get(f"{mock_edi.url}/_mock/interchanges", timeout=10).json()
+    ours = [e for e in received if e["partner"] == us and e["direction"] == "in"]
+    (first_ack, *_) = [e for e in ours if e["control"] != "1"]  # not our ORDERS
+    ack = httpx.get(f"{mock_edi.url}/_mock/interchanges/{first_ack['id']}?raw", timeout=10)
+    assert b"CONTRL" in ack.content and b"+4+29'" in ack.content  # 0085 29: count differs
+    assert mock_edi.validate(ack.content)["clean"] is True
+
+
+def test_edi_parked_lists_each_refused_interchange_with_its_reason_for_operations(
+    hub: Hub,
+    mock_edi: MockEdi,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trade_with(hub, mock_edi, "X12", behaviour="corrupt")
+    release(hub, "PO-OUT-PARKED")
+    hub.worker.step()
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(hub.partners.parent))
+
+    status = main(["edi", "parked"])
+
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert len(lines) == 3
+    assert all(" mock-edi  sha256:" in line and "SE01 is" in line for line in lines)
