@@ -330,3 +330,110 @@ def test_edi_parked_lists_each_refused_interchange_with_its_reason_for_operation
     assert status == 0
     assert len(lines) == 3
     assert all(" mock-edi  sha256:" in line and "SE01 is" in line for line in lines)
+
+
+def after_trading(hub: Hub, mock_edi: MockEdi, behaviour: str, number: str) -> dict[str, Any]:
+    """The PO's lines and open exception cases once the worker traded with a mock partner
+    that behaves as ``behaviour``."""
+    if behaviour:  # else: only look again
+        trade_with(hub, mock_edi, "X12", behaviour=behaviour)
+        release(hub, number)
+        hub.worker.step()
+    hub.read_side.runner.catch_up()
+    query = (
+        "query($n: String!) { purchaseOrder(number: $n) { acknowledgedRevision lines { "
+        "lineNumber ackStatus ackSourceCode confirmedQuantity shippedQuantity "
+        "invoicedQuantity } } exceptions(first: 50) { items { category document reason } } }"
+    )
+    answer = hub.client.post(
+        "/graphql", json={"query": query, "variables": {"n": number}}, headers=hub.buyer
+    )
+    assert answer.status_code == 200, answer.text
+    seen: dict[str, Any] = answer.json()["data"]
+    return seen
+
+
+def lines_of(seen: dict[str, Any], *fields: str) -> list[tuple[Any, ...]]:
+    return [tuple(line[f] for f in fields) for line in seen["purchaseOrder"]["lines"]]
+
+
+def categories(seen: dict[str, Any], number: str) -> set[str]:
+    """The open cases' categories: each test's hub trades this one order only."""
+    assert seen["purchaseOrder"] is not None, number
+    return {case["category"] for case in seen["exceptions"]["items"]}
+
+
+def test_short_ship_lines_confirmed_short_and_shipped_short_are_variances(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    seen = after_trading(hub, mock_edi, "short-ship", "PO-B-SHORT")
+
+    assert lines_of(seen, "ackStatus", "ackSourceCode", "confirmedQuantity", "shippedQuantity") == [
+        ("accepted_with_changes", "IQ", "80", "80"), ("accepted_with_changes", "IQ", "2", "2"),
+    ]  # fmt: skip
+    assert {"tolerance_breach", "quantity_variance"} <= categories(seen, "PO-B-SHORT")
+
+
+def test_over_ship_more_shipped_than_confirmed_is_an_over_shipment_case(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    seen = after_trading(hub, mock_edi, "over-ship", "PO-B-OVER")
+
+    assert lines_of(seen, "confirmedQuantity", "shippedQuantity") == [("100", "130"), ("2.5", "4")]
+    assert "over_shipment" in categories(seen, "PO-B-OVER")
+
+
+def test_reject_line_the_rejected_line_is_rejected_and_never_shipped(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    seen = after_trading(hub, mock_edi, "reject-line", "PO-B-REJECT-LINE")
+
+    assert lines_of(seen, "ackStatus", "ackSourceCode", "shippedQuantity") == [
+        ("accepted", "IA", "100"), ("rejected", "IR", "0"),
+    ]  # fmt: skip
+    assert "line_rejected" in categories(seen, "PO-B-REJECT-LINE")
+
+
+def test_reject_all_every_line_is_rejected(hub: Hub, mock_edi: MockEdi) -> None:
+    seen = after_trading(hub, mock_edi, "reject-all", "PO-B-REJECT-ALL")
+
+    assert lines_of(seen, "ackStatus") == [("rejected",), ("rejected",)]
+    assert "line_rejected" in categories(seen, "PO-B-REJECT-ALL")
+
+
+def test_duplicate_invoice_the_second_invoice_is_a_duplicate_case_not_invoiced_twice(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    after_trading(hub, mock_edi, "duplicate-invoice", "PO-B-DUP-INVOICE")
+    # The second copy is due a moment later: the mock releases it now, the worker collects it.
+    httpx.post(f"{mock_edi.url}/_mock/advance?all", timeout=10).raise_for_status()
+    hub.worker.step()
+    seen = after_trading(hub, mock_edi, "", "PO-B-DUP-INVOICE")
+
+    assert lines_of(seen, "invoicedQuantity") == [("100",), ("2.5",)]
+    assert "duplicate_invoice" in categories(seen, "PO-B-DUP-INVOICE")
+
+
+def test_out_of_order_an_invoice_and_ship_notice_before_the_855_end_as_if_in_order(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    seen = after_trading(hub, mock_edi, "out-of-order", "PO-B-OUT-OF-ORDER")
+
+    assert lines_of(seen, "ackStatus", "shippedQuantity", "invoicedQuantity") == [
+        ("accepted", "100", "100"), ("accepted", "2.5", "2.5"),
+    ]  # fmt: skip
+
+
+def test_no_invoice_the_order_is_shipped_and_stays_uninvoiced(hub: Hub, mock_edi: MockEdi) -> None:
+    seen = after_trading(hub, mock_edi, "no-invoice", "PO-B-NO-INVOICE")
+
+    assert lines_of(seen, "shippedQuantity", "invoicedQuantity") == [("100", "0"), ("2.5", "0")]
+
+
+def test_reject_ack_a_partner_rejecting_our_850_leaves_the_order_unacknowledged(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    seen = after_trading(hub, mock_edi, "reject-ack", "PO-B-REJECT-ACK")
+
+    assert seen["purchaseOrder"]["acknowledgedRevision"] == 0
+    assert lines_of(seen, "ackStatus") == [("pending",), ("pending",)]
