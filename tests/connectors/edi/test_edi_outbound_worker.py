@@ -437,3 +437,33 @@ def test_reject_ack_a_partner_rejecting_our_850_leaves_the_order_unacknowledged(
 
     assert seen["purchaseOrder"]["acknowledgedRevision"] == 0
     assert lines_of(seen, "ackStatus") == [("pending",), ("pending",)]
+
+
+def test_a_revision_goes_out_as_a_replacement_850_and_a_cancellation_as_a_cancelling_one(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    trade_with(hub, mock_edi, "X12")
+    release(hub, "PO-OUT-REV")
+    line = {"line_number": 1, "item": "WIDGET-001", "quantity": "60", "uom": "EA",
+            "unit_price": "12.50", "need_by": "2026-12-20", "ship_to": "PLANT-1"}  # fmt: skip
+    revised = hub.client.post(
+        "/api/v1/purchase-orders/PO-OUT-REV/revisions",
+        json={"revision": 2, "lines": [line]},
+        headers={**hub.connector, "Idempotency-Key": "rev-2"},
+    )
+    cancelled = hub.client.post(
+        "/api/v1/purchase-orders/PO-OUT-REV/cancellation",
+        json={"reason": "not needed"},
+        headers={**hub.connector, "Idempotency-Key": "cancel"},
+    )
+    assert (revised.status_code, cancelled.status_code) == (200, 200), revised.text
+
+    sent = hub.worker.step()
+
+    documents = hub.worker.documents
+    written = [(control, documents.document(p)) for p, _, control, _ in documents.sent()]
+    assert sent == 3
+    assert [control for control, _ in written] == [1, 2, 3]
+    assert b"BEG*00*SA*PO-OUT-REV" in written[0][1]
+    assert b"BEG*05*SA*PO-OUT-REV" in written[1][1] and b"PO1*1*60*EA" in written[1][1]
+    assert b"BEG*01*SA*PO-OUT-REV" in written[2][1]
