@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     worker_heartbeat_max_age_seconds: float = Field(
         default=30.0, gt=0, description="`worker NAME --health` fails on an older heartbeat."
     )
+    # --- the EDI gateway's worker (issue 13) ---
+    edi_batch_size: int = Field(default=100, ge=1, description="Events read per step.")
+    edi_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Pause between steps of `worker edi` when idle."
+    )
+    edi_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest wait for a partner's HTTP answer."
+    )
     tolerance_quantity_pct: Decimal = Decimal("5")
     tolerance_days_early: int = 3
     tolerance_days_late: int = 2
@@ -159,6 +167,16 @@ class Settings(BaseSettings):
         """The embedded store's one file (events, views, the workers' tables), when not on
         PostgreSQL."""
         return self.data_dir / "hub.sqlite3"
+
+    @property
+    def payload_dir(self) -> Path:
+        """Where the raw EDI payloads in and out are kept (storage/payloads.py)."""
+        return self.data_dir / "payloads"
+
+    @property
+    def partner_dir(self) -> Path:
+        """The EDI partners' profiles, one ``<partner>.json`` each."""
+        return self.data_dir / "partners"
 
     def api(self) -> ApiSettings:
         """The API's part of the settings, as `create_app` takes it."""

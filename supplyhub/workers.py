@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from api.graphql.codes import PORTAL_CODES
+from connectors.gateway.inbound import EdiInbound
+from connectors.gateway.outbound import EdiOutbound, OutboundDocuments
 from connectors.nats.command_messages import ANSWER_TABLES
 from connectors.nats.dead_letters import DeadLetterStore
 from connectors.nats.inbound import InboundWorker
@@ -26,6 +28,7 @@ from connectors.workers.status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from storage.database import Database
+from storage.payloads import PayloadStore
 from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 
@@ -119,6 +122,24 @@ def build_relay(settings: Settings, hub: SupplyHub) -> Relay:
         batch_size=settings.relay_batch_size,
         loop=worker_loop(settings, "relay"),
     )
+
+
+def edi_documents(settings: Settings) -> OutboundDocuments:
+    """The EDI worker's documents sent and interchanges parked, in the store."""
+    with schema_lock(settings):
+        return OutboundDocuments(open_database(settings))
+
+
+def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
+    """The EDI gateway's worker: POs out to partners, their answers in (connectors/gateway)."""
+    with schema_lock(settings):  # the position store and the documents create their tables
+        database = open_database(settings)
+        positions, documents = PositionStore(database), OutboundDocuments(database)
+    return EdiOutbound(
+        hub, positions, documents, EdiInbound(settings.partner_dir),
+        PayloadStore(settings.payload_dir),
+        batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
+    )  # fmt: skip
 
 
 def dead_letter_store(settings: Settings) -> DeadLetterStore:

@@ -14,9 +14,10 @@ from typing import Any, Protocol
 
 import pydantic
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.auth import Role
 from api.envelope import outcome_json
 from api.errors import problem_body
 from api.rest.answers import body
@@ -39,6 +40,12 @@ class Inbound(Protocol):
 
 class EdiInbound(Protocol):
     def __call__(self, partner: str, interchange: bytes) -> Sequence[Inbound]: ...
+
+
+class Payloads(Protocol):
+    def put(self, payload: bytes) -> str: ...
+
+    def get(self, ref: str) -> bytes: ...
 
 
 class EdiResult(pydantic.BaseModel):
@@ -73,13 +80,41 @@ async def receive(
     inbound: EdiInbound | None = getattr(request.app.state, "edi", None)
     if inbound is None:
         raise NotFoundError("EDI gateway", "this hub has none configured")
-    found = await run_in_threadpool(inbound, principal.subject, await request.body())
+    raw = await request.body()
+    payloads: Payloads | None = getattr(request.app.state, "payloads", None)
+    if payloads is not None:  # kept before it is read: the events point at it
+        await run_in_threadpool(payloads.put, raw)
+    found = await run_in_threadpool(inbound, principal.subject, raw)
     items = [
         BatchItem(each.command, _envelope(envelope, each.channel).provenance(each.message_id))
         for each in found
     ]
     results = await run_in_threadpool(services.hub.handle_one_by_one, items)
     return JSONResponse({"results": [_result(*pair) for pair in zip(found, results, strict=True)]})
+
+
+@router.get(
+    "/edi/payloads/{ref}",
+    summary="An EDI interchange as it was received or sent, byte for byte (auditors)",
+    responses={
+        200: {
+            "description": "The bytes whose SHA-256 the reference names",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
+async def payload(ref: str, request: Request, principal: PrincipalDep) -> Response:
+    principal.require(Role.AUDITOR, Role.ADMIN)
+    payloads: Payloads | None = getattr(request.app.state, "payloads", None)
+    if payloads is None:
+        raise NotFoundError("EDI payload", ref)
+    try:
+        kept = await run_in_threadpool(payloads.get, ref)
+    except LookupError:
+        raise NotFoundError("EDI payload", ref) from None
+    return Response(kept, media_type="application/octet-stream")
 
 
 def _envelope(envelope: Any, channel: str) -> Any:

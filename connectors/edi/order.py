@@ -30,6 +30,7 @@ class OutboundOrder:
     supplier_id: str
     lines: tuple[OrderLine, ...]
     currency: str = "USD"
+    cancelled: bool = False  # the order is withdrawn: BEG01 01 / BGM 1225 1
 
 
 def decimal_text(value: Decimal, mark: str = ".") -> str:

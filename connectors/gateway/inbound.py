@@ -35,11 +35,14 @@ class EdiInbound:
     partners: Path  # a folder of <partner>.json profiles
 
     def __call__(self, partner: str, interchange: bytes) -> list[InboundCommand]:
-        profile = self.profile(partner)
         try:
-            translations = list(translate_file([interchange], profile))
+            return self.translate(self.profile(partner), interchange)
         except EdiSyntaxError as error:
             raise ValidationError(error.element or "interchange", str(error)) from None
+
+    def translate(self, profile: PartnerProfile, interchange: bytes) -> list[InboundCommand]:
+        """The commands, each with its message id; an `EdiSyntaxError` if it cannot be read."""
+        translations = list(translate_file([interchange], profile))
         found: list[InboundCommand] = []
         for translation in translations:
             channel = translation.standard.lower()
@@ -48,6 +51,16 @@ class EdiInbound:
                 suffix = f":{index + 1}" if index else ""
                 found.append(InboundCommand(base + suffix, channel, command))
         return found
+
+    def profiles(self) -> list[PartnerProfile]:
+        """Every partner's profile, in the order of their ids."""
+        if not self.partners.is_dir():
+            return []
+        return [self.profile(path.stem) for path in sorted(self.partners.glob("*.json"))]
+
+    def for_supplier(self, supplier: str) -> PartnerProfile | None:
+        """The partner that speaks for ``supplier``; None when it trades without EDI."""
+        return next((each for each in self.profiles() if each.supplier == supplier), None)
 
     def profile(self, partner: str) -> PartnerProfile:
         path = self.partners / f"{partner}.json"

@@ -86,6 +86,10 @@ class PartnerProfile:
     # What the partner leaves implicit, said once here rather than guessed per document:
     currency: str = ""  # an invoice without CUR / CUX is in this currency ("" refuses it)
     transit_days: int = 0  # a ship notice without an estimated delivery arrives this late
+    # Transport, plain HTTP: where our 850 / ORDERS are POSTed ("" sends nothing), and a
+    # mailbox (a VAN's, the mock's) the worker collects the partner's answers from.
+    url: str = ""
+    pickup_url: str = ""
     cxml: CxmlTerms | None = None  # a cXML partner's credentials and endpoint (docs/cxml.md)
 
     def status(self, table: str, code: str, standard: Mapping[str, AckStatus]) -> AckStatus:
@@ -150,6 +154,8 @@ def profile_from_json(data: Mapping[str, object]) -> PartnerProfile:
             ),
             currency=str(data.get("currency", "")),
             transit_days=int(str(data.get("transit_days", 0))),
+            url=str(data.get("url", "")),
+            pickup_url=str(data.get("pickup_url", "")),
             cxml=_cxml_terms(data["cxml"]) if "cxml" in data else None,
         )
     except KeyError as missing:

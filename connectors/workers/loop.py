@@ -33,6 +33,7 @@ import psycopg
 from eventsourcing import persistence
 from psycopg_pool import PoolTimeout
 
+from connectors.gateway.outbound import PartnerUnavailableError
 from connectors.nats.acks import PublishFailedError
 from storage.database import StoreUnavailableError
 
@@ -63,6 +64,7 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     nats.js.errors.ServiceUnavailableError,
     nats.js.errors.ServerError,
     nats.js.errors.NoStreamResponseError,
+    PartnerUnavailableError,  # an EDI partner answered 5xx / 429
     OSError,  # refused, reset, DNS (socket.gaierror)
     TimeoutError,
 )

@@ -117,6 +117,7 @@ def build_app(
     from api.health import Readiness, WorkerStatus
     from connectors.cxml.inbound import CxmlInbound
     from connectors.gateway.inbound import EdiInbound
+    from storage.payloads import PayloadStore
     from supplyhub.workers import worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
@@ -136,8 +137,9 @@ def build_app(
 
     serving_auth(settings)  # refuses the development secret outside development mode
     app = create_app(settings.api(), hub, read_models, readiness, projections=projections)
-    app.state.edi = EdiInbound(settings.data_dir / "partners")  # POST /api/v1/edi
-    app.state.cxml = CxmlInbound(settings.data_dir / "partners")  # POST /cxml
+    app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
+    app.state.cxml = CxmlInbound(settings.partner_dir)  # POST /cxml
+    app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
     return app
 
 

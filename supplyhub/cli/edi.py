@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import signal
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,9 @@ from connectors.edi.inbound import translate_file
 from connectors.edi.translation import FunctionalAck, Translation
 from connectors.gateway.profile import PartnerProfile, ProfileFormatError, profile_from_json
 from domain.commands import COMMANDS, AcknowledgePurchaseOrder, Command
+from storage.payloads import PayloadStore, UnknownPayloadError
+from supplyhub import workers
+from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import fail
 from supplyhub.settings import Settings
 
@@ -22,7 +28,7 @@ _WIRE_NAMES = {cls: name for name, cls in COMMANDS.items()}
 
 
 def register(subparsers: Any) -> None:
-    edi = subparsers.add_parser("edi", help="EDI (X12, EDIFACT) files: translate")
+    edi = subparsers.add_parser("edi", help="EDI (X12, EDIFACT) files: translate, show")
     commands = edi.add_subparsers(dest="edi_command", required=True, metavar="COMMAND")
     translate = commands.add_parser(
         "translate",
@@ -41,10 +47,75 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     translate.add_argument("--json", action="store_true", help="one JSON object a line")
     translate.set_defaults(run=run_translate)
+    show = commands.add_parser(
+        "show",
+        help="print a kept interchange, in or out, byte for byte",
+        description="Writes the payload whose reference (sha256:<hex>, an event's "
+        "payload_ref) is REF to stdout as it was received or sent; exits 1 if none is kept.",
+    )
+    show.add_argument("ref", metavar="REF")
+    show.set_defaults(run=run_show)
+    parked = commands.add_parser(
+        "parked",
+        help="interchanges refused for their syntax: when, from whom, why (and their REF)",
+        description="Each interchange `worker edi` refused (a wrong count, an unknown code, "
+        "...) with the reason our rejecting 997 / CONTRL gave; `edi show REF` prints it.",
+    )
+    parked.set_defaults(run=run_parked)
 
 
-def register_workers(workers: Any) -> None:
-    """The EDI worker (drop directory, outbound) comes with the gateway (issue 13)."""
+def register_workers(worker_subparsers: Any) -> None:
+    worker = worker_subparsers.add_parser(
+        "edi",
+        help="send released, revised and cancelled POs to EDI partners; take their answers",
+        description="A tracked subscriber of the event log: each PO released, revised or "
+        "cancelled for a supplier whose partner profile (SUPPLYHUB_DATA_DIR/partners/) has a "
+        "url goes out as an 850 or ORDERS with the partner's next control number, in log "
+        "order; a partner that is down is retried with backoff. The partner's answer, and "
+        "what its pickup_url mailbox holds, is applied as POST /api/v1/edi would.",
+    )
+    workers.add_health_flag(worker)
+    worker.set_defaults(run=run_worker)
+
+
+def run_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Run until SIGTERM/SIGINT (exit 0); a partner or the store away is retried."""
+    if args.health:
+        return workers.run_health(settings, "edi")
+    loop = workers.worker_loop(settings, "edi")
+    hub = loop.open(lambda: open_hub(settings))
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    try:
+        edi = loop.open(lambda: workers.build_edi(settings, hub))
+
+        def idle() -> None:
+            stopping.wait(settings.edi_poll_seconds)
+
+        loop.run_sync(edi.step, idle, stopping)
+    except Exception as error:  # a bug or a configuration the worker cannot run with
+        print(f"edi worker stopped by a fatal error: {error!r}")
+        return 1
+    finally:
+        hub.close()
+    return 0
+
+
+def run_parked(args: argparse.Namespace, settings: Settings) -> int:
+    for ref, partner, reason, at in workers.edi_documents(settings).parked():
+        print(f"{at}  {partner}  {ref}  {reason}")
+    return 0
+
+
+def run_show(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        kept = PayloadStore(settings.payload_dir).get(args.ref)
+    except UnknownPayloadError as error:
+        return fail(f"edi show: {error}")
+    sys.stdout.buffer.write(kept)
+    sys.stdout.flush()
+    return 0
 
 
 def run_translate(args: argparse.Namespace, settings: Settings) -> int:

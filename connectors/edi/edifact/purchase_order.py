@@ -8,8 +8,14 @@ from connectors.edi.edifact.writer import write
 from connectors.edi.order import OutboundOrder, decimal_text
 from connectors.edi.segment import Segment
 
-# BGM 1225 message function: 9 original, 5 replace.  BGM 1001 220: order.
-_ORIGINAL, _REPLACE = "9", "5"
+# BGM 1225 message function: 9 original, 5 replace, 1 cancellation.  BGM 1001 220: order.
+_ORIGINAL, _REPLACE, _CANCEL = "9", "5", "1"
+
+
+def _function(order: OutboundOrder) -> str:
+    if order.cancelled:
+        return _CANCEL
+    return _ORIGINAL if order.revision == 0 else _REPLACE
 
 
 def orders_message(
@@ -17,7 +23,7 @@ def orders_message(
 ) -> list[Segment]:
     """UNH..UNT of an ORDERS for ``order``; numbers use ``syntax``'s decimal mark."""
     body = [
-        Segment.of("BGM", "220", order.number, _ORIGINAL if order.revision == 0 else _REPLACE),
+        Segment.of("BGM", "220", order.number, _function(order)),
         Segment.of("DTM", ["137", order.issued.strftime("%Y%m%d"), "102"]),  # document date
         Segment.of("NAD", "BY", [order.buyer_id, "", "92"]),  # 92: assigned by buyer
         Segment.of("NAD", "SU", [order.supplier_id, "", "92"]),

@@ -8,8 +8,14 @@ from connectors.edi.x12.delimiters import Delimiters
 from connectors.edi.x12.envelope import X12Envelope, enclose, transaction_set
 from connectors.edi.x12.writer import write
 
-# BEG01 transaction set purpose (element 353): 00 original, 05 replace.
-_ORIGINAL, _REPLACE = "00", "05"
+# BEG01 transaction set purpose (element 353): 00 original, 05 replace, 01 cancellation.
+_ORIGINAL, _REPLACE, _CANCEL = "00", "05", "01"
+
+
+def _purpose(order: OutboundOrder) -> str:
+    if order.cancelled:
+        return _CANCEL
+    return _ORIGINAL if order.revision == 0 else _REPLACE
 
 
 def purchase_order_850(order: OutboundOrder, control: str) -> list[Segment]:
@@ -17,7 +23,7 @@ def purchase_order_850(order: OutboundOrder, control: str) -> list[Segment]:
     body = [
         Segment.of(
             "BEG",
-            _ORIGINAL if order.revision == 0 else _REPLACE,
+            _purpose(order),
             "SA",  # stand-alone order (element 92)
             order.number,
             "",

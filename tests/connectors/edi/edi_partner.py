@@ -43,9 +43,10 @@ class MockEdi:
         result: dict[str, object] = answer.json()
         return result
 
-    def collect(self) -> bytes:
-        """Everything it has released for its partners (``GET /_mock/mailbox?raw``)."""
-        answer = httpx.get(f"{self.url}/_mock/mailbox?raw", timeout=10)
+    def collect(self, partner: str) -> bytes:
+        """What it has released for ``partner`` (``GET /_mock/mailbox?partner=P&raw``): the
+        mock is the session's, so other tests' partners have mail in it too."""
+        answer = httpx.get(f"{self.url}/_mock/mailbox?partner={partner}&raw", timeout=10)
         answer.raise_for_status()
         return answer.content
 

@@ -102,7 +102,7 @@ def answers_from_the_mock(mock_edi: MockEdi, set_code: str) -> bytes:
     """Our 850 to the mock over plain HTTP; its interchange carrying ``set_code``, to us."""
     envelope = X12Envelope("ZZ", US, "ZZ", "MOCKEDI", 901, 901, datetime(2026, 12, 4, 10, 30))
     mock_edi.send(write_850(ORDER, envelope, Delimiters()))
-    for interchange in read_interchanges([mock_edi.collect()]):
+    for interchange in read_interchanges([mock_edi.collect(US)]):
         sets = [each for group in interchange.groups for each in group.sets]
         # The mailbox is the session's: other tests' answers to ACME are in it too.
         ours = [s for s in sets if s.code == set_code and ORDER.number in str(s.segments[1])]

@@ -116,7 +116,7 @@ def test_a_plain_http_850_is_answered_with_a_997_and_an_855_that_we_read(
     data = write_850(an_order("PO-X12-1"), x12_envelope("ACME", 301, "005010"), Delimiters())
 
     summary = mock_edi.send(data)
-    answers = list(read_x12([mock_edi.collect()]))
+    answers = list(read_x12([mock_edi.collect("ACME")]))
 
     sets = {each.code: each for answer in answers for group in answer.groups for each in group.sets}
     acknowledgment = sets["997"]
@@ -138,7 +138,7 @@ def test_a_plain_http_orders_is_answered_with_contrl_and_the_whole_choreography(
     )
 
     mock_edi.send(data)
-    answers = list(read_edifact([mock_edi.collect()]))
+    answers = list(read_edifact([mock_edi.collect("EURODIS")]))
 
     messages = {message.type: message for answer in answers for message in answer.messages}
     assert sorted(messages) == ["CONTRL", "DESADV", "INVOIC", "ORDRSP"]
@@ -154,7 +154,7 @@ def test_a_corrupt_partners_miscounted_855_is_refused_by_our_reader(mock_edi: Mo
     data = write_850(an_order("PO-X12-2"), x12_envelope("GLOBEX", 401), Delimiters())
 
     mock_edi.send(data)
-    answers = mock_edi.collect()
+    answers = mock_edi.collect("GLOBEX")
 
     with pytest.raises(
         ControlCountError, match=r"X12 SE at segment \d+: SE01 is \d+ but the set has"

@@ -1,0 +1,385 @@
+"""Outbound EDI: a tracked subscriber of the event log that sends each purchase order a
+partner trades by EDI as an 850 (X12) or ORDERS (EDIFACT), and takes the partner's answers.
+
+Never a dual write: the ERP's release, revision and cancellation are events; this worker
+reads them after its tracked position (the relay's `PositionStore`), in log order, and moves
+the position only once a document went out. A partner that is down (refused, timed out, a
+5xx) is a transient failure: the resilient loop (connectors/workers/loop.py) backs off and
+the next try starts from the same event, so the orders of one PO reach it in order. Each
+document is written once, with the partner's next control number, and kept
+(`OutboundDocuments`): a retry sends the same bytes, and no control number is used twice.
+
+The partner's answer (the synchronous body when it is an interchange, and what its mailbox
+holds) goes through the same inbound path as ``POST /api/v1/edi``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Final
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from connectors.edi.edifact.envelope import EdifactEnvelope
+from connectors.edi.edifact.purchase_order import write_orders
+from connectors.edi.edifact.syntax import Syntax
+from connectors.edi.errors import EdiSyntaxError
+from connectors.edi.order import OrderLine, OutboundOrder
+from connectors.edi.x12.delimiters import Delimiters
+from connectors.edi.x12.envelope import X12Envelope
+from connectors.edi.x12.purchase_order import write_850
+from connectors.gateway.inbound import EdiInbound, InboundCommand
+from connectors.gateway.profile import Dialect, PartnerProfile, UnknownMappingError
+from connectors.gateway.rejection import rejecting_ack
+from connectors.workers.positions import PositionStore
+from domain.application import BatchItem, SupplyHub
+from domain.errors import DomainError
+from domain.outcome import Outcome
+from domain.provenance import Channel, Provenance
+from domain.purchase_order import PurchaseOrder
+from storage.database import Database, Transaction
+from storage.payloads import PayloadStore
+
+log = logging.getLogger(__name__)
+
+_PO = "supplyhub:PurchaseOrder."
+SENT_ON: Final = (f"{_PO}Released", f"{_PO}Revised", f"{_PO}Cancelled")
+
+
+class PartnerUnavailableError(Exception):
+    """The partner answered 5xx or 429: it is there but cannot take the document yet."""
+
+
+class OutboundDocuments:
+    """Per partner, the last control number used; per event, the document written for it.
+
+    Allocating and keeping the document are one transaction, so a crash between them loses
+    neither, and a retry of the same event sends the same bytes with the same number."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        with self._db.transaction() as tx:
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS edi_control_numbers "
+                "(partner TEXT PRIMARY KEY, last BIGINT NOT NULL)"
+            )
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS edi_outbound (position BIGINT PRIMARY KEY, "
+                "partner TEXT NOT NULL, control BIGINT NOT NULL, "
+                f"document {database.blob} NOT NULL, problem TEXT NOT NULL DEFAULT '')"
+            )
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS edi_parked (ref TEXT PRIMARY KEY, "
+                "partner TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, "
+                f"ack {database.blob} NOT NULL)"
+            )
+
+    def written(self, position: int, partner: str, write: Callable[[int], bytes]) -> bytes:
+        """The document for the event at ``position``: written now with the partner's next
+        control number, or as it was written the first time."""
+        with self._db.transaction() as tx:
+            kept = tx.execute("SELECT document FROM edi_outbound WHERE position = %s", (position,))
+            if kept:
+                return bytes(kept[0][0])
+            control = self._next(tx, partner)
+            document = write(control)
+            tx.execute(
+                "INSERT INTO edi_outbound (position, partner, control, document) "
+                "VALUES (%s, %s, %s, %s)",
+                (position, partner, control, document),
+            )
+        return document
+
+    def _next(self, tx: Transaction, partner: str) -> int:
+        """The partner's next control number, in the caller's transaction."""
+        tx.execute(
+            "INSERT INTO edi_control_numbers (partner, last) VALUES (%s, 0) "
+            "ON CONFLICT (partner) DO NOTHING",
+            (partner,),
+        )
+        locked = tx.execute(
+            "SELECT last FROM edi_control_numbers WHERE partner = %s" + self._db.lock("UPDATE"),
+            (partner,),
+        )
+        control = int(locked[0][0]) + 1
+        tx.execute(
+            "UPDATE edi_control_numbers SET last = %s WHERE partner = %s", (control, partner)
+        )
+        return control
+
+    def park(self, ref: str, partner: str, reason: str, at: datetime,
+             write: Callable[[int], bytes]) -> bytes:  # fmt: skip
+        """An interchange refused for its syntax, kept with the reason for operations, and
+        our rejecting ack for it: written once (the partner's next control number), the same
+        ack for the same interchange again."""
+        with self._db.transaction() as tx:
+            kept = tx.execute("SELECT ack FROM edi_parked WHERE ref = %s", (ref,))
+            if kept:
+                return bytes(kept[0][0])
+            ack = write(self._next(tx, partner))
+            tx.execute(
+                "INSERT INTO edi_parked (ref, partner, reason, at, ack) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                (ref, partner, reason, at.isoformat(), ack),
+            )
+        return ack
+
+    def last_control(self, partner: str) -> int:
+        """The last control number used with ``partner`` (0 before the first)."""
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT last FROM edi_control_numbers WHERE partner = %s", (partner,))
+        return int(rows[0][0]) if rows else 0
+
+    def parked(self) -> list[tuple[str, str, str, str]]:
+        """(ref, partner, reason, at) of every interchange refused, oldest first."""
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT ref, partner, reason, at FROM edi_parked ORDER BY at, ref")
+        return [(str(r), str(p), str(reason), str(at)) for r, p, reason, at in rows]
+
+    def refused(self, position: int, partner: str, problem: str) -> None:
+        """An event that cannot become a document for the partner (a unit its table lacks):
+        kept with the reason for operations; no control number is spent on it."""
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO edi_outbound (position, partner, control, document, problem) "
+                "VALUES (%s, %s, 0, %s, %s) ON CONFLICT (position) DO NOTHING",
+                (position, partner, b"", problem),
+            )
+
+    def document(self, position: int) -> bytes:
+        """The document written for the event at ``position`` (empty if it was refused)."""
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT document FROM edi_outbound WHERE position = %s", (position,))
+        return bytes(rows[0][0]) if rows else b""
+
+    def sent(self) -> list[tuple[int, str, int, str]]:
+        """(position, partner, control, problem) of every event handled, in log order."""
+        with self._db.transaction() as tx:
+            rows = tx.execute(
+                "SELECT position, partner, control, problem FROM edi_outbound ORDER BY position"
+            )
+        return [(int(p), str(partner), int(c), str(problem)) for p, partner, c, problem in rows]
+
+
+def outbound_order(
+    po: PurchaseOrder, kind: str, profile: PartnerProfile, issued: datetime
+) -> OutboundOrder:
+    """What the 850 / ORDERS says of the PO as it stands after its event ``kind``."""
+    lines = tuple(
+        OrderLine(
+            line.line_number,
+            line.item,
+            line.quantity,
+            _partner_unit(profile, line.uom),
+            line.unit_price,
+            line.need_by,
+        )
+        for line in sorted(po.lines.values(), key=lambda each: each.line_number)
+    )
+    return OutboundOrder(
+        number=po.number,
+        revision=po.revision - 1,  # the hub's revision 1 is the original order
+        issued=issued.date(),
+        buyer_id=profile.ours.id,
+        supplier_id=profile.theirs.id,
+        lines=lines,
+        currency=po.currency,
+        cancelled=kind == "Cancelled",
+    )
+
+
+def _partner_unit(profile: PartnerProfile, unit: str) -> str:
+    """The partner's code for the hub's unit: the units table read backwards."""
+    if not profile.units:
+        return unit
+    for theirs, ours in profile.units:
+        if ours == unit:
+            return theirs
+    raise UnknownMappingError("units", unit)
+
+
+def _provenance(base: Provenance, each: InboundCommand) -> Provenance:
+    message = each.message_id
+    return replace(base, message_id=message, correlation_id=message, causation_id=message,
+                   channel=Channel(each.channel))  # fmt: skip
+
+
+def write_document(order: OutboundOrder, profile: PartnerProfile, control: int,
+                   at: datetime) -> bytes:  # fmt: skip
+    """The whole interchange for ``order`` in the partner's dialect and version."""
+    if profile.dialect is Dialect.X12:
+        envelope = X12Envelope(
+            profile.ours.qualifier, profile.ours.id, profile.theirs.qualifier, profile.theirs.id,
+            control, control, at, version=profile.version,
+        )  # fmt: skip
+        return write_850(order, envelope, Delimiters())
+    edifact = EdifactEnvelope(
+        profile.ours.id, profile.ours.qualifier, profile.theirs.id, profile.theirs.qualifier,
+        str(control), at,
+    )  # fmt: skip
+    return write_orders(order, edifact, Syntax(), profile.version, reference="1")
+
+
+_EDI_START = re.compile(rb"\A\s*(ISA|UNA|UNB)")
+
+
+def interchanges(body: bytes) -> list[bytes]:
+    """Each interchange of a body holding several (a mailbox's, one a line), as its bytes
+    came, so each is kept and answered on its own and one that cannot be read does not
+    refuse the others. A new interchange starts a line with ISA, UNA, or a UNB that no UNA
+    line heads; a body without such lines is one interchange."""
+    starts: list[int] = []
+    offset, after_una = 0, False
+    for line in body.splitlines(keepends=True):
+        head = line.lstrip()[:3]
+        if head in (b"ISA", b"UNA") or (head == b"UNB" and not after_una):
+            starts.append(offset)
+        after_una = head == b"UNA" and len(line.strip()) <= 9
+        offset += len(line)
+    if not starts or (starts[0] != 0 and body[: starts[0]].strip()):
+        starts.insert(0, 0)
+    ends = [*starts[1:], len(body)]
+    return [body[a:b] for a, b in zip(starts, ends, strict=True) if body[a:b].strip()]
+
+
+class EdiOutbound:
+    """The worker's steps; `supplyhub worker edi` runs `step` in the resilient loop."""
+
+    def __init__(
+        self,
+        hub: SupplyHub,
+        positions: PositionStore,
+        documents: OutboundDocuments,
+        partners: EdiInbound,
+        payloads: PayloadStore,
+        *,
+        name: str = "edi-outbound",
+        batch_size: int = 100,
+        timeout_seconds: float = 10.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.hub = hub
+        self.positions = positions
+        self.documents = documents
+        self.partners = partners
+        self.payloads = payloads
+        self.name = name
+        self.batch_size = batch_size
+        self.timeout = timeout_seconds
+        self.clock = clock
+
+    def step(self) -> int:
+        """Send what the log holds after the tracked position, then collect the partners'
+        mailboxes; returns the number of documents sent. A partner that cannot be reached
+        raises (transient): the position stays on the event not yet sent."""
+        sent = 0
+        position = self.positions.get(self.name)
+        while batch := self.hub.recorder.select_notifications(position + 1, self.batch_size):
+            for notification in batch:
+                if notification.topic in SENT_ON:
+                    sent += self._send(notification)
+                position = notification.id
+                self.positions.set(self.name, position)
+        self.collect()
+        return sent
+
+    def _send(self, notification: Notification) -> int:
+        po: PurchaseOrder = self.hub.repository.get(
+            UUID(str(notification.originator_id)), version=notification.originator_version
+        )
+        profile = self.partners.for_supplier(po.supplier)
+        if profile is None or not profile.url:
+            return 0
+        kind = notification.topic.rpartition(".")[2]
+        now = self.clock()
+        try:
+            order = outbound_order(po, kind, profile, now)
+        except UnknownMappingError as error:
+            log.error("edi: %s of PO %s not sent to %s: %s", kind, po.number, profile.partner,
+                      error)  # fmt: skip
+            self.documents.refused(notification.id, profile.partner, str(error))
+            return 0
+        document = self.documents.written(
+            notification.id,
+            profile.partner,
+            lambda control: write_document(order, profile, control, now),
+        )
+        self.payloads.put(document)
+        status, answer = self._http(profile.url, document)
+        if status >= 400:
+            log.error("edi: %s refused PO %s: %s %r", profile.partner, po.number, status,
+                      answer[:300])  # fmt: skip
+        elif _EDI_START.match(answer):
+            self.receive(profile.partner, answer)
+        return 1
+
+    def _http(self, url: str, body: bytes | None = None) -> tuple[int, bytes]:
+        """(status, body) of a POST of ``body`` (a GET without one). Unreachable (refused,
+        reset, timed out: an OSError), a 5xx or a 429: raised, for the loop to retry."""
+        request = urllib.request.Request(url, data=body, method="POST" if body else "GET")
+        edifact = (body or b"").lstrip().startswith((b"UNA", b"UNB"))
+        request.add_header("Content-Type", f"application/{'edifact' if edifact else 'edi-x12'}")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return int(response.status), bytes(response.read())
+        except urllib.error.HTTPError as error:
+            if error.code >= 500 or error.code == 429:
+                raise PartnerUnavailableError(f"{url} answered {error.code}") from None
+            return error.code, bytes(error.read())
+
+    def _reject(self, profile: PartnerProfile, interchange: bytes, reference: str,
+                error: EdiSyntaxError, at: datetime) -> None:  # fmt: skip
+        """Park the interchange with the reason; our rejecting 997 / CONTRL to the partner."""
+        log.error("edi: %s from %s refused: %s", reference, profile.partner, error)
+        ack = self.documents.park(
+            reference, profile.partner, str(error), at,
+            lambda control: rejecting_ack(interchange, error, profile, control, at).document,
+        )  # fmt: skip
+        self.payloads.put(ack)
+        if profile.url:
+            self._http(profile.url, ack)
+
+    def collect(self) -> None:
+        """Each partner's mailbox (``pickup_url``), through the inbound path."""
+        for profile in self.partners.profiles():
+            if not profile.pickup_url:
+                continue
+            status, body = self._http(profile.pickup_url)
+            if status < 400 and body.strip():
+                self.receive(profile.partner, body)
+
+    def receive(self, partner: str, body: bytes) -> list[Outcome | DomainError]:
+        """Apply each interchange of ``body`` as ``POST /api/v1/edi`` would, with the same
+        message ids (a resend over either is a replay)."""
+        results: list[Outcome | DomainError] = []
+        for interchange in interchanges(body):
+            results.extend(self._receive_one(partner, interchange))
+        return results
+
+    def _receive_one(self, partner: str, interchange: bytes) -> list[Outcome | DomainError]:
+        reference = self.payloads.put(interchange)  # as it came, whatever becomes of it
+        at = self.clock()
+        try:
+            profile = self.partners.profile(partner)
+        except DomainError as error:
+            log.error("edi: from %s: %s", partner, error)
+            return []
+        try:
+            found = self.partners.translate(profile, interchange)
+        except EdiSyntaxError as error:
+            self._reject(profile, interchange, reference, error, at)
+            return []
+        base = Provenance("", "", "", f"connector:{partner}", Channel.X12, at, reference)
+        items = [BatchItem(each.command, _provenance(base, each)) for each in found]
+        results = self.hub.handle_one_by_one(items)
+        for each, result in zip(found, results, strict=True):
+            if isinstance(result, DomainError):
+                log.warning("edi: %s from %s: %s", each.message_id, partner, result)
+        return results
