@@ -115,6 +115,7 @@ def build_app(
     # workers...) would otherwise pay its ~1.8 s import on start.
     from api.app import create_app
     from api.health import Readiness, WorkerStatus
+    from supplyhub.dead_letter_desk import StoredDeadLetterDesk
     from supplyhub.workers import worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
@@ -133,7 +134,10 @@ def build_app(
         return Readiness(not fault, lag, fault, _statuses(found, WorkerStatus))
 
     serving_auth(settings)  # refuses the development secret outside development mode
-    return create_app(settings.api(), hub, read_models, readiness, projections=projections)
+    desk = StoredDeadLetterDesk.open(settings, hub)  # the inbound worker's, in the same store
+    return create_app(
+        settings.api(), hub, read_models, readiness, projections=projections, dead_letters=desk
+    )
 
 
 def serve_metrics(settings: Settings, app: Any, host: str) -> Callable[[], None]:

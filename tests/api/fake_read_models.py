@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from projections.read_models import (
     Alert,
+    AuditEntryView,
     ExceptionView,
     InvoiceView,
+    KpiPeriod,
     LineView,
     Page,
     PurchaseOrderFilter,
@@ -136,3 +139,9 @@ class FakeReadModels:
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]:
         return tuple(kpis(s) for s in ("SUP-ACME", "SUP-BOREAL") if supplier in (None, s))
+
+    def kpi_series(self, supplier: str | None, period: str) -> tuple[KpiPeriod, ...]:
+        return ()
+
+    def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
+        return ()
