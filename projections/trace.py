@@ -40,4 +40,6 @@ def timeline(labels: Iterable[str], history: History) -> tuple[TraceStep, ...]:
         for label in labels
         for entry in history(document_id(*label.split(":", 1)))
     ]
-    return tuple(sorted(steps, key=lambda s: (s.entry.at, s.entry.recorded_at, s.document, s.entry.version)))
+    return tuple(
+        sorted(steps, key=lambda s: (s.entry.at, s.entry.recorded_at, s.document, s.entry.version))
+    )
