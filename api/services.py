@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Principal, Role, TokenCache
+from api.cache import ResponseCache
 from api.dead_letters import DeadLetterDesk, NoDeadLetters
 from api.envelope import Clock, Envelope, outcome_json, require_key
 from api.metrics import Metrics
@@ -37,6 +38,8 @@ class Services:
     max_bulk_items: int
     projections: ProjectionStatuses = tuple
     dead_letters: DeadLetterDesk = field(default_factory=NoDeadLetters)
+    # Console answers that read every order (the KPI series), per position of the views.
+    console_cache: ResponseCache = field(default_factory=lambda: ResponseCache(16))
 
 
 def get_services(request: Request) -> Services:
