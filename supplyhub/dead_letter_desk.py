@@ -4,6 +4,7 @@ and releases through `release_dead_letter`, the one path the CLI takes too."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from api.dead_letters import DeadLetterAction, DeadLetters, DeadLetterView
 from connectors.nats.dead_letters import Action, DeadLetter, DeadLetterStore
@@ -14,13 +15,23 @@ from supplyhub.workers import dead_letter_store, release_dead_letter
 
 
 class StoredDeadLetterDesk:
-    def __init__(self, store: DeadLetterStore, hub: SupplyHub) -> None:
-        self.store = store
+    """Opens the store on first use: an app on a read-only store still starts (its
+    /readyz says why), and a console call then fails as any other store call does."""
+
+    def __init__(self, open_store: Callable[[], DeadLetterStore], hub: SupplyHub) -> None:
+        self._open_store = open_store
+        self._store: DeadLetterStore | None = None
         self.hub = hub
 
     @classmethod
     def open(cls, settings: Settings, hub: SupplyHub) -> StoredDeadLetterDesk:
-        return cls(dead_letter_store(settings), hub)
+        return cls(lambda: dead_letter_store(settings), hub)
+
+    @property
+    def store(self) -> DeadLetterStore:
+        if self._store is None:
+            self._store = self._open_store()
+        return self._store
 
     def list(self) -> DeadLetters:
         letters = [self._view(d) for d in self.store.all()]
