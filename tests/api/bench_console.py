@@ -140,7 +140,8 @@ def main() -> None:
             read_side.read_models.kpi_series(None, "week")
             uncached.append(time.perf_counter() - started)
         print(
-            f"kpi series per week, computed (uncached): median {statistics.median(uncached) * 1000:.0f} ms"
+            "kpi series per week, computed (uncached): "
+            f"median {statistics.median(uncached) * 1000:.0f} ms"
         )
         app = build_app(settings, hub, read_side.read_models, projections=read_side.status)
         app.router.routes.extend(raw_routes(read_side, number))
