@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -45,7 +47,7 @@ from supplyhub.cli.api import auth_config, build_app  # noqa: E402
 from supplyhub.read_side import ReadSide, open_read_side  # noqa: E402
 from supplyhub.settings import Settings  # noqa: E402
 
-EVENTS_PER_ORDER = 11  # the demo scenario's average (398 events for 36 orders)
+EVENTS_PER_ORDER = 10.8  # the demo scenario's average (19,833 events for 1,818 orders)
 TARGET_MS = 200.0
 EXCEPTIONS = """query($after: String) { exceptions(status: open, first: 100, after: $after) {
   items { key category document supplier ownerRole owner status reason openedAt dueAt
@@ -57,7 +59,7 @@ KPIS = """{ kpis { supplier plant ackLatencyMedianHours ackWithinSlaShare asnOnT
 
 
 def seed(hub: SupplyHub, events: int) -> int:
-    orders = max(36, events // EVENTS_PER_ORDER)
+    orders = max(36, math.ceil(events / EVENTS_PER_ORDER))
     started = time.perf_counter()
     for n, step in enumerate(Scenario(7).steps(orders)):
         with contextlib.suppress(DomainError):  # the scenario's refusals are part of it
@@ -147,14 +149,22 @@ def main() -> None:
         app.router.routes.extend(raw_routes(read_side, number))
         bearer = {"Authorization": f"Bearer {auth_config(settings).issue(Role.ADMIN, 'bench')}"}
         with serving_app(app) as base, httpx.Client(base_url=base, headers=bearer) as client:
+            fresh = itertools.count()
 
-            def graphql(query: str) -> Callable[[], httpx.Response]:
-                return lambda: client.post("/graphql", json={"query": query})
+            def graphql(query: str, cached: bool = True) -> Callable[[], httpx.Response]:
+                """Cached: the same body again (the response cache answers while the views
+                stay at one position). Uncached: a comment makes each body new."""
+                if cached:
+                    return lambda: client.post("/graphql", json={"query": query})
+                return lambda: client.post("/graphql", json={"query": f"{query} # {next(fresh)}"})
 
             calls: list[tuple[str, Callable[[], httpx.Response], str]] = [
-                ("exception queue, a page of 100", graphql(EXCEPTIONS), "/raw/exceptions"),
-                ("purchase orders, a page of 100", graphql(ORDERS), "/raw/orders"),
+                ("exception queue, page of 100", graphql(EXCEPTIONS), "/raw/exceptions"),
+                ("  the same, uncached", graphql(EXCEPTIONS, False), "/raw/exceptions"),
+                ("purchase orders, page of 100", graphql(ORDERS), "/raw/orders"),
+                ("  the same, uncached", graphql(ORDERS, False), "/raw/orders"),
                 ("kpis (table)", graphql(KPIS), "/raw/kpis"),
+                ("  the same, uncached", graphql(KPIS, False), "/raw/kpis"),
                 ("kpis per week (charts)", lambda: client.get("/console/kpis"), "/raw/kpis"),
                 ("trace of one order", lambda: client.get(
                     f"/console/purchase-orders/{number}/trace"), "/raw/trace"),
@@ -164,8 +174,11 @@ def main() -> None:
             ]  # fmt: skip
             print(f"{'call':<34} {'p50 ms':>8} {'p99 ms':>8} {'raw p99':>8} {'ratio':>6}  <200")
             for name, call, raw in calls:
-                ours = timed(call, args.requests)
-                base_p99 = p99(timed(lambda r=raw: client.get(r), args.requests)) if raw else 0
+                # Calls that read every order take seconds: fewer of them (p99 ~ the maximum).
+                every_order = raw == "/raw/kpis"
+                count = max(10, args.requests // 10) if every_order else args.requests
+                ours = timed(call, count)
+                base_p99 = p99(timed(lambda r=raw: client.get(r), count)) if raw else 0
                 ratio = f"{p99(ours) / base_p99:.1f}" if base_p99 else "-"
                 base = f"{base_p99:.1f}" if raw else "-"
                 print(
