@@ -12,6 +12,7 @@ import pydantic
 from fastapi import APIRouter, Path, Query
 from pydantic import ConfigDict
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
 
 from api.auth import INTERNAL, Role
@@ -20,7 +21,7 @@ from api.dead_letters import DeadLetterAction, DeadLetters, DeadLetterView
 from api.rest.problems import PROBLEMS
 from api.services import PrincipalDep, Services, ServicesDep
 from domain import limits
-from domain.errors import NotFoundError
+from domain.errors import NotFoundError, ValidationError
 from projections.read_models import SupplierKpis
 from projections.trace import documents_of, timeline
 
@@ -131,11 +132,14 @@ _POINTS = pydantic.TypeAdapter(list[KpiPoint])
     response_model=list[KpiPoint],
 )
 async def kpis(
+    request: Request,
     principal: PrincipalDep,
     services: ServicesDep,
     period: Annotated[Literal["day", "week"], Query()] = "week",
 ) -> Response:
     principal.require(*INTERNAL)
+    if unknown := sorted(set(request.query_params) - {"period"}):  # as unknown fields are
+        raise ValidationError(unknown[0], "unknown query parameter; this route takes period")
     return Response(await run_in_threadpool(_series, services, period), media_type=JSON)
 
 
