@@ -148,7 +148,10 @@ def main() -> None:
         app = build_app(settings, hub, read_side.read_models, projections=read_side.status)
         app.router.routes.extend(raw_routes(read_side, number))
         bearer = {"Authorization": f"Bearer {auth_config(settings).issue(Role.ADMIN, 'bench')}"}
-        with serving_app(app) as base, httpx.Client(base_url=base, headers=bearer) as client:
+        with (
+            serving_app(app) as base,
+            httpx.Client(base_url=base, headers=bearer, timeout=120) as client,
+        ):
             fresh = itertools.count()
 
             def graphql(query: str, cached: bool = True) -> Callable[[], httpx.Response]:
