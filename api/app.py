@@ -15,6 +15,8 @@ from api.auth import KnownSuppliers, TokenCache
 from api.cache import Position, ResponseCache
 from api.console import console_routes
 from api.console import router as console_router
+from api.console.operations import router as operations_router
+from api.dead_letters import DeadLetterDesk, NoDeadLetters
 from api.envelope import Clock
 from api.graphql.endpoint import GraphQLEndpoint
 from api.graphql.live import LiveFeed, Notifications
@@ -59,6 +61,7 @@ def create_app(
     *,
     clock: Clock = utc_now,
     projections: ProjectionStatuses = tuple,
+    dead_letters: DeadLetterDesk | None = None,
 ) -> FastAPI:
     """The API on `hub` (writes) and `read_models` (reads); `readiness` answers /readyz,
     `projections` the console's projection statuses."""
@@ -75,7 +78,7 @@ def create_app(
     )
     app.state.services = Services(
         hub, read_models, tokens, metrics, clock, settings.max_page_size,
-        settings.max_bulk_items, projections,
+        settings.max_bulk_items, projections, dead_letters or NoDeadLetters(),
     )  # fmt: skip
     errors.install(app)
     graphql = GraphQLEndpoint(
@@ -96,6 +99,7 @@ def create_app(
     )
     app.router.routes.extend(console_routes())
     app.include_router(console_router, dependencies=[_DOCUMENTED_BEARER])
+    app.include_router(operations_router, dependencies=[_DOCUMENTED_BEARER])
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk, edi):
         app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])
     app.include_router(cxml.router)  # the partner authenticates in the document, not a token

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Principal, Role, TokenCache
+from api.cache import ResponseCache
+from api.dead_letters import DeadLetterDesk, NoDeadLetters
 from api.envelope import Clock, Envelope, outcome_json, require_key
 from api.metrics import Metrics
 from domain.application import SupplyHub
@@ -35,6 +37,9 @@ class Services:
     max_page_size: int
     max_bulk_items: int
     projections: ProjectionStatuses = tuple
+    dead_letters: DeadLetterDesk = field(default_factory=NoDeadLetters)
+    # Console answers that read every order (the KPI series), per position of the views.
+    console_cache: ResponseCache = field(default_factory=lambda: ResponseCache(16))
 
 
 def get_services(request: Request) -> Services:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from domain.errors import ValidationError
 from domain.exception_case import ExceptionCase
 from projections import service_levels
 from projections.read_models import (
     Alert,
+    AuditEntryView,
     ExceptionView,
+    KpiPeriod,
     Page,
     PurchaseOrderFilter,
     PurchaseOrderView,
@@ -110,6 +113,19 @@ class StoredReadModels:
             equals["supplier"] = supplier
         docs = self.store.select("purchase_orders", equals, order="number")
         return service_levels.kpis(view_codec.decode(doc) for doc in docs)
+
+    def kpi_series(self, supplier: str | None, period: str) -> tuple[KpiPeriod, ...]:
+        """KPIs per supplier and day or week of release, oldest first."""
+        equals: dict[str, Any] = {"kind": "po"}
+        if supplier is not None:
+            equals["supplier"] = supplier
+        docs = self.store.select("purchase_orders", equals, order="number")
+        return service_levels.kpi_series((view_codec.decode(doc) for doc in docs), period)
+
+    def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
+        """The audit trail of one document, oldest first."""
+        docs = self.store.select("audit_trail", {"document_id": str(document_id)}, order="key")
+        return tuple(view_codec.decode(doc) for doc in docs)
 
     def _open_orders(self, supplier: str | None) -> list[PurchaseOrderView]:
         equals: dict[str, Any] = {"kind": "po", "status": "open"}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, Protocol, TypeVar
+from uuid import UUID
 
 T = TypeVar("T")
 
@@ -176,6 +177,14 @@ class SupplierKpis:
 
 
 @dataclass(frozen=True)
+class KpiPeriod:
+    """A supplier's KPIs (over all plants) for the orders released in one day or week."""
+
+    start: date  # the day, or the Monday of the week
+    kpis: SupplierKpis
+
+
+@dataclass(frozen=True)
 class AuditEntryView:
     """One event of a document's history, with who said it, when, how and on which revision."""
 
@@ -244,3 +253,9 @@ class ReadModels(Protocol):
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]: ...
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]: ...
+
+    def kpi_series(self, supplier: str | None, period: str) -> tuple[KpiPeriod, ...]:
+        """The KPIs per supplier and per `period` ("day" or "week") of the orders' release."""
+
+    def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
+        """Every event of one document, oldest first, with its provenance (the audit trail)."""

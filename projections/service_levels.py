@@ -9,9 +9,9 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from projections.read_models import Alert, PurchaseOrderView, SupplierKpis
+from projections.read_models import Alert, KpiPeriod, PurchaseOrderView, SupplierKpis
 
 ACK_SLA = timedelta(hours=48)
 ASN_LEAD = timedelta(days=2)
@@ -48,6 +48,25 @@ def kpis(views: Iterable[PurchaseOrderView]) -> tuple[SupplierKpis, ...]:
         for scope in [(po.supplier, "")] + [(po.supplier, plant) for plant in sorted(plants)]:
             facts[scope].add(po)
     return tuple(facts[scope].kpis(*scope) for scope in sorted(facts))
+
+
+PERIODS = ("day", "week")
+
+
+def kpi_series(views: Iterable[PurchaseOrderView], period: str) -> tuple[KpiPeriod, ...]:
+    """Per supplier (all plants) and per day or week (from its Monday) of each order's
+    release: the same figures as `kpis`, over the orders released in that period."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    facts: dict[tuple[str, date], _Facts] = defaultdict(_Facts)
+    for po in views:
+        day = po.released_at.date()
+        start = day if period == "day" else day - timedelta(days=day.weekday())
+        facts[(po.supplier, start)].add(po)
+    return tuple(
+        KpiPeriod(start, facts[(supplier, start)].kpis(supplier, ""))
+        for supplier, start in sorted(facts)
+    )
 
 
 class _Facts:

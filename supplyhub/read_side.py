@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime
+from uuid import UUID
 
 from connectors.workers.loop import WorkerHealth
 from domain.application import SupplyHub
@@ -22,7 +23,6 @@ from projections.stores.postgres_views import PostgresViewStore
 from projections.stores.sqlite_views import SqliteViewStore
 from projections.stores.view_store import SqlViewStore
 from projections.views.audit_ledger import AuditLedger, Verification
-from storage import view_codec
 from storage.recorder import BinaryInsertRecorder
 from supplyhub.audit import checkpointer, read_only_log, recorded_head, verify_log
 from supplyhub.bootstrap import schema_lock
@@ -156,8 +156,7 @@ class ReadSide:
 
     def history(self, document_id: str) -> tuple[AuditEntryView, ...]:
         """Every event of one document (aggregate id), oldest first, with its provenance."""
-        docs = self.store.select("audit_trail", {"document_id": document_id}, order="key")
-        return tuple(view_codec.decode(doc) for doc in docs)
+        return self.read_models.history(UUID(document_id))
 
     def purchase_order_as_of(
         self, number: str, revision: int | None = None, at: datetime | None = None

@@ -12,6 +12,7 @@ import signal
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +20,7 @@ from api.graphql.codes import PORTAL_CODES
 from connectors.gateway.inbound import EdiInbound
 from connectors.gateway.outbound import EdiOutbound, OutboundDocuments
 from connectors.nats.command_messages import ANSWER_TABLES
-from connectors.nats.dead_letters import DeadLetterStore
+from connectors.nats.dead_letters import Action, DeadLetterStore, release
 from connectors.nats.inbound import InboundWorker
 from connectors.nats.relay import Relay
 from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth, read_heartbeat
@@ -145,6 +146,28 @@ def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
 def dead_letter_store(settings: Settings) -> DeadLetterStore:
     with schema_lock(settings):  # the store creates its tables
         return DeadLetterStore(open_database(settings))
+
+
+def release_dead_letter(
+    store: DeadLetterStore,
+    hub: SupplyHub,
+    document: str,
+    *,
+    retry: bool,
+    actor: str,
+    reason: str,
+) -> Action:
+    """Retry (or drop) a document's dead letter, then apply what is parked and held behind
+    it, and record who asked and why: what `supplyhub dlq retry|drop` and the console's
+    buttons both do. Raises KeyError if the document has nothing dead or held."""
+    # An inbound worker only to apply commands as the worker would: it does not touch NATS.
+    applier = InboundWorker(hub, store, "-", answer_tables=INBOUND_ANSWER_TABLES)
+    now = datetime.now(UTC)
+    done = release(store, document, applier.apply, lambda: datetime.now(UTC), retry=retry)
+    action = Action(document, "retry" if retry else "drop", actor, reason, done.applied,
+                    done.still_dead, now.isoformat())  # fmt: skip
+    store.record(action)
+    return action
 
 
 def build_inbound(settings: Settings, hub: SupplyHub) -> InboundWorker:

@@ -23,6 +23,8 @@ from projections.runner import ProjectionStatus
 CONSOLE_ASSETS = "/static/console"
 # Who sees the technical section (positions and lag of the read side); admin always may.
 OPERATORS = frozenset({Role.BUYER, Role.AUDITOR, Role.ADMIN})
+# Who may retry and drop dead letters (api/console/operations.py).
+RELEASERS = frozenset({Role.ADMIN})
 
 # The console's own files only: no inline script or style, nothing from another origin.
 CONSOLE_POLICY = {
@@ -40,10 +42,16 @@ async def _page(request: Request) -> Response:
     return FileResponse(_static() / "console.html", headers=CONSOLE_POLICY)
 
 
+async def _trace_page(request: Request) -> Response:
+    # One purchase order's timeline; its data is GET /console/purchase-orders/{number}/trace.
+    return FileResponse(_static() / "trace.html", headers=CONSOLE_POLICY)
+
+
 def console_routes() -> list[BaseRoute]:
     """GET /console and its assets; the data comes from /graphql, /readyz and the session."""
     return [
         Route("/console", _page, methods=["GET"]),
+        Route("/console/trace/{number}", _trace_page, methods=["GET"]),
         Mount(CONSOLE_ASSETS, StaticFiles(directory=_static())),
     ]
 
@@ -55,7 +63,8 @@ class ConsoleSession:
     subject: str
     role: str
     may_work_cases: bool  # assign and resolve exception cases
-    may_see_technical: bool  # projection positions and lag
+    may_see_technical: bool  # projection positions and lag, dead letters, traces
+    may_release_dead_letters: bool  # retry and drop (the operator: admin)
 
 
 router = APIRouter(prefix="/console", tags=["console"], responses=PROBLEMS)
@@ -69,7 +78,9 @@ async def session(principal: PrincipalDep) -> ConsoleSession:
     principal.require(*INTERNAL)
     workers = ROOTS["Mutation.resolveException"]
     role = principal.role
-    return ConsoleSession(principal.subject, role, role in workers, role in OPERATORS)
+    return ConsoleSession(
+        principal.subject, role, role in workers, role in OPERATORS, role in RELEASERS
+    )
 
 
 @router.get("/projections", summary="Each projection's position in the log and its lag")

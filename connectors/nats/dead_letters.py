@@ -85,6 +85,13 @@ class DeadLetterStore:
             tx.execute(
                 "CREATE INDEX IF NOT EXISTS inbound_held_document ON inbound_held (document, id)"
             )
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS inbound_dead_letter_actions "
+                f"(id {database.serial_key}, document TEXT NOT NULL, action TEXT NOT NULL, "
+                "actor TEXT NOT NULL, "
+                "reason TEXT NOT NULL, applied INTEGER NOT NULL, still_dead TEXT NOT NULL, "
+                "at TEXT NOT NULL)"
+            )
 
     # --- used by the worker ---------------------------------------------------------------
 
@@ -223,6 +230,41 @@ class DeadLetterStore:
                 for message in remaining[1:]:
                     _insert_parked(tx, document, message, at)
             return True
+
+    # --- who released what, and why ------------------------------------------------------
+
+    def record(self, action: Action) -> None:
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO inbound_dead_letter_actions (document, action, actor, reason, "
+                "applied, still_dead, at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (action.document, action.action, action.actor, action.reason, action.applied,
+                 action.still_dead, action.at),
+            )  # fmt: skip
+
+    def actions(self, limit: int = 100) -> list[Action]:
+        """The latest retries and drops, newest first."""
+        with self._db.transaction() as tx:
+            rows = tx.execute(
+                "SELECT document, action, actor, reason, applied, still_dead, at "
+                "FROM inbound_dead_letter_actions ORDER BY id DESC LIMIT %s",
+                (limit,),
+            )
+        return [Action(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), str(r[5]), str(r[6]))
+                for r in rows]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Action:
+    """One retry or drop of a document's dead letter: who asked, why, and what it did."""
+
+    document: str
+    action: str  # retry | drop
+    actor: str
+    reason: str
+    applied: int
+    still_dead: str
+    at: str
 
 
 @dataclass(frozen=True)

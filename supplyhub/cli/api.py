@@ -118,6 +118,7 @@ def build_app(
     from connectors.cxml.inbound import CxmlInbound
     from connectors.gateway.inbound import EdiInbound
     from storage.payloads import PayloadStore
+    from supplyhub.dead_letter_desk import StoredDeadLetterDesk
     from supplyhub.workers import worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
@@ -136,7 +137,10 @@ def build_app(
         return Readiness(not fault, lag, fault, _statuses(found, WorkerStatus))
 
     serving_auth(settings)  # refuses the development secret outside development mode
-    app = create_app(settings.api(), hub, read_models, readiness, projections=projections)
+    desk = StoredDeadLetterDesk.open(settings, hub)  # the inbound worker's, in the same store
+    app = create_app(
+        settings.api(), hub, read_models, readiness, projections=projections, dead_letters=desk
+    )
     app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
     app.state.cxml = CxmlInbound(settings.partner_dir)  # POST /cxml
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
-from connectors.nats.dead_letters import release
 from supplyhub import workers
 from supplyhub.bootstrap import open_hub
 from supplyhub.settings import Settings
@@ -62,6 +61,9 @@ def register(subparsers: Any) -> None:
     ):
         action = actions.add_parser(name, help=help_text, description=help_text)
         action.add_argument("document", metavar="DOCUMENT", help="as listed, e.g. po:4500000042")
+        action.add_argument(
+            "--reason", default="", help="why, recorded with who asked (the OS user)"
+        )
         action.set_defaults(run=run_dlq_release, retry=name == "retry")
 
 
@@ -166,13 +168,12 @@ def run_dlq_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_dlq_release(args: argparse.Namespace, settings: Settings) -> int:
     hub = open_hub(settings)
+    store = workers.dead_letter_store(settings)
     try:
-        # The worker is only used to apply commands here; it does not touch NATS.
-        worker = workers.build_inbound(settings.model_copy(update={"nats_url": "-"}), hub)
         try:
-            done = release(
-                worker.dead_letters, args.document, worker.apply, lambda: datetime.now(UTC),
-                retry=args.retry,
+            done = workers.release_dead_letter(
+                store, hub, args.document, retry=args.retry, actor=getpass.getuser(),
+                reason=args.reason,
             )  # fmt: skip
         except KeyError:
             print(f"No dead letter or held command for {args.document!r}; see: supplyhub dlq list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from fastapi import FastAPI
 
@@ -15,8 +16,10 @@ from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
 from projections.read_models import (
     Alert,
+    AuditEntryView,
     ExceptionView,
     InvoiceView,
+    KpiPeriod,
     LineView,
     Page,
     PurchaseOrderFilter,
@@ -153,6 +156,12 @@ class FakeReadModels:
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]:
         return tuple(kpis(s) for s in ("SUP-ACME", "SUP-BOREAL") if supplier in (None, s))
+
+    def kpi_series(self, supplier: str | None, period: str) -> tuple[KpiPeriod, ...]:
+        return ()
+
+    def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
+        return ()
 
 
 def app_over_fake_views(

@@ -77,22 +77,22 @@ def test_the_console_page_and_its_own_assets_are_served_with_a_same_origin_polic
 
 
 @pytest.mark.parametrize(
-    ("role", "works_cases", "sees_technical"),
+    ("role", "works_cases", "sees_technical", "releases"),
     [
-        (Role.BUYER, True, True),
-        (Role.AP, True, False),
-        (Role.AUDITOR, False, True),
-        (Role.ADMIN, True, True),
+        (Role.BUYER, True, True, False),
+        (Role.AP, True, False, False),
+        (Role.AUDITOR, False, True, False),
+        (Role.ADMIN, True, True, True),
     ],
 )
 def test_the_console_session_names_the_internal_role_and_what_it_may_do(
-    live: LiveHub, role: Role, works_cases: bool, sees_technical: bool
+    live: LiveHub, role: Role, works_cases: bool, sees_technical: bool, releases: bool
 ) -> None:
     answer = httpx.get(f"{live.url}/console/session", headers=bearer(live, role))
     assert answer.status_code == 200
     assert answer.json() == {
         "subject": f"{role}-user", "role": str(role), "may_work_cases": works_cases,
-        "may_see_technical": sees_technical,
+        "may_see_technical": sees_technical, "may_release_dead_letters": releases,
     }  # fmt: skip
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from read_side_helpers import run_steps
 
 from domain.application import SupplyHub
+from domain.purchase_order import PurchaseOrder
 from projections.read_models import PurchaseOrderFilter
 from projections.service_levels import ACK_SLA
+from projections.trace import documents_of, timeline
 from supplyhub.read_side import ReadSide
 
 
@@ -65,3 +68,45 @@ def test_exceptions_and_kpis_answer_from_the_views(hub: SupplyHub, read_side: Re
     overall = [k for k in kpis if k.plant == ""]
     assert overall and all(k.ack_within_sla_share is not None for k in overall)
     assert any(k.plant for k in kpis)
+
+
+def test_the_kpi_series_splits_the_figures_by_the_day_or_week_each_order_was_released(
+    hub: SupplyHub, read_side: ReadSide
+) -> None:
+    run_steps(hub, purchase_orders=12, seed=7)
+    read_side.runner.catch_up()
+    orders = read_side.read_models.purchase_orders(None, PurchaseOrderFilter(), 100).items
+    days = read_side.read_models.kpi_series(None, "day")
+    weeks = read_side.read_models.kpi_series(None, "week")
+
+    released = {(po.supplier, po.released_at.date()) for po in orders}
+    assert {(p.kpis.supplier, p.start) for p in days} == released
+    assert len({p.start for p in days}) > 1
+    assert all(p.start.weekday() == 0 for p in weeks)
+    overall = {k.supplier: k for k in read_side.read_models.kpis(None) if k.plant == ""}
+    for point in weeks:  # every order in one week here: the week is the whole figure
+        if len({p.start for p in weeks if p.kpis.supplier == point.kpis.supplier}) == 1:
+            assert point.kpis == overall[point.kpis.supplier]
+    with pytest.raises(ValueError, match="period must be one of day, week"):
+        read_side.read_models.kpi_series(None, "month")
+
+
+def test_a_trace_holds_every_event_of_the_order_and_of_its_asns_receipts_invoices_and_cases(
+    hub: SupplyHub, read_side: ReadSide
+) -> None:
+    run_steps(hub, purchase_orders=12, seed=7)
+    read_side.runner.catch_up()
+    po = next(
+        po for po in read_side.read_models.purchase_orders(None, PurchaseOrderFilter(), 100).items
+        if po.shipments and po.receipts and po.invoices
+    )  # fmt: skip
+    labels = documents_of(po, read_side.read_models.exceptions(None, status=None))
+    steps = timeline(labels, read_side.read_models.history)
+
+    own = [s.entry for s in steps if s.document == f"po:{po.number}"]
+    assert own == list(read_side.history(str(PurchaseOrder.create_id(po.number))))
+    kinds = {s.document.split(":")[0] for s in steps}
+    assert {"po", "asn", "receipt", "invoice"} <= kinds
+    assert [s.entry.at for s in steps] == sorted(s.entry.at for s in steps)
+    assert steps[0].entry.event == "PurchaseOrder.Released"
+    assert all(s.entry.message_id and s.entry.correlation_id for s in steps)

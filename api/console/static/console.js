@@ -132,6 +132,8 @@ async function signIn(token) {
   $("sign-in").hidden = true;
   $("sign-in-error").hidden = true;
   watchQueue(token);
+  // The operator and chart modules (console-ops.js, console-kpis.js) load on this event.
+  document.dispatchEvent(new CustomEvent("console:signed-in", { detail: session }));
   await Promise.all([loadCategories(), loadQueue(), loadCounts(), loadKpis(), loadTechnical()]);
 }
 
@@ -412,7 +414,10 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("sign-out").addEventListener("click", () => signOut(""));
   $("filters").addEventListener("change", () => reported(loadQueue()));
-  $("refresh-technical").addEventListener("click", () => reported(loadTechnical()));
+  $("refresh-technical").addEventListener("click", () => {
+    reported(loadTechnical());
+    document.dispatchEvent(new CustomEvent("console:refresh-technical"));
+  });
   $("case-form").addEventListener("submit", (event) => reported(submitCase(event)));
   $("case-cancel").addEventListener("click", () => $("case-dialog").close());
   const kept = sessionStorage.getItem(TOKEN_KEY);

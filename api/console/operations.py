@@ -1,0 +1,154 @@
+"""The console's operator pages: dead letters with retry and drop, one purchase order's
+trace, and the KPIs over time. Routes only translate: the release is the composition root's
+(the one `supplyhub dlq` runs), the trace and the series are the read side's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import pydantic
+from fastapi import APIRouter, Path, Query
+from pydantic import ConfigDict
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.auth import INTERNAL, Role
+from api.console import RELEASERS
+from api.dead_letters import DeadLetterAction, DeadLetters, DeadLetterView
+from api.rest.problems import PROBLEMS
+from api.services import PrincipalDep, Services, ServicesDep
+from domain import limits
+from domain.errors import NotFoundError, ValidationError
+from projections.read_models import SupplierKpis
+from projections.trace import documents_of, timeline
+
+JSON = "application/json"
+# Who sees the technical pages (dead letters, traces): the console's technical readers.
+READERS = frozenset({Role.BUYER, Role.AUDITOR, Role.ADMIN})
+
+
+router = APIRouter(prefix="/console", tags=["console"], responses=PROBLEMS)
+
+
+class Release(pydantic.BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, pydantic.Field(min_length=1, max_length=500)]
+
+
+@router.get("/dead-letters", summary="Dead letters and held commands, and the latest releases")
+async def dead_letters(principal: PrincipalDep, services: ServicesDep) -> DeadLetters:
+    principal.require(*READERS)
+    return await run_in_threadpool(services.dead_letters.list)
+
+
+@router.post(
+    "/dead-letters/{document}/{action}",
+    summary="Retry or drop a document's dead letter, then apply what waits behind it",
+)
+async def release(
+    document: Annotated[str, Path(max_length=300)],
+    action: Literal["retry", "drop"],
+    body: Release,
+    principal: PrincipalDep,
+    services: ServicesDep,
+) -> DeadLetterAction:
+    principal.require(*RELEASERS)
+    return await run_in_threadpool(
+        lambda: services.dead_letters.release(
+            document, retry=action == "retry", actor=principal.subject, reason=body.reason
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    document: str
+    event: str
+    version: int
+    recorded_at: datetime
+    at: datetime
+    actor: str
+    channel: str
+    message_id: str
+    correlation_id: str
+    causation_id: str
+    revision: int
+    payload_ref: str
+
+
+@dataclass(frozen=True)
+class Trace:
+    number: str
+    supplier: str
+    documents: list[str]
+    steps: list[Step]
+    dead_letters: list[DeadLetterView]  # what is stuck on any of its documents
+
+
+@router.get(
+    "/purchase-orders/{number}/trace",
+    summary="Every event about a purchase order and its ASNs, receipts, invoices and cases",
+)
+async def trace(
+    number: limits.DocumentNumber, principal: PrincipalDep, services: ServicesDep
+) -> Trace:
+    principal.require(*READERS)
+    return await run_in_threadpool(_trace, services, number)
+
+
+def _trace(services: Services, number: str) -> Trace:
+    po = services.read_models.purchase_order(number, None)
+    if po is None:
+        raise NotFoundError("purchase order", number)
+    labels = documents_of(po, services.read_models.exceptions(po.supplier, status=None))
+    steps = [
+        Step(s.document, s.entry.event, s.entry.version, s.entry.recorded_at, s.entry.at,
+             s.entry.actor, s.entry.channel, s.entry.message_id, s.entry.correlation_id,
+             s.entry.causation_id, s.entry.revision, s.entry.payload_ref)
+        for s in timeline(labels, services.read_models.history)
+    ]  # fmt: skip
+    stuck = [d for d in services.dead_letters.list().letters
+             if d.document in labels or d.purchase_order == number]  # fmt: skip
+    return Trace(number, po.supplier, list(labels), steps, stuck)
+
+
+@dataclass(frozen=True)
+class KpiPoint:
+    supplier: str
+    start: date
+    kpis: SupplierKpis
+
+
+_POINTS = pydantic.TypeAdapter(list[KpiPoint])
+
+
+@router.get(
+    "/kpis",
+    summary="The KPIs per supplier and day or week of the orders' release",
+    response_model=list[KpiPoint],
+)
+async def kpis(
+    request: Request,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    period: Annotated[Literal["day", "week"], Query()] = "week",
+) -> Response:
+    principal.require(*INTERNAL)
+    if unknown := sorted(set(request.query_params) - {"period"}):  # as unknown fields are
+        raise ValidationError(unknown[0], "unknown query parameter; this route takes period")
+    return Response(await run_in_threadpool(_series, services, period), media_type=JSON)
+
+
+def _series(services: Services, period: str) -> bytes:
+    """Every order goes into the series: computed once per position of the views."""
+    key = f"kpis\0{period}\0{services.read_models.position()}"
+    if (found := services.console_cache.get(key)) is not None:
+        return found
+    series = services.read_models.kpi_series(None, period)
+    body = _POINTS.dump_json([KpiPoint(p.kpis.supplier, p.start, p.kpis) for p in series])
+    services.console_cache.put(key, body)
+    return body

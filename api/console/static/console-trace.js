@@ -1,0 +1,101 @@
+// One purchase order's whole story: GET console/purchase-orders/{number}/trace, drawn as one
+// timeline. Signed in through the console (the token stays in this tab's sessionStorage);
+// every value from the hub is written as text.
+"use strict";
+
+const TRACE_TOKEN_KEY = "supplyhub.console.token";
+const byId = (id) => document.getElementById(id);
+
+function textCell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function codeCell(text) {
+  const td = document.createElement("td");
+  for (const part of text) {
+    if (!part) continue;
+    const code = document.createElement("code");
+    code.textContent = part;
+    td.append(code, document.createElement("br"));
+  }
+  return td;
+}
+
+function showProblem(text) {
+  byId("problem").textContent = text;
+  byId("problem").hidden = false;
+}
+
+async function loadTrace() {
+  const token = sessionStorage.getItem(TRACE_TOKEN_KEY);
+  const number = decodeURIComponent(location.pathname.split("/").pop());
+  if (!token) {
+    showProblem("Sign in on the console first: the trace uses its token.");
+    return;
+  }
+  const response = await fetch(`../purchase-orders/${encodeURIComponent(number)}/trace`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      detail = (await response.json()).detail || detail;
+    } catch {}
+    showProblem(`The hub answered ${response.status}: ${detail}`);
+    return;
+  }
+  const trace = await response.json();
+  byId("trace-title").textContent = `Purchase order ${trace.number} (${trace.supplier})`;
+  byId("trace-summary").textContent =
+    `${trace.steps.length} events on ${trace.documents.length} documents: ` +
+    trace.documents.join(", ");
+  const stuck = new Set(trace.dead_letters.map((d) => d.document));
+  byId("timeline").tBodies[0].replaceChildren(...trace.steps.map((step) => stepRow(step, stuck)));
+  byId("trace-dead-letters").tBodies[0].replaceChildren(
+    ...trace.dead_letters.map((d) => {
+      const row = document.createElement("tr");
+      row.dataset.document = d.document;
+      row.append(
+        textCell(d.document), textCell(`${d.subject} (${d.message_id})`), textCell(d.reason),
+        textCell(d.failed_at),
+      );
+      return row;
+    }),
+  );
+  byId("stuck").hidden = trace.dead_letters.length === 0;
+  byId("trace").hidden = false;
+}
+
+function stepRow(step, stuck) {
+  const row = document.createElement("tr");
+  row.dataset.document = step.document;
+  row.classList.toggle("stuck", stuck.has(step.document));
+  const payload = document.createElement("td");
+  if (step.payload_ref) {
+    // The raw payload's reference (an archive key, a digest or a NATS subject and id).
+    const code = document.createElement("code");
+    code.className = "payload-ref";
+    code.textContent = step.payload_ref;
+    payload.append(code);
+  } else {
+    payload.textContent = "–";
+  }
+  row.append(
+    textCell(step.at.replace("T", " ").slice(0, 16), "at"),
+    textCell(step.document),
+    textCell(step.event, "event"),
+    textCell(step.channel, "channel"),
+    textCell(step.actor),
+    codeCell([step.message_id]),
+    codeCell([step.correlation_id, step.causation_id && `caused by ${step.causation_id}`]),
+    payload,
+  );
+  return row;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  loadTrace().catch((error) => showProblem(error.message));
+});
