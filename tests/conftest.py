@@ -24,6 +24,8 @@ TIER_FIXTURES = {
     "nats": {"nats_server"},
     "browser": {"browser", "offline"},
     "server": {"live"},  # a real uvicorn serving the composed app (tests/api/live_server.py)
+    "tryton": {"tryton_server"},  # tests/connectors/erp/tryton/conftest.py
+    "mock_edi": {"mock_edi"},  # tests/connectors/edi/conftest.py
 }
 
 
