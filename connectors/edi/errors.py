@@ -7,6 +7,8 @@ named without a number), and the rule names the element (``SE01``, ``UNT 0074``)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class EdiSyntaxError(ValueError):
     """An interchange breaks a rule of its syntax; the base of every refusal here."""
@@ -60,3 +62,38 @@ class UnwritableValueError(EdiSyntaxError):
 class TranslationError(EdiSyntaxError):
     """A well-formed set that cannot be said as canonical commands: a value missing, not a
     number or date, past the domain's limits, or a code no table (nor the partner) knows."""
+
+
+@dataclass(frozen=True)
+class Trailer:
+    """A trailer (SE, GE, IEA; UNT, UNE, UNZ) checked against what it closes: its count, and
+    its control number or reference against the header's. Both standards word the refusal
+    the same way: `SE01 is 7 but the set has 8 segments`, `UNT 0062 is '2' but UNH 0062 ...`."""
+
+    standard: str
+    tag: str
+    position: int
+
+    def counts(self, element: str, declared: int, actual: int, but: str) -> None:
+        """`declared` (the trailer's `element`) must be `actual`; `but` says what was found."""
+        if declared != actual:
+            raise ControlCountError(
+                self.standard, self.tag, self.position,
+                f"{self._label(element)} is {declared} but {but}", element,
+            )  # fmt: skip
+
+    def refers(
+        self, element: str, value: str, header: str, expected: str, *, matches: bool | None = None
+    ) -> None:
+        """The trailer's `value` must be the header's `expected` (or `matches` says whether a
+        numeric comparison held); `header` names the header element, and where it was."""
+        if value == expected if matches is None else matches:
+            return
+        raise ControlNumberError(
+            self.standard, self.tag, self.position,
+            f"{self._label(element)} is {value!r} but {header} is {expected!r}", element,
+        )  # fmt: skip
+
+    def _label(self, element: str) -> str:
+        # X12 names an element by its segment (SE01); EDIFACT by its number (UNT 0074).
+        return element if element.startswith(self.tag) else f"{self.tag} {element}"

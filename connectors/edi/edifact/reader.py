@@ -19,11 +19,10 @@ from connectors.edi.edifact.interchange import Group, Interchange, Message
 from connectors.edi.edifact.syntax import LEVEL_B, Syntax, codec
 from connectors.edi.errors import (
     CharacterSetError,
-    ControlCountError,
-    ControlNumberError,
     DelimiterError,
     ElementError,
     EnvelopeError,
+    Trailer,
     TruncatedInputError,
 )
 from connectors.edi.segment import Element, Segment
@@ -280,24 +279,11 @@ class _Reader:
         assert opened.unh is not None
         segments, opened.unh = tuple(opened.unh), None
         unh = segments[0]
-        declared = _count(unt, 1, "UNT 0074", position)
-        if declared != len(segments):
-            raise ControlCountError(
-                EDIFACT,
-                "UNT",
-                position,
-                f"UNT 0074 is {declared} but message {unh.get(1)!r} has {len(segments)} segments",
-                "0074",
-            )
-        if unt.get(2) != unh.get(1):
-            raise ControlNumberError(
-                EDIFACT,
-                "UNT",
-                position,
-                f"UNT 0062 is {unt.get(2)!r} but UNH 0062 (segment {opened.unh_position}) is "
-                f"{unh.get(1)!r}",
-                "0062",
-            )
+        trailer = Trailer(EDIFACT, "UNT", position)
+        trailer.counts("0074", _count(unt, 1, "UNT 0074", position), len(segments),
+                       f"message {unh.get(1)!r} has {len(segments)} segments")  # fmt: skip
+        trailer.refers("0062", unt.get(2), f"UNH 0062 (segment {opened.unh_position})",
+                       unh.get(1))  # fmt: skip
         if opened.ung is not None:
             opened.in_group += 1
         else:
@@ -308,24 +294,11 @@ class _Reader:
     def _close_group(opened: _Open, une: Segment, position: int) -> _GroupClosed:
         assert opened.ung is not None
         ung, opened.ung = opened.ung, None
-        declared = _count(une, 1, "UNE 0060", position)
-        if declared != opened.in_group:
-            raise ControlCountError(
-                EDIFACT,
-                "UNE",
-                position,
-                f"UNE 0060 is {declared} but group {ung.get(5)!r} has {opened.in_group} messages",
-                "0060",
-            )
-        if une.get(2) != ung.get(5):
-            raise ControlNumberError(
-                EDIFACT,
-                "UNE",
-                position,
-                f"UNE 0048 is {une.get(2)!r} but UNG 0048 (segment {opened.ung_position}) is "
-                f"{ung.get(5)!r}",
-                "0048",
-            )
+        trailer = Trailer(EDIFACT, "UNE", position)
+        trailer.counts("0060", _count(une, 1, "UNE 0060", position), opened.in_group,
+                       f"group {ung.get(5)!r} has {opened.in_group} messages")  # fmt: skip
+        trailer.refers("0048", une.get(2), f"UNG 0048 (segment {opened.ung_position})",
+                       ung.get(5))  # fmt: skip
         opened.groups += 1
         return _GroupClosed(ung, une)
 
@@ -333,24 +306,11 @@ class _Reader:
     def _close_interchange(
         opened: _Open, unz: Segment, position: int, una: bool
     ) -> _InterchangeClosed:
-        declared = _count(unz, 1, "UNZ 0036", position)
         actual, kind = (opened.groups, "groups") if opened.groups else (opened.messages, "messages")
-        if declared != actual:
-            raise ControlCountError(
-                EDIFACT,
-                "UNZ",
-                position,
-                f"UNZ 0036 is {declared} but interchange {opened.unb.get(5)!r} has {actual} {kind}",
-                "0036",
-            )
-        if unz.get(2) != opened.unb.get(5):
-            raise ControlNumberError(
-                EDIFACT,
-                "UNZ",
-                position,
-                f"UNZ 0020 is {unz.get(2)!r} but UNB 0020 is {opened.unb.get(5)!r}",
-                "0020",
-            )
+        trailer = Trailer(EDIFACT, "UNZ", position)
+        trailer.counts("0036", _count(unz, 1, "UNZ 0036", position), actual,
+                       f"interchange {opened.unb.get(5)!r} has {actual} {kind}")  # fmt: skip
+        trailer.refers("0020", unz.get(2), "UNB 0020", opened.unb.get(5))
         return _InterchangeClosed(una, opened.unb, unz, opened.syntax)
 
 

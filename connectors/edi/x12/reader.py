@@ -14,10 +14,9 @@ from typing import Final, NoReturn
 
 from connectors.edi.errors import (
     CharacterSetError,
-    ControlCountError,
-    ControlNumberError,
     DelimiterError,
     EnvelopeError,
+    Trailer,
     TruncatedInputError,
 )
 from connectors.edi.segment import Element, Segment
@@ -275,23 +274,10 @@ class _Reader:
         assert opened.st_segments is not None and opened.gs is not None
         segments, opened.st_segments = tuple(opened.st_segments), None
         st = segments[0]
-        declared = count(se, 1, "SE01", position)
-        if declared != len(segments):
-            raise ControlCountError(
-                X12,
-                "SE",
-                position,
-                f"SE01 is {declared} but the set has {len(segments)} segments",
-                "SE01",
-            )
-        if se.get(2) != st.get(2):
-            raise ControlNumberError(
-                X12,
-                "SE",
-                position,
-                f"SE02 is {se.get(2)!r} but ST02 (segment {opened.st_position}) is {st.get(2)!r}",
-                "SE02",
-            )
+        trailer = Trailer(X12, "SE", position)
+        trailer.counts("SE01", count(se, 1, "SE01", position), len(segments),
+                       f"the set has {len(segments)} segments")  # fmt: skip
+        trailer.refers("SE02", se.get(2), f"ST02 (segment {opened.st_position})", st.get(2))
         opened.sets += 1
         return TransactionSet(opened.isa, opened.gs, segments, delimiters, opened.st_position)
 
@@ -299,24 +285,12 @@ class _Reader:
     def _close_group(opened: _Open, ge: Segment, position: int) -> _GroupClosed:
         assert opened.gs is not None
         gs, opened.gs = opened.gs, None
-        declared = count(ge, 1, "GE01", position)
-        if declared != opened.sets:
-            raise ControlCountError(
-                X12,
-                "GE",
-                position,
-                f"GE01 is {declared} but group {gs.get(6)} has {opened.sets} transaction sets",
-                "GE01",
-            )
+        trailer = Trailer(X12, "GE", position)
+        trailer.counts("GE01", count(ge, 1, "GE01", position), opened.sets,
+                       f"group {gs.get(6)} has {opened.sets} transaction sets")  # fmt: skip
         number = control_number(ge, 2, "GE02", position, minimum=1, maximum=9)
-        if number != int(gs.get(6)):
-            raise ControlNumberError(
-                X12,
-                "GE",
-                position,
-                f"GE02 is {ge.get(2)!r} but GS06 (segment {opened.gs_position}) is {gs.get(6)!r}",
-                "GE02",
-            )
+        trailer.refers("GE02", ge.get(2), f"GS06 (segment {opened.gs_position})", gs.get(6),
+                       matches=number == int(gs.get(6)))  # fmt: skip
         opened.groups += 1
         return _GroupClosed(gs, ge)
 
@@ -324,22 +298,9 @@ class _Reader:
     def _close_interchange(
         opened: _Open, iea: Segment, position: int, delimiters: Delimiters
     ) -> _InterchangeClosed:
-        declared = count(iea, 1, "IEA01", position)
-        if declared != opened.groups:
-            raise ControlCountError(
-                X12,
-                "IEA",
-                position,
-                f"IEA01 is {declared} but the interchange has {opened.groups} functional groups",
-                "IEA01",
-            )
+        trailer = Trailer(X12, "IEA", position)
+        trailer.counts("IEA01", count(iea, 1, "IEA01", position), opened.groups,
+                       f"the interchange has {opened.groups} functional groups")  # fmt: skip
         control_number(iea, 2, "IEA02", position, minimum=9, maximum=9)
-        if iea.get(2) != opened.isa.get(13):
-            raise ControlNumberError(
-                X12,
-                "IEA",
-                position,
-                f"IEA02 is {iea.get(2)!r} but ISA13 is {opened.isa.get(13)!r}",
-                "IEA02",
-            )
+        trailer.refers("IEA02", iea.get(2), "ISA13", opened.isa.get(13))
         return _InterchangeClosed(opened.isa, tuple(opened.acknowledgments), iea, delimiters)
