@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
+import httpx
 import nats
 import psycopg
 from psycopg import sql
@@ -424,11 +425,41 @@ def _on_a_free_port(launch: Callable[[int], _T]) -> _T:
     return launch(_free_port())
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((_HOST, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+_free_port = free_port
+
+
+@contextlib.contextmanager
+def serving_subprocess(
+    command: list[str], env: dict[str, str], ready_path: str, name: str, seconds: float = 30
+) -> Iterator[str]:
+    """Run ``command`` with ``{port}`` filled in, wait until GET ``ready_path`` answers, yield the
+    base URL; terminate the process on exit."""
+    port = free_port()
+    argv = [part.format(port=port) for part in command]
+    proc = subprocess.Popen(argv, env={**os.environ, **env}, cwd=Path(__file__).parents[1])
+    url = f"http://{_HOST}:{port}"
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                httpx.get(f"{url}{ready_path}", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"{name} server did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def _accepts_tcp(host: str, port: int) -> bool:

@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +28,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from servers import serving_subprocess  # noqa: E402
 
 from api.auth import AuthConfig, Role  # noqa: E402
 from domain import commands as c  # noqa: E402
@@ -116,33 +117,9 @@ def plain_app(settings: Settings) -> Any:
 
 @contextmanager
 def server(kind: str, settings_env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, **settings_env}
-    proc = subprocess.Popen([sys.executable, __file__, "serve", kind, str(port)], env=env, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/openapi.json", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"{kind} server did not start") from None
-                time.sleep(0.1)
+    command = [sys.executable, __file__, "serve", kind, "{port}"]
+    with serving_subprocess(command, settings_env, "/openapi.json", kind) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 # --- the load generator ---------------------------------------------------------------------

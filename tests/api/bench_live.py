@@ -24,7 +24,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +40,8 @@ from websockets.typing import Subprotocol
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from servers import serving_subprocess  # noqa: E402
 
 from api.auth import AuthConfig, Role  # noqa: E402
 from domain import commands as c  # noqa: E402
@@ -159,33 +160,9 @@ def write(rate: float, total: int, warm: int, orders: int, out: Path) -> None:
 
 @contextmanager
 def server(args: list[str], env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, __file__, "serve", *args, str(port)]
-    proc = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"{args[0]} server did not start") from None
-                time.sleep(0.1)
+    command = [sys.executable, __file__, "serve", *args, "{port}"]
+    with serving_subprocess(command, env, "/healthz", args[0], seconds=60) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 # --- the load ------------------------------------------------------------------------------------
