@@ -10,7 +10,6 @@ the gateway's outbound subscriber's job (docs/cxml.md, not yet built).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -21,6 +20,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
+from composed import add_partner, composed
 from defusedxml.ElementTree import fromstring
 from live_server import LiveHub, serving_app
 
@@ -35,9 +35,7 @@ from connectors.cxml.response import response_document
 from connectors.cxml.secret import hash_secret
 from connectors.edi.order import OrderLine, OutboundOrder
 from connectors.gateway.profile import profile_from_json
-from supplyhub.bootstrap import open_hub
-from supplyhub.cli.api import build_app, serving_auth
-from supplyhub.read_side import open_read_side
+from supplyhub.cli.api import serving_auth
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.server
@@ -86,17 +84,9 @@ def supplier_url() -> Iterator[str]:
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveHub]:
     settings = Settings(data_dir=tmp_path, dev_mode=True)
-    (tmp_path / "partners").mkdir()
-    (tmp_path / "partners" / "acme-cxml.json").write_text(json.dumps(PROFILE))
-    hub = open_hub(settings)
-    read_side = open_read_side(settings, hub)
-    app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
-    try:
-        with serving_app(app) as url:
-            yield LiveHub(url, settings, hub, read_side)
-    finally:
-        read_side.close()
-        hub.close()
+    add_partner(tmp_path, PROFILE)
+    with composed(settings) as hub, serving_app(hub.app) as url:
+        yield LiveHub(url, settings, hub.store, hub.read_side)
 
 
 def supplier_document(request: str, payload: str) -> bytes:

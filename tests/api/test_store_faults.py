@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from composed import composed
 from eventsourcing.persistence import OperationalError as PersistenceOperationalError
 from fake_read_models import app_over_fake_views
 from fastapi.testclient import TestClient
@@ -29,7 +30,7 @@ from domain.purchase_order import PurchaseOrder
 from storage.database import IN_MEMORY
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
-from supplyhub.cli.api import auth_config, build_app
+from supplyhub.cli.api import auth_config
 from supplyhub.read_side import ReadSide, open_read_side
 from supplyhub.settings import Settings
 
@@ -98,15 +99,8 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 @contextmanager
 def serving(settings: Settings) -> Iterator[Served]:
-    hub = open_hub(settings)
-    read_side = open_read_side(settings, hub)
-    app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
-    try:
-        with TestClient(app) as client:
-            yield Served(settings, hub, read_side, client)
-    finally:
-        read_side.close()
-        hub.close()
+    with composed(settings) as hub, TestClient(hub.app) as client:
+        yield Served(settings, hub.store, hub.read_side, client)
 
 
 def database(settings: Settings) -> Path:

@@ -5,13 +5,13 @@ the same document again is answered as the first time and writes nothing."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from composed import add_partner, composed
 from cxml_samples import SECRET, confirmation, envelope, invoice, ship_notice
 from defusedxml.ElementTree import fromstring
 from fastapi.testclient import TestClient
@@ -20,9 +20,7 @@ from test_safe_xml import BILLION_LAUGHS, external
 from api.auth import Role
 from connectors.cxml.secret import hash_secret
 from domain.application import SupplyHub
-from supplyhub.bootstrap import open_hub
-from supplyhub.cli.api import build_app, serving_auth
-from supplyhub.read_side import ReadSide, open_read_side
+from supplyhub.read_side import ReadSide
 from supplyhub.settings import Settings
 
 SUPPLIER = "SUP-ACME"
@@ -52,7 +50,6 @@ class Hub:
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[Hub]:
     settings = Settings(data_dir=tmp_path, dev_mode=True)
-    (tmp_path / "partners").mkdir()
     profile = {
         "partner": "acme-cxml", "supplier": SUPPLIER, "dialect": "cxml", "version": "1.2.050",
         "ours": {"qualifier": "NetworkId", "id": "AN-HUB"},
@@ -61,25 +58,14 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
         "cxml": {"sender": {"domain": "NetworkId", "identity": "AN-ACME"},
                  "secret_hash": hash_secret(SECRET, iterations=1000)},
     }  # fmt: skip
-    (tmp_path / "partners" / "acme-cxml.json").write_text(json.dumps(profile))
-    store = open_hub(settings)
-    read_side = open_read_side(settings, store)
-    app = build_app(settings, store, read_side.read_models, read_side.write_fault)
-    auth = serving_auth(settings)
-
-    def bearer(role: Role, subject: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {auth.issue(role, subject)}"}
-
-    try:
-        with TestClient(app) as client:
-            hub = Hub(
-                client, store, read_side, bearer(Role.CONNECTOR, "erp"), bearer(Role.BUYER, "kim")
-            )
-            release(hub)
-            yield hub
-    finally:
-        read_side.close()
-        store.close()
+    add_partner(tmp_path, profile)
+    with composed(settings) as served, TestClient(served.app) as client:
+        hub = Hub(
+            client, served.store, served.read_side, served.bearer(Role.CONNECTOR, "erp"),
+            served.bearer(Role.BUYER, "kim"),
+        )  # fmt: skip
+        release(hub)
+        yield hub
 
 
 def release(hub: Hub) -> None:

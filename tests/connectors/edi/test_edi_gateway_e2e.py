@@ -5,7 +5,6 @@ and GraphQL shows the order acknowledged line by line. Sending the 855 again cha
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from composed import add_partner, composed
 from edi_partner import MockEdi
 from fastapi.testclient import TestClient
 
@@ -24,9 +24,7 @@ from connectors.edi.x12.envelope import X12Envelope
 from connectors.edi.x12.purchase_order import write_850
 from connectors.edi.x12.reader import read_interchanges
 from connectors.edi.x12.writer import write
-from supplyhub.bootstrap import open_hub
-from supplyhub.cli.api import build_app, serving_auth
-from supplyhub.read_side import ReadSide, open_read_side
+from supplyhub.read_side import ReadSide
 from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.mock_edi
@@ -54,30 +52,17 @@ class Hub:
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[Hub]:
     settings = Settings(data_dir=tmp_path, dev_mode=True)
-    (tmp_path / "partners").mkdir()
     profile = {
         "partner": PARTNER, "supplier": SUPPLIER, "dialect": "x12", "version": "004010",
         "ours": {"qualifier": "ZZ", "id": US}, "theirs": {"qualifier": "ZZ", "id": "MOCKEDI"},
         "units": {"EA": "EA"}, "currency": "USD",
     }  # fmt: skip
-    (tmp_path / "partners" / f"{PARTNER}.json").write_text(json.dumps(profile))
-    event_store = open_hub(settings)
-    read_side = open_read_side(settings, event_store)
-    app = build_app(settings, event_store, read_side.read_models, read_side.write_fault)
-    auth = serving_auth(settings)
-
-    def bearer(role: Role, subject: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {auth.issue(role, subject)}"}
-
-    try:
-        with TestClient(app) as client:
-            yield Hub(
-                client, read_side, bearer(Role.CONNECTOR, "erp"),
-                bearer(Role.CONNECTOR, PARTNER), bearer(Role.BUYER, "kim"),
-            )  # fmt: skip
-    finally:
-        read_side.close()
-        event_store.close()
+    add_partner(tmp_path, profile)
+    with composed(settings) as hub, TestClient(hub.app) as client:
+        yield Hub(
+            client, hub.read_side, hub.bearer(Role.CONNECTOR, "erp"),
+            hub.bearer(Role.CONNECTOR, PARTNER), hub.bearer(Role.BUYER, "kim"),
+        )  # fmt: skip
 
 
 def release(hub: Hub) -> None:

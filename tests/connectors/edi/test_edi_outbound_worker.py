@@ -18,16 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
+from composed import composed
 from edi_partner import MockEdi
 from fastapi.testclient import TestClient
 
 from api.auth import Role
 from connectors.gateway.outbound import EdiOutbound
 from connectors.workers.loop import is_transient
-from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
-from supplyhub.cli.api import build_app, serving_auth
-from supplyhub.read_side import ReadSide, open_read_side
+from supplyhub.read_side import ReadSide
 from supplyhub.settings import Settings
 from supplyhub.workers import build_edi
 
@@ -51,24 +50,12 @@ class Hub:
 def hub(tmp_path: Path) -> Iterator[Hub]:
     settings = Settings(data_dir=tmp_path, dev_mode=True)
     (tmp_path / "partners").mkdir()
-    event_store = open_hub(settings)
-    read_side = open_read_side(settings, event_store)
-    app = build_app(settings, event_store, read_side.read_models, read_side.write_fault)
-    auth = serving_auth(settings)
-
-    def bearer(role: Role, subject: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {auth.issue(role, subject)}"}
-
-    try:
-        with TestClient(app) as client:
-            yield Hub(
-                client, read_side, build_edi(settings, event_store), tmp_path / "partners",
-                bearer(Role.CONNECTOR, "erp"), bearer(Role.BUYER, "kim"),
-                bearer(Role.AUDITOR, "ada"),
-            )  # fmt: skip
-    finally:
-        read_side.close()
-        event_store.close()
+    with composed(settings) as hub, TestClient(hub.app) as client:
+        yield Hub(
+            client, hub.read_side, build_edi(settings, hub.store), tmp_path / "partners",
+            hub.bearer(Role.CONNECTOR, "erp"), hub.bearer(Role.BUYER, "kim"),
+            hub.bearer(Role.AUDITOR, "ada"),
+        )  # fmt: skip
 
 
 def a_mock_partner(mock_edi: MockEdi, dialect: str, behaviour: str = "accept") -> str:
