@@ -76,3 +76,9 @@ def screenshots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def token(live: LiveHub, role: Role, subject: str = "browser-test", supplier: str = "") -> str:
     return auth_config(live.settings).issue(role, subject, supplier)
+
+
+def bearer(live: LiveHub, role: Role) -> dict[str, str]:
+    """Headers with a token for `role`: a supplier's is Acme's."""
+    supplier = "SUP-ACME" if role is Role.SUPPLIER else ""
+    return {"Authorization": f"Bearer {token(live, role, f'{role}-user', supplier)}"}

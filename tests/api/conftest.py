@@ -1,5 +1,6 @@
 """Fixtures of the browser tests: one Chromium per module, a page that may reach only the hub,
-and where screenshots go. Each browser test module serves its own hub as `live`."""
+and where screenshots go; `live`, the demo served as `supplyhub serve` would, one hub per module
+(a module that needs another hub defines its own `live`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from browser import Offline, launched, offline_page, screenshots_dir
-from live_server import LiveHub
+from live_server import LiveHub, serving
 from playwright.sync_api import Browser
+
+from supplyhub.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +21,15 @@ def browser() -> Iterator[Browser]:
     # this thread while it is open, and every later test calling asyncio.run() would fail.
     with launched() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="module")
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveHub]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp(request.module.__name__), dev_mode=True)
+    with serving(settings) as hub:
+        yield hub
 
 
 @pytest.fixture

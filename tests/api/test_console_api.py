@@ -4,16 +4,14 @@ assign and resolve mutations (roles from the visibility table, idempotent by key
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from browser import token
-from live_server import LiveHub, serving
+from browser import bearer
+from live_server import LiveHub
 
 from api.auth import Role
-from supplyhub.settings import Settings
 
 RESOLVE = """mutation($key: String!, $idempotencyKey: String!) {
   resolveException(idempotencyKey: $idempotencyKey, input: {key: $key, resolution: "sorted"}) {
@@ -23,18 +21,6 @@ ASSIGN = """mutation($key: String!, $owner: String!, $idempotencyKey: String!) {
   assignException(idempotencyKey: $idempotencyKey, input: {key: $key, owner: $owner}) {
     __typename ... on Accepted { status replayed } ... on Forbidden { detail } } }"""
 CASES = "{ exceptions(status: null, first: 100) { items { key status owner ownerRole } } }"
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("console-api"), dev_mode=True)
-    with serving(settings) as hub:
-        yield hub
-
-
-def bearer(live: LiveHub, role: Role) -> dict[str, str]:
-    supplier = "SUP-ACME" if role is Role.SUPPLIER else ""
-    return {"Authorization": f"Bearer {token(live, role, f'{role}-user', supplier)}"}
 
 
 def ask(live: LiveHub, role: Role, query: str, **variables: Any) -> Any:

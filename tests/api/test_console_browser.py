@@ -6,31 +6,21 @@ SUPPLYHUB_SCREENSHOTS=docs/screenshots keeps docs/screenshots/console.png."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from browser import Offline, token
 from live_commands import reject, release, subscribers
-from live_server import LiveHub, serving
+from live_server import LiveHub
 from playwright.sync_api import Page, expect
 
 from api.auth import Role
-from supplyhub.settings import Settings
 
 OPEN_CASES = """{ exceptions(status: open, first: 100) {
   items { key category document supplier ownerRole } } }"""
 ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
   items { needsAction invoices { matchStatus } } endCursor hasNextPage } }"""
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("console"), dev_mode=True)
-    with serving(settings) as hub:
-        yield hub
 
 
 def ask(live: LiveHub, query: str, **variables: Any) -> Any:

@@ -5,30 +5,16 @@ with who and why), one purchase order's trace, and the KPI series."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-from browser import token
-from live_server import LiveHub, serving
+from browser import bearer
+from live_server import LiveHub
 
 from api.auth import Role
 from connectors.nats.command_messages import InboundMessage
-from supplyhub.settings import Settings
 from supplyhub.workers import dead_letter_store
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("console-ops-api"), dev_mode=True)
-    with serving(settings) as hub:
-        yield hub
-
-
-def bearer(live: LiveHub, role: Role) -> dict[str, str]:
-    supplier = "SUP-ACME" if role is Role.SUPPLIER else ""
-    return {"Authorization": f"Bearer {token(live, role, f'{role}-user', supplier)}"}
 
 
 def bury(live: LiveHub, document: str, body: dict[str, str], subject: str) -> None:

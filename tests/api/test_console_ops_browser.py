@@ -9,31 +9,21 @@ console-kpis.png."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from browser import Offline, token
-from live_server import LiveHub, serving
+from live_server import LiveHub
 from playwright.sync_api import Page, expect
 
 from api.auth import Role
 from connectors.nats.command_messages import InboundMessage
-from supplyhub.settings import Settings
 from supplyhub.workers import dead_letter_store
 
 ORDERS = """{ purchaseOrders(first: 100) { items { number status needsAction
   shipments { asnNumber } invoices { invoiceNumber } } } }"""
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("console-ops"), dev_mode=True)
-    with serving(settings) as hub:
-        yield hub
 
 
 def ask(live: LiveHub, query: str) -> Any:

@@ -6,23 +6,12 @@ to a temporary directory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from browser import Offline, token
-from live_server import LiveHub, serving
 from playwright.sync_api import expect
 
 from api.auth import Role
-from supplyhub.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("offline-pages"), dev_mode=True)
-    with serving(settings) as hub:
-        yield hub
 
 
 def test_graphiql_runs_a_query_and_shows_the_demo_purchase_orders_offline(

@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 from browser import token
 from live_commands import reject, release, subscribers
-from live_server import LiveHub, serving
+from live_server import LiveHub
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from api.auth import Role
-from supplyhub.settings import Settings
 
 pytestmark = pytest.mark.server
 
@@ -26,13 +25,6 @@ QUEUE = "subscription { exceptionQueue { change case { key category document sup
 NEEDING = "subscription { purchaseOrdersNeedingAction { number supplier needsAction revision } }"
 TIMELINE = """subscription($n: String!) { documentTimeline(number: $n) {
   event version actor channel correlationId } }"""
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("live"), dev_mode=True)
-    with serving(settings) as hub:
-        yield hub
 
 
 def socket(live: LiveHub) -> ClientConnection:

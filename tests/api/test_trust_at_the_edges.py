@@ -4,20 +4,10 @@ role may see, and the lifecycle rules a hostile supplier or careless connector t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
-from live_server import LiveHub, graphql_post, serving, token
-
-from supplyhub.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    with serving(Settings(data_dir=tmp_path_factory.mktemp("edges"), dev_mode=True)) as hub:
-        yield hub
+from live_server import LiveHub, graphql_post, token
 
 
 def graphql(live: LiveHub, headers: dict[str, str], query: str, **variables: Any) -> Any:
