@@ -257,6 +257,20 @@ async def test_each_role_may_subscribe_to_exactly_the_roots_the_table_allows(rol
             assert answer.data, (root, answer)
 
 
+def assert_sees_what_the_table_shows(
+    answer: Any, everything: Any, query: str, type_name: str, field: str, role: Role
+) -> None:
+    """`role`'s answer holds `field` where the table shows it to `role`, and null where not;
+    the admin's answer (everything) proves there was a value to hide."""
+    values, known = leaves(answer.data, field), leaves(everything.data, field)
+    assert answer.errors is None, (query, answer.errors)
+    assert values and any(v is not None for v in known), (type_name, field, role)
+    if visibility.shown(type_name, field, role):
+        assert any(v is not None for v in values), (type_name, field, role)
+    else:
+        assert all(v is None for v in values), (type_name, field, role)
+
+
 @pytest.mark.parametrize("role", [r for r in Role if r in visibility.PORTAL_USERS])
 async def test_each_role_sees_exactly_the_fields_of_live_updates_the_table_shows_it(
     role: Role,
@@ -266,13 +280,7 @@ async def test_each_role_sees_exactly_the_fields_of_live_updates_the_table_shows
             query = path.format(f=selection(type_name, field))
             answer = await first_update(query, role)
             everything = await first_update(query, Role.ADMIN)
-            values, known = leaves(answer.data, field), leaves(everything.data, field)
-            assert answer.errors is None, (query, answer.errors)
-            assert values and any(v is not None for v in known), (type_name, field, role)
-            if visibility.shown(type_name, field, role):
-                assert any(v is not None for v in values), (type_name, field, role)
-            else:
-                assert all(v is None for v in values), (type_name, field, role)
+            assert_sees_what_the_table_shows(answer, everything, query, type_name, field, role)
 
 
 @pytest.mark.parametrize("schema", list(SCHEMAS))
@@ -290,13 +298,7 @@ async def test_each_role_sees_exactly_the_fields_the_table_shows_it(
             query = path.format(f=selection(type_name, field))
             answer = await run(query, role, schema)
             everything = await admin_answer(query, schema)
-            values, known = leaves(answer.data, field), leaves(everything.data, field)
-            assert answer.errors is None, (query, answer.errors)
-            assert values and any(v is not None for v in known), (type_name, field, role)
-            if visibility.shown(type_name, field, role):
-                assert any(v is not None for v in values), (type_name, field, role)
-            else:
-                assert all(v is None for v in values), (type_name, field, role)
+            assert_sees_what_the_table_shows(answer, everything, query, type_name, field, role)
 
 
 def test_docs_api_md_shows_the_table_the_code_enforces() -> None:
