@@ -127,7 +127,7 @@ def start_postgres(base_dir: Path) -> Iterator[PostgresServer]:
             yield server
         finally:
             # SIGINT is PostgreSQL's "fast" shutdown: roll back and exit.
-            _stop_process(proc, signal.SIGINT)
+            stop_process(proc, signal.SIGINT)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -233,7 +233,7 @@ def _launch_postgres(
     try:
         _wait_for_postgres(server, proc, log_path, log_offset)
     except BaseException:
-        _stop_process(proc, signal.SIGINT)
+        stop_process(proc, signal.SIGINT)
         raise
     return proc, server
 
@@ -323,7 +323,7 @@ class NatsServer:
 
     def _end(self, sig: signal.Signals) -> None:
         if self._proc is not None:
-            _stop_process(self._proc, sig)
+            stop_process(self._proc, sig)
             self._proc = None
 
     def _wait_until_ready(self, proc: subprocess.Popen[bytes], log_offset: int) -> None:
@@ -421,8 +421,8 @@ def _on_a_free_port(launch: Callable[[int], _T]) -> _T:
     between our probe and the server's bind (rare, but it happens in CI)."""
     for _ in range(_PORT_ATTEMPTS - 1):
         with contextlib.suppress(_PortInUseError):
-            return launch(_free_port())
-    return launch(_free_port())
+            return launch(free_port())
+    return launch(free_port())
 
 
 def free_port() -> int:
@@ -431,9 +431,6 @@ def free_port() -> int:
         sock.bind((_HOST, 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-_free_port = free_port
 
 
 @contextlib.contextmanager
@@ -480,7 +477,7 @@ def _check_alive(name: str, proc: subprocess.Popen[bytes], log_path: Path, log_o
     raise error(f"{name} exited with code {code} during startup:\n{log}")
 
 
-def _stop_process(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+def stop_process(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     """Send ``sig`` and wait; SIGKILL the process group if it lingers."""
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):

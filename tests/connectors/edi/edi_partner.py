@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from servers import free_port, stop_process
 
 _HOST = "127.0.0.1"
 _START_TIMEOUT = 20.0
-_STOP_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def start_mock_edi(log_path: Path) -> Iterator[MockEdi]:
         raise RuntimeError(
             f"mock-edi is not installed next to {sys.executable}: pip install -e '.[dev]'"
         )
-    port = _free_port()
+    port = free_port()
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
             [str(binary), "--host", _HOST, "--port", str(port), "--db", ":memory:"],
@@ -73,14 +72,7 @@ def start_mock_edi(log_path: Path) -> Iterator[MockEdi]:
         _wait_until_healthy(mock, proc, log_path)
         yield mock
     finally:
-        _stop(proc)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((_HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
+        stop_process(proc, signal.SIGTERM)
 
 
 def _wait_until_healthy(mock: MockEdi, proc: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -94,13 +86,3 @@ def _wait_until_healthy(mock: MockEdi, proc: subprocess.Popen[bytes], log_path: 
         if time.monotonic() > deadline:
             raise RuntimeError(f"mock-edi did not answer within {_START_TIMEOUT:.0f}s")
         time.sleep(0.05)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    proc.wait()

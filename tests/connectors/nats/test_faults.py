@@ -66,7 +66,7 @@ class RestartablePostgres:
                                         self.log_path)  # fmt: skip
 
     def stop(self) -> None:
-        servers._stop_process(self.proc, signal.SIGINT)  # "fast": roll back, disconnect all
+        servers.stop_process(self.proc, signal.SIGINT)  # "fast": roll back, disconnect all
 
     def start(self) -> None:
         self.proc, _ = self._launch(self.server.port)

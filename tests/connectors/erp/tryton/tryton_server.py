@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -30,10 +29,10 @@ from pathlib import Path
 from typing import Final
 
 import tryton_template
+from servers import free_port, stop_process
 
 _HOST: Final = "127.0.0.1"
 _START_TIMEOUT: Final = 60.0
-_STOP_TIMEOUT: Final = 10.0
 ADMIN: Final = "admin"
 ADMIN_PASSWORD: Final = "admin-password-for-tests"  # a throwaway database, rebuilt per session
 
@@ -111,7 +110,7 @@ def start_tryton(work: Path) -> Iterator[TrytonServer]:
     started = time.monotonic()
     _copy_database(template, work / f"{tryton_template.DATABASE}.sqlite")
     restored = time.monotonic() - started
-    port = _free_port()
+    port = free_port()
     config = tryton_template.write_config(work, port)
     log_path = work / "trytond.log"
     trytond = str(Path(sys.executable).parent / "trytond")
@@ -131,7 +130,7 @@ def start_tryton(work: Path) -> Iterator[TrytonServer]:
             time.monotonic() - started - restored, restored,
         )  # fmt: skip
     finally:
-        _stop(proc)
+        stop_process(proc, signal.SIGTERM)
 
 
 def _wait_until_answering(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -152,24 +151,6 @@ def _wait_until_answering(url: str, proc: subprocess.Popen[bytes], log_path: Pat
         if time.monotonic() > deadline:
             raise RuntimeError(f"trytond did not answer within {_START_TIMEOUT:.0f} s")
         time.sleep(0.05)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((_HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 def _tail(path: Path, lines: int = 30) -> str:
