@@ -10,6 +10,7 @@ from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import Notification
+from inbound_fixtures import line
 
 from connectors.demo import run_scenario
 from connectors.nats.command_messages import (
@@ -35,17 +36,7 @@ RELEASE = {
     "po_number": "4500000042",
     "supplier": "SUP-ACME",
     "currency": "EUR",
-    "lines": [
-        {
-            "line_number": 10,
-            "item": "GEAR-2040",
-            "quantity": "120",
-            "uom": "EA",
-            "unit_price": "12.50",
-            "need_by": "2026-12-01",
-            "ship_to": "PLANT-DE01",
-        }
-    ],
+    "lines": [line(quantity="120")],
 }
 
 
