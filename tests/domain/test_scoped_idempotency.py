@@ -110,14 +110,21 @@ def test_a_suppliers_key_does_not_stop_a_connector_using_the_same_key(
     )
 
 
+def acknowledged(hub: SupplyHub, supplier: str, key: str) -> c.AcknowledgePurchaseOrder:
+    """A new PO released to `supplier`, then acknowledged by it under `key`: the command sent."""
+    number = unique("PO")
+    hub.handle(c.ReleasePurchaseOrder(number, supplier, "EUR", lines(1)), as_connector(unique("m")))
+    ack = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),))
+    hub.handle(ack, as_supplier(supplier, key))
+    return ack
+
+
 def test_a_supplier_resending_another_suppliers_key_gets_no_replay_of_its_document(
     hub: SupplyHub, suppliers: tuple[str, str]
 ) -> None:
     acme, boreal = suppliers
-    number, key = unique("PO"), unique("ack")
-    hub.handle(c.ReleasePurchaseOrder(number, acme, "EUR", lines(1)), as_connector(unique("m")))
-    ack = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),))
-    hub.handle(ack, as_supplier(acme, key))
+    key = unique("ack")
+    ack = acknowledged(hub, acme, key)
 
     with pytest.raises(NotFoundError):
         hub.handle(ack, as_supplier(boreal, key))
@@ -138,10 +145,8 @@ def test_two_users_of_one_supplier_share_its_keys(
     hub: SupplyHub, suppliers: tuple[str, str]
 ) -> None:
     acme, _ = suppliers
-    number, key = unique("PO"), unique("ack")
-    hub.handle(c.ReleasePurchaseOrder(number, acme, "EUR", lines(1)), as_connector(unique("m")))
-    ack = c.AcknowledgePurchaseOrder(number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "ACCEPTED"),))
-    hub.handle(ack, as_supplier(acme, key))
+    key = unique("ack")
+    ack = acknowledged(hub, acme, key)
 
     again = hub.handle(ack, replace(as_supplier(acme, key), actor="supplier:ACME:alice"))
 
