@@ -15,11 +15,17 @@ from projections.trace import documents_of, timeline
 from supplyhub.read_side import ReadSide
 
 
-def test_pages_of_purchase_orders_cover_every_order_of_a_supplier_exactly_once(
-    hub: SupplyHub, read_side: ReadSide
-) -> None:
+@pytest.fixture
+def read_side(hub: SupplyHub, read_side: ReadSide) -> ReadSide:
+    """Every test here asks the views of one demo: 12 orders from seed 7, caught up."""
     run_steps(hub, purchase_orders=12, seed=7)
     read_side.runner.catch_up()
+    return read_side
+
+
+def test_pages_of_purchase_orders_cover_every_order_of_a_supplier_exactly_once(
+    read_side: ReadSide,
+) -> None:
     everything = read_side.read_models.purchase_orders(None, PurchaseOrderFilter(), 100).items
     supplier = everything[0].supplier
     seen: list[str] = []
@@ -38,10 +44,8 @@ def test_pages_of_purchase_orders_cover_every_order_of_a_supplier_exactly_once(
     assert waiting.items and all(po.needs_action for po in waiting.items)
 
 
-def test_alerts_depend_on_the_clock_they_are_given(hub: SupplyHub, read_side: ReadSide) -> None:
+def test_alerts_depend_on_the_clock_they_are_given(read_side: ReadSide) -> None:
     # Given the demo, where some orders are never acknowledged
-    run_steps(hub, purchase_orders=12, seed=7)
-    read_side.runner.catch_up()
     waiting = read_side.read_models.purchase_orders(None, PurchaseOrderFilter(needs_action=True), 1)
     po = waiting.items[0]
     released = po.revisions[-1].recorded_at
@@ -55,9 +59,7 @@ def test_alerts_depend_on_the_clock_they_are_given(hub: SupplyHub, read_side: Re
     assert f"po:{po.number}" in unacknowledged(ACK_SLA + timedelta(minutes=1))
 
 
-def test_exceptions_and_kpis_answer_from_the_views(hub: SupplyHub, read_side: ReadSide) -> None:
-    run_steps(hub, purchase_orders=12, seed=7)
-    read_side.runner.catch_up()
+def test_exceptions_and_kpis_answer_from_the_views(read_side: ReadSide) -> None:
     cases = read_side.read_models.exceptions(None)
     assert cases and all(case.status == "open" for case in cases)
     assert {case.owner_role for case in cases} <= {"buyer", "ap"}
@@ -71,10 +73,8 @@ def test_exceptions_and_kpis_answer_from_the_views(hub: SupplyHub, read_side: Re
 
 
 def test_the_kpi_series_splits_the_figures_by_the_day_or_week_each_order_was_released(
-    hub: SupplyHub, read_side: ReadSide
+    read_side: ReadSide,
 ) -> None:
-    run_steps(hub, purchase_orders=12, seed=7)
-    read_side.runner.catch_up()
     orders = read_side.read_models.purchase_orders(None, PurchaseOrderFilter(), 100).items
     days = read_side.read_models.kpi_series(None, "day")
     weeks = read_side.read_models.kpi_series(None, "week")
@@ -92,10 +92,8 @@ def test_the_kpi_series_splits_the_figures_by_the_day_or_week_each_order_was_rel
 
 
 def test_a_trace_holds_every_event_of_the_order_and_of_its_asns_receipts_invoices_and_cases(
-    hub: SupplyHub, read_side: ReadSide
+    read_side: ReadSide,
 ) -> None:
-    run_steps(hub, purchase_orders=12, seed=7)
-    read_side.runner.catch_up()
     po = next(
         po for po in read_side.read_models.purchase_orders(None, PurchaseOrderFilter(), 100).items
         if po.shipments and po.receipts and po.invoices
