@@ -59,8 +59,10 @@ def register(subparsers: Any) -> None:
 
 
 def register_workers(worker_subparsers: Any) -> None:
-    worker = worker_subparsers.add_parser(
+    workers.add_worker_parser(
+        worker_subparsers,
         "edi",
+        run_worker,
         help="send released, revised and cancelled POs to EDI partners; take their answers",
         description="A tracked subscriber of the event log: each PO released, revised or "
         "cancelled for a supplier whose partner profile (SUPPLYHUB_DATA_DIR/partners/) has a "
@@ -68,8 +70,6 @@ def register_workers(worker_subparsers: Any) -> None:
         "order; a partner that is down is retried with backoff. The partner's answer, and "
         "what its pickup_url mailbox holds, is applied as POST /api/v1/edi would.",
     )
-    workers.add_health_flag(worker)
-    worker.set_defaults(run=run_worker)
 
 
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
