@@ -17,23 +17,25 @@ from connectors.cxml.translate import CxmlTranslation, translate
 from connectors.gateway.profile import PartnerProfile
 from supplyhub.cli import translating
 from supplyhub.cli.output import fail
-from supplyhub.cli.translating import WIRE_NAMES, add_translate_parser, plain
+from supplyhub.cli.translating import WIRE_NAMES, add_channel_parser, plain
 from supplyhub.settings import Settings
 
 
 def register(subparsers: Any) -> None:
-    cxml = subparsers.add_parser("cxml", help="cXML documents: translate; shared secrets")
-    commands = cxml.add_subparsers(dest="cxml_command", required=True, metavar="COMMAND")
-    add_translate_parser(
-        commands,
-        help="print the canonical commands a cXML document says; changes nothing",
-        description="Reads FILE (a ConfirmationRequest, ShipNoticeRequest or "
-        "InvoiceDetailRequest) safely, translates it with the partner's profile and prints the "
-        "hub's commands, one a line. Without --partner, the profile the document's own From "
-        "credential implies (no mapping tables). The shared secret is not checked. A document "
-        "that cannot be translated prints one line naming the element's path and the rule, "
-        "and exits 1.",
-        run=run_translate,
+    commands = add_channel_parser(
+        subparsers,
+        "cxml",
+        "cXML documents: translate; shared secrets",
+        (
+            "print the canonical commands a cXML document says; changes nothing",
+            "Reads FILE (a ConfirmationRequest, ShipNoticeRequest or "
+            "InvoiceDetailRequest) safely, translates it with the partner's profile and prints the "
+            "hub's commands, one a line. Without --partner, the profile the document's own From "
+            "credential implies (no mapping tables). The shared secret is not checked. A document "
+            "that cannot be translated prints one line naming the element's path and the rule, "
+            "and exits 1.",
+        ),
+        run_translate,
     )
     secret = commands.add_parser(
         "hash-secret",

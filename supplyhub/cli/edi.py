@@ -21,25 +21,27 @@ from supplyhub import workers
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import translating
 from supplyhub.cli.output import fail
-from supplyhub.cli.translating import WIRE_NAMES, add_translate_parser, plain
+from supplyhub.cli.translating import WIRE_NAMES, add_channel_parser, plain
 from supplyhub.settings import Settings
 
 _CHUNK = 1 << 16
 
 
 def register(subparsers: Any) -> None:
-    edi = subparsers.add_parser("edi", help="EDI (X12, EDIFACT) files: translate, show")
-    commands = edi.add_subparsers(dest="edi_command", required=True, metavar="COMMAND")
-    add_translate_parser(
-        commands,
-        help="print the canonical commands an X12 or EDIFACT file says; changes nothing",
-        description="Reads FILE (X12 or EDIFACT, told by its first segment), checks its "
-        "envelopes and translates each set with the partner's profile, and prints the hub's "
-        "commands: each line status both in the partner's code and the canonical status. "
-        "Without --partner, the profile the file's own envelope implies (no mapping tables). "
-        "A bad document prints one line naming the standard, segment and position, element "
-        "and rule, and exits 1.",
-        run=run_translate,
+    commands = add_channel_parser(
+        subparsers,
+        "edi",
+        "EDI (X12, EDIFACT) files: translate, show",
+        (
+            "print the canonical commands an X12 or EDIFACT file says; changes nothing",
+            "Reads FILE (X12 or EDIFACT, told by its first segment), checks its "
+            "envelopes and translates each set with the partner's profile, and prints the hub's "
+            "commands: each line status both in the partner's code and the canonical status. "
+            "Without --partner, the profile the file's own envelope implies (no mapping tables). "
+            "A bad document prints one line naming the standard, segment and position, element "
+            "and rule, and exits 1.",
+        ),
+        run_translate,
     )
     show = commands.add_parser(
         "show",

@@ -25,7 +25,18 @@ WIRE_NAMES = {cls: name for name, cls in COMMANDS.items()}
 _Result = TypeVar("_Result")
 
 
-def add_translate_parser(
+def add_channel_parser(
+    subparsers: Any, channel: str, help: str, translate: tuple[str, str], run: Callable[..., int]
+) -> Any:
+    """`supplyhub CHANNEL`, with its `translate` command (``translate``: the command's help
+    and description, run by ``run``); returns the group's subparsers for its other commands."""
+    group = subparsers.add_parser(channel, help=help)
+    commands = group.add_subparsers(dest=f"{channel}_command", required=True, metavar="COMMAND")
+    _add_translate_parser(commands, *translate, run)
+    return commands
+
+
+def _add_translate_parser(
     commands: Any, help: str, description: str, run: Callable[..., int]
 ) -> None:
     translate = commands.add_parser("translate", help=help, description=description)
