@@ -31,28 +31,16 @@ SUPPLIERS = (
 # What each supplier says for accept / change / reject, in its channel's own code: the answer
 # carries the status the demo means and keeps the code as its source, as a translator would
 # after its channel's table (tests/connectors/test_demo.py holds the two together).
-_ACCEPT = {
-    Channel.PORTAL: "Accepted",
-    Channel.X12: "IA",
-    Channel.CXML: "accept",
-    Channel.EDIFACT: "5",
-}
-_CHANGE = {
-    Channel.PORTAL: "Partially Accepted",
-    Channel.X12: "IQ",
-    Channel.CXML: "detail",
-    Channel.EDIFACT: "3",
-}
-_REJECT = {
-    Channel.PORTAL: "Rejected",
-    Channel.X12: "IR",
-    Channel.CXML: "reject",
-    Channel.EDIFACT: "7",
+_ANSWERED = (AckStatus.ACCEPTED, AckStatus.ACCEPTED_WITH_CHANGES, AckStatus.REJECTED)
+_CODES = {
+    Channel.PORTAL: ("Accepted", "Partially Accepted", "Rejected"),
+    Channel.X12: ("IA", "IQ", "IR"),
+    Channel.CXML: ("accept", "detail", "reject"),
+    Channel.EDIFACT: ("5", "3", "7"),
 }
 SAYS = {
-    AckStatus.ACCEPTED: _ACCEPT,
-    AckStatus.ACCEPTED_WITH_CHANGES: _CHANGE,
-    AckStatus.REJECTED: _REJECT,
+    status: {channel: codes[index] for channel, codes in _CODES.items()}
+    for index, status in enumerate(_ANSWERED)
 }
 
 

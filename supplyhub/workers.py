@@ -97,7 +97,14 @@ def check_health(settings: Settings, worker: str) -> str | None:
     )
 
 
-def add_health_flag(parser: Any) -> None:
+def add_worker_parser(worker_subparsers: Any, name: str, run: Any, **texts: str) -> None:
+    """`supplyhub worker NAME` (``texts``: its help and description), with --health."""
+    worker = worker_subparsers.add_parser(name, **texts)
+    _add_health_flag(worker)
+    worker.set_defaults(run=run)
+
+
+def _add_health_flag(parser: Any) -> None:
     parser.add_argument(
         "--health",
         action="store_true",

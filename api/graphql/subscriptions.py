@@ -54,6 +54,13 @@ class ExceptionQueueChange:
     case: ExceptionCase
 
 
+def _caller(info: Info, field: str) -> tuple[RequestContext, str | None, Role]:
+    """The context of a subscription the caller may make, with the caller's scope and role."""
+    context = info.context
+    may_call(f"Subscription.{field}", context.principal)
+    return context, context.principal.scope, context.principal.role
+
+
 def _feed(context: RequestContext) -> LiveFeed:
     if context.live is None:
         raise ForbiddenError("subscriptions are served over graphql-transport-ws only")
@@ -61,9 +68,7 @@ def _feed(context: RequestContext) -> LiveFeed:
 
 
 async def purchase_orders_needing_action(info: Info) -> AsyncGenerator[PurchaseOrder, None]:
-    context = info.context
-    may_call("Subscription.purchaseOrdersNeedingAction", context.principal)
-    scope, role = context.principal.scope, context.principal.role
+    context, scope, role = _caller(info, "purchaseOrdersNeedingAction")
     async with _feed(context).subscribe(orders_of(scope)) as changes:
         while True:
             change = await changes.get()
@@ -72,9 +77,7 @@ async def purchase_orders_needing_action(info: Info) -> AsyncGenerator[PurchaseO
 
 
 async def document_timeline(info: Info, number: str) -> AsyncGenerator[TimelineEntry, None]:
-    context = info.context
-    may_call("Subscription.documentTimeline", context.principal)
-    scope, role = context.principal.scope, context.principal.role
+    context, scope, role = _caller(info, "documentTimeline")
     if context.read_models.purchase_order(number, scope) is None:
         # As `purchaseOrder(number)` answers null: another supplier's order is not named.
         raise ForbiddenError(f"purchase order {number!r} is not one this caller may see")
@@ -87,9 +90,7 @@ async def document_timeline(info: Info, number: str) -> AsyncGenerator[TimelineE
 
 
 async def exception_queue(info: Info) -> AsyncGenerator[ExceptionQueueChange, None]:
-    context = info.context
-    may_call("Subscription.exceptionQueue", context.principal)
-    scope, role = context.principal.scope, context.principal.role
+    context, scope, role = _caller(info, "exceptionQueue")
     async with _feed(context).subscribe(cases_of(scope)) as changes:
         while True:
             change = await changes.get()

@@ -16,9 +16,10 @@ from decimal import Decimal
 
 from connectors.cxml.codes import CONFIRMATION_STATUS
 from connectors.cxml.node import Node
+from connectors.gateway.order_answer import acknowledgement
 from connectors.gateway.profile import PartnerProfile, UnknownMappingError
 from domain.acknowledgement import AckStatus
-from domain.commands import AcknowledgePurchaseOrder, Command, LineAnswer, ProposeChange
+from domain.commands import Command, LineAnswer
 from domain.limits import QuantityOrZero, Revision
 
 TABLE = "cXML ConfirmationStatus"
@@ -39,18 +40,17 @@ def translate_confirmation(
             f"{header_type!r} answers the whole order but no ConfirmationItem lists its lines: "
             "the hub acknowledges line by line", "type",
         )  # fmt: skip
-    answers: list[LineAnswer] = []
-    changes: list[Command] = []
-    for item in items:
-        answer, ordered = _answer(item, header_type, header_status, profile)
-        answers.append(answer)
-        change = _change(answer, ordered, po_number, revision, payload_id)
-        if change is not None:
-            changes.append(change)
-    numbers = [answer.line_number for answer in answers]
+    # The same on every resend of the payload, so the proposal is not made twice.
+    digest = hashlib.sha256(payload_id.encode()).hexdigest()[:24]
+    acknowledge, changes = acknowledgement(
+        po_number, revision,
+        (_answer(item, header_type, header_status, profile) for item in items),
+        lambda line: f"cxml-{digest}-{line}", "cXML ConfirmationStatus",
+    )  # fmt: skip
+    numbers = [answer.line_number for answer in acknowledge.lines]
     if len(set(numbers)) != len(numbers):
         raise request.fail("a line is confirmed twice: answer each lineNumber once")
-    return (AcknowledgePurchaseOrder(po_number, revision, tuple(answers)), *changes)
+    return (acknowledge, *changes)
 
 
 def _revision(reference: Node) -> int:
@@ -114,23 +114,3 @@ def _unit(node: Node, profile: PartnerProfile) -> None:
         profile.unit(unit.text())
     except UnknownMappingError as error:
         raise unit.fail(f"{unit.text()!r} is not in the partner's {error.table} table") from None
-
-
-def _change(
-    answer: LineAnswer, ordered: Decimal | None, po_number: str, revision: int, payload_id: str
-) -> ProposeChange | None:
-    if answer.status is not AckStatus.ACCEPTED_WITH_CHANGES:
-        return None
-    quantity = answer.confirmed_quantity
-    if quantity is not None and (quantity == ordered or quantity == 0):
-        quantity = None
-    if quantity is None and answer.confirmed_date is None:
-        return None
-    # The same on every resend of the payload, so the proposal is not made twice.
-    digest = hashlib.sha256(payload_id.encode()).hexdigest()[:24]
-    proposal = f"cxml-{digest}-{answer.line_number}"
-    reason = f"cXML ConfirmationStatus {answer.source_code}"
-    return ProposeChange(
-        po_number, revision, answer.line_number, proposal, quantity, answer.confirmed_date,
-        reason=reason,
-    )  # fmt: skip

@@ -15,6 +15,7 @@ from connectors.cxml.node import Node
 from connectors.cxml.safe_xml import parse
 from connectors.cxml.ship_notice import translate_ship_notice
 from connectors.gateway.profile import Dialect, PartnerProfile
+from connectors.gateway.translators import translator_for
 from domain.commands import Command
 
 _TRANSLATORS: dict[str, Callable[[Node, PartnerProfile, str], tuple[Command, ...]]] = {
@@ -41,10 +42,11 @@ def translate(document: bytes, profile: PartnerProfile | None = None) -> CxmlTra
 
 def translate_envelope(envelope: Envelope, profile: PartnerProfile) -> CxmlTranslation:
     request = require_allowed(envelope, profile)
-    translator = _TRANSLATORS.get(request.tag)
-    if translator is None:
-        known = ", ".join(REQUESTS)
-        raise NotAcceptableError(request.path, f"the hub takes {known}; not {request.tag}")
+
+    def refusal(known: str) -> NotAcceptableError:
+        return NotAcceptableError(request.path, f"the hub takes {known}; not {request.tag}")
+
+    translator = translator_for(_TRANSLATORS, request.tag, refusal)
     commands = translator(request, profile, envelope.payload_id)
     return CxmlTranslation(envelope.payload_id, request.tag, commands)
 

@@ -22,6 +22,7 @@ from connectors.gateway.profile import PartnerProfile, UnknownMappingError
 from domain.acknowledgement import AckStatus
 from domain.commands import Command
 from domain.limits import Day, DocumentNumber, LineNumber, Price, Quantity, Reference
+from domain.shipment import AsnItem, AsnOrder, AsnPack
 
 _V = TypeVar("_V")
 
@@ -187,3 +188,12 @@ def proposal_id(interchange: str, control: str, line: int) -> str:
     if len(plain) <= 35:
         return plain
     return f"edi-{hashlib.sha256(plain.encode()).hexdigest()[:24]}-{line}"
+
+
+def shipped_orders(orders: Mapping[str, Mapping[str, list[AsnItem]]]) -> tuple[AsnOrder, ...]:
+    """A ship notice's orders from its items grouped by PO number, then pack id, in the order
+    the notice gave them (an 856's HL tree and a DESADV's CPS groups group the same way)."""
+    return tuple(
+        AsnOrder(po, tuple(AsnPack(pack, tuple(items)) for pack, items in packs.items()))
+        for po, packs in orders.items()
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import signal
 import sys
@@ -15,38 +14,35 @@ from typing import Any
 from connectors.edi.errors import EdiSyntaxError
 from connectors.edi.inbound import translate_file
 from connectors.edi.translation import FunctionalAck, Translation
-from connectors.gateway.profile import PartnerProfile, ProfileFormatError, profile_from_json
-from domain.commands import COMMANDS, AcknowledgePurchaseOrder, Command
+from connectors.gateway.profile import PartnerProfile
+from domain.commands import AcknowledgePurchaseOrder, Command
 from storage.payloads import PayloadStore, UnknownPayloadError
 from supplyhub import workers
 from supplyhub.bootstrap import open_hub
+from supplyhub.cli import translating
 from supplyhub.cli.output import fail
+from supplyhub.cli.translating import WIRE_NAMES, add_channel_parser, plain
 from supplyhub.settings import Settings
 
 _CHUNK = 1 << 16
-_WIRE_NAMES = {cls: name for name, cls in COMMANDS.items()}
 
 
 def register(subparsers: Any) -> None:
-    edi = subparsers.add_parser("edi", help="EDI (X12, EDIFACT) files: translate, show")
-    commands = edi.add_subparsers(dest="edi_command", required=True, metavar="COMMAND")
-    translate = commands.add_parser(
-        "translate",
-        help="print the canonical commands an X12 or EDIFACT file says; changes nothing",
-        description="Reads FILE (X12 or EDIFACT, told by its first segment), checks its "
-        "envelopes and translates each set with the partner's profile, and prints the hub's "
-        "commands: each line status both in the partner's code and the canonical status. "
-        "Without --partner, the profile the file's own envelope implies (no mapping tables). "
-        "A bad document prints one line naming the standard, segment and position, element "
-        "and rule, and exits 1.",
+    commands = add_channel_parser(
+        subparsers,
+        "edi",
+        "EDI (X12, EDIFACT) files: translate, show",
+        (
+            "print the canonical commands an X12 or EDIFACT file says; changes nothing",
+            "Reads FILE (X12 or EDIFACT, told by its first segment), checks its "
+            "envelopes and translates each set with the partner's profile, and prints the hub's "
+            "commands: each line status both in the partner's code and the canonical status. "
+            "Without --partner, the profile the file's own envelope implies (no mapping tables). "
+            "A bad document prints one line naming the standard, segment and position, element "
+            "and rule, and exits 1.",
+        ),
+        run_translate,
     )
-    translate.add_argument("file", type=Path, metavar="FILE")
-    translate.add_argument(
-        "--partner", metavar="P",
-        help="a partner profile: a JSON file, or the id of one in SUPPLYHUB_DATA_DIR/partners/",
-    )  # fmt: skip
-    translate.add_argument("--json", action="store_true", help="one JSON object a line")
-    translate.set_defaults(run=run_translate)
     show = commands.add_parser(
         "show",
         help="print a kept interchange, in or out, byte for byte",
@@ -65,8 +61,10 @@ def register(subparsers: Any) -> None:
 
 
 def register_workers(worker_subparsers: Any) -> None:
-    worker = worker_subparsers.add_parser(
+    workers.add_worker_parser(
+        worker_subparsers,
         "edi",
+        run_worker,
         help="send released, revised and cancelled POs to EDI partners; take their answers",
         description="A tracked subscriber of the event log: each PO released, revised or "
         "cancelled for a supplier whose partner profile (SUPPLYHUB_DATA_DIR/partners/) has a "
@@ -74,8 +72,6 @@ def register_workers(worker_subparsers: Any) -> None:
         "order; a partner that is down is retried with backoff. The partner's answer, and "
         "what its pickup_url mailbox holds, is applied as POST /api/v1/edi would.",
     )
-    workers.add_health_flag(worker)
-    worker.set_defaults(run=run_worker)
 
 
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -119,41 +115,25 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_translate(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        profile = _profile(args.partner, settings) if args.partner else None
-    except (OSError, ValueError, ProfileFormatError) as error:
-        return fail(f"edi translate: partner {args.partner}: {error}", 2)
-    try:
-        # Whole before printed: a file refused at its last trailer prints its refusal only.
-        translations = list(translate_file(_chunks(args.file), profile))
-    except OSError as error:
-        return fail(f"edi translate: {args.file}: {error.strerror or error}", 2)
-    except EdiSyntaxError as error:
-        return fail(f"edi translate: {error}")
-    except Exception as error:  # never a traceback for a document: say what, and stop
-        return fail(f"edi translate: {args.file}: cannot be translated: {error!r}")
+    return translating.run_translate(
+        args, settings, "edi translate", _translate, EdiSyntaxError, _lines
+    )
+
+
+def _translate(path: Path, profile: PartnerProfile | None) -> list[Translation]:
+    # Whole before printed: a file refused at its last trailer prints its refusal only.
+    return list(translate_file(_chunks(path), profile))
+
+
+def _lines(translations: list[Translation], as_json: bool) -> Iterator[str]:
     for translation in translations:
-        for line in _json_lines(translation) if args.json else _text_lines(translation):
-            print(line)
-    return 0
-
-
-def _profile(partner: str, settings: Settings) -> PartnerProfile:
-    path = Path(partner)
-    if not path.is_file():
-        path = settings.data_dir / "partners" / f"{partner}.json"
-    return profile_from_json(json.loads(path.read_text()))
+        yield from _json_lines(translation) if as_json else _text_lines(translation)
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as file:
         while chunk := file.read(_CHUNK):
             yield chunk
-
-
-def _plain(value: Any) -> Any:
-    """A command or ack as JSON values: decimals and dates as text, statuses by value."""
-    return json.loads(json.dumps(dataclasses.asdict(value), default=str))
 
 
 def _where(translation: Translation) -> dict[str, object]:
@@ -167,10 +147,10 @@ def _where(translation: Translation) -> dict[str, object]:
 
 def _json_lines(translation: Translation) -> Iterator[str]:
     for command in translation.commands:
-        name = _WIRE_NAMES[type(command)]
-        yield json.dumps({**_where(translation), "command": name, "fields": _plain(command)})
+        name = WIRE_NAMES[type(command)]
+        yield json.dumps({**_where(translation), "command": name, "fields": plain(command)})
     if translation.acknowledgment is not None:
-        ack = _plain(translation.acknowledgment)
+        ack = plain(translation.acknowledgment)
         yield json.dumps({**_where(translation), "functional_ack": ack})
 
 
@@ -184,9 +164,9 @@ def _text_lines(translation: Translation) -> Iterator[str]:
 
 
 def _command_text(where: str, command: Command) -> Iterator[str]:
-    name = _WIRE_NAMES[type(command)]
+    name = WIRE_NAMES[type(command)]
     if not isinstance(command, AcknowledgePurchaseOrder):
-        yield f"{where}: {name} {json.dumps(_plain(command))}"
+        yield f"{where}: {name} {json.dumps(plain(command))}"
         return
     yield f"{where}: {name} {command.po_number} revision {command.revision}"
     for answer in command.lines:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
 from typing import Any
 
 from supplyhub import erp, workers
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import add_json_flag, fail, print_json
+from supplyhub.cli.workers import run_until_signalled
 from supplyhub.settings import Settings
-
-log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -29,16 +26,16 @@ def register(subparsers: Any) -> None:
 
 
 def register_workers(worker_subparsers: Any) -> None:
-    worker = worker_subparsers.add_parser(
+    workers.add_worker_parser(
+        worker_subparsers,
         "erp",
+        run_worker,
         help="pull POs and receipts from the ERP and write the suppliers' answers back "
         "(SUPPLYHUB_ERP_*)",
         description="Each round (every SUPPLYHUB_ERP_POLL_SECONDS): pull what changed in the "
         "ERP since the stored cursor, then write back the acknowledgements recorded since the "
         "tracked position, in log order. While the ERP is away it waits and retries.",
     )
-    workers.add_health_flag(worker)
-    worker.set_defaults(run=run_worker)
 
 
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -49,20 +46,9 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
         erp.password(settings)
     except erp.ErpNotConfiguredError as error:
         return fail(f"worker erp: {error}", EXIT_USAGE)
-    starting = workers.worker_loop(settings, "erp")
-    hub = starting.open(lambda: open_hub(settings))
-    try:
-        worker = starting.open(lambda: erp.build_worker(settings, hub))
-        log.info("erp worker started on %s database %s", settings.erp_url, settings.erp_database)
-        asyncio.run(workers.run_until_signalled(worker))
-        log.info("erp worker stopped")
-    except Exception as error:  # a bug, or a login the ERP refuses
-        log.critical("erp worker failed", exc_info=True)
-        print(f"erp worker stopped by a fatal error: {error!r}")
-        return EXIT_FAILED
-    finally:
-        hub.close()
-    return EXIT_OK
+    # A fatal error here is a bug, or a login the ERP refuses.
+    where = f"{settings.erp_url} database {settings.erp_database}"
+    return run_until_signalled(settings, "erp", erp.build_worker, where)
 
 
 def run_status(args: argparse.Namespace, settings: Settings) -> int:

@@ -20,7 +20,7 @@ from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import add_json_flag, fail, print_json
 from supplyhub.read_side import ReadSide, RebuildRefusedError, open_read_side
 from supplyhub.settings import Settings
-from supplyhub.workers import add_health_flag, run_health, worker_loop
+from supplyhub.workers import add_worker_parser, run_health, worker_loop
 
 log = logging.getLogger("supplyhub.projections")
 
@@ -99,11 +99,12 @@ def _position_digest(text: str) -> ChainHead:
 
 def register_workers(worker_subparsers: Any) -> None:
     """Add this group's `supplyhub worker NAME` long-running processes."""
-    worker = worker_subparsers.add_parser(
-        "projections", help="keep every view up to date until SIGINT/SIGTERM"
+    add_worker_parser(
+        worker_subparsers,
+        "projections",
+        run_worker,
+        help="keep every view up to date until SIGINT/SIGTERM",
     )
-    add_health_flag(worker)
-    worker.set_defaults(run=run_worker)
 
 
 @contextmanager

@@ -68,23 +68,23 @@ def register(subparsers: Any) -> None:
 
 
 def register_workers(worker_subparsers: Any) -> None:
-    relay = worker_subparsers.add_parser(
+    workers.add_worker_parser(
+        worker_subparsers,
         "relay",
+        run_relay,
         help="publish every event of the log to NATS JetStream (needs SUPPLYHUB_NATS_URL)",
         description="A tracked subscriber of the event log: publishes each event to "
         "supplyhub.events.<aggregate>.<event> with Nats-Msg-Id = the event's id, in log order, "
         "and resumes from its tracked position after a restart. While NATS is down it waits.",
     )
-    workers.add_health_flag(relay)
-    relay.set_defaults(run=run_relay)
-    inbound = worker_subparsers.add_parser(
+    workers.add_worker_parser(
+        worker_subparsers,
         "inbound",
+        run_inbound,
         help="apply commands sent on supplyhub.commands.<type> (needs SUPPLYHUB_NATS_URL)",
         description="Consumes the commands stream with a durable pull consumer, applies each "
         "command and acks it after commit; run one per consumer to keep the order per document.",
     )
-    workers.add_health_flag(inbound)
-    inbound.set_defaults(run=run_inbound)
 
 
 def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -113,11 +113,17 @@ def _run_worker(args: argparse.Namespace, settings: Settings, name: str, build: 
     if not settings.nats_url:
         print(workers.NatsNotConfiguredError())
         return EXIT_USAGE
+    return run_until_signalled(settings, name, build, settings.nats_url)
+
+
+def run_until_signalled(settings: Settings, name: str, build: Any, where: str) -> int:
+    """Open the hub and the worker ``build`` makes (retrying while the store is away), run it
+    until SIGTERM/SIGINT; log that it started on ``where``. A fatal error exits 1."""
     starting = workers.worker_loop(settings, name)
     hub = starting.open(lambda: open_hub(settings))
     try:
         worker = starting.open(lambda: build(settings, hub))
-        log.info("%s worker started on %s", name, settings.nats_url)
+        log.info("%s worker started on %s", name, where)
         asyncio.run(workers.run_until_signalled(worker))
         log.info("%s worker stopped", name)
     except Exception as error:  # a bug or a configuration the worker cannot run with

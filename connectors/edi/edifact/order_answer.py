@@ -16,9 +16,10 @@ from connectors.edi.edifact.codes import LINE_ACTION, MESSAGE_FUNCTION, RESPONSE
 from connectors.edi.edifact.fields import EDIFACT, dated, reference, split
 from connectors.edi.edifact.interchange import Message
 from connectors.edi.translation import Place, Translation, first, places, proposal_id
+from connectors.gateway.order_answer import acknowledgement
 from connectors.gateway.profile import PartnerProfile, UnknownMappingError
 from domain.acknowledgement import AckStatus
-from domain.commands import AcknowledgePurchaseOrder, Command, LineAnswer, ProposeChange
+from domain.commands import LineAnswer
 from domain.limits import QuantityOrZero, Revision
 
 
@@ -37,16 +38,13 @@ def translate_ordrsp(document: Message, profile: PartnerProfile) -> Translation:
     if not lines:
         raise bgm.fail("LIN", "the message answers no line: the hub acknowledges line by line")
     mark = document.syntax.decimal
-    answers: list[LineAnswer] = []
-    changes: list[Command] = []
-    for line in lines:
-        answer, ordered = _answer(line, header, bgm, profile, mark)
-        answers.append(answer)
-        if answer.status is AckStatus.ACCEPTED_WITH_CHANGES:
-            change = _change(answer, ordered, po_number, revision, document)
-            if change is not None:
-                changes.append(change)
-    acknowledge = AcknowledgePurchaseOrder(po_number, revision, tuple(answers))
+    # Stable across a resend of the same interchange, so the proposal is not made twice.
+    interchange = document.interchange.get(5)
+    acknowledge, changes = acknowledgement(
+        po_number, revision,
+        (_answer(line, header, bgm, profile, mark) for line in lines),
+        lambda line: proposal_id(interchange, document.reference, line), "ORDRSP LIN 1229",
+    )  # fmt: skip
     return Translation(
         EDIFACT, "ORDRSP", document.reference, document.position, (acknowledge, *changes)
     )
@@ -99,19 +97,3 @@ def _answer(
         if row.segment.tag == "PRI" and row.segment.get(1, 1) == "AAA":
             price = row.price("PRI 5118", 1, 2, mark)
     return LineAnswer(number, status, code, confirmed, when, price), ordered
-
-
-def _change(
-    answer: LineAnswer, ordered: Decimal | None, po_number: str, revision: int, document: Message
-) -> ProposeChange | None:
-    quantity = answer.confirmed_quantity
-    if quantity is not None and (quantity == ordered or quantity == 0):
-        quantity = None
-    if quantity is None and answer.confirmed_date is None:
-        return None
-    # Stable across a resend of the same interchange, so the proposal is not made twice.
-    proposal = proposal_id(document.interchange.get(5), document.reference, answer.line_number)
-    return ProposeChange(
-        po_number, revision, answer.line_number, proposal, quantity, answer.confirmed_date,
-        reason=f"ORDRSP LIN 1229 {answer.source_code}",
-    )  # fmt: skip

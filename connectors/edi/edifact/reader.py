@@ -25,11 +25,12 @@ from connectors.edi.errors import (
     Trailer,
     TruncatedInputError,
 )
+from connectors.edi.reading import BLANKS, check_not_cut, each_interchange, split_elements
+from connectors.edi.reading import GroupClosed as _GroupClosed
 from connectors.edi.segment import Element, Segment
-from connectors.edi.stream import MAX_SEGMENT_BYTES, ByteWindow, Chunk
+from connectors.edi.stream import ByteWindow, Chunk
 
 EDIFACT: Final = "EDIFACT"
-_BLANKS: Final = b" \t\r\n"
 _UNA_LENGTH: Final = 9
 
 
@@ -58,12 +59,6 @@ def read_interchanges(chunks: Iterable[Chunk]) -> Iterator[Interchange]:
 
 
 @dataclass(frozen=True, slots=True)
-class _GroupClosed:
-    header: Segment
-    trailer: Segment
-
-
-@dataclass(frozen=True, slots=True)
 class _InterchangeClosed:
     una: bool
     header: Segment
@@ -89,16 +84,7 @@ class _Reader:
         self._window = window
 
     def items(self) -> Iterator[Message | _GroupClosed | _InterchangeClosed]:
-        window = self._window
-        window.skip_bom()
-        window.skip(_BLANKS)
-        if window.at_end():
-            raise TruncatedInputError(EDIFACT, "", None, "the input is empty: no UNA or UNB")
-        while True:
-            yield from self._interchange()
-            window.skip(_BLANKS)
-            if window.at_end():
-                return
+        return each_interchange(self._window, EDIFACT, "no UNA or UNB", self._interchange)
 
     def _service_string(self) -> tuple[Syntax, bool]:
         window = self._window
@@ -135,7 +121,7 @@ class _Reader:
     def _interchange(self) -> Iterator[Message | _GroupClosed | _InterchangeClosed]:
         syntax, una = self._service_string()
         window = self._window
-        skippable = bytes(b for b in _BLANKS if chr(b) not in syntax.service_characters)
+        skippable = bytes(b for b in BLANKS if chr(b) not in syntax.service_characters)
         terminator = syntax.segment.encode("ascii")
         release = syntax.release.encode("ascii") if syntax.release else b""
         opened: _Open | None = None
@@ -192,18 +178,7 @@ class _Reader:
             ) from None
 
     def _ended(self, opened: _Open | None, position: int) -> NoReturn:
-        rest = self._window.peek(MAX_SEGMENT_BYTES + 1)
-        if len(rest) > MAX_SEGMENT_BYTES:
-            raise DelimiterError(
-                EDIFACT, "", position, f"no segment terminator within {MAX_SEGMENT_BYTES} bytes"
-            )
-        if rest.strip():
-            raise TruncatedInputError(
-                EDIFACT,
-                "",
-                position,
-                f"the input ended inside a segment: {rest[:40].decode('latin-1')!r}",
-            )
+        check_not_cut(self._window, EDIFACT, position)
         if opened is None:
             raise TruncatedInputError(EDIFACT, "UNB", position, "the input ended before a UNB")
         raise TruncatedInputError(
@@ -347,19 +322,7 @@ def _split(text: str, syntax: Syntax) -> Segment:
     release = syntax.release
     if release is None or release not in text:
         parts = text.split(syntax.element)
-        component, repetition = syntax.component, syntax.repetition
-        if component not in text and (repetition is None or repetition not in text):
-            return Segment(_tag(parts[0]), tuple([((part,),) for part in parts[1:]]))
-        elements: list[Element] = []
-        for part in parts[1:]:
-            repeats = part.split(repetition) if repetition and repetition in part else (part,)
-            elements.append(
-                tuple(
-                    tuple(each.split(component)) if component in each else (each,)
-                    for each in repeats
-                )
-            )
-        return Segment(_tag(parts[0]), tuple(elements))
+        return split_elements(_tag(parts[0]), parts[1:], text, syntax.component, syntax.repetition)
     return _split_released(text, syntax, release)
 
 

@@ -15,10 +15,10 @@ from datetime import timedelta
 
 from connectors.edi.edifact.fields import EDIFACT, dated, reference, split
 from connectors.edi.edifact.interchange import Message
-from connectors.edi.translation import Place, Translation, first, places
+from connectors.edi.translation import Place, Translation, first, places, shipped_orders
 from connectors.gateway.profile import PartnerProfile
 from domain.commands import SubmitShipNotice
-from domain.shipment import AsnItem, AsnOrder, AsnPack
+from domain.shipment import AsnItem
 
 _BUYER_ITEM = ("IN", "BP")
 _SUPPLIER_ITEM = ("SA", "VN", "VP")
@@ -57,13 +57,8 @@ def translate_desadv(document: Message, profile: PartnerProfile) -> Translation:
     if not orders:
         raise bgm.fail("LIN", "the notice has no line: it ships nothing the hub can read")
     notice = SubmitShipNotice(
-        profile.supplier, asn_number, shipped, expected,
-        tuple(
-            AsnOrder(po, tuple(AsnPack(pack, tuple(items)) for pack, items in packs_of.items()))
-            for po, packs_of in orders.items()
-        ),
-        carrier, tracking,
-    )  # fmt: skip
+        profile.supplier, asn_number, shipped, expected, shipped_orders(orders), carrier, tracking
+    )
     return Translation(EDIFACT, "DESADV", document.reference, document.position, (notice,))
 
 

@@ -13,6 +13,7 @@ from connectors.edi.edifact.ship_notice import translate_desadv
 from connectors.edi.errors import TranslationError
 from connectors.edi.translation import Translation
 from connectors.gateway.profile import PartnerProfile
+from connectors.gateway.translators import translator_for
 
 _TRANSLATORS: dict[str, Callable[[Message, PartnerProfile], Translation]] = {
     "ORDRSP": translate_ordrsp,
@@ -24,13 +25,13 @@ _TRANSLATORS: dict[str, Callable[[Message, PartnerProfile], Translation]] = {
 
 def translate(document: Message, profile: PartnerProfile) -> Translation:
     """The canonical commands (or functional ack) one message says."""
-    translator = _TRANSLATORS.get(document.type)
-    if translator is None:
-        known = ", ".join(_TRANSLATORS)
-        raise TranslationError(
+
+    def refusal(known: str) -> TranslationError:
+        return TranslationError(
             "EDIFACT", "UNH", document.position,
             f"S009 0065 {document.type!r} is not a message the hub reads from a partner "
             f"(reads {known})",
             "UNH 0065",
         )  # fmt: skip
-    return translator(document, profile)
+
+    return translator_for(_TRANSLATORS, document.type, refusal)(document, profile)

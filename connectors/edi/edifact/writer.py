@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from connectors.edi.edifact.syntax import DEFAULT, LEVEL_A, Syntax, codec
 from connectors.edi.errors import UnwritableValueError
 from connectors.edi.segment import Segment
+from connectors.edi.writing import encoded
 
 
 def write(segments: Iterable[Segment], syntax: Syntax, *, una: bool = True) -> bytes:
@@ -45,15 +46,7 @@ def encode(segments: Iterable[Segment], syntax: Syntax, *, una: bool = True) -> 
                 position,
                 f"{bad!r} is outside UNOA (level A: upper case, digits, few signs)",
             )
-        try:
-            yield (text + end).encode(name)
-        except UnicodeEncodeError as exc:
-            raise UnwritableValueError(
-                "EDIFACT",
-                segment.tag,
-                position,
-                f"{text[exc.start]!r} cannot be written in {charset}",
-            ) from None
+        yield encoded(text + end, name, "EDIFACT", segment.tag, position, charset)
 
 
 def _text(segment: Segment, syntax: Syntax, escaped: set[str], position: int) -> str:

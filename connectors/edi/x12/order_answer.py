@@ -18,9 +18,10 @@ from decimal import Decimal
 from connectors.edi.translation import Place, Translation, first, places, proposal_id
 from connectors.edi.x12.codes import ACKNOWLEDGMENT_TYPE, LINE_ITEM_STATUS
 from connectors.edi.x12.interchange import TransactionSet
+from connectors.gateway.order_answer import acknowledgement
 from connectors.gateway.profile import PartnerProfile
 from domain.acknowledgement import AckStatus
-from domain.commands import AcknowledgePurchaseOrder, Command, LineAnswer, ProposeChange
+from domain.commands import LineAnswer
 from domain.limits import QuantityOrZero, Revision
 
 X12 = "X12"
@@ -65,15 +66,13 @@ def _translate(document: TransactionSet, profile: PartnerProfile, layout: _Layou
     if not lines:
         raise bak.fail(f"{layout.header}02", f"answers the whole order but the set has no "
                        f"{layout.line} line: the hub acknowledges line by line")  # fmt: skip
-    answers: list[LineAnswer] = []
-    changes: list[Command] = []
-    for po1, acks in lines:
-        answer, ordered = _answer(po1, acks, bak, profile, layout)
-        answers.append(answer)
-        change = _change(answer, ordered, po_number, revision, document)
-        if change is not None:
-            changes.append(change)
-    acknowledge = AcknowledgePurchaseOrder(po_number, revision, tuple(answers))
+    # Stable across a resend of the same interchange, so the proposal is not made twice.
+    interchange = document.interchange.get(13)
+    acknowledge, changes = acknowledgement(
+        po_number, revision,
+        (_answer(po1, acks, bak, profile, layout) for po1, acks in lines),
+        lambda line: proposal_id(interchange, document.control, line), f"{document.code} ACK01",
+    )  # fmt: skip
     return Translation(
         X12, document.code, document.control, document.position, (acknowledge, *changes)
     )
@@ -124,26 +123,3 @@ def _answer(
     if ack.segment.get(4) in _DELIVERY_DATES and ack.segment.get(5):
         when = ack.day("ACK05", ack.segment.get(5))
     return LineAnswer(number, status, code, quantity, when, price), ordered
-
-
-def _change(
-    answer: LineAnswer,
-    ordered: Decimal | None,
-    po_number: str,
-    revision: int,
-    document: TransactionSet,
-) -> ProposeChange | None:
-    if answer.status is not AckStatus.ACCEPTED_WITH_CHANGES:
-        return None
-    quantity = answer.confirmed_quantity
-    if quantity is not None and (quantity == ordered or quantity == 0):
-        quantity = None
-    if quantity is None and answer.confirmed_date is None:
-        return None
-    # Stable across a resend of the same interchange, so the proposal is not made twice.
-    proposal = proposal_id(document.interchange.get(13), document.control, answer.line_number)
-    reason = f"{document.code} ACK01 {answer.source_code}"
-    return ProposeChange(
-        po_number, revision, answer.line_number, proposal, quantity, answer.confirmed_date,
-        reason=reason,
-    )  # fmt: skip

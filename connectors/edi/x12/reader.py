@@ -19,7 +19,9 @@ from connectors.edi.errors import (
     Trailer,
     TruncatedInputError,
 )
-from connectors.edi.segment import Element, Segment
+from connectors.edi.reading import BLANKS, check_not_cut, each_interchange, split_elements
+from connectors.edi.reading import GroupClosed as _GroupClosed
+from connectors.edi.segment import Segment
 from connectors.edi.stream import MAX_SEGMENT_BYTES, ByteWindow, Chunk
 from connectors.edi.x12.delimiters import Delimiters, check_delimiters
 from connectors.edi.x12.envelope import check_isa, control_number, count
@@ -28,7 +30,6 @@ from connectors.edi.x12.interchange import FunctionalGroup, Interchange, Transac
 X12: Final = "X12"
 _ISA_ELEMENTS: Final = 16
 _ISA_SEARCH: Final = 256  # a sound ISA is 106 bytes; look no further for its separators
-_BLANKS: Final = b" \t\r\n"
 
 
 def read_sets(chunks: Iterable[Chunk], encoding: str = "latin-1") -> Iterator[TransactionSet]:
@@ -60,12 +61,6 @@ def read_interchanges(chunks: Iterable[Chunk], encoding: str = "latin-1") -> Ite
 
 
 @dataclass(frozen=True, slots=True)
-class _GroupClosed:
-    header: Segment
-    trailer: Segment
-
-
-@dataclass(frozen=True, slots=True)
 class _InterchangeClosed:
     header: Segment
     acknowledgments: tuple[Segment, ...]
@@ -94,16 +89,7 @@ class _Reader:
         self._encoding = encoding
 
     def items(self) -> Iterator[TransactionSet | _GroupClosed | _InterchangeClosed]:
-        window = self._window
-        window.skip_bom()
-        window.skip(_BLANKS)
-        if window.at_end():
-            raise TruncatedInputError(X12, "", None, "the input is empty: no ISA")
-        while True:
-            yield from self._interchange()
-            window.skip(_BLANKS)
-            if window.at_end():
-                return
+        return each_interchange(self._window, X12, "no ISA", self._interchange)
 
     def _decode(self, raw: bytes, tag: str, position: int) -> str:
         codec = "utf-8" if self._window.text else self._encoding
@@ -154,7 +140,7 @@ class _Reader:
     def _interchange(self) -> Iterator[TransactionSet | _GroupClosed | _InterchangeClosed]:
         isa, delimiters = self._read_isa()
         window = self._window
-        skippable = bytes(b for b in _BLANKS if chr(b) not in delimiters.characters)
+        skippable = bytes(b for b in BLANKS if chr(b) not in delimiters.characters)
         terminator = delimiters.segment.encode("latin-1")
         opened = _Open(isa, 1)
         position = 1
@@ -182,17 +168,8 @@ class _Reader:
         return self._window.take(len(rest)).strip()
 
     def _ended(self, opened: _Open, position: int) -> NoReturn:
-        rest = self._window.peek(MAX_SEGMENT_BYTES + 1)
-        if len(rest) > MAX_SEGMENT_BYTES:
-            raise DelimiterError(
-                X12, "", position, f"no segment terminator within {MAX_SEGMENT_BYTES} bytes"
-            )
+        check_not_cut(self._window, X12, position)
         control = opened.isa.get(13)
-        if rest.strip():
-            shown = rest[:40].decode("latin-1")
-            raise TruncatedInputError(
-                X12, "", position, f"the input ended inside a segment: {shown!r}"
-            )
         raise TruncatedInputError(
             X12,
             "IEA",
@@ -207,21 +184,8 @@ class _Reader:
         if not (2 <= len(tag) <= 3 and tag.isalnum() and tag.upper() == tag):
             shown = text[:40]
             raise EnvelopeError(X12, "", position, f"{shown!r} does not begin with a segment tag")
-        component, repetition = delimiters.component, delimiters.repetition
         del parts[0]
-        if component not in text and (repetition is None or repetition not in text):
-            # Most segments: simple, unrepeated elements (a comprehension is the fast way).
-            return Segment(tag, tuple([((part,),) for part in parts]))
-        elements: list[Element] = []
-        for part in parts:
-            repeats = part.split(repetition) if repetition and repetition in part else (part,)
-            elements.append(
-                tuple(
-                    tuple(each.split(component)) if component in each else (each,)
-                    for each in repeats
-                )
-            )
-        return Segment(tag, tuple(elements))
+        return split_elements(tag, parts, text, delimiters.component, delimiters.repetition)
 
     def _accept(
         self, opened: _Open, segment: Segment, position: int, delimiters: Delimiters

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from connectors.edi.translation import Place, Translation, first, places
+from connectors.edi.translation import Place, Translation, first, places, shipped_orders
 from connectors.edi.x12.interchange import TransactionSet
 from connectors.gateway.profile import PartnerProfile
 from domain.commands import SubmitShipNotice
-from domain.shipment import AsnItem, AsnOrder, AsnPack
+from domain.shipment import AsnItem
 
 X12 = "X12"
 _LEVELS = frozenset("SOTPI")
@@ -59,13 +59,8 @@ def translate_856(document: TransactionSet, profile: PartnerProfile) -> Translat
     if not orders:
         raise bsn.fail("HL03", "no item level (I): the notice ships nothing the hub can read")
     notice = SubmitShipNotice(
-        profile.supplier, asn_number, ship_date, expected,
-        tuple(
-            AsnOrder(po, tuple(AsnPack(pack, tuple(items)) for pack, items in packs.items()))
-            for po, packs in orders.items()
-        ),
-        carrier, tracking,
-    )  # fmt: skip
+        profile.supplier, asn_number, ship_date, expected, shipped_orders(orders), carrier, tracking
+    )
     return Translation(X12, "856", document.control, document.position, (notice,))
 
 

@@ -12,6 +12,7 @@ from connectors.edi.x12.invoice import translate_810
 from connectors.edi.x12.order_answer import translate_855, translate_865
 from connectors.edi.x12.ship_notice import translate_856
 from connectors.gateway.profile import PartnerProfile
+from connectors.gateway.translators import translator_for
 
 _TRANSLATORS: dict[str, Callable[[TransactionSet, PartnerProfile], Translation]] = {
     "855": translate_855,
@@ -24,12 +25,12 @@ _TRANSLATORS: dict[str, Callable[[TransactionSet, PartnerProfile], Translation]]
 
 def translate(document: TransactionSet, profile: PartnerProfile) -> Translation:
     """The canonical commands (or functional ack) one transaction set says."""
-    translator = _TRANSLATORS.get(document.code)
-    if translator is None:
-        known = ", ".join(_TRANSLATORS)
-        raise TranslationError(
+
+    def refusal(known: str) -> TranslationError:
+        return TranslationError(
             "X12", "ST", document.position,
             f"ST01 {document.code!r} is not a set the hub reads from a partner (reads {known})",
             "ST01",
         )  # fmt: skip
-    return translator(document, profile)
+
+    return translator_for(_TRANSLATORS, document.code, refusal)(document, profile)

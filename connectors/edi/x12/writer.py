@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from connectors.edi.errors import UnwritableValueError
 from connectors.edi.segment import Segment
+from connectors.edi.writing import encoded
 from connectors.edi.x12.delimiters import Delimiters
 from connectors.edi.x12.envelope import check_isa
 
@@ -36,15 +37,7 @@ def encode(
             text = _isa(segment, delimiters)
         else:
             text = _text(segment, active, position)
-        try:
-            yield (text + end).encode(encoding)
-        except UnicodeEncodeError as exc:
-            raise UnwritableValueError(
-                "X12",
-                segment.tag,
-                position,
-                f"{text[exc.start]!r} cannot be written in {encoding}",
-            ) from None
+        yield encoded(text + end, encoding, "X12", segment.tag, position, encoding)
 
 
 def _isa(isa: Segment, delimiters: Delimiters) -> str:
