@@ -26,7 +26,7 @@ SAME_ORIGIN_ONLY = {
 }
 
 
-def _package_files(package: str, *parts: str) -> Path:
+def package_files(package: str, *parts: str) -> Path:
     """A directory of package data, read in place (a regular install is unzipped)."""
     with as_file(files(package).joinpath(*parts)) as path:
         return Path(path)
@@ -64,10 +64,10 @@ def page_routes(openapi_url: str, title: str, *, graphiql: bool) -> list[BaseRou
     routes: list[BaseRoute] = [
         Route("/docs", swagger_ui, methods=["GET"]),
         Route("/redoc", redoc, methods=["GET"]),
-        Mount(DOCS_ASSETS, StaticFiles(directory=_package_files("fastapi_offline", "static"))),
+        Mount(DOCS_ASSETS, StaticFiles(directory=package_files("fastapi_offline", "static"))),
     ]
     if graphiql:
-        assets = _package_files(
+        assets = package_files(
             "graphene_django_graphiql_static", "static", "graphene_django_graphiql_static"
         )
         routes += [

@@ -4,8 +4,6 @@ with a hub token and reads and works the hub through the same GraphQL API as the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.resources import as_file, files
-from pathlib import Path
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.auth import INTERNAL, Role
 from api.graphql.visibility import ROOTS
+from api.pages import package_files
 from api.rest.problems import PROBLEMS
 from api.services import PrincipalDep, ServicesDep
 from projections.runner import ProjectionStatus
@@ -33,26 +32,21 @@ CONSOLE_POLICY = {
 }
 
 
-def _static() -> Path:
-    with as_file(files("api.console").joinpath("static")) as path:
-        return Path(path)
-
-
-async def _page(request: Request) -> Response:
-    return FileResponse(_static() / "console.html", headers=CONSOLE_POLICY)
-
-
-async def _trace_page(request: Request) -> Response:
-    # One purchase order's timeline; its data is GET /console/purchase-orders/{number}/trace.
-    return FileResponse(_static() / "trace.html", headers=CONSOLE_POLICY)
-
-
 def console_routes() -> list[BaseRoute]:
     """GET /console and its assets; the data comes from /graphql, /readyz and the session."""
+    static = package_files("api.console", "static")  # found once, not on every request
+
+    async def page(request: Request) -> Response:
+        return FileResponse(static / "console.html", headers=CONSOLE_POLICY)
+
+    async def trace_page(request: Request) -> Response:
+        # One purchase order's timeline; its data is GET /console/purchase-orders/{n}/trace.
+        return FileResponse(static / "trace.html", headers=CONSOLE_POLICY)
+
     return [
-        Route("/console", _page, methods=["GET"]),
-        Route("/console/trace/{number}", _trace_page, methods=["GET"]),
-        Mount(CONSOLE_ASSETS, StaticFiles(directory=_static())),
+        Route("/console", page, methods=["GET"]),
+        Route("/console/trace/{number}", trace_page, methods=["GET"]),
+        Mount(CONSOLE_ASSETS, StaticFiles(directory=static)),
     ]
 
 

@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.auth import INTERNAL, Role
-from api.console import RELEASERS
+from api.auth import INTERNAL
+from api.console import OPERATORS, RELEASERS
 from api.dead_letters import DeadLetterAction, DeadLetters, DeadLetterView
 from api.rest.problems import PROBLEMS
 from api.services import PrincipalDep, Services, ServicesDep
@@ -26,8 +26,6 @@ from projections.read_models import SupplierKpis
 from projections.trace import documents_of, timeline
 
 JSON = "application/json"
-# Who sees the technical pages (dead letters, traces): the console's technical readers.
-READERS = frozenset({Role.BUYER, Role.AUDITOR, Role.ADMIN})
 
 
 router = APIRouter(prefix="/console", tags=["console"], responses=PROBLEMS)
@@ -41,7 +39,7 @@ class Release(pydantic.BaseModel):
 
 @router.get("/dead-letters", summary="Dead letters and held commands, and the latest releases")
 async def dead_letters(principal: PrincipalDep, services: ServicesDep) -> DeadLetters:
-    principal.require(*READERS)
+    principal.require(*OPERATORS)
     return await run_in_threadpool(services.dead_letters.list)
 
 
@@ -96,7 +94,7 @@ class Trace:
 async def trace(
     number: limits.DocumentNumber, principal: PrincipalDep, services: ServicesDep
 ) -> Trace:
-    principal.require(*READERS)
+    principal.require(*OPERATORS)
     return await run_in_threadpool(_trace, services, number)
 
 

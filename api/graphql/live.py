@@ -74,8 +74,7 @@ class Notifications:
         orders = {e.originator_id for e in mine if _topic(e).startswith(PO_TOPIC)}
         views = (self.read_models.purchase_order_with_id(str(i)) for i in orders)
         changed = tuple(v for v in views if v is not None) if "orders" in wanted else ()
-        if "cases" not in wanted:
-            self._cases = None  # read again when someone follows cases
+        if "cases" not in wanted:  # the next follower's `prime` reads them afresh
             return Change(upto, timeline, changed)
         touched = any(_topic(e).startswith(CASE_TOPIC) for e in mine)
         return Change(upto, timeline, changed, self._case_changes() if touched else ())
@@ -98,9 +97,10 @@ class Notifications:
         return tuple(changes)
 
     def prime(self, cases: bool) -> int:
-        """The position to watch from, and (if `cases`) the cases as they are there."""
+        """The position to watch from, and (if `cases`) the cases as they are there: read
+        afresh, so a list kept from earlier followers is never compared against."""
         position = self.read_models.position()
-        if cases and self._cases is None:
+        if cases:
             self._cases = {c.key: c for c in self.read_models.exceptions(None, status=None)}
         return position
 

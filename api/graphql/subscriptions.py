@@ -77,8 +77,8 @@ async def purchase_orders_needing_action(info: Info) -> AsyncGenerator[PurchaseO
 
 
 async def document_timeline(info: Info, number: str) -> AsyncGenerator[TimelineEntry, None]:
-    context, scope, role = _caller(info, "documentTimeline")
-    if context.read_models.purchase_order(number, scope) is None:
+    context, _, role = _caller(info, "documentTimeline")
+    if await context.purchase_orders.load(number) is None:
         # As `purchaseOrder(number)` answers null: another supplier's order is not named.
         raise ForbiddenError(f"purchase order {number!r} is not one this caller may see")
     document = str(PurchaseOrderAggregate.create_id(number))
