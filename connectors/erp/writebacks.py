@@ -27,13 +27,19 @@ from typing import Any, Final
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import Notification
 
-from connectors.erp.seam import Acknowledgement, ErpRefusedError, ErpWriteBack, LineDate
+from connectors.erp.hub import provenance
+from connectors.erp.seam import (
+    Acknowledgement,
+    ErpMessage,
+    ErpRefusedError,
+    ErpWriteBack,
+    LineDate,
+)
 from connectors.workers.positions import PositionStore
 from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
 from domain.change_proposal import ChangeProposal
 from domain.commands import RecordErpRefusal
-from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
 from domain.supplier import Supplier
 from domain.tolerance import TolerancePolicy
@@ -120,12 +126,11 @@ class WriteBacks:
         return self._origin[po_id]
 
     def _record_refusal(self, position: int, po_number: str, action: str, message: str) -> None:
-        key = f"{self.name}:{position}"
-        provenance = Provenance(
-            message_id=key, correlation_id=key, causation_id=key, actor=self.actor,
-            channel=Channel.ERP, at=self.clock(), payload_ref=f"log:{position}",
+        refusal = ErpMessage(
+            RecordErpRefusal(po_number, action, message[:1000]), f"{self.name}:{position}",
+            f"log:{position}",
         )  # fmt: skip
-        self.hub.handle(RecordErpRefusal(po_number, action, message[:1000]), provenance)
+        self.hub.handle(refusal.command, provenance(refusal, self.actor, self.clock()))
 
 
 def agreed_date(po: PurchaseOrder, proposal: ChangeProposal) -> Acknowledgement | None:

@@ -53,7 +53,7 @@ _PO = "supplyhub:PurchaseOrder."
 SENT_ON: Final = (f"{_PO}Released", f"{_PO}Revised", f"{_PO}Cancelled")
 
 
-class PartnerUnavailableError(Exception):
+class PartnerUnavailableError(ConnectionError):
     """The partner answered 5xx or 429: it is there but cannot take the document yet."""
 
 
@@ -281,10 +281,10 @@ class EdiOutbound:
         raises (transient): the position stays on the event not yet sent."""
         sent = 0
         position = self.positions.get(self.name)
-        while batch := self.hub.recorder.select_notifications(position + 1, self.batch_size):
-            for notification in batch:
-                if notification.topic in SENT_ON:
-                    sent += self._send(notification)
+        read = self.hub.recorder.select_notifications
+        while batch := read(position + 1, self.batch_size, topics=SENT_ON):
+            for notification in batch:  # only the events a partner is sent a document on
+                sent += self._send(notification)
                 position = notification.id
                 self.positions.set(self.name, position)
         self.collect()

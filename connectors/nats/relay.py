@@ -21,14 +21,14 @@ from functools import lru_cache
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Mapper, Notification
 from nats.aio.client import Client
 
 from connectors.nats.acks import AckInbox, PublishFailedError, Window, wait_for
 from connectors.nats.streams import close_quietly, connect, ensure_stream
 from connectors.workers.loop import TRANSIENT, ResilientLoop, WorkerHealth, sleep_unless
 from connectors.workers.positions import PositionStore
-from storage.event_codec import OrjsonTranscoder, read_field
+from storage.event_codec import read_field
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +66,11 @@ def is_published(topic: str) -> bool:
     return not topic.startswith(UNPUBLISHED_PREFIXES)
 
 
-_CODEC = OrjsonTranscoder()  # the hub's event codec, as the application reads events
-
-
-def provenance_of(state: bytes, codec: OrjsonTranscoder = _CODEC) -> dict[str, Any] | None:
-    """The event's provenance fields, read from its stored JSON by the hub's event codec:
-    only that field is decoded (decoding the whole event costs more than publishing it).
-    None if the state does not carry a provenance."""
-    return _fields(codec.read_field(state, "provenance"))
+def provenance_of(mapper: Mapper[Any], notification: Notification) -> dict[str, Any] | None:
+    """The event's provenance fields, read by the hub's event codec: only that field is
+    decoded (decoding the whole event costs more than publishing it; an encrypted or
+    compressed store decodes it whole). None if the event carries no provenance."""
+    return _fields(read_field(mapper, notification, "provenance"))
 
 
 def _fields(provenance: Any) -> dict[str, Any] | None:
@@ -226,8 +223,7 @@ class Relay:
         ]
 
     def _provenance(self, notification: Notification) -> Mapping[str, Any] | None:
-        # (an encrypted or compressed store, another codec: the whole event is decoded)
-        return _fields(read_field(self.app.mapper, notification, "provenance"))
+        return provenance_of(self.app.mapper, notification)
 
     async def _send(
         self, nc: Client, inbox: AckInbox, batch: Sequence[tuple[int, OutboundMessage | None]]

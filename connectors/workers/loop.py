@@ -33,7 +33,6 @@ import psycopg
 from eventsourcing import persistence
 from psycopg_pool import PoolTimeout
 
-from connectors.gateway.outbound import PartnerUnavailableError
 from connectors.nats.acks import PublishFailedError
 from storage.database import StoreUnavailableError
 
@@ -64,8 +63,7 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     nats.js.errors.ServiceUnavailableError,
     nats.js.errors.ServerError,
     nats.js.errors.NoStreamResponseError,
-    PartnerUnavailableError,  # an EDI partner answered 5xx / 429
-    OSError,  # refused, reset, DNS (socket.gaierror)
+    OSError,  # refused, reset, DNS (socket.gaierror); ConnectionError: an ERP or partner away
     TimeoutError,
 )
 
@@ -214,9 +212,7 @@ class ResilientLoop:
 
     async def pause(self, error: BaseException, stop: asyncio.Event) -> None:
         """Note a transient failure and wait out its backoff (or until stopped)."""
-        seconds = self.note(error)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        await sleep_unless(stop, self.note(error))
 
     def run_sync(
         self, step: Callable[[], object], idle: Callable[[], None], stopping: threading.Event

@@ -95,6 +95,7 @@ class TrytonWorker:
         self.poll_seconds = poll_seconds
         self.clock = clock
         self.rounds = 0
+        self._writing: tuple[TrytonClient, WriteBacks] | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.loop.run(lambda: self._session(stop), stop)
@@ -115,9 +116,13 @@ class TrytonWorker:
                 await asyncio.to_thread(client.logout)
 
     def writebacks(self, client: TrytonClient) -> WriteBacks:
-        return WriteBacks(
-            self.hub, self.positions, TrytonWriteBack(client), actor_of(client), self.clock
-        )
+        """One per session: it keeps which orders this ERP released across rounds."""
+        if self._writing is None or self._writing[0] is not client:
+            made = WriteBacks(
+                self.hub, self.positions, TrytonWriteBack(client), actor_of(client), self.clock
+            )
+            self._writing = (client, made)
+        return self._writing[1]
 
     def round(self, client: TrytonClient) -> None:
         """One pull and every write-back due; the cursor committed after both."""
