@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import cast
 from uuid import UUID
 
@@ -21,7 +20,7 @@ from domain.outcome import Outcome
 from domain.processed_message import ProcessedMessage
 from domain.provenance import Provenance
 from domain.tolerance import DEFAULT_TOLERANCE, TolerancePolicy
-from domain.unit_of_work import UnitOfWork, replay
+from domain.unit_of_work import UnitOfWork
 from domain.use_cases import HANDLERS, Context
 
 
@@ -225,19 +224,3 @@ class SupplyHub(Application[UUID]):
     def history(self, aggregate_id: UUID) -> list[Aggregate.Event]:
         """Every event of one document, oldest first."""
         return cast("list[Aggregate.Event]", list(self.events.get(aggregate_id)))
-
-    def state_as_of(
-        self, aggregate_id: UUID, *, version: int | None = None, at: datetime | None = None
-    ) -> Aggregate | None:
-        """The document as it was at a version, or as recorded by a time (None if not yet)."""
-        if at is not None:
-            version = None
-            for event in self.history(aggregate_id):
-                if event.timestamp > at:
-                    break
-                version = event.originator_version
-            if version is None:
-                return None
-        found: object = self.repository.get(aggregate_id, version=version, projector_func=replay)
-        assert isinstance(found, Aggregate)
-        return found

@@ -14,16 +14,15 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from domain.purchase_order import PurchaseOrder, version_at_revision
+from domain.unit_of_work import replay
 from projections.read_models import PurchaseOrderView
 from projections.views.purchase_orders import purchase_orders
 
 
 class DocumentLog(Protocol):
-    """Where a document's events and its state at a version are read (the hub)."""
+    """Where a document's events are read (the hub)."""
 
     def history(self, aggregate_id: UUID) -> Sequence[Any]: ...
-
-    def state_as_of(self, aggregate_id: UUID, *, version: int | None = None) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,10 @@ class AsOf:
         """The order's last version at the point; None if it did not exist yet."""
         return self.covered[-1].originator_version if self.covered else None
 
-    def state(self, log: DocumentLog) -> PurchaseOrder | None:
-        """The order itself at the point, as the hub rebuilds it at that version."""
-        if self.version is None:
-            return None
-        found = log.state_as_of(self.covered[0].originator_id, version=self.version)
+    def state(self) -> PurchaseOrder | None:
+        """The order itself at the point: the covered events folded as the hub folds them
+        (already read: the log is not asked again)."""
+        found = replay(None, self.covered)
         return found if isinstance(found, PurchaseOrder) else None
 
     def view(self) -> PurchaseOrderView | None:

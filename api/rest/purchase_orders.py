@@ -115,4 +115,4 @@ def _history(
         raise NotFoundError("purchase order", number)
     if point.revision_missing:
         raise NotFoundError("revision", str(revision))
-    return history_json(number, list(point.events), point.state(services.hub))
+    return history_json(number, list(point.events), point.state())

@@ -105,7 +105,7 @@ def print_history_json(
         return fail(f"purchase order {number} not found")
     if point.revision_missing:
         return fail(f"revision {revision} does not exist")
-    print_json(history_json(number, list(point.events), point.state(hub)))
+    print_json(history_json(number, list(point.events), point.state()))
     return 0
 
 
@@ -136,7 +136,7 @@ def print_history(hub: SupplyHub, number: str, revision: int | None, as_of: date
 def _print_state(hub: SupplyHub, point: AsOf, revision: int | None, as_of: datetime | None) -> int:
     if point.revision_missing:
         return fail(f"revision {revision} does not exist")
-    state = point.state(hub)
+    state = point.state()
     if state is None:
         return fail("no state recorded by that time")
     label = f"revision {revision}" if revision else (f"as of {as_of}" if as_of else "now")

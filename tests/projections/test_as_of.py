@@ -39,7 +39,7 @@ def test_a_revision_covers_the_events_until_the_erp_moved_past_it(hub: SupplyHub
 
     assert [e.originator_version for e in at_1.covered] == [1, 2]
     assert len(at_1.events) == 4 and not at_1.revision_missing
-    state, view = at_1.state(hub), at_1.view()
+    state, view = at_1.state(), at_1.view()
     assert state is not None and state.revision == 1 and state.version == 2
     assert view is not None and view.revision == 1 and view.acknowledged_revision == 1
     assert at_2.version == 4
@@ -55,8 +55,8 @@ def test_a_time_covers_what_was_recorded_by_then_and_nothing_before_the_order(
     answered = purchase_order_as_of(hub, "PO-9", at=recorded[1])
     before = purchase_order_as_of(hub, "PO-9", at=recorded[0] - timedelta(microseconds=1))
 
-    assert answered.version == 2 and answered.state(hub) is not None
-    assert before.version is None and before.state(hub) is None and before.view() is None
+    assert answered.version == 2 and answered.state() is not None
+    assert before.version is None and before.state() is None and before.view() is None
 
 
 def test_a_revision_the_order_never_had_is_missing_and_covers_nothing(hub: SupplyHub) -> None:
@@ -66,5 +66,5 @@ def test_a_revision_the_order_never_had_is_missing_and_covers_nothing(hub: Suppl
     unknown = purchase_order_as_of(hub, "NO-SUCH-PO")
 
     assert missing.revision_missing and missing.covered == () and len(missing.events) == 4
-    assert missing.state(hub) is None and missing.view() is None
+    assert missing.state() is None and missing.view() is None
     assert unknown.events == () and unknown.version is None
