@@ -10,12 +10,11 @@ import asyncio
 import os
 from pathlib import Path
 
-import nats
 from nats.errors import Error as NatsError
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from connectors.nats.streams import close_quietly
+from connectors.nats.streams import close_quietly, connect, ensure_stream
 from projections.audit_checkpoints import Checkpoint
 from supplyhub.settings import Settings
 
@@ -66,17 +65,11 @@ def audit_subject(stream: str) -> str:
 
 
 async def _publish(url: str, stream: str, checkpoint: Checkpoint) -> None:
-    nc = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=0)
+    nc = await connect(url, connect_timeout=5)
     try:
         js = nc.jetstream()
-        try:
-            await js.stream_info(stream)
-        except NotFoundError:  # messages of this stream cannot be deleted nor purged by the API
-            config = StreamConfig(
-                name=stream, subjects=[audit_subject(stream)], storage=StorageType.FILE,
-                deny_delete=True, deny_purge=True,
-            )  # fmt: skip
-            await js.add_stream(config)
+        # messages of this stream cannot be deleted nor purged by the API
+        await ensure_stream(js, stream, [audit_subject(stream)], deny_delete=True, deny_purge=True)
         msg_id = f"checkpoint-{checkpoint.position}-{checkpoint.at}"
         await js.publish(
             audit_subject(stream), checkpoint.line().encode(), stream=stream,
@@ -87,7 +80,7 @@ async def _publish(url: str, stream: str, checkpoint: Checkpoint) -> None:
 
 
 async def _read(url: str, stream: str) -> list[str]:
-    nc = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=0)
+    nc = await connect(url, connect_timeout=5)
     try:
         js = nc.jetstream()
         try:

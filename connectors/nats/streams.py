@@ -22,8 +22,11 @@ async def ensure_stream(
     name: str,
     subjects: list[str],
     duplicate_window: float = DUPLICATE_WINDOW_SECONDS,
+    **config: Any,
 ) -> None:
-    """Create the stream if it is missing; an existing one is left as the operator set it."""
+    """Create the stream if it is missing; an existing one is left as the operator set it.
+
+    `config`: more of the stream's settings (e.g. the audit stream's ``deny_delete``)."""
     try:
         await js.stream_info(name)
     except NotFoundError:
@@ -33,6 +36,7 @@ async def ensure_stream(
                 subjects=subjects,
                 storage=StorageType.FILE,
                 duplicate_window=duplicate_window,
+                **config,
             )
         )
 
@@ -46,15 +50,15 @@ async def connect(url: str, **options: Any) -> Client:
     async def quiet(error: Exception) -> None:
         log.debug("NATS: %r", error)
 
-    options = {"error_cb": quiet, **options}
-    return await nats.connect(
-        url,
-        allow_reconnect=False,
-        max_reconnect_attempts=1,
-        reconnect_time_wait=0.05,
-        connect_timeout=2,
-        **options,
-    )
+    chosen: dict[str, Any] = {
+        "error_cb": quiet,
+        "allow_reconnect": False,
+        "max_reconnect_attempts": 1,
+        "reconnect_time_wait": 0.05,
+        "connect_timeout": 2,
+        **options,  # the caller's choice wins (e.g. a longer connect_timeout)
+    }
+    return await nats.connect(url, **chosen)
 
 
 async def close_quietly(nc: Client) -> None:
