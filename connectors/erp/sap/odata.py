@@ -2,8 +2,8 @@
 error envelope as typed exceptions, retries with backoff and jitter, `Retry-After` honoured.
 
 What the adapter asks of it is small: read a collection (following `__next`, SAP's
-server-driven paging), read one entity (with its ETag), create, update with `If-Match`, and
-post an IDoc. What to do with each answer is here, once:
+server-driven paging), read one entity (with its ETag), create one, and post an IDoc. What
+to do with each answer is here, once:
 
 - 403 with `x-csrf-token: Required`: the token (and its session) is fetched again, and the
   call made once more;
@@ -187,11 +187,6 @@ class SapClient:
     def create(self, service: str, entity_set: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
         answer = self._call("POST", self._url(service, entity_set, {}), _json_body(body))
         return self._json(answer)
-
-    def update(self, service: str, path: str, changes: Mapping[str, Any], etag: str | None) -> None:
-        """PATCH with `If-Match` (the ETag read, or `*` when the entity has none)."""
-        headers = {"If-Match": etag or "*"}
-        self._call("PATCH", self._url(service, path, {}), _json_body(changes), headers)
 
     def post_idoc(self, xml: str) -> Mapping[str, Any]:
         """An inbound IDoc (XML); returns its status record (`DOCNUM`, `STATUS`, ...)."""

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final, get_args
 
 from connectors.erp.seam import ErpDataError, ErpMessage, KnownOrder
@@ -197,13 +197,20 @@ def _order_line(record: PurchaseOrderRecord, item: Record, lead_days: int) -> Or
         quantity=_plain(_amount(ITEM, key, "OrderQuantity", item.get("OrderQuantity"),
                                 limits.Quantity)),
         uom=UNITS[unit],
-        unit_price=_plain(_checked(ITEM, key, "NetPriceAmount", price / per, limits.Price)),
+        unit_price=_plain(_checked(ITEM, key, "NetPriceAmount", _per_unit(price, per),
+                                   limits.Price)),
         need_by=_need_by(record, item, key, lead_days),
         ship_to=_text(ITEM, key, "Plant", item.get("Plant"), limits.PartyId),
         description=_text(ITEM, key, "PurchaseOrderItemText",
                           item.get("PurchaseOrderItemText") or "", limits.Description,
                           required=False),
     )  # fmt: skip
+
+
+def _per_unit(price: Decimal, per: Decimal) -> Decimal:
+    """SAP prices per `NetPriceQuantity` units (50.00 per 100); the hub per one unit, kept to
+    the hub's six decimals."""
+    return price if per == 1 else (price / per).quantize(Decimal("0.000001"), ROUND_HALF_UP)
 
 
 def _need_by(record: PurchaseOrderRecord, item: Record, key: str, lead_days: int) -> date:
@@ -286,7 +293,7 @@ def _amount(entity: str, key: object, field: str, value: object, hint: object) -
 
 
 def _checked(entity: str, key: object, field: str, number: Decimal, hint: object) -> Decimal:
-    if (broken := _limit(hint).broken(_plain(number))) is not None:
+    if (broken := _limit(hint).broken(number)) is not None:
         raise ErpDataError(entity, key, field, broken)
     return number
 
