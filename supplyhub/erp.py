@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors.erp import invoices
 from connectors.erp.sap.odata import SapClient
 from connectors.erp.sap.worker import SapWorker, load_cursor
 from connectors.erp.state import ErpStateStore
@@ -117,9 +118,18 @@ def status(settings: Settings, hub: SupplyHub) -> dict[str, Any]:
             "last_error": state.last_error or None,
             "last_error_at": state.last_error_at or None,
             "pending_writebacks": pending(hub, positions, name),
+            **_invoices_pending(settings, hub, positions, name),
         }
     finally:
         database.close()
+
+
+def _invoices_pending(
+    settings: Settings, hub: SupplyHub, positions: PositionStore, name: str
+) -> dict[str, Any]:
+    if settings.erp_adapter != "sap":  # Tryton posts no invoices yet
+        return {}
+    return {"pending_invoices": invoices.pending(hub, positions, name)}
 
 
 def _cursor_fields(settings: Settings, text: str) -> dict[str, Any]:

@@ -2,11 +2,11 @@
 
 Each round, on one SAP session (cookie and CSRF token): pull the suppliers, purchase orders
 and goods receipts changed since the stored cursor, then write back the acknowledgements
-recorded since the tracked position, then commit the cursor and the round's success in the
-hub's store (`erp_state`). SAP away (a `ConnectionError`) leaves the cursor and the position
-where they were; the loop starts a new session after its backoff. A 503 whose `Retry-After`
-is longer than the client waits on its own is honoured here: the session waits that long
-before the loop's backoff.
+and post the matched invoices recorded since their tracked positions, then commit the cursor
+and the round's success in the hub's store (`erp_state`). SAP away (a `ConnectionError`)
+leaves the cursor and the positions where they were; the loop starts a new session after its
+backoff. A 503 whose `Retry-After` is longer than the client waits on its own is honoured
+here: the session waits that long before the loop's backoff.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.erp.hub import Clock
+from connectors.erp.invoices import InvoiceWriteBacks
+from connectors.erp.sap.invoice import SapInvoicePosting
 from connectors.erp.sap.odata import SapBusyError, SapClient
 from connectors.erp.sap.pull import SapCursor, SapSource, Window, pull_once
 from connectors.erp.sap.write import SapWriteBack
@@ -83,7 +85,7 @@ class SapWorker:
         self.poll_seconds = poll_seconds
         self.clock = clock
         self.rounds = 0
-        self._writing: tuple[SapClient, WriteBacks] | None = None
+        self._writing: tuple[SapClient, WriteBacks, InvoiceWriteBacks] | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.loop.run(lambda: self._session(stop), stop)
@@ -101,10 +103,19 @@ class SapWorker:
 
     def writebacks(self, client: SapClient) -> WriteBacks:
         """One per session: it keeps which orders this SAP system released across rounds."""
+        return self._subscribers(client)[1]
+
+    def invoices(self, client: SapClient) -> InvoiceWriteBacks:
+        return self._subscribers(client)[2]
+
+    def _subscribers(self, client: SapClient) -> tuple[SapClient, WriteBacks, InvoiceWriteBacks]:
         if self._writing is None or self._writing[0] is not client:
-            made = WriteBacks(self.hub, self.positions, SapWriteBack(client), self.name, self.clock)
-            self._writing = (client, made)
-        return self._writing[1]
+            acks = WriteBacks(self.hub, self.positions, SapWriteBack(client), self.name, self.clock)
+            invoices = InvoiceWriteBacks(
+                self.hub, self.positions, SapInvoicePosting(client), self.name, self.clock
+            )
+            self._writing = (client, acks, invoices)
+        return self._writing
 
     def round(self, client: SapClient) -> None:
         """One pull and every write-back due; the cursor committed after both."""
@@ -112,9 +123,9 @@ class SapWorker:
             cursor = load_cursor(self.states.get(self.name).cursor)
             source = SapSource(client, self.system, self.lead_days)
             report = pull_once(source, self.hub, cursor, self.clock)
-            writebacks = self.writebacks(client)
-            while writebacks.step() == writebacks.batch_size:
-                pass
+            for subscriber in (self.writebacks(client), self.invoices(client)):
+                while subscriber.step() == subscriber.batch_size:
+                    pass
         except Exception as error:
             self._failed(error)
             raise

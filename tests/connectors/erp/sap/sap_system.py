@@ -112,6 +112,19 @@ class MockSap:
                     found.append((str(row["docnum"]), payload))
         return sorted(found)
 
+    def supplier_invoices(self, supplier: str, reference: str) -> list[dict[str, Any]]:
+        """The supplier invoices SAP holds from `supplier` under its invoice number."""
+        query = (f"InvoicingParty eq '{supplier}' and "
+                 f"SupplierInvoiceIDByInvcgParty eq '{reference}'")  # fmt: skip
+        with self._session() as sap:
+            answer = sap.get(
+                f"{ODATA}/API_SUPPLIERINVOICE_PROCESS_SRV/A_SupplierInvoice",
+                params={"$filter": query, "$expand": "to_SuplrInvcItemPurOrdRef"},
+            )  # fmt: skip
+            answer.raise_for_status()
+            found: list[dict[str, Any]] = answer.json()["d"]["results"]
+            return found
+
     def fault(self, **rule: Any) -> None:
         """A fault rule (`match` regex on the path, `method`, `scenario` or `status`, `count`)."""
         httpx.post(f"{self.url}/_mock/faults", json=rule, timeout=10).raise_for_status()

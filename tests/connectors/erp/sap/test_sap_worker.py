@@ -253,6 +253,42 @@ def test_the_suppliers_acknowledgement_lands_in_sap_as_one_ordrsp_idoc(
     assert worker.writebacks(client).pending() == 0
 
 
+SUBMIT = """mutation($key: String!, $input: InvoiceInput!) {
+  submitInvoice(idempotencyKey: $key, input: $input) { __typename } }"""
+
+
+def test_a_matched_invoice_is_posted_once_to_saps_supplier_invoice_service(
+    sap: MockSap, live: LiveHub, worker: SapWorker, client: SapClient,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    supplier = new_supplier(sap)
+    number = new_po(sap, supplier)
+    worker.round(client)
+    sap.receive(number, "00010", Decimal(10), "TG14")
+    worker.round(client)
+    reference = f"INV-{number[-6:]}"
+    invoice = {"invoiceNumber": reference, "poNumber": number, "currency": "EUR",
+               "invoiceDate": "2027-03-20",
+               "lines": [{"lineNumber": 10, "quantity": "10", "unitPrice": "1.50"}]}  # fmt: skip
+    response = httpx.post(
+        f"{live.url}/graphql", headers={"Authorization": f"Bearer {token(capsys, supplier)}"},
+        json={"query": SUBMIT, "variables": {"key": reference, "input": invoice}},
+    )  # fmt: skip
+    assert "errors" not in response.json(), response.text
+
+    worker.round(client)
+    worker.states.succeeded(worker.name, "", "")
+    worker.invoices(client).positions.set(worker.invoices(client).name, 0)  # replay them all
+    worker.round(client)
+
+    (posted,) = sap.supplier_invoices(supplier, reference)
+    assert (posted["InvoiceGrossAmount"], posted["DocumentCurrency"]) == ("15.00", "EUR")
+    items = posted["to_SuplrInvcItemPurOrdRef"]["results"]
+    assert [(i["PurchaseOrder"], i["PurchaseOrderItem"], i["SupplierInvoiceItemAmount"])
+            for i in items] == [(number, "00010", "15.00")]  # fmt: skip
+    assert worker.invoices(client).pending() == 0
+
+
 # --- faults, one each, with the outcome an operator wants ------------------------------------
 
 
