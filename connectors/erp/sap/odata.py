@@ -143,6 +143,7 @@ class SapClient:
             urllib.request.HTTPCookieProcessor(self._cookies)
         )
         self.renewals = {"csrf": 0, "session": 0}  # for the log and the tests
+        self._metadata: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"SapClient({self.root!r}, user={self.user!r})"

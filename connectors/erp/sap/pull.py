@@ -38,6 +38,7 @@ BUSINESS_PARTNERS: Final = "API_BUSINESS_PARTNER"  # its technical name, API_BUS
 PARTNER_LOOKBACK: Final = timedelta(days=1)
 ORDER_LOOKBACK: Final = timedelta(minutes=5)
 RECEIPT_LOOKBACK: Final = timedelta(days=31)
+_NEVER: Final = datetime.min.replace(tzinfo=UTC)  # the stamp of a record that has none
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def _pull_partners(
         BUSINESS_PARTNERS + "_SRV", "A_BusinessPartner", params, page_size=source.page_size
     ):
         stamp = _stamp(partner, "LastChangeDate") or _stamp(partner, "CreationDate")
-        key = f"{partner.get('BusinessPartner')}@{(stamp or datetime.min).isoformat()}"
+        key = f"{partner.get('BusinessPartner')}@{(stamp or _NEVER).isoformat()}"
         if run.skip(key):
             continue
         try:
@@ -228,7 +229,7 @@ def _pull_receipts(
     ):
         stamp = _stamp(header, "PostingDate")
         name = f"{header.get('MaterialDocumentYear')}/{header.get('MaterialDocument')}"
-        key = f"{name}@{(stamp or datetime.min).isoformat()}"
+        key = f"{name}@{(stamp or _NEVER).isoformat()}"
         if run.skip(key):
             continue
         try:
@@ -261,7 +262,8 @@ def _supplier_unknown(hub: SupplyHub, code: str) -> bool:
 
 def _partner_of(source: SapSource, supplier: str) -> list[ErpMessage]:
     """The PO's supplier, read now: it was created after the partners were read this round."""
-    params = {"$filter": f"Supplier eq '{supplier.replace(chr(39), chr(39) * 2)}'"}
+    quoted = supplier.replace("'", "''")
+    params = {"$filter": f"Supplier eq '{quoted}'"}
     found = list(source.client.collection(BUSINESS_PARTNERS + "_SRV", "A_BusinessPartner", params))
     return [tr.supplier(found[0], source.system)] if found else []
 
@@ -288,16 +290,9 @@ def _stamp(record: Mapping[str, Any], name: str) -> datetime | None:
         return None
 
 
-_METADATA: dict[tuple[str, str], str] = {}
-
-
 def _has_property(client: SapClient, service: str, entity_type: str, name: str) -> bool:
-    """Whether the service's `$metadata` declares the property on the entity type (read once
-    per server and service)."""
-    key = (client.root, service)
-    if key not in _METADATA:
-        _METADATA[key] = client.metadata(service)
-    text = _METADATA[key]
+    """Whether the service's `$metadata` declares the property on the entity type."""
+    text = client.metadata(service)
     start = text.find(f'Name="{entity_type}"')
     if start < 0:
         return False
