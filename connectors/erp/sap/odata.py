@@ -62,9 +62,9 @@ class SapBusyError(SapUnavailableError):
         self.retry_after = retry_after
 
 
-class SapAuthenticationError(SapUnavailableError):
-    """The credentials were refused on a fresh session (transient for the loop: a rotated
-    password is fixed by the operator without a restart of the hub)."""
+class SapAuthenticationError(SapError):
+    """The credentials were refused on a fresh session. Not transient: retrying a wrong
+    password would lock the SAP user at its failed-logon limit; the worker stops (exit 1)."""
 
 
 class SapRefusedError(SapError):

@@ -17,7 +17,13 @@ import pytest
 from live_server import LiveHub, serving
 from sap_system import MockSap
 
-from connectors.erp.sap.odata import Retry, SapBusyError, SapClient, SapUnavailableError
+from connectors.erp.sap.odata import (
+    Retry,
+    SapAuthenticationError,
+    SapBusyError,
+    SapClient,
+    SapUnavailableError,
+)
 from connectors.erp.sap.worker import SapWorker
 from connectors.erp.state import ErpStateStore
 from connectors.workers.loop import Backoff, ResilientLoop, WorkerHealth, is_transient
@@ -444,3 +450,16 @@ def test_sap_unreachable_while_answers_arrive_then_back_every_writeback_lands_on
     docnums = [found[0][0] for found in landed]
     assert docnums == sorted(docnums)  # in the order the answers arrived
     assert worker.writebacks(client).pending() == 0
+
+
+def test_credentials_sap_refuses_stop_the_worker_rather_than_lock_the_sap_user(
+    sap: MockSap, worker: SapWorker
+) -> None:
+    wrong = SapClient(sap.url, sap.user, "not-the-password", sleep=Waits())
+
+    with pytest.raises(SapAuthenticationError) as refused:
+        worker.round(wrong)
+
+    assert not is_transient(refused.value)
+    assert wrong.renewals["session"] == 1  # one fresh session tried, then no more
+    assert "SAP refused the credentials" in worker.states.get(worker.name).last_error
