@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from connectors.erp import invoices
+from connectors.erp.sap.odata import SapClient
+from connectors.erp.sap.worker import SapWorker, load_cursor
 from connectors.erp.state import ErpStateStore
 from connectors.erp.tryton.rpc import TrytonClient
 from connectors.erp.tryton.worker import TrytonWorker, load_cursors
@@ -14,7 +18,7 @@ from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 from supplyhub.workers import open_database, worker_loop
 
-ADAPTERS = ("tryton",)
+ADAPTERS = ("tryton", "sap")
 
 
 class ErpNotConfiguredError(Exception):
@@ -27,10 +31,9 @@ def check(settings: Settings) -> None:
             f"SUPPLYHUB_ERP_ADAPTER must be one of {', '.join(ADAPTERS)} "
             f"(it is {settings.erp_adapter!r})"
         )
+    needed = ("url", "database", "user") if settings.erp_adapter == "tryton" else ("url", "user")
     missing = [
-        f"SUPPLYHUB_ERP_{name.upper()}"
-        for name in ("url", "database", "user")
-        if not getattr(settings, f"erp_{name}")
+        f"SUPPLYHUB_ERP_{name.upper()}" for name in needed if not getattr(settings, f"erp_{name}")
     ]
     if missing:
         raise ErpNotConfiguredError(f"set {', '.join(missing)}")
@@ -51,12 +54,23 @@ def password(settings: Settings) -> str:
 
 
 def name_of(settings: Settings) -> str:
+    if settings.erp_adapter == "sap":
+        return f"sap:{sap_system(settings)}"
     return f"tryton:{settings.erp_database}"
 
 
-def build_worker(settings: Settings, hub: SupplyHub) -> TrytonWorker:
+def sap_system(settings: Settings) -> str:
+    """The SAP system's name in the adapter's keys: the server's host and port, and the SAP
+    client when one is set (`erp.example:443/100`)."""
+    where = urlsplit(settings.erp_url).netloc or settings.erp_url
+    return f"{where}/{settings.erp_database}" if settings.erp_database else where
+
+
+def build_worker(settings: Settings, hub: SupplyHub) -> TrytonWorker | SapWorker:
     check(settings)
     secret = password(settings)  # read once, checked at start; never logged
+    if settings.erp_adapter == "sap":
+        return _sap_worker(settings, hub, secret)
 
     def connect() -> TrytonClient:
         client = TrytonClient(settings.erp_url, settings.erp_database)
@@ -72,6 +86,20 @@ def build_worker(settings: Settings, hub: SupplyHub) -> TrytonWorker:
     )  # fmt: skip
 
 
+def _sap_worker(settings: Settings, hub: SupplyHub, secret: str) -> SapWorker:
+    def connect() -> SapClient:  # a new session: no cookie, no CSRF token yet
+        return SapClient(settings.erp_url, settings.erp_user, secret,
+                         sap_client=settings.erp_database)  # fmt: skip
+
+    with schema_lock(settings):
+        database = open_database(settings)
+        states, positions = ErpStateStore(database), PositionStore(database)
+    return SapWorker(
+        hub, connect, sap_system(settings), states, positions, worker_loop(settings, "erp"),
+        lead_days=settings.erp_lead_days, poll_seconds=settings.erp_poll_seconds,
+    )  # fmt: skip
+
+
 def status(settings: Settings, hub: SupplyHub) -> dict[str, Any]:
     """What `supplyhub erp status` shows: the cursors, the last success and error, and the
     acknowledgements not written back yet."""
@@ -82,19 +110,42 @@ def status(settings: Settings, hub: SupplyHub) -> dict[str, Any]:
     try:
         name = name_of(settings)
         state = states.get(name)
-        cursors = load_cursors(state.cursor)
         return {
             "erp": name,
             "url": settings.erp_url,
-            "purchases_since": _iso(cursors.purchases.since),
-            "receipts_since": _iso(cursors.receipts.since),
+            **_cursor_fields(settings, state.cursor),
             "last_success": state.last_success or None,
             "last_error": state.last_error or None,
             "last_error_at": state.last_error_at or None,
             "pending_writebacks": pending(hub, positions, name),
+            **_invoices_pending(settings, hub, positions, name),
         }
     finally:
         database.close()
+
+
+def _invoices_pending(
+    settings: Settings, hub: SupplyHub, positions: PositionStore, name: str
+) -> dict[str, Any]:
+    if settings.erp_adapter != "sap":  # Tryton posts no invoices yet
+        return {}
+    return {"pending_invoices": invoices.pending(hub, positions, name)}
+
+
+def _cursor_fields(settings: Settings, text: str) -> dict[str, Any]:
+    if settings.erp_adapter == "sap":
+        cursor = load_cursor(text)
+        return {
+            "suppliers_since": _iso(cursor.partners.since),
+            "purchases_since": _iso(cursor.orders.since),
+            "purchases_seen": len(cursor.orders.seen),
+            "receipts_since": _iso(cursor.receipts.since),
+        }
+    cursors = load_cursors(text)
+    return {
+        "purchases_since": _iso(cursors.purchases.since),
+        "receipts_since": _iso(cursors.receipts.since),
+    }
 
 
 def _iso(moment: Any) -> str | None:

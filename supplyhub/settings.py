@@ -139,10 +139,13 @@ class Settings(BaseSettings):
     )
     # --- ERP adapter (issue 15) ---
     erp_adapter: str = Field(
-        default="", description="`tryton`; empty means no ERP (`worker erp` refuses to start)."
+        default="",
+        description="`tryton` or `sap`; empty means no ERP (`worker erp` refuses to start).",
     )
     erp_url: str = Field(default="", description="The ERP server's root, e.g. http://erp:8000.")
-    erp_database: str = Field(default="", description="The Tryton database name.")
+    erp_database: str = Field(
+        default="", description="The Tryton database name; for `sap` the SAP client (optional)."
+    )
     erp_user: str = Field(default="", description="The ERP user the worker logs in as.")
     erp_password: SecretStr = Field(
         default=SecretStr(""), description="Its password; never logged. Or _PASSWORD_FILE."
@@ -153,6 +156,10 @@ class Settings(BaseSettings):
     erp_poll_seconds: float = Field(
         default=5.0, gt=0, description="Pause between two rounds of pull and write-backs."
     )
+    erp_lead_days: int = Field(
+        default=14, ge=0, le=366,
+        description="`sap`: need-by = the PO's date + this, for an item without schedule lines.",
+    )  # fmt: skip
 
     @property
     def checkpoint_file(self) -> Path:

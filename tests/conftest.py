@@ -26,6 +26,7 @@ TIER_FIXTURES = {
     "server": {"live"},  # a real uvicorn serving the composed app (tests/api/live_server.py)
     "tryton": {"tryton_server"},  # tests/connectors/erp/tryton/conftest.py
     "mock_edi": {"mock_edi"},  # tests/connectors/edi/conftest.py
+    "mock_sap": {"mock_sap"},  # tests/connectors/erp/sap/conftest.py
 }
 
 

@@ -135,3 +135,32 @@ class ErpWriteBack(Protocol):
         """A change the buyer approved in the hub (Tryton: a validated purchase amendment).
         Not implemented yet."""
         ...
+
+
+@dataclass(frozen=True)
+class InvoiceItem:
+    line_number: int
+    quantity: Decimal
+    amount: Decimal  # quantity x unit price, in the invoice's currency
+
+
+@dataclass(frozen=True)
+class SupplierInvoice:
+    """A supplier's invoice the hub matched (or the buyer approved), as the ERP should post
+    it: the supplier's own number, the PO it bills and what each line bills."""
+
+    invoice_number: str
+    supplier: str  # the hub's supplier key
+    po_number: str
+    currency: str
+    invoice_date: date
+    items: tuple[InvoiceItem, ...]
+
+
+class ErpInvoicePosting(Protocol):
+    """Posting matched supplier invoices (connectors/erp/invoices.py feeds it). Idempotent for
+    the ERP document, by the supplier and its invoice number: it reads the ERP first."""
+
+    def post_invoice(self, invoice: SupplierInvoice) -> str:
+        """Returns what it did (e.g. `posted 5100000001`, `already posted 5100000001`)."""
+        ...

@@ -47,7 +47,11 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     except erp.ErpNotConfiguredError as error:
         return fail(f"worker erp: {error}", EXIT_USAGE)
     # A fatal error here is a bug, or a login the ERP refuses.
-    where = f"{settings.erp_url} database {settings.erp_database}"
+    where = (
+        f"{settings.erp_url} ({settings.erp_adapter})"
+        if settings.erp_adapter == "sap"
+        else f"{settings.erp_url} database {settings.erp_database}"
+    )
     return run_until_signalled(settings, "erp", erp.build_worker, where)
 
 
