@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -130,10 +130,16 @@ def test_a_po_released_over_rest_is_acknowledged_line_by_line_by_the_mocks_855(
     assert again.json()["results"][0]["outcome"]["replayed"] is True
     assert lines_seen(hub) == [
         {"lineNumber": 1, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "100", "confirmedDate": "2026-12-06"},
+         "confirmedQuantity": "100", "confirmedDate": _days_from_today(2)},
         {"lineNumber": 2, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "2.5", "confirmedDate": "2026-12-09"},
+         "confirmedQuantity": "2.5", "confirmedDate": _days_from_today(5)},
     ]  # fmt: skip
+
+
+def _days_from_today(days: int) -> str:
+    """The mock promises each item its catalogue lead time from the day it answers, by its
+    local clock (WIDGET-001: 2 days, GEAR-100: 5), not from the order's dates."""
+    return (date.today() + timedelta(days=days)).isoformat()
 
 
 def test_an_interchange_the_profile_cannot_translate_is_refused_whole_naming_the_element(
