@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from api.graphql.codes import PORTAL_CODES
+from connectors.gateway.functional_acks import FunctionalAcks
 from connectors.gateway.inbound import EdiInbound
 from connectors.gateway.outbound import EdiOutbound, OutboundDocuments
+from connectors.gateway.receiving import EdiReceiver
 from connectors.nats.command_messages import ANSWER_TABLES
 from connectors.nats.dead_letters import Action, DeadLetterStore, release
 from connectors.nats.inbound import InboundWorker
@@ -138,14 +140,25 @@ def edi_documents(settings: Settings) -> OutboundDocuments:
         return OutboundDocuments(open_database(settings))
 
 
+def edi_receiver(settings: Settings) -> EdiReceiver:
+    """What ``POST /api/v1/edi`` hands an interchange to: parks what cannot be read, writes
+    our functional ack (the worker delivers it) and matches the partner's to what we sent."""
+    with schema_lock(settings):
+        database = open_database(settings)
+        documents, acks = OutboundDocuments(database), FunctionalAcks(database)
+    payloads = PayloadStore(settings.payload_dir)
+    return EdiReceiver(EdiInbound(settings.partner_dir), documents, acks, payloads)
+
+
 def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
     """The EDI gateway's worker: POs out to partners, their answers in (connectors/gateway)."""
     with schema_lock(settings):  # the position store and the documents create their tables
         database = open_database(settings)
         positions, documents = PositionStore(database), OutboundDocuments(database)
+        acks = FunctionalAcks(database)
     return EdiOutbound(
         hub, positions, documents, EdiInbound(settings.partner_dir),
-        PayloadStore(settings.payload_dir),
+        PayloadStore(settings.payload_dir), acks,
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
     )  # fmt: skip
 

@@ -91,6 +91,9 @@ class PartnerProfile:
     url: str = ""
     pickup_url: str = ""
     cxml: CxmlTerms | None = None  # a cXML partner's credentials and endpoint (docs/cxml.md)
+    # Our order documents are functionally acknowledged (997 / CONTRL) within this many
+    # minutes, or an unacknowledged_order case is opened.
+    ack_within_minutes: int = 60
 
     def status(self, table: str, code: str, standard: Mapping[str, AckStatus]) -> AckStatus:
         """The canonical status of ``code``: the partner's override, else the standard's."""
@@ -157,6 +160,7 @@ def profile_from_json(data: Mapping[str, object]) -> PartnerProfile:
             url=str(data.get("url", "")),
             pickup_url=str(data.get("pickup_url", "")),
             cxml=_cxml_terms(data["cxml"]) if "cxml" in data else None,
+            ack_within_minutes=int(str(data.get("ack_within_minutes", 60))),
         )
     except KeyError as missing:
         raise ProfileFormatError(f"the profile has no {missing.args[0]!r}") from None

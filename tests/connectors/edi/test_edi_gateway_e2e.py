@@ -5,6 +5,7 @@ and GraphQL shows the order acknowledged line by line. Sending the 855 again cha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -128,11 +129,17 @@ def test_a_po_released_over_rest_is_acknowledged_line_by_line_by_the_mocks_855(
     assert result["outcome"]["status"] == "applied"
     assert result["outcome"]["replayed"] is False
     assert again.json()["results"][0]["outcome"]["replayed"] is True
+    # ACK05, the date the mock promises, counts from the mock's own clock (which other tests
+    # advance): read from the 855 itself rather than from today's date.
+    promised = [
+        f"{d[:4].decode()}-{d[4:6].decode()}-{d[6:].decode()}"
+        for d in re.findall(rb"ACK\*IA\*[^*~]*\*[^*~]*\*[^*~]*\*(\d{8})", acknowledgment)
+    ]
     assert lines_seen(hub) == [
         {"lineNumber": 1, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "100", "confirmedDate": "2026-12-06"},
+         "confirmedQuantity": "100", "confirmedDate": promised[0]},
         {"lineNumber": 2, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "2.5", "confirmedDate": "2026-12-09"},
+         "confirmedQuantity": "2.5", "confirmedDate": promised[1]},
     ]  # fmt: skip
 
 
