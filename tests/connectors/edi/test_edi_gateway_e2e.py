@@ -25,6 +25,7 @@ from connectors.edi.x12.envelope import X12Envelope
 from connectors.edi.x12.purchase_order import write_850
 from connectors.edi.x12.reader import read_interchanges
 from connectors.edi.x12.writer import write
+from supplyhub.cli import main
 from supplyhub.read_side import ReadSide
 from supplyhub.settings import Settings
 
@@ -48,6 +49,7 @@ class Hub:
     connector: dict[str, str]
     partner: dict[str, str]
     buyer: dict[str, str]
+    auditor: dict[str, str]
 
 
 @pytest.fixture
@@ -63,6 +65,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
         yield Hub(
             client, hub.read_side, hub.bearer(Role.CONNECTOR, "erp"),
             hub.bearer(Role.CONNECTOR, PARTNER), hub.bearer(Role.BUYER, "kim"),
+            hub.bearer(Role.AUDITOR, "ada"),
         )  # fmt: skip
 
 
@@ -143,21 +146,84 @@ def test_a_po_released_over_rest_is_acknowledged_line_by_line_by_the_mocks_855(
     ]  # fmt: skip
 
 
-def test_an_interchange_the_profile_cannot_translate_is_refused_whole_naming_the_element(
-    hub: Hub,
-) -> None:
-    acknowledgment = (
+def interchange(control: int, *sets: str) -> bytes:
+    """An X12 interchange from the mock to us holding ``sets`` (each ST..SE) in one group."""
+    isa = (
         "ISA*00*          *00*          *ZZ*MOCKEDI        *ZZ*ACME           *261204*1030*U*"
-        "00401*000000077*0*T*>~GS*PR*MOCKEDI*ACME*20261204*1030*77*X*004010~"
-        "ST*855*0001~BAK*00*AD*PO-E2E-1*20261204~PO1*1*100*BOX~ACK*IA*100*BOX~SE*5*0001~"
-        "GE*1*77~IEA*1*000000077~"
+        f"00401*{control:09d}*0*T*>~GS*PR*MOCKEDI*ACME*20261204*1030*{control}*X*004010~"
     )
+    return (isa + "".join(sets) + f"GE*{len(sets)}*{control}~IEA*1*{control:09d}~").encode()
 
-    answer = hub.client.post("/api/v1/edi", content=acknowledgment, headers=hub.partner)
+
+GOOD_855 = "ST*855*0001~BAK*00*AD*PO-E2E-1*20261204~PO1*1*100*EA~ACK*IA*100*EA~SE*5*0001~"
+BOX_855 = "ST*855*0002~BAK*00*AD*PO-E2E-1*20261204~PO1*2*2.5*BOX~ACK*IA*2.5*BOX~SE*5*0002~"
+
+
+def test_an_interchange_the_profile_cannot_translate_is_answered_422_with_our_rejecting_997(
+    hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = hub.client.post("/api/v1/edi", content=interchange(77, BOX_855), headers=hub.partner)
 
     assert answer.status_code == 422
-    assert answer.json()["field"] == "PO103"
+    assert answer.headers["content-type"] == "application/edi-x12"
     assert (
         "X12 PO1 at segment 5: PO103 'BOX' is not in the partner's units table"
-        in (answer.json()["detail"])
+        in (answer.headers["supplyhub-refusal"])
     )
+    ack = answer.content
+    assert b"AK1*PR*77~AK2*855*0002~AK3*PO1*3**8~AK4*3**7~AK5*R*5~AK9*R*1*1*0~" in ack
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
+    assert main(["edi", "parked"]) == 0
+    (parked,) = capsys.readouterr().out.splitlines()
+    assert " mock-edi-e2e  sha256:" in parked and "PO103 'BOX'" in parked
+
+
+def test_a_syntax_error_over_rest_is_parked_once_and_answered_with_the_same_997_again(
+    hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = interchange(78, GOOD_855.replace("SE*5*0001", "SE*6*0001"))
+
+    first = hub.client.post("/api/v1/edi", content=broken, headers=hub.partner)
+    again = hub.client.post("/api/v1/edi", content=broken, headers=hub.partner)
+
+    assert (first.status_code, again.status_code) == (422, 422)
+    assert "SE01 is 6 but the set has 5 segments" in first.headers["supplyhub-refusal"]
+    assert b"AK2*855*0001~AK5*R*4~AK9*R*1*1*0~" in first.content  # 717 4: the count
+    assert again.content == first.content
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
+    main(["edi", "parked"])
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_a_set_the_translator_refuses_is_rejected_in_our_997_and_the_others_are_applied(
+    hub: Hub,
+) -> None:
+    release(hub)
+
+    answer = hub.client.post(
+        "/api/v1/edi", content=interchange(79, GOOD_855, BOX_855), headers=hub.partner
+    )
+
+    assert answer.status_code == 200, answer.text
+    (result,) = answer.json()["results"]
+    assert result["outcome"]["status"] == "applied"
+    (kept,) = answer.json()["interchanges"]
+    assert "PO103 'BOX'" in kept["parked"]
+    ack = hub.client.get(f"/api/v1/edi/payloads/{kept['functional_ack']}", headers=hub.auditor)
+    assert (
+        b"AK1*PR*79~AK2*855*0001~AK5*A~AK2*855*0002~AK3*PO1*3**8~AK4*3**7~AK5*R*5~AK9*P*2*2*1~"
+        in ack.content
+    )
+
+
+def test_our_997_for_an_interchange_over_rest_passes_the_mocks_validator(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    release(hub)
+
+    answer = hub.client.post("/api/v1/edi", content=interchange(80, GOOD_855), headers=hub.partner)
+
+    (kept,) = answer.json()["interchanges"]
+    ack = hub.client.get(f"/api/v1/edi/payloads/{kept['functional_ack']}", headers=hub.auditor)
+    assert b"AK5*A~AK9*A*1*1*1~" in ack.content
+    assert mock_edi.validate(ack.content)["clean"] is True
