@@ -10,11 +10,21 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+from pathlib import Path
 
 import httpx
 import pytest
 from edi_partner import MockEdi
-from edi_trading import Hub, after_trading, categories, lines_of, order_seen, release, trade_with
+from edi_trading import (
+    Hub,
+    after_trading,
+    categories,
+    lines_of,
+    order_seen,
+    release,
+    trade_with,
+    trading_hub,
+)
 
 from connectors.workers.loop import is_transient
 from supplyhub.cli import main
@@ -276,13 +286,23 @@ def test_duplicate_invoice_the_second_invoice_is_a_duplicate_case_not_invoiced_t
 
 
 def test_out_of_order_an_invoice_and_ship_notice_before_the_855_end_as_if_in_order(
-    hub: Hub, mock_edi: MockEdi
+    hub: Hub, mock_edi: MockEdi, tmp_path: Path
 ) -> None:
+    (tmp_path / "in-order").mkdir()
+    with trading_hub(tmp_path / "in-order") as in_order:
+        expected = after_trading(in_order, mock_edi, "accept", "PO-B-OUT-OF-ORDER")
+
     seen = after_trading(hub, mock_edi, "out-of-order", "PO-B-OUT-OF-ORDER")
 
-    assert lines_of(seen, "ackStatus", "shippedQuantity", "invoicedQuantity") == [
-        ("accepted", "100", "100"), ("accepted", "2.5", "2.5"),
+    fields = ("ackStatus", "confirmedQuantity", "shippedQuantity", "invoicedQuantity")
+    assert lines_of(seen, *fields) == lines_of(expected, *fields) == [
+        ("accepted", "100", "100", "100"), ("accepted", "2.5", "2.5", "2.5"),
     ]  # fmt: skip
+    # The same cases as in order (order changes no rule's outcome, so nothing is held).
+    both = [sorted((c["category"], c["reason"]) for c in each["exceptions"]["items"])
+            for each in (seen, expected)]  # fmt: skip
+    assert both[0] == both[1]
+    assert {category for category, _ in both[0]} == {"tolerance_breach", "quantity_variance"}
 
 
 def test_no_invoice_the_order_is_shipped_and_stays_uninvoiced(hub: Hub, mock_edi: MockEdi) -> None:
