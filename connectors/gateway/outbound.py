@@ -37,6 +37,7 @@ from connectors.edi.x12.purchase_order import write_850
 from connectors.gateway.control_numbers import next_control
 from connectors.gateway.functional_acks import FunctionalAcks
 from connectors.gateway.inbound import EdiInbound, InboundCommand
+from connectors.gateway.order_changes import change_kind, sends_changes, write_change
 from connectors.gateway.profile import Dialect, PartnerProfile, UnknownMappingError
 from connectors.gateway.receiving import EdiReceiver, interchanges, overdue_command
 from connectors.workers.positions import PositionStore
@@ -285,15 +286,22 @@ class EdiOutbound:
                       error)  # fmt: skip
             self.documents.refused(notification.id, profile.partner, str(error))
             return 0
-        document = self.documents.written(
-            notification.id,
-            profile.partner,
-            lambda control: write_document(order, profile, control, now),
-        )
+        if sends_changes(profile, kind):
+            before = self._before(notification, profile, now)
+            code = change_kind(profile)
+            document = self.documents.written(
+                notification.id, profile.partner,
+                lambda control: write_change(before, order, profile, control, now),
+            )  # fmt: skip
+        else:
+            code = "850" if profile.dialect is Dialect.X12 else "ORDERS"
+            document = self.documents.written(
+                notification.id, profile.partner,
+                lambda control: write_document(order, profile, control, now),
+            )  # fmt: skip
         self.payloads.put(document)
         control = self.documents.control(notification.id)
-        kind_code = "850" if profile.dialect is Dialect.X12 else "ORDERS"
-        self.acks.expect(profile.partner, control, po.number, f"{kind_code} {control}", now)
+        self.acks.expect(profile.partner, control, po.number, f"{code} {control}", now)
         status, answer = self._http(profile.url, document)
         if status >= 400:
             log.error("edi: %s refused PO %s: %s %r", profile.partner, po.number, status,
@@ -301,6 +309,14 @@ class EdiOutbound:
         elif _EDI_START.match(answer):
             self.receive(profile.partner, answer)
         return 1
+
+    def _before(self, notification: Notification, profile: PartnerProfile,
+                now: datetime) -> OutboundOrder:  # fmt: skip
+        """The order as the partner last had it: the PO just before this event."""
+        previous: PurchaseOrder = self.hub.repository.get(
+            UUID(str(notification.originator_id)), version=notification.originator_version - 1
+        )
+        return outbound_order(previous, "Released", profile, now)
 
     def _http(self, url: str, body: bytes | None = None) -> tuple[int, bytes]:
         """(status, body) of a POST of ``body`` (a GET without one). Unreachable (refused,
