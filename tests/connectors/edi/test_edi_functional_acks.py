@@ -5,6 +5,7 @@ when none comes in time (the worker's clock is injected: nothing sleeps)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -157,3 +158,61 @@ def test_late_the_ack_after_the_window_resolves_the_unacknowledged_order_case(
     assert lines_of(seen, "ackStatus") == [("accepted",), ("accepted",)]
     (expected,) = hub.worker.acks.expected()
     assert expected.result == "accepted"
+
+
+def test_strict_our_850_has_no_finding_so_a_strict_partner_accepts_and_trades_it(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    seen = after_trading(hub, mock_edi, "strict", "PO-FA-STRICT")
+
+    (expected,) = hub.worker.acks.expected()
+    assert expected.result == "accepted"
+    assert lines_of(seen, "ackStatus", "shippedQuantity", "invoicedQuantity") == [
+        ("accepted", "100", "100"), ("accepted", "2.5", "2.5"),
+    ]  # fmt: skip
+    assert "order_rejected_in_ack" not in categories(seen, "PO-FA-STRICT")
+
+
+def test_strict_a_partner_rejecting_our_d01b_orders_for_a_mere_finding_opens_a_case(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    trade_with(hub, mock_edi, "EDIFACT", behaviour="strict")
+    path = hub.partners / "mock-edi.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "version": "D01B"}))
+    release(hub, "PO-FA-STRICT-D01B")
+    hub.worker.step()
+
+    seen = after_trading(hub, mock_edi, "", "PO-FA-STRICT-D01B")
+
+    (expected,) = hub.worker.acks.expected()
+    assert (expected.document, expected.result) == ("ORDERS 1", "rejected")
+    assert "order_rejected_in_ack" in categories(seen, "PO-FA-STRICT-D01B")
+    assert seen["purchaseOrder"]["acknowledgedRevision"] == 0
+
+
+def test_duplicate_order_orders_sent_to_the_buyers_hub_are_rejected_in_our_997_not_applied(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    # The mock's supplier-role behaviour: it buys, and sends its 850 twice. A buyer's hub
+    # takes no orders from its suppliers: each copy is rejected by name, nothing is applied.
+    us = trade_with(hub, mock_edi, "X12")
+    httpx.patch(
+        f"{mock_edi.url}/_mock/partners/{us}",
+        json={"role": "supplier", "behaviour": "duplicate-order"}, timeout=10,
+    ).raise_for_status()  # fmt: skip
+    placed = httpx.post(
+        f"{mock_edi.url}/_mock/purchase",
+        json={"partner": us, "lines": [{"sku": "WIDGET-001", "quantity": 5, "price": 12.5}]},
+        timeout=10,
+    )
+    placed.raise_for_status()
+    httpx.post(f"{mock_edi.url}/_mock/advance?all", timeout=10).raise_for_status()
+
+    hub.worker.step()
+
+    parked = hub.worker.documents.parked()
+    assert len(parked) == 2
+    assert all("850" in reason for _, _, reason, _ in parked)
+    rejected = [d for d in mock_documents(mock_edi, us) if d["code"] == "850"]
+    assert [d["ack_status"] for d in rejected] == ["rejected", "rejected"]
+    assert hub.worker.acks.expected() == []
