@@ -34,12 +34,13 @@ from connectors.edi.order import OrderLine, OutboundOrder
 from connectors.edi.x12.delimiters import Delimiters
 from connectors.edi.x12.envelope import X12Envelope
 from connectors.edi.x12.purchase_order import write_850
+from connectors.gateway.ack_deadlines import open_overdue_cases
 from connectors.gateway.control_numbers import next_control
 from connectors.gateway.functional_acks import FunctionalAcks
 from connectors.gateway.inbound import EdiInbound, InboundCommand
 from connectors.gateway.order_changes import change_kind, sends_changes, write_change
 from connectors.gateway.profile import Dialect, PartnerProfile, UnknownMappingError
-from connectors.gateway.receiving import EdiReceiver, interchanges, overdue_command
+from connectors.gateway.receiving import EdiReceiver, interchanges
 from connectors.workers.positions import PositionStore
 from domain.application import BatchItem, SupplyHub
 from domain.errors import DomainError
@@ -346,28 +347,8 @@ class EdiOutbound:
             self.acks.delivered(interchange)
 
     def chase_acks(self) -> None:
-        """An order document without the partner's functional ack after the profile's
-        ``ack_within_minutes``: an ``unacknowledged_order`` case, opened once."""
-        now = self.clock()
-        profiles = {each.partner: each for each in self.partners.profiles()}
-
-        def within(partner: str) -> int | None:
-            profile = profiles.get(partner)
-            return profile.ack_within_minutes if profile is not None else None
-
-        for each in self.acks.overdue(now, within):
-            profile = profiles[each.partner]
-            message, command = overdue_command(each, profile.ack_within_minutes)
-            channel = Channel(profile.dialect.value)
-            actor = f"connector:{each.partner}"
-            provenance = Provenance(message, message, message, actor, channel, now, "")
-            try:
-                outcome = self.hub.handle(command, provenance)
-            except DomainError as error:
-                log.error("edi: %s of %s unacknowledged: %s", each.document, each.partner, error)
-                self.acks.flagged(each.partner, each.control, "-")
-                continue
-            self.acks.flagged(each.partner, each.control, outcome.exceptions[0])
+        """An order document without the partner's functional ack in time: a case, once."""
+        open_overdue_cases(self.hub, self.acks, self.partners.profiles(), self.clock())
 
     def _url(self, partner: str) -> str:
         try:

@@ -162,14 +162,6 @@ class EdiReceiver:
         return found
 
 
-def overdue_command(expected: Expected, within: int) -> tuple[str, RecordFunctionalAckProblem]:
-    """The message id and command that open the overdue case of ``expected``, once."""
-    message = f"edi-ack-overdue:{expected.partner}:{expected.control}"
-    detail = f"sent {expected.sent_at.isoformat()}, expected within {within} minutes"
-    return message, RecordFunctionalAckProblem(expected.po_number, expected.document, "overdue",
-                                               detail)  # fmt: skip
-
-
 def _waited(expected: Expected, at: datetime) -> str:
     minutes = int((at - expected.sent_at).total_seconds() // 60)
     return f"{minutes} minutes the partner took"
