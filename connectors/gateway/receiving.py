@@ -37,6 +37,7 @@ from connectors.gateway.inbound import EdiInbound, InboundCommand
 from connectors.gateway.profile import PartnerProfile
 from connectors.gateway.rejection import rejecting_ack
 from domain.commands import RecordFunctionalAckProblem, ResolveException
+from domain.errors import ValidationError
 
 Read = X12Interchange | EdifactInterchange
 
@@ -72,9 +73,13 @@ class EdiReceiver:
         self.clock = clock
 
     def receive(self, partner: str, body: bytes) -> list[Received]:
-        """Each interchange of ``body``; a `ValidationError` when the partner has no profile."""
+        """Each interchange of ``body``; a `ValidationError` when the partner has no profile
+        or the body is empty."""
         profile = self.partners.profile(partner)
-        return [self.receive_one(profile, each) for each in interchanges(body)]
+        found = interchanges(body)
+        if not found:
+            raise ValidationError("interchange", "the body is empty: no ISA, UNA or UNB")
+        return [self.receive_one(profile, each) for each in found]
 
     def receive_one(self, profile: PartnerProfile, interchange: bytes) -> Received:
         ref = self.payloads.put(interchange)  # as it came, whatever becomes of it

@@ -227,3 +227,11 @@ def test_our_997_for_an_interchange_over_rest_passes_the_mocks_validator(
     ack = hub.client.get(f"/api/v1/edi/payloads/{kept['functional_ack']}", headers=hub.auditor)
     assert b"AK5*A~AK9*A*1*1*1~" in ack.content
     assert mock_edi.validate(ack.content)["clean"] is True
+
+
+def test_an_empty_body_is_refused_naming_what_is_missing(hub: Hub) -> None:
+    answer = hub.client.post("/api/v1/edi", content=b"  \r\n", headers=hub.partner)
+
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "interchange"
+    assert "no ISA, UNA or UNB" in answer.json()["detail"]
