@@ -282,13 +282,14 @@ class EdiOutbound:
         now = self.clock()
         try:
             order = outbound_order(po, kind, profile, now)
+            changes = sends_changes(profile, kind)
+            before = self._before(notification, profile, now) if changes else order
         except UnknownMappingError as error:
             log.error("edi: %s of PO %s not sent to %s: %s", kind, po.number, profile.partner,
                       error)  # fmt: skip
             self.documents.refused(notification.id, profile.partner, str(error))
             return 0
-        if sends_changes(profile, kind):
-            before = self._before(notification, profile, now)
+        if changes:
             code = change_kind(profile)
             document = self.documents.written(
                 notification.id, profile.partner,
