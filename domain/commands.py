@@ -229,6 +229,18 @@ class RecordErpRefusal:
     message: Note
 
 
+@dataclass(frozen=True)
+class RecordFunctionalAckProblem:
+    """An order document sent to an EDI partner (``document``: e.g. ``850 12``) was not
+    functionally acknowledged in time (``problem`` ``overdue``) or its 997 / CONTRL rejected
+    it (``rejected``): a case for the buyer, since the supplier may never have read the PO."""
+
+    po_number: DocumentNumber
+    document: Reference
+    problem: Code
+    detail: Note
+
+
 # --- quality and exceptions ----------------------------------------------------------------
 
 
@@ -272,6 +284,7 @@ Command = (
     | CancelShipNotice | PostGoodsReceipt | SubmitInvoice | ApproveInvoice | PayInvoice
     | DisputeInvoice | ReportErpInvoiceStatus | PlaceQualityHold | RequestCorrectiveAction
     | ReleaseQualityHold | AssignException | ResolveException | RecordErpRefusal
+    | RecordFunctionalAckProblem
 )  # fmt: skip
 
 

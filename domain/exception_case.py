@@ -26,6 +26,8 @@ class Category(StrEnum):
     LINE_REJECTED = "line_rejected"
     OVER_SHIPMENT = "over_shipment"
     ERP_REFUSED = "erp_refused"
+    UNACKNOWLEDGED_ORDER = "unacknowledged_order"
+    ORDER_REJECTED_IN_ACK = "order_rejected_in_ack"
 
 
 # Who owns a category, and how long they have.
@@ -40,6 +42,8 @@ _ROUTING: dict[Category, tuple[str, timedelta]] = {
     Category.LINE_REJECTED: ("buyer", timedelta(hours=24)),
     Category.OVER_SHIPMENT: ("buyer", timedelta(hours=48)),
     Category.ERP_REFUSED: ("buyer", timedelta(hours=24)),
+    Category.UNACKNOWLEDGED_ORDER: ("buyer", timedelta(hours=24)),
+    Category.ORDER_REJECTED_IN_ACK: ("buyer", timedelta(hours=24)),
 }
 
 

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from api.graphql.codes import PORTAL_CODES
+from connectors.gateway.functional_acks import FunctionalAcks
 from connectors.gateway.inbound import EdiInbound
 from connectors.gateway.outbound import EdiOutbound, OutboundDocuments
+from connectors.gateway.receiving import EdiReceiver, Received
 from connectors.nats.command_messages import ANSWER_TABLES
 from connectors.nats.dead_letters import Action, DeadLetterStore, release
 from connectors.nats.inbound import InboundWorker
@@ -138,14 +140,39 @@ def edi_documents(settings: Settings) -> OutboundDocuments:
         return OutboundDocuments(open_database(settings))
 
 
+class LazyEdiReceiver:
+    """What ``POST /api/v1/edi`` hands an interchange to (connectors/gateway/receiving.py):
+    parks what cannot be read, writes our functional ack (the worker delivers it) and matches
+    the partner's to what we sent. Its tables are opened on the first interchange, so an API
+    over a read-only store still starts (and says why it refuses writes)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._receiver: EdiReceiver | None = None
+        self._lock = threading.Lock()
+
+    def receive(self, partner: str, body: bytes) -> list[Received]:
+        with self._lock:
+            if self._receiver is None:
+                with schema_lock(self._settings):
+                    database = open_database(self._settings)
+                    documents, acks = OutboundDocuments(database), FunctionalAcks(database)
+                self._receiver = EdiReceiver(
+                    EdiInbound(self._settings.partner_dir), documents, acks,
+                    PayloadStore(self._settings.payload_dir),
+                )  # fmt: skip
+        return self._receiver.receive(partner, body)
+
+
 def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
     """The EDI gateway's worker: POs out to partners, their answers in (connectors/gateway)."""
     with schema_lock(settings):  # the position store and the documents create their tables
         database = open_database(settings)
         positions, documents = PositionStore(database), OutboundDocuments(database)
+        acks = FunctionalAcks(database)
     return EdiOutbound(
         hub, positions, documents, EdiInbound(settings.partner_dir),
-        PayloadStore(settings.payload_dir),
+        PayloadStore(settings.payload_dir), acks,
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
     )  # fmt: skip
 

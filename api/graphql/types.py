@@ -28,6 +28,8 @@ class CaseCategory(Enum):
     line_rejected = "line_rejected"
     over_shipment = "over_shipment"
     erp_refused = "erp_refused"
+    unacknowledged_order = "unacknowledged_order"
+    order_rejected_in_ack = "order_rejected_in_ack"
 
 
 @strawberry.enum(description="Whether a case still needs someone.")

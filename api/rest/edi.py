@@ -1,14 +1,18 @@
 """`POST /api/v1/edi`: an X12 or EDIFACT interchange from a trading partner (a VAN, a test).
 
-The route only translates: the composition root puts the gateway's inbound side on the app
-(`app.state.edi`, connectors/gateway/inbound.py); it turns the body into commands with the
-partner's profile (the partner is the connector token's subject), each with a message id made
-of sender, interchange and set control numbers, so a resend is answered with the first results.
+The route only translates: the composition root puts the gateway's receiving side on the app
+(`app.state.edi`, connectors/gateway/receiving.py); it turns each interchange of the body into
+commands with the partner's profile (the partner is the connector token's subject), each with
+a message id made of sender, interchange and set control numbers, so a resend is answered with
+the first results, and writes our functional ack (which `worker edi` delivers). A body that
+nothing could be applied of, because it was refused (syntax, or every set), is answered 422
+with our rejecting 997 / CONTRL as the body; it is parked for operations (`edi parked`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -38,8 +42,16 @@ class Inbound(Protocol):
     command: Command
 
 
-class EdiInbound(Protocol):
-    def __call__(self, partner: str, interchange: bytes) -> Sequence[Inbound]: ...
+class Received(Protocol):
+    ref: str
+    commands: Sequence[Inbound]
+    ack: bytes
+    parked: str
+    rejected: bool
+
+
+class EdiGateway(Protocol):
+    def receive(self, partner: str, body: bytes) -> Sequence[Received]: ...
 
 
 class Payloads(Protocol):
@@ -57,8 +69,17 @@ class EdiResult(pydantic.BaseModel):
     problem: dict[str, Any] | None = None
 
 
+class EdiInterchange(pydantic.BaseModel):
+    payload_ref: str = pydantic.Field(description="The interchange as kept (sha256:<hex>)")
+    functional_ack: str = pydantic.Field(
+        description="Our 997 / CONTRL for it, as kept (empty for a partner's functional ack)"
+    )
+    parked: str = pydantic.Field(description="Why it, or some of its sets, were refused")
+
+
 class EdiAnswer(pydantic.BaseModel):
     results: list[EdiResult]
+    interchanges: list[EdiInterchange]
 
 
 # The interchange as sent (X12 or EDIFACT, told by its first segment).
@@ -71,26 +92,37 @@ _RAW = {
 @router.post(
     "/edi",
     summary="Take an X12 or EDIFACT interchange from a partner",
-    responses={200: body(EdiAnswer, "Each command the interchange said, and what it did")},
+    responses={
+        200: body(EdiAnswer, "Each command the interchange said, and what it did"),
+        422: {
+            "description": "Refused (its syntax, or every set): our rejecting 997 / CONTRL, "
+            "naming the segment and element; the reason in the Supplyhub-Refusal header",
+            "content": {"application/edi-x12": {}, "application/edifact": {}},
+        },
+    },
     openapi_extra={"requestBody": _RAW},
 )
 async def receive(
     request: Request, services: ServicesDep, envelope: EnvelopeDep, principal: PrincipalDep
-) -> JSONResponse:
-    inbound: EdiInbound | None = getattr(request.app.state, "edi", None)
-    if inbound is None:
+) -> Response:
+    gateway: EdiGateway | None = getattr(request.app.state, "edi", None)
+    if gateway is None:
         raise NotFoundError("EDI gateway", "this hub has none configured")
     raw = await request.body()
-    payloads: Payloads | None = getattr(request.app.state, "payloads", None)
-    if payloads is not None:  # kept before it is read: the events point at it
-        await run_in_threadpool(payloads.put, raw)
-    found = await run_in_threadpool(inbound, principal.subject, raw)
-    items = [
-        BatchItem(each.command, _envelope(envelope, each.channel).provenance(each.message_id))
-        for each in found
+    received = await run_in_threadpool(gateway.receive, principal.subject, raw)
+    pairs = [(each, interchange.ref) for interchange in received for each in interchange.commands]
+    if not pairs and any(each.parked for each in received):
+        return _refused(received)
+    found = [each for each, _ in pairs]
+    items = [  # each event points at the interchange it came in, as kept
+        BatchItem(each.command, _envelope(envelope, each.channel, ref).provenance(each.message_id))
+        for each, ref in pairs
     ]
     results = await run_in_threadpool(services.hub.handle_one_by_one, items)
-    return JSONResponse({"results": [_result(*pair) for pair in zip(found, results, strict=True)]})
+    return JSONResponse({
+        "results": [_result(*pair) for pair in zip(found, results, strict=True)],
+        "interchanges": [_interchange(each) for each in received],
+    })  # fmt: skip
 
 
 @router.get(
@@ -117,8 +149,22 @@ async def payload(ref: str, request: Request, principal: PrincipalDep) -> Respon
     return Response(kept, media_type="application/octet-stream")
 
 
-def _envelope(envelope: Any, channel: str) -> Any:
-    return dataclasses.replace(envelope, channel=Channel(channel))
+def _refused(received: Sequence[Received]) -> Response:
+    ack = b"".join(each.ack for each in received)
+    edifact = ack.lstrip().startswith((b"UNA", b"UNB"))
+    reason = "; ".join(each.parked for each in received if each.parked)
+    headers = {"Supplyhub-Refusal": reason.encode("ascii", "replace").decode()[:2000]}
+    media = "application/edifact" if edifact else "application/edi-x12"
+    return Response(ack, status_code=422, media_type=media, headers=headers)
+
+
+def _interchange(each: Received) -> dict[str, str]:
+    ack = f"sha256:{hashlib.sha256(each.ack).hexdigest()}" if each.ack else ""
+    return {"payload_ref": each.ref, "functional_ack": ack, "parked": each.parked}
+
+
+def _envelope(envelope: Any, channel: str, ref: str) -> Any:
+    return dataclasses.replace(envelope, channel=Channel(channel), payload_ref=ref)
 
 
 def _result(each: Inbound, result: Any) -> dict[str, Any]:

@@ -40,18 +40,28 @@ def translate_file(
     rest = chain([head], it)
     if start == b"ISA":
         for document in x12_reader.read_sets(rest):
-            translation = translate_x12(document, _x12_profile(document, profile))
-            isa = document.interchange
-            yield _checked(translation, f"{isa.get(6).strip()}:{isa.get(13)}")
+            yield translate_set(document, profile)
     elif start in (b"UNA", b"UNB"):
         for message in edifact_reader.read_messages(rest):
-            translation = translate_edifact(message, _edifact_profile(message, profile))
-            unb = message.interchange
-            yield _checked(translation, f"{unb.get(2, 1)}:{unb.get(5)}")
+            yield translate_message(message, profile)
     else:
         shown = start.decode("latin-1")
         rule = f"{shown!r} begins neither X12 (ISA) nor EDIFACT (UNA, UNB)"
         raise EnvelopeError("EDI", "", 1, rule)
+
+
+def translate_set(document: TransactionSet, profile: PartnerProfile | None) -> Translation:
+    """One X12 set already read, translated and held to the domain's limits."""
+    translation = translate_x12(document, _x12_profile(document, profile))
+    isa = document.interchange
+    return _checked(translation, f"{isa.get(6).strip()}:{isa.get(13)}")
+
+
+def translate_message(message: Message, profile: PartnerProfile | None) -> Translation:
+    """One EDIFACT message already read, translated and held to the domain's limits."""
+    translation = translate_edifact(message, _edifact_profile(message, profile))
+    unb = message.interchange
+    return _checked(translation, f"{unb.get(2, 1)}:{unb.get(5)}")
 
 
 def _x12_profile(document: TransactionSet, profile: PartnerProfile | None) -> PartnerProfile:

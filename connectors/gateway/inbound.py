@@ -16,6 +16,7 @@ from pathlib import Path
 
 from connectors.edi.errors import EdiSyntaxError
 from connectors.edi.inbound import translate_file
+from connectors.edi.translation import Translation
 from connectors.gateway.profile import PartnerProfile, ProfileFormatError, profile_from_json
 from domain.commands import Command
 from domain.errors import ValidationError
@@ -43,14 +44,17 @@ class EdiInbound:
     def translate(self, profile: PartnerProfile, interchange: bytes) -> list[InboundCommand]:
         """The commands, each with its message id; an `EdiSyntaxError` if it cannot be read."""
         translations = list(translate_file([interchange], profile))
-        found: list[InboundCommand] = []
-        for translation in translations:
-            channel = translation.standard.lower()
-            base = f"edi:{translation.interchange}:{translation.control}"
-            for index, command in enumerate(translation.commands):
-                suffix = f":{index + 1}" if index else ""
-                found.append(InboundCommand(base + suffix, channel, command))
-        return found
+        return [each for translation in translations for each in self.commands_of(translation)]
+
+    @staticmethod
+    def commands_of(translation: Translation) -> list[InboundCommand]:
+        """A set's commands, each with its message id."""
+        channel = translation.standard.lower()
+        base = f"edi:{translation.interchange}:{translation.control}"
+        return [
+            InboundCommand(base + (f":{index + 1}" if index else ""), channel, command)
+            for index, command in enumerate(translation.commands)
+        ]
 
     def profiles(self) -> list[PartnerProfile]:
         """Every partner's profile, in the order of their ids."""

@@ -30,14 +30,17 @@ from eventsourcing.persistence import Notification
 from connectors.edi.edifact.envelope import EdifactEnvelope
 from connectors.edi.edifact.purchase_order import write_orders
 from connectors.edi.edifact.syntax import Syntax
-from connectors.edi.errors import EdiSyntaxError
 from connectors.edi.order import OrderLine, OutboundOrder
 from connectors.edi.x12.delimiters import Delimiters
 from connectors.edi.x12.envelope import X12Envelope
 from connectors.edi.x12.purchase_order import write_850
+from connectors.gateway.ack_deadlines import open_overdue_cases
+from connectors.gateway.control_numbers import next_control
+from connectors.gateway.functional_acks import FunctionalAcks
 from connectors.gateway.inbound import EdiInbound, InboundCommand
+from connectors.gateway.order_changes import change_kind, sends_changes, write_change
 from connectors.gateway.profile import Dialect, PartnerProfile, UnknownMappingError
-from connectors.gateway.rejection import rejecting_ack
+from connectors.gateway.receiving import EdiReceiver, interchanges
 from connectors.workers.positions import PositionStore
 from domain.application import BatchItem, SupplyHub
 from domain.errors import DomainError
@@ -98,21 +101,7 @@ class OutboundDocuments:
         return document
 
     def _next(self, tx: Transaction, partner: str) -> int:
-        """The partner's next control number, in the caller's transaction."""
-        tx.execute(
-            "INSERT INTO edi_control_numbers (partner, last) VALUES (%s, 0) "
-            "ON CONFLICT (partner) DO NOTHING",
-            (partner,),
-        )
-        locked = tx.execute(
-            "SELECT last FROM edi_control_numbers WHERE partner = %s" + self._db.lock("UPDATE"),
-            (partner,),
-        )
-        control = int(locked[0][0]) + 1
-        tx.execute(
-            "UPDATE edi_control_numbers SET last = %s WHERE partner = %s", (control, partner)
-        )
-        return control
+        return next_control(self._db, tx, partner)
 
     def park(self, ref: str, partner: str, reason: str, at: datetime,
              write: Callable[[int], bytes]) -> bytes:  # fmt: skip
@@ -152,6 +141,12 @@ class OutboundDocuments:
                 "VALUES (%s, %s, 0, %s, %s) ON CONFLICT (position) DO NOTHING",
                 (position, partner, b"", problem),
             )
+
+    def control(self, position: int) -> int:
+        """The control number of the document written for the event at ``position``."""
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT control FROM edi_outbound WHERE position = %s", (position,))
+        return int(rows[0][0]) if rows else 0
 
     def document(self, position: int) -> bytes:
         """The document written for the event at ``position`` (empty if it was refused)."""
@@ -230,25 +225,6 @@ def write_document(order: OutboundOrder, profile: PartnerProfile, control: int,
 _EDI_START = re.compile(rb"\A\s*(ISA|UNA|UNB)")
 
 
-def interchanges(body: bytes) -> list[bytes]:
-    """Each interchange of a body holding several (a mailbox's, one a line), as its bytes
-    came, so each is kept and answered on its own and one that cannot be read does not
-    refuse the others. A new interchange starts a line with ISA, UNA, or a UNB that no UNA
-    line heads; a body without such lines is one interchange."""
-    starts: list[int] = []
-    offset, after_una = 0, False
-    for line in body.splitlines(keepends=True):
-        head = line.lstrip()[:3]
-        if head in (b"ISA", b"UNA") or (head == b"UNB" and not after_una):
-            starts.append(offset)
-        after_una = head == b"UNA" and len(line.strip()) <= 9
-        offset += len(line)
-    if not starts or (starts[0] != 0 and body[: starts[0]].strip()):
-        starts.insert(0, 0)
-    ends = [*starts[1:], len(body)]
-    return [body[a:b] for a, b in zip(starts, ends, strict=True) if body[a:b].strip()]
-
-
 class EdiOutbound:
     """The worker's steps; `supplyhub worker edi` runs `step` in the resilient loop."""
 
@@ -259,6 +235,7 @@ class EdiOutbound:
         documents: OutboundDocuments,
         partners: EdiInbound,
         payloads: PayloadStore,
+        acks: FunctionalAcks,
         *,
         name: str = "edi-outbound",
         batch_size: int = 100,
@@ -274,6 +251,8 @@ class EdiOutbound:
         self.batch_size = batch_size
         self.timeout = timeout_seconds
         self.clock = clock
+        self.acks = acks
+        self.receiver = EdiReceiver(partners, documents, acks, payloads, lambda: self.clock())
 
     def step(self) -> int:
         """Send what the log holds after the tracked position, then collect the partners'
@@ -288,6 +267,8 @@ class EdiOutbound:
                 position = notification.id
                 self.positions.set(self.name, position)
         self.collect()
+        self.deliver_acks()
+        self.chase_acks()
         return sent
 
     def _send(self, notification: Notification) -> int:
@@ -301,17 +282,28 @@ class EdiOutbound:
         now = self.clock()
         try:
             order = outbound_order(po, kind, profile, now)
+            changes = sends_changes(profile, kind)
+            before = self._before(notification, profile, now) if changes else order
         except UnknownMappingError as error:
             log.error("edi: %s of PO %s not sent to %s: %s", kind, po.number, profile.partner,
                       error)  # fmt: skip
             self.documents.refused(notification.id, profile.partner, str(error))
             return 0
-        document = self.documents.written(
-            notification.id,
-            profile.partner,
-            lambda control: write_document(order, profile, control, now),
-        )
+        if changes:
+            code = change_kind(profile)
+            document = self.documents.written(
+                notification.id, profile.partner,
+                lambda control: write_change(before, order, profile, control, now),
+            )  # fmt: skip
+        else:
+            code = "850" if profile.dialect is Dialect.X12 else "ORDERS"
+            document = self.documents.written(
+                notification.id, profile.partner,
+                lambda control: write_document(order, profile, control, now),
+            )  # fmt: skip
         self.payloads.put(document)
+        control = self.documents.control(notification.id)
+        self.acks.expect(profile.partner, control, po.number, f"{code} {control}", now)
         status, answer = self._http(profile.url, document)
         if status >= 400:
             log.error("edi: %s refused PO %s: %s %r", profile.partner, po.number, status,
@@ -319,6 +311,14 @@ class EdiOutbound:
         elif _EDI_START.match(answer):
             self.receive(profile.partner, answer)
         return 1
+
+    def _before(self, notification: Notification, profile: PartnerProfile,
+                now: datetime) -> OutboundOrder:  # fmt: skip
+        """The order as the partner last had it: the PO just before this event."""
+        previous: PurchaseOrder = self.hub.repository.get(
+            UUID(str(notification.originator_id)), version=notification.originator_version - 1
+        )
+        return outbound_order(previous, "Released", profile, now)
 
     def _http(self, url: str, body: bytes | None = None) -> tuple[int, bytes]:
         """(status, body) of a POST of ``body`` (a GET without one). Unreachable (refused,
@@ -334,17 +334,28 @@ class EdiOutbound:
                 raise PartnerUnavailableError(f"{url} answered {error.code}") from None
             return error.code, bytes(error.read())
 
-    def _reject(self, profile: PartnerProfile, interchange: bytes, reference: str,
-                error: EdiSyntaxError, at: datetime) -> None:  # fmt: skip
-        """Park the interchange with the reason; our rejecting 997 / CONTRL to the partner."""
-        log.error("edi: %s from %s refused: %s", reference, profile.partner, error)
-        ack = self.documents.park(
-            reference, profile.partner, str(error), at,
-            lambda control: rejecting_ack(interchange, error, profile, control, at).document,
-        )  # fmt: skip
-        self.payloads.put(ack)
-        if profile.url:
-            self._http(profile.url, ack)
+    def deliver_acks(self) -> None:
+        """Our 997 / CONTRL not yet delivered (those written by ``POST /api/v1/edi`` too), to
+        each partner's ``url``; a partner away is raised, for the loop to retry."""
+        for interchange, partner, ack in self.acks.unsent():
+            url = self._url(partner)
+            if not url:
+                continue
+            status, answer = self._http(url, ack)
+            if status >= 400:
+                log.error("edi: %s refused our ack of %s: %s %r", partner, interchange, status,
+                          answer[:300])  # fmt: skip
+            self.acks.delivered(interchange)
+
+    def chase_acks(self) -> None:
+        """An order document without the partner's functional ack in time: a case, once."""
+        open_overdue_cases(self.hub, self.acks, self.partners.profiles(), self.clock())
+
+    def _url(self, partner: str) -> str:
+        try:
+            return self.partners.profile(partner).url
+        except DomainError:
+            return ""
 
     def collect(self) -> None:
         """Each partner's mailbox (``pickup_url``), through the inbound path."""
@@ -361,22 +372,28 @@ class EdiOutbound:
         results: list[Outcome | DomainError] = []
         for interchange in interchanges(body):
             results.extend(self._receive_one(partner, interchange))
+        self.deliver_acks()
         return results
 
     def _receive_one(self, partner: str, interchange: bytes) -> list[Outcome | DomainError]:
-        reference = self.payloads.put(interchange)  # as it came, whatever becomes of it
-        at = self.clock()
         try:
             profile = self.partners.profile(partner)
         except DomainError as error:
+            self.payloads.put(interchange)
             log.error("edi: from %s: %s", partner, error)
             return []
-        try:
-            found = self.partners.translate(profile, interchange)
-        except EdiSyntaxError as error:
-            self._reject(profile, interchange, reference, error, at)
+        received = self.receiver.receive_one(profile, interchange)
+        if received.rejected:
+            log.error("edi: %s from %s refused: %s", received.ref, partner, received.parked)
+            if profile.url:
+                self._http(profile.url, received.ack)
             return []
-        base = Provenance("", "", "", f"connector:{partner}", Channel.X12, at, reference)
+        if received.parked:
+            log.error("edi: %s from %s partly refused: %s", received.ref, partner,
+                      received.parked)  # fmt: skip
+        base = Provenance("", "", "", f"connector:{partner}", Channel.X12, self.clock(),
+                          received.ref)  # fmt: skip
+        found = received.commands
         items = [BatchItem(each.command, _provenance(base, each)) for each in found]
         results = self.hub.handle_one_by_one(items)
         for each, result in zip(found, results, strict=True):

@@ -61,6 +61,21 @@ class CxmlTerms:
     requests: tuple[str, ...] = ("ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest")
 
 
+class Revisions(StrEnum):
+    """How an EDI partner wants a revised or cancelled order: the whole order again (a
+    replacement 850 / ORDERS) or only what changed (860 / ORDCHG)."""
+
+    REPLACE = "replace"
+    CHANGE = "change"
+
+
+@dataclass(frozen=True, slots=True)
+class EdiTerms:
+    """An X12 / EDIFACT partner's trading terms beyond ids and tables."""
+
+    revisions: Revisions = Revisions.REPLACE
+
+
 @dataclass(frozen=True, slots=True)
 class CodeOverride:
     """The partner's own meaning for a code of a standard's table (e.g. 668 ``AA``)."""
@@ -91,6 +106,10 @@ class PartnerProfile:
     url: str = ""
     pickup_url: str = ""
     cxml: CxmlTerms | None = None  # a cXML partner's credentials and endpoint (docs/cxml.md)
+    # Our order documents are functionally acknowledged (997 / CONTRL) within this many
+    # minutes, or an unacknowledged_order case is opened.
+    ack_within_minutes: int = 60
+    edi: EdiTerms | None = None  # an EDI partner's terms (docs/edi.md); None: the defaults
 
     def status(self, table: str, code: str, standard: Mapping[str, AckStatus]) -> AckStatus:
         """The canonical status of ``code``: the partner's override, else the standard's."""
@@ -157,6 +176,8 @@ def profile_from_json(data: Mapping[str, object]) -> PartnerProfile:
             url=str(data.get("url", "")),
             pickup_url=str(data.get("pickup_url", "")),
             cxml=_cxml_terms(data["cxml"]) if "cxml" in data else None,
+            ack_within_minutes=int(str(data.get("ack_within_minutes", 60))),
+            edi=_edi_terms(data["edi"]) if "edi" in data else None,
         )
     except KeyError as missing:
         raise ProfileFormatError(f"the profile has no {missing.args[0]!r}") from None
@@ -177,6 +198,12 @@ def _cxml_terms(value: object) -> CxmlTerms:
         order_updates=OrderUpdates(str(value.get("order_updates", "update"))),
         requests=tuple(str(each) for each in value.get("requests", _CXML_REQUESTS)),
     )
+
+
+def _edi_terms(value: object) -> EdiTerms:
+    if not isinstance(value, Mapping):
+        raise ProfileFormatError("edi is an object: {revisions: replace | change}")
+    return EdiTerms(revisions=Revisions(str(value.get("revisions", "replace"))))
 
 
 def _mapping(value: object, name: str) -> list[tuple[str, object]]:

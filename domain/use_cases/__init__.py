@@ -23,6 +23,7 @@ from domain.use_cases.fulfilment import (
     record_shipment_milestone,
     submit_ship_notice,
 )
+from domain.use_cases.functional_acks import record_functional_ack_problem
 from domain.use_cases.invoicing import (
     approve_invoice,
     dispute_invoice,
@@ -70,6 +71,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.AssignException: assign_exception,
     c.ResolveException: resolve_exception,
     c.RecordErpRefusal: record_erp_refusal,
+    c.RecordFunctionalAckProblem: record_functional_ack_problem,
 }
 
 

@@ -116,10 +116,9 @@ def build_app(
     from api.app import create_app
     from api.health import Readiness, WorkerStatus
     from connectors.cxml.inbound import CxmlInbound
-    from connectors.gateway.inbound import EdiInbound
     from storage.payloads import PayloadStore
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
-    from supplyhub.workers import worker_statuses
+    from supplyhub.workers import LazyEdiReceiver, worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
 
@@ -141,7 +140,7 @@ def build_app(
     app = create_app(
         settings.api(), hub, read_models, readiness, projections=projections, dead_letters=desk
     )
-    app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
+    app.state.edi = LazyEdiReceiver(settings)  # POST /api/v1/edi
     app.state.cxml = CxmlInbound(settings.partner_dir)  # POST /cxml
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
     return app

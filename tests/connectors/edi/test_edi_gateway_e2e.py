@@ -5,9 +5,10 @@ and GraphQL shows the order acknowledged line by line. Sending the 855 again cha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from connectors.edi.x12.envelope import X12Envelope
 from connectors.edi.x12.purchase_order import write_850
 from connectors.edi.x12.reader import read_interchanges
 from connectors.edi.x12.writer import write
+from supplyhub.cli import main
 from supplyhub.read_side import ReadSide
 from supplyhub.settings import Settings
 
@@ -47,6 +49,7 @@ class Hub:
     connector: dict[str, str]
     partner: dict[str, str]
     buyer: dict[str, str]
+    auditor: dict[str, str]
 
 
 @pytest.fixture
@@ -62,6 +65,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
         yield Hub(
             client, hub.read_side, hub.bearer(Role.CONNECTOR, "erp"),
             hub.bearer(Role.CONNECTOR, PARTNER), hub.bearer(Role.BUYER, "kim"),
+            hub.bearer(Role.AUDITOR, "ada"),
         )  # fmt: skip
 
 
@@ -128,35 +132,106 @@ def test_a_po_released_over_rest_is_acknowledged_line_by_line_by_the_mocks_855(
     assert result["outcome"]["status"] == "applied"
     assert result["outcome"]["replayed"] is False
     assert again.json()["results"][0]["outcome"]["replayed"] is True
+    # ACK05, the date the mock promises, counts from the mock's own clock (which other tests
+    # advance): read from the 855 itself rather than from today's date.
+    promised = [
+        f"{d[:4].decode()}-{d[4:6].decode()}-{d[6:].decode()}"
+        for d in re.findall(rb"ACK\*IA\*[^*~]*\*[^*~]*\*[^*~]*\*(\d{8})", acknowledgment)
+    ]
     assert lines_seen(hub) == [
         {"lineNumber": 1, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "100", "confirmedDate": _days_from_today(2)},
+         "confirmedQuantity": "100", "confirmedDate": promised[0]},
         {"lineNumber": 2, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "2.5", "confirmedDate": _days_from_today(5)},
+         "confirmedQuantity": "2.5", "confirmedDate": promised[1]},
     ]  # fmt: skip
 
 
-def _days_from_today(days: int) -> str:
-    """The mock promises each item its catalogue lead time from the day it answers, by its
-    local clock (WIDGET-001: 2 days, GEAR-100: 5), not from the order's dates."""
-    return (date.today() + timedelta(days=days)).isoformat()
-
-
-def test_an_interchange_the_profile_cannot_translate_is_refused_whole_naming_the_element(
-    hub: Hub,
-) -> None:
-    acknowledgment = (
+def interchange(control: int, *sets: str) -> bytes:
+    """An X12 interchange from the mock to us holding ``sets`` (each ST..SE) in one group."""
+    isa = (
         "ISA*00*          *00*          *ZZ*MOCKEDI        *ZZ*ACME           *261204*1030*U*"
-        "00401*000000077*0*T*>~GS*PR*MOCKEDI*ACME*20261204*1030*77*X*004010~"
-        "ST*855*0001~BAK*00*AD*PO-E2E-1*20261204~PO1*1*100*BOX~ACK*IA*100*BOX~SE*5*0001~"
-        "GE*1*77~IEA*1*000000077~"
+        f"00401*{control:09d}*0*T*>~GS*PR*MOCKEDI*ACME*20261204*1030*{control}*X*004010~"
     )
+    return (isa + "".join(sets) + f"GE*{len(sets)}*{control}~IEA*1*{control:09d}~").encode()
 
-    answer = hub.client.post("/api/v1/edi", content=acknowledgment, headers=hub.partner)
+
+GOOD_855 = "ST*855*0001~BAK*00*AD*PO-E2E-1*20261204~PO1*1*100*EA~ACK*IA*100*EA~SE*5*0001~"
+BOX_855 = "ST*855*0002~BAK*00*AD*PO-E2E-1*20261204~PO1*2*2.5*BOX~ACK*IA*2.5*BOX~SE*5*0002~"
+
+
+def test_an_interchange_the_profile_cannot_translate_is_answered_422_with_our_rejecting_997(
+    hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = hub.client.post("/api/v1/edi", content=interchange(77, BOX_855), headers=hub.partner)
 
     assert answer.status_code == 422
-    assert answer.json()["field"] == "PO103"
+    assert answer.headers["content-type"] == "application/edi-x12"
     assert (
         "X12 PO1 at segment 5: PO103 'BOX' is not in the partner's units table"
-        in (answer.json()["detail"])
+        in (answer.headers["supplyhub-refusal"])
     )
+    ack = answer.content
+    assert b"AK1*PR*77~AK2*855*0002~AK3*PO1*3**8~AK4*3**7~AK5*R*5~AK9*R*1*1*0~" in ack
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
+    assert main(["edi", "parked"]) == 0
+    (parked,) = capsys.readouterr().out.splitlines()
+    assert " mock-edi-e2e  sha256:" in parked and "PO103 'BOX'" in parked
+
+
+def test_a_syntax_error_over_rest_is_parked_once_and_answered_with_the_same_997_again(
+    hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = interchange(78, GOOD_855.replace("SE*5*0001", "SE*6*0001"))
+
+    first = hub.client.post("/api/v1/edi", content=broken, headers=hub.partner)
+    again = hub.client.post("/api/v1/edi", content=broken, headers=hub.partner)
+
+    assert (first.status_code, again.status_code) == (422, 422)
+    assert "SE01 is 6 but the set has 5 segments" in first.headers["supplyhub-refusal"]
+    assert b"AK2*855*0001~AK5*R*4~AK9*R*1*1*0~" in first.content  # 717 4: the count
+    assert again.content == first.content
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
+    main(["edi", "parked"])
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_a_set_the_translator_refuses_is_rejected_in_our_997_and_the_others_are_applied(
+    hub: Hub,
+) -> None:
+    release(hub)
+
+    answer = hub.client.post(
+        "/api/v1/edi", content=interchange(79, GOOD_855, BOX_855), headers=hub.partner
+    )
+
+    assert answer.status_code == 200, answer.text
+    (result,) = answer.json()["results"]
+    assert result["outcome"]["status"] == "applied"
+    (kept,) = answer.json()["interchanges"]
+    assert "PO103 'BOX'" in kept["parked"]
+    ack = hub.client.get(f"/api/v1/edi/payloads/{kept['functional_ack']}", headers=hub.auditor)
+    assert (
+        b"AK1*PR*79~AK2*855*0001~AK5*A~AK2*855*0002~AK3*PO1*3**8~AK4*3**7~AK5*R*5~AK9*P*2*2*1~"
+        in ack.content
+    )
+
+
+def test_our_997_for_an_interchange_over_rest_passes_the_mocks_validator(
+    hub: Hub, mock_edi: MockEdi
+) -> None:
+    release(hub)
+
+    answer = hub.client.post("/api/v1/edi", content=interchange(80, GOOD_855), headers=hub.partner)
+
+    (kept,) = answer.json()["interchanges"]
+    ack = hub.client.get(f"/api/v1/edi/payloads/{kept['functional_ack']}", headers=hub.auditor)
+    assert b"AK5*A~AK9*A*1*1*1~" in ack.content
+    assert mock_edi.validate(ack.content)["clean"] is True
+
+
+def test_an_empty_body_is_refused_naming_what_is_missing(hub: Hub) -> None:
+    answer = hub.client.post("/api/v1/edi", content=b"  \r\n", headers=hub.partner)
+
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "interchange"
+    assert "no ISA, UNA or UNB" in answer.json()["detail"]

@@ -10,116 +10,26 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from composed import composed
 from edi_partner import MockEdi
-from fastapi.testclient import TestClient
+from edi_trading import (
+    Hub,
+    after_trading,
+    categories,
+    lines_of,
+    order_seen,
+    release,
+    trade_with,
+    trading_hub,
+)
 
-from api.auth import Role
-from connectors.gateway.outbound import EdiOutbound
 from connectors.workers.loop import is_transient
 from supplyhub.cli import main
-from supplyhub.read_side import ReadSide
-from supplyhub.settings import Settings
-from supplyhub.workers import build_edi
 
 pytestmark = pytest.mark.mock_edi
-
-SUPPLIER = "MOCKEDI"
-
-
-@dataclass
-class Hub:
-    client: TestClient
-    read_side: ReadSide
-    worker: EdiOutbound
-    partners: Path
-    connector: dict[str, str]
-    buyer: dict[str, str]
-    auditor: dict[str, str]
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Hub]:
-    settings = Settings(data_dir=tmp_path, dev_mode=True)
-    (tmp_path / "partners").mkdir()
-    with composed(settings) as hub, TestClient(hub.app) as client:
-        yield Hub(
-            client, hub.read_side, build_edi(settings, hub.store), tmp_path / "partners",
-            hub.bearer(Role.CONNECTOR, "erp"), hub.bearer(Role.BUYER, "kim"),
-            hub.bearer(Role.AUDITOR, "ada"),
-        )  # fmt: skip
-
-
-def a_mock_partner(mock_edi: MockEdi, dialect: str, behaviour: str = "accept") -> str:
-    """A partner registered at the mock for this test only: the hub's id there."""
-    us = f"HUB{uuid.uuid4().hex[:8].upper()}"
-    version = "004010" if dialect == "X12" else "D:96A:UN"
-    answer = httpx.post(
-        f"{mock_edi.url}/_mock/partners",
-        json={"id": us, "name": "Supply Hub", "dialect": dialect, "version": version,
-              "qualifier": "ZZ", "behaviour": behaviour},
-        timeout=10,
-    )  # fmt: skip
-    answer.raise_for_status()
-    return us
-
-
-def trade_with(
-    hub: Hub, mock_edi: MockEdi, dialect: str, *, url: str = "", behaviour: str = "accept"
-) -> str:
-    """The hub's partner profile for the mock, in ``dialect``; returns the partner id."""
-    us = a_mock_partner(mock_edi, dialect, behaviour)
-    x12 = dialect == "X12"
-    profile = {
-        "partner": "mock-edi", "supplier": SUPPLIER,
-        "dialect": "x12" if x12 else "edifact", "version": "004010" if x12 else "D96A",
-        "ours": {"qualifier": "ZZ", "id": us}, "theirs": {"qualifier": "ZZ", "id": "MOCKEDI"},
-        "units": {"EA": "EA"} if x12 else {"PCE": "EA"}, "currency": "USD",
-        "url": url or f"{mock_edi.url}/edi",
-        "pickup_url": f"{mock_edi.url}/_mock/mailbox?partner={us}&raw",
-    }  # fmt: skip
-    (hub.partners / "mock-edi.json").write_text(json.dumps(profile))
-    return us
-
-
-def release(hub: Hub, number: str) -> None:
-    headers = {**hub.connector, "Idempotency-Key": f"sup-{number}"}
-    answer = hub.client.put(f"/api/v1/suppliers/{SUPPLIER}", json={"name": "Mock"}, headers=headers)
-    assert answer.status_code in (200, 201), answer.text
-    lines = [
-        {"line_number": 1, "item": "WIDGET-001", "quantity": "100", "uom": "EA",
-         "unit_price": "12.50", "need_by": "2026-12-20", "ship_to": "PLANT-1"},
-        {"line_number": 2, "item": "GEAR-100", "quantity": "2.5", "uom": "EA",
-         "unit_price": "8.90", "need_by": "2026-12-21", "ship_to": "PLANT-1"},
-    ]  # fmt: skip
-    answer = hub.client.post(
-        "/api/v1/purchase-orders",
-        json={"po_number": number, "supplier": SUPPLIER, "currency": "USD", "lines": lines},
-        headers={**hub.connector, "Idempotency-Key": f"po-{number}"},
-    )
-    assert answer.status_code == 201, answer.text
-
-
-def order_seen(hub: Hub, number: str) -> dict[str, Any]:
-    hub.read_side.runner.catch_up()
-    query = (
-        "query($n: String!) { purchaseOrder(number: $n) { acknowledgedRevision "
-        "lines { lineNumber ackStatus ackSourceCode confirmedQuantity } } }"
-    )
-    answer = hub.client.post(
-        "/graphql", json={"query": query, "variables": {"n": number}}, headers=hub.buyer
-    )
-    assert answer.status_code == 200, answer.text
-    seen: dict[str, Any] = answer.json()["data"]["purchaseOrder"]
-    return seen
 
 
 def test_a_po_released_over_rest_goes_out_as_an_850_and_the_mocks_855_acknowledges_it(
@@ -169,9 +79,14 @@ def test_the_tracked_position_sends_each_po_once_with_the_partners_next_control_
     second, third = hub.worker.step(), hub.worker.step()
 
     assert (first, second, third) == (1, 1, 0)
-    assert [(partner, control) for _, partner, control, _ in hub.worker.documents.sent()] == [
-        ("mock-edi", 1), ("mock-edi", 2),
-    ]  # fmt: skip
+    orders = [control for _, partner, control, _ in hub.worker.documents.sent()]
+    acks = [control for _, _, control, _ in hub.worker.acks.written()]
+    # Our 997s for the mock's answers to the first PO take numbers between the two 850s:
+    # one counter per partner, nothing reused and nothing skipped.
+    assert orders[0] == 1 and orders[1] > 2
+    assert sorted(orders + acks) == list(
+        range(1, hub.worker.documents.last_control("mock-edi") + 1)
+    )
 
 
 def test_a_partner_that_is_down_is_retried_from_the_same_po_with_the_same_document(
@@ -319,37 +234,6 @@ def test_edi_parked_lists_each_refused_interchange_with_its_reason_for_operation
     assert all(" mock-edi  sha256:" in line and "SE01 is" in line for line in lines)
 
 
-def after_trading(hub: Hub, mock_edi: MockEdi, behaviour: str, number: str) -> dict[str, Any]:
-    """The PO's lines and open exception cases once the worker traded with a mock partner
-    that behaves as ``behaviour``."""
-    if behaviour:  # else: only look again
-        trade_with(hub, mock_edi, "X12", behaviour=behaviour)
-        release(hub, number)
-        hub.worker.step()
-    hub.read_side.runner.catch_up()
-    query = (
-        "query($n: String!) { purchaseOrder(number: $n) { acknowledgedRevision lines { "
-        "lineNumber ackStatus ackSourceCode confirmedQuantity shippedQuantity "
-        "invoicedQuantity } } exceptions(first: 50) { items { category document reason } } }"
-    )
-    answer = hub.client.post(
-        "/graphql", json={"query": query, "variables": {"n": number}}, headers=hub.buyer
-    )
-    assert answer.status_code == 200, answer.text
-    seen: dict[str, Any] = answer.json()["data"]
-    return seen
-
-
-def lines_of(seen: dict[str, Any], *fields: str) -> list[tuple[Any, ...]]:
-    return [tuple(line[f] for f in fields) for line in seen["purchaseOrder"]["lines"]]
-
-
-def categories(seen: dict[str, Any], number: str) -> set[str]:
-    """The open cases' categories: each test's hub trades this one order only."""
-    assert seen["purchaseOrder"] is not None, number
-    return {case["category"] for case in seen["exceptions"]["items"]}
-
-
 def test_short_ship_lines_confirmed_short_and_shipped_short_are_variances(
     hub: Hub, mock_edi: MockEdi
 ) -> None:
@@ -402,13 +286,23 @@ def test_duplicate_invoice_the_second_invoice_is_a_duplicate_case_not_invoiced_t
 
 
 def test_out_of_order_an_invoice_and_ship_notice_before_the_855_end_as_if_in_order(
-    hub: Hub, mock_edi: MockEdi
+    hub: Hub, mock_edi: MockEdi, tmp_path: Path
 ) -> None:
+    (tmp_path / "in-order").mkdir()
+    with trading_hub(tmp_path / "in-order") as in_order:
+        expected = after_trading(in_order, mock_edi, "accept", "PO-B-OUT-OF-ORDER")
+
     seen = after_trading(hub, mock_edi, "out-of-order", "PO-B-OUT-OF-ORDER")
 
-    assert lines_of(seen, "ackStatus", "shippedQuantity", "invoicedQuantity") == [
-        ("accepted", "100", "100"), ("accepted", "2.5", "2.5"),
+    fields = ("ackStatus", "confirmedQuantity", "shippedQuantity", "invoicedQuantity")
+    assert lines_of(seen, *fields) == lines_of(expected, *fields) == [
+        ("accepted", "100", "100", "100"), ("accepted", "2.5", "2.5", "2.5"),
     ]  # fmt: skip
+    # The same cases as in order (order changes no rule's outcome, so nothing is held).
+    both = [sorted((c["category"], c["reason"]) for c in each["exceptions"]["items"])
+            for each in (seen, expected)]  # fmt: skip
+    assert both[0] == both[1]
+    assert {category for category, _ in both[0]} == {"tolerance_breach", "quantity_variance"}
 
 
 def test_no_invoice_the_order_is_shipped_and_stays_uninvoiced(hub: Hub, mock_edi: MockEdi) -> None:

@@ -1,0 +1,233 @@
+"""One interchange from a partner, whichever door it came through (``POST /api/v1/edi``, the
+worker's mailbox or a synchronous answer): kept, read whole, each set translated on its own,
+our functional ack written, and the partner's own 997 / CONTRL matched to what we sent.
+
+- An interchange the readers refuse (syntax, control counts, a sender that is not the
+  partner) is parked whole and answered with our rejecting ack (rejection.py); nothing of it
+  is applied.
+- Otherwise each set is translated separately: a set the translator refuses is rejected in
+  our ack (AK3/AK4/AK5 R, UCM/UCS 4) and the interchange is listed by `edi parked` with the
+  reasons; the other sets' commands are applied. Our ack is written once per interchange
+  (acknowledgements.py, functional_acks.py) and the same ack answers it again.
+- A partner's 997 / CONTRL is matched by the control number it names to the order document
+  we sent: a rejection opens an ``order_rejected_in_ack`` case, an ack after the overdue case
+  was opened resolves that case. Both are commands applied with the rest.
+
+Nothing is applied here: the caller applies ``Received.commands`` with its own provenance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Protocol
+
+from connectors.edi.edifact import reader as edifact_reader
+from connectors.edi.edifact.interchange import Interchange as EdifactInterchange
+from connectors.edi.errors import EdiSyntaxError, EnvelopeError
+from connectors.edi.inbound import translate_message, translate_set
+from connectors.edi.translation import AckResult, FunctionalAck, Translation
+from connectors.edi.x12 import reader as x12_reader
+from connectors.edi.x12.interchange import Interchange as X12Interchange
+from connectors.gateway.acknowledgements import acknowledgement, answers_anything
+from connectors.gateway.functional_acks import Expected, FunctionalAcks
+from connectors.gateway.inbound import EdiInbound, InboundCommand
+from connectors.gateway.profile import PartnerProfile
+from connectors.gateway.rejection import rejecting_ack
+from domain.commands import RecordFunctionalAckProblem, ResolveException
+from domain.errors import ValidationError
+
+Read = X12Interchange | EdifactInterchange
+
+
+class Parking(Protocol):
+    def park(self, ref: str, partner: str, reason: str, at: datetime,
+             write: Callable[[int], bytes]) -> bytes: ...  # fmt: skip
+
+
+class Payloads(Protocol):
+    def put(self, payload: bytes) -> str: ...
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of one interchange."""
+
+    ref: str  # its payload reference
+    commands: list[InboundCommand] = field(default_factory=list)
+    ack: bytes = b""  # our 997 / CONTRL for it; empty for a partner's functional ack
+    parked: str = ""  # why it, or some of its sets, were refused
+    rejected: bool = False  # refused whole: nothing of it to apply
+
+
+class EdiReceiver:
+    def __init__(self, partners: EdiInbound, parking: Parking, acks: FunctionalAcks,
+                 payloads: Payloads,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:  # fmt: skip
+        self.partners = partners
+        self.parking = parking
+        self.acks = acks
+        self.payloads = payloads
+        self.clock = clock
+
+    def receive(self, partner: str, body: bytes) -> list[Received]:
+        """Each interchange of ``body``; a `ValidationError` when the partner has no profile
+        or the body is empty."""
+        profile = self.partners.profile(partner)
+        found = interchanges(body)
+        if not found:
+            raise ValidationError("interchange", "the body is empty: no ISA, UNA or UNB")
+        return [self.receive_one(profile, each) for each in found]
+
+    def receive_one(self, profile: PartnerProfile, interchange: bytes) -> Received:
+        ref = self.payloads.put(interchange)  # as it came, whatever becomes of it
+        at = self.clock()
+        try:
+            read = _read(interchange)
+            translated = [_translated(each, profile) for each in read]
+        except EdiSyntaxError as error:
+            return self._rejected(profile, interchange, ref, error, at)
+        commands: list[InboundCommand] = []
+        acks: list[bytes] = []
+        reasons: list[str] = []
+        for each, (translations, refused) in zip(read, translated, strict=True):
+            for translation in translations:
+                commands.extend(self.partners.commands_of(translation))
+                if translation.acknowledgment is not None:
+                    commands.extend(self._matched(profile, translation, at))
+            reasons.extend(str(error) for error in refused.values())
+            if answers_anything(each):
+                acks.append(self._ours(each, refused, profile, ref, at))
+        return Received(ref, commands, b"".join(acks), "; ".join(reasons))
+
+    def _rejected(self, profile: PartnerProfile, interchange: bytes, ref: str,
+                  error: EdiSyntaxError, at: datetime) -> Received:  # fmt: skip
+        """Parked whole with the reason; our rejecting 997 / CONTRL (written once)."""
+        ack = self.parking.park(
+            ref, profile.partner, str(error), at,
+            lambda control: rejecting_ack(interchange, error, profile, control, at).document,
+        )  # fmt: skip
+        self.payloads.put(ack)
+        return Received(ref, [], ack, str(error), rejected=True)
+
+    def _ours(self, each: Read, refused: dict[int, EdiSyntaxError], profile: PartnerProfile,
+              ref: str, at: datetime) -> bytes:  # fmt: skip
+        if isinstance(each, X12Interchange):
+            key = f"{each.header.get(6).strip()}:{each.control}"
+        else:
+            key = f"{each.header.get(2, 1)}:{each.reference}"
+        reasons = "; ".join(str(error) for error in refused.values())
+        ack = self.acks.ours(
+            key, profile.partner, at,
+            lambda control: acknowledgement(each, refused, profile, control, at) or b"",
+            (ref, reasons) if refused else None,
+        )  # fmt: skip
+        self.payloads.put(ack)
+        return ack
+
+    def _matched(self, profile: PartnerProfile, translation: Translation,
+                 at: datetime) -> list[InboundCommand]:  # fmt: skip
+        """The partner's 997 / CONTRL against the order document it names."""
+        ack = translation.acknowledgment
+        assert ack is not None
+        rejected = _rejected(ack)
+        detail = "; ".join([*ack.errors, *(e for s in ack.sets for e in s.errors)]) or ack.result
+        expected = self.acks.matched(
+            profile.partner, ack.reference, "rejected" if rejected else "accepted", detail, at
+        )
+        if expected is None:
+            return []
+        base = f"edi:{translation.interchange}:{translation.control}"
+        channel = translation.standard.lower()
+        found = []
+        if expected.case not in ("", "-"):  # "-": the overdue case could not be opened
+            late = f"{translation.message} {translation.control} ({ack.result}) came after the " \
+                   f"{_waited(expected, at)}"  # fmt: skip
+            found.append(
+                InboundCommand(
+                    f"{base}:late",
+                    channel,
+                    ResolveException(
+                        expected.case, f"functional ack of {expected.document} arrived late: {late}"
+                    ),
+                )
+            )
+        if rejected:
+            found.append(
+                InboundCommand(
+                    f"{base}:rejected",
+                    channel,
+                    RecordFunctionalAckProblem(
+                        expected.po_number, expected.document, "rejected", detail[:900]
+                    ),
+                )
+            )
+        return found
+
+
+def _waited(expected: Expected, at: datetime) -> str:
+    minutes = int((at - expected.sent_at).total_seconds() // 60)
+    return f"{minutes} minutes the partner took"
+
+
+def _rejected(ack: FunctionalAck) -> bool:
+    return ack.result is AckResult.REJECTED or any(
+        each.result is AckResult.REJECTED for each in ack.sets
+    )
+
+
+def _read(interchange: bytes) -> list[Read]:
+    """The interchange(s) read whole, every trailer checked, before any set is translated."""
+    start = interchange.lstrip(b"\xef\xbb\xbf \t\r\n")[:3]
+    if start == b"ISA":
+        return list(x12_reader.read_interchanges([interchange]))
+    if start in (b"UNA", b"UNB"):
+        return list(edifact_reader.read_interchanges([interchange]))
+    rule = f"{start.decode('latin-1')!r} begins neither X12 (ISA) nor EDIFACT (UNA, UNB)"
+    raise EnvelopeError("EDI", "", 1, rule)
+
+
+def _translated(
+    read: Read, profile: PartnerProfile
+) -> tuple[list[Translation], dict[int, EdiSyntaxError]]:
+    """Each set translated on its own: the translations, and the refusals by set position. A
+    refusal of the envelope (a sender that is not the partner) refuses the whole."""
+    jobs: list[tuple[int, Callable[[], Translation]]]
+    if isinstance(read, X12Interchange):
+        sets = [each for group in read.groups for each in group.sets]
+        jobs = [(each.position, partial(translate_set, each, profile)) for each in sets]
+    else:
+        grouped = [each for group in read.groups for each in group.messages]
+        messages = grouped or list(read.messages)
+        jobs = [(each.position, partial(translate_message, each, profile)) for each in messages]
+    translations: list[Translation] = []
+    refused: dict[int, EdiSyntaxError] = {}
+    for position, translate in jobs:
+        try:
+            translations.append(translate())
+        except EdiSyntaxError as error:
+            if error.tag in ("ISA", "UNB"):
+                raise
+            refused[position] = error
+    return translations, refused
+
+
+def interchanges(body: bytes) -> list[bytes]:
+    """Each interchange of a body holding several (a mailbox's, one a line), as its bytes
+    came, so each is kept and answered on its own and one that cannot be read does not
+    refuse the others. A new interchange starts a line with ISA, UNA, or a UNB that no UNA
+    line heads; a body without such lines is one interchange."""
+    starts: list[int] = []
+    offset, after_una = 0, False
+    for line in body.splitlines(keepends=True):
+        head = line.lstrip()[:3]
+        if head in (b"ISA", b"UNA") or (head == b"UNB" and not after_una):
+            starts.append(offset)
+        after_una = head == b"UNA" and len(line.strip()) <= 9
+        offset += len(line)
+    if not starts or (starts[0] != 0 and body[: starts[0]].strip()):
+        starts.insert(0, 0)
+    ends = [*starts[1:], len(body)]
+    return [body[a:b] for a, b in zip(starts, ends, strict=True) if body[a:b].strip()]
