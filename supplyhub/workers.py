@@ -31,6 +31,7 @@ from domain.provenance import Channel
 from storage.database import Database
 from storage.payloads import PayloadStore
 from supplyhub.bootstrap import schema_lock
+from supplyhub.partner_desk import partner_directory
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
         database = open_database(settings)
         positions, documents = PositionStore(database), OutboundDocuments(database)
     return EdiOutbound(
-        hub, positions, documents, EdiInbound(settings.partner_dir),
+        hub, positions, documents, EdiInbound(partner_directory(settings)),
         PayloadStore(settings.payload_dir),
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
     )  # fmt: skip

@@ -119,6 +119,7 @@ def build_app(
     from connectors.gateway.inbound import EdiInbound
     from storage.payloads import PayloadStore
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
+    from supplyhub.partner_desk import StoredPartnerDesk, partner_directory
     from supplyhub.workers import worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
@@ -141,8 +142,10 @@ def build_app(
     app = create_app(
         settings.api(), hub, read_models, readiness, projections=projections, dead_letters=desk
     )
-    app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
-    app.state.cxml = CxmlInbound(settings.partner_dir)  # POST /cxml
+    partners = partner_directory(settings)  # the event-sourced profiles, kept current
+    app.state.edi = EdiInbound(partners)  # POST /api/v1/edi
+    app.state.cxml = CxmlInbound(partners)  # POST /cxml
+    app.state.partners = StoredPartnerDesk(partners.book)  # /api/v1/partners
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
     return app
 
