@@ -30,7 +30,14 @@ def partner_directory(settings: Settings, book: PartnerBook | None = None) -> Pa
 
 @dataclass
 class StoredPartnerDesk:
-    book: PartnerBook
+    """The desk reads through the directory, so what the inbox holds is imported first."""
+
+    directory: PartnerDirectory
+
+    @property
+    def book(self) -> PartnerBook:
+        self.directory.current()  # imports the inbox's new or changed files
+        return self.directory.book
 
     def all(self) -> list[PartnerView]:
         return [_view(each) for each in self.book.all()]

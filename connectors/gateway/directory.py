@@ -4,7 +4,7 @@ store, kept in memory and refreshed when a profile changes, with no restart.
 Each lookup first asks the register for its log position (one read of the largest
 notification id): unchanged, the profiles in memory answer; moved, only the partners changed
 since are read again. The partners folder (``<data dir>/partners``) is an import inbox: a
-``*.json`` file new or changed since it was last seen (its size and modification time) is
+``*.json`` file new or changed since it was last seen (its times, size and inode) is
 imported as the partner's next version, unless its document is the one last imported from
 that file (so a restart, or a file left in place after a REST change, writes nothing and
 undoes nothing). A file removed changes nothing: profiles are never deleted.
@@ -36,7 +36,7 @@ class PartnerDirectory:
         self._position = 0
         self._profiles: dict[str, PartnerProfile] = {}
         self._names: dict[UUID, str] = {}
-        self._seen: dict[str, tuple[int, int]] = {}  # inbox file -> (mtime_ns, size)
+        self._seen: dict[str, tuple[int, ...]] = {}  # inbox file -> its times, size, inode
 
     # --- the lookups the gateway makes ---------------------------------------------------
 
@@ -92,7 +92,7 @@ class PartnerDirectory:
                 stat = path.stat()
             except OSError:  # removed while we looked
                 continue
-            mark = (stat.st_mtime_ns, stat.st_size)
+            mark = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
             if self._seen.get(path.name) == mark:
                 continue
             self._seen[path.name] = mark

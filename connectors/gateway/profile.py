@@ -272,7 +272,7 @@ def _edi_terms(value: object) -> EdiTerms:
     for key, each in delimiters.items():
         if key not in _SEPARATORS:
             raise ProfileFormatError(f"edi.delimiters.{key}: not one of {', '.join(_SEPARATORS)}")
-        if len(each) != 1 or each.isalnum() or each.isspace():
+        if len(each) != 1 or each.isalnum() or each == " ":
             raise ProfileFormatError(f"edi.delimiters.{key}: one character, not a letter, "
                                      "digit or space")  # fmt: skip
     if len(set(delimiters.values())) != len(delimiters):

@@ -145,7 +145,7 @@ def build_app(
     partners = partner_directory(settings)  # the event-sourced profiles, kept current
     app.state.edi = EdiInbound(partners)  # POST /api/v1/edi
     app.state.cxml = CxmlInbound(partners)  # POST /cxml
-    app.state.partners = StoredPartnerDesk(partners.book)  # /api/v1/partners
+    app.state.partners = StoredPartnerDesk(partners)  # /api/v1/partners
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
     return app
 

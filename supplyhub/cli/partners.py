@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from api.partners import PartnerChange, PartnerVersionView, PartnerView
-from connectors.gateway.partner_book import PartnerBook
 from domain.errors import DomainError, NotFoundError
 from supplyhub.cli.output import add_json_flag, fail, print_json
-from supplyhub.partner_desk import StoredPartnerDesk, open_register
+from supplyhub.partner_desk import StoredPartnerDesk, partner_directory
 from supplyhub.settings import Settings
 
 
@@ -62,9 +61,9 @@ Action = Callable[[argparse.Namespace, StoredPartnerDesk], int]
 
 def _run(action: Action) -> Callable[[argparse.Namespace, Settings], int]:
     def run(args: argparse.Namespace, settings: Settings) -> int:
-        register = open_register(settings)
+        directory = partner_directory(settings)
         try:
-            return action(args, StoredPartnerDesk(PartnerBook(register)))
+            return action(args, StoredPartnerDesk(directory))
         except NotFoundError as missing:
             return fail(f"partners {args.partners_command}: no profile for partner "
                         f"{missing.key!r}")  # fmt: skip
@@ -73,7 +72,7 @@ def _run(action: Action) -> Callable[[argparse.Namespace, Settings], int]:
         except OSError as error:
             return fail(f"partners {args.partners_command}: {error.strerror or error}", 2)
         finally:
-            register.close()
+            directory.book.register.close()
 
     return run
 
