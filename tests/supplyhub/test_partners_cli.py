@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from composed import add_partner
 
+from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
 from supplyhub.partner_desk import partner_directory
 from supplyhub.settings import Settings
@@ -139,3 +140,21 @@ def test_an_inbox_file_unchanged_across_a_restart_writes_nothing_and_undoes_no_l
     assert first.cxml is not None and first.cxml.secret_hash.startswith("pbkdf2_sha256$")
     assert after_restart.currency == "USD"
     assert [v["actor"].split(":")[0] for v in json.loads(out)] == ["inbox", "cli"]
+
+
+def test_on_postgresql_the_profiles_are_their_own_table_beside_the_hubs_log(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=postgres_url)
+    hub = open_hub(settings)
+    directory = partner_directory(settings)
+    try:
+        directory.book.put("delta", PROFILE, "ada")
+        seen = directory.profile("delta")
+        directory.book.put("delta", {**PROFILE, "transit_days": 5}, "ada")
+
+        assert (seen.transit_days, directory.profile("delta").transit_days) == (0, 5)
+        assert hub.recorder.max_notification_id() in (None, 0)  # nothing in the hub's log
+    finally:
+        directory.book.register.close()
+        hub.close()
