@@ -4,8 +4,11 @@ routes and `supplyhub partners` use (api/partners.py's port)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+
+from eventsourcing.persistence import OperationalError
 
 from api.partners import PartnerChange, PartnerVersionView, PartnerView
 from connectors.gateway.directory import PartnerDirectory
@@ -15,12 +18,19 @@ from storage.partner_log import partner_log_env
 from supplyhub.bootstrap import schema_lock, store_env
 from supplyhub.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 def open_register(settings: Settings) -> PartnerRegister:
     """The register's own log (``partners_events``) in the hub's SQLite file or schema."""
-    env = partner_log_env(store_env(settings))
-    with schema_lock(settings):  # the library creates its table on construction
-        return PartnerRegister(env=env)
+    env = {**partner_log_env(store_env(settings)), "CREATE_TABLE": "n"}
+    with schema_lock(settings):
+        register = PartnerRegister(env=env)
+        try:
+            register.recorder.create_table()  # type: ignore[attr-defined]
+        except OperationalError as error:  # a read-only store still serves what it holds
+            log.warning("the partners' log cannot be created (%s): profiles are read only", error)
+    return register
 
 
 def partner_directory(settings: Settings, book: PartnerBook | None = None) -> PartnerDirectory:

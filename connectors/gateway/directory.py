@@ -35,7 +35,6 @@ class PartnerDirectory:
         self._lock = threading.Lock()
         self._position = 0
         self._profiles: dict[str, PartnerProfile] = {}
-        self._names: dict[UUID, str] = {}
         self._seen: dict[str, tuple[int, ...]] = {}  # inbox file -> its times, size, inode
 
     # --- the lookups the gateway makes ---------------------------------------------------
@@ -82,7 +81,6 @@ class PartnerDirectory:
             self._profiles[partner.partner] = profile_from_json(json.loads(partner.document))
         except ValueError:  # validated before it was stored; a newer reader may disagree
             log.exception("partner %s's stored profile cannot be read", partner.partner)
-        self._names[originator_id] = partner.partner
 
     def _import_inbox(self) -> None:
         if self.inbox is None or not self.inbox.is_dir():
@@ -95,11 +93,11 @@ class PartnerDirectory:
             mark = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
             if self._seen.get(path.name) == mark:
                 continue
-            self._seen[path.name] = mark
             try:
                 self._import(path)
-            except (DomainError, OSError) as error:
+            except (DomainError, OSError) as error:  # the file's fault: said once, not retried
                 log.warning("partner profile %s not imported: %s", path.name, error)
+            self._seen[path.name] = mark  # a store away raised above: tried again next time
 
     def _import(self, path: Path) -> None:
         actor = f"inbox:{path.name}"

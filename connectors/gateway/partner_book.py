@@ -11,7 +11,6 @@ same version.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -137,10 +136,6 @@ def read_json(path: Path) -> object:
         return json.loads(path.read_bytes())
     except ValueError as error:
         raise ValidationError(path.name, f"is not JSON: {error}") from None
-
-
-def fingerprint(document: str) -> str:
-    return hashlib.sha256(document.encode()).hexdigest()
 
 
 def _field_and_rule(message: str) -> tuple[str, str]:
