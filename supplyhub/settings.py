@@ -182,7 +182,8 @@ class Settings(BaseSettings):
 
     @property
     def partner_dir(self) -> Path:
-        """The EDI partners' profiles, one ``<partner>.json`` each."""
+        """The partner profiles' import inbox, one ``<partner>.json`` each: imported into the
+        event-sourced register when new or changed (connectors/gateway/directory.py)."""
         return self.data_dir / "partners"
 
     def api(self) -> ApiSettings:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from api.graphql.codes import PORTAL_CODES
+from connectors.gateway.directory import PartnerDirectory
 from connectors.gateway.functional_acks import FunctionalAcks
 from connectors.gateway.inbound import EdiInbound
 from connectors.gateway.outbound import EdiOutbound, OutboundDocuments
@@ -33,6 +34,7 @@ from domain.provenance import Channel
 from storage.database import Database
 from storage.payloads import PayloadStore
 from supplyhub.bootstrap import schema_lock
+from supplyhub.partner_desk import partner_directory
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -146,8 +148,9 @@ class LazyEdiReceiver:
     the partner's to what we sent. Its tables are opened on the first interchange, so an API
     over a read-only store still starts (and says why it refuses writes)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, partners: PartnerDirectory) -> None:
         self._settings = settings
+        self._partners = partners
         self._receiver: EdiReceiver | None = None
         self._lock = threading.Lock()
 
@@ -158,7 +161,7 @@ class LazyEdiReceiver:
                     database = open_database(self._settings)
                     documents, acks = OutboundDocuments(database), FunctionalAcks(database)
                 self._receiver = EdiReceiver(
-                    EdiInbound(self._settings.partner_dir), documents, acks,
+                    EdiInbound(self._partners), documents, acks,
                     PayloadStore(self._settings.payload_dir),
                 )  # fmt: skip
         return self._receiver.receive(partner, body)
@@ -171,7 +174,7 @@ def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
         positions, documents = PositionStore(database), OutboundDocuments(database)
         acks = FunctionalAcks(database)
     return EdiOutbound(
-        hub, positions, documents, EdiInbound(settings.partner_dir),
+        hub, positions, documents, EdiInbound(partner_directory(settings)),
         PayloadStore(settings.payload_dir), acks,
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
     )  # fmt: skip

@@ -47,7 +47,8 @@ def composed(settings: Settings) -> Iterator[Composed]:
 
 
 def add_partner(data_dir: Path, profile: dict[str, Any]) -> None:
-    """A partner profile where the hub reads them: `<data dir>/partners/<partner>.json`."""
+    """A partner profile in the hub's import inbox, `<data dir>/partners/<partner>.json`: the
+    gateway imports it as the partner's next version when it next looks (docs/edi.md)."""
     partners = data_dir / "partners"
     partners.mkdir(exist_ok=True)
     (partners / f"{profile['partner']}.json").write_text(json.dumps(profile))

@@ -18,6 +18,7 @@ from domain import (
     quality_event,
     shipment,
     supplier,
+    trading_partner,
 )
 from domain.order_line import OrderLine
 from domain.provenance import Channel, Provenance
@@ -27,6 +28,7 @@ NEED_BY = date(2026, 12, 1)
 _ids = itertools.count(1)
 
 AGGREGATES: list[type[Aggregate]] = [
+    trading_partner.TradingPartner,
     supplier.Supplier,
     purchase_order.PurchaseOrder,
     shipment.Shipment,

@@ -6,31 +6,25 @@ Sender credential and shared secret against the partner's profile (found by the 
 credential), and only then is the request read. The message id is ``cxml:<payloadID>``
 (``:<n>`` after it for the second and later commands), so the same document again is answered
 with its first results and writes nothing; in its supplier's namespace, so two suppliers'
-payloadIDs never meet. Profiles are ``<data dir>/partners/<partner>.json`` with a
-``"cxml"`` part until they are event-sourced (the EDI gateway's issue 13).
+payloadIDs never meet. Profiles are the partner directory's (connectors/gateway/directory.py),
+those with a ``"cxml"`` part.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from connectors.cxml.envelope import Envelope, authenticate, read_envelope
 from connectors.cxml.errors import CxmlError, UnauthorizedError
 from connectors.cxml.response import response_document, status_of
 from connectors.cxml.safe_xml import MAX_DOCUMENT_BYTES, parse
 from connectors.cxml.translate import translate_envelope
-from connectors.gateway.profile import (
-    Dialect,
-    PartnerProfile,
-    ProfileFormatError,
-    profile_from_json,
-)
+from connectors.gateway.directory import PartnerDirectory
+from connectors.gateway.profile import PartnerProfile
 from domain.commands import Command
 from domain.errors import DomainError
 from domain.outcome import Outcome
@@ -65,7 +59,7 @@ class CxmlReceived:
 
 @dataclass(frozen=True)
 class CxmlInbound:
-    partners: Path  # a folder of <partner>.json profiles
+    partners: PartnerDirectory
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     limit: int = MAX_DOCUMENT_BYTES
 
@@ -100,12 +94,7 @@ class CxmlInbound:
     def profile_of(self, envelope: Envelope) -> PartnerProfile:
         """The cXML partner whose profile names the document's From credential (401 when
         none does: an unknown sender learns nothing more)."""
-        for path in sorted(self.partners.glob("*.json")):
-            try:
-                profile = profile_from_json(json.loads(path.read_text()))
-            except (ValueError, ProfileFormatError):
-                log.warning("partner profile %s cannot be read; skipped", path.name)
-                continue
-            if profile.dialect is Dialect.CXML and profile.theirs == envelope.sender_of:
-                return profile
+        found = self.partners.for_credential(envelope.sender_of)
+        if found is not None:
+            return found
         raise UnauthorizedError("/cXML/Header/Sender/Credential", "not a known sender")

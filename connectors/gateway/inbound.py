@@ -4,20 +4,19 @@ The message id is ``edi:<sender>:<interchange control>:<set control>`` (``:<n>``
 the second and later commands of one set), so the same interchange sent again is the same
 messages, which the hub answers with their first results. A document that cannot be
 translated is a `ValidationError` naming the element and the rule, refused whole: nothing of
-it is applied. Profiles are read from ``<data dir>/partners/<partner>.json`` until they are
-event-sourced (issue 13).
+it is applied. Profiles come from the partner directory (connectors/gateway/directory.py:
+the event-sourced profiles, current without a restart).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from connectors.edi.errors import EdiSyntaxError
 from connectors.edi.inbound import translate_file
 from connectors.edi.translation import Translation
-from connectors.gateway.profile import PartnerProfile, ProfileFormatError, profile_from_json
+from connectors.gateway.directory import PartnerDirectory
+from connectors.gateway.profile import PartnerProfile
 from domain.commands import Command
 from domain.errors import ValidationError
 
@@ -33,7 +32,7 @@ class InboundCommand:
 class EdiInbound:
     """What ``POST /api/v1/edi`` calls: the partner is the connector token's subject."""
 
-    partners: Path  # a folder of <partner>.json profiles
+    partners: PartnerDirectory
 
     def __call__(self, partner: str, interchange: bytes) -> list[InboundCommand]:
         try:
@@ -58,19 +57,11 @@ class EdiInbound:
 
     def profiles(self) -> list[PartnerProfile]:
         """Every partner's profile, in the order of their ids."""
-        if not self.partners.is_dir():
-            return []
-        return [self.profile(path.stem) for path in sorted(self.partners.glob("*.json"))]
+        return self.partners.profiles()
 
     def for_supplier(self, supplier: str) -> PartnerProfile | None:
         """The partner that speaks for ``supplier``; None when it trades without EDI."""
-        return next((each for each in self.profiles() if each.supplier == supplier), None)
+        return self.partners.for_supplier(supplier)
 
     def profile(self, partner: str) -> PartnerProfile:
-        path = self.partners / f"{partner}.json"
-        if not partner.replace("-", "").replace("_", "").isalnum() or not path.is_file():
-            raise ValidationError("partner", f"no profile for partner {partner!r}")
-        try:
-            return profile_from_json(json.loads(path.read_text()))
-        except (ValueError, ProfileFormatError) as error:
-            raise ValidationError("partner", f"the profile of {partner!r}: {error}") from None
+        return self.partners.profile(partner)

@@ -29,9 +29,7 @@ from eventsourcing.persistence import Notification
 
 from connectors.edi.edifact.envelope import EdifactEnvelope
 from connectors.edi.edifact.purchase_order import write_orders
-from connectors.edi.edifact.syntax import Syntax
 from connectors.edi.order import OrderLine, OutboundOrder
-from connectors.edi.x12.delimiters import Delimiters
 from connectors.edi.x12.envelope import X12Envelope
 from connectors.edi.x12.purchase_order import write_850
 from connectors.gateway.ack_deadlines import open_overdue_cases
@@ -39,7 +37,7 @@ from connectors.gateway.control_numbers import next_control
 from connectors.gateway.functional_acks import FunctionalAcks
 from connectors.gateway.inbound import EdiInbound, InboundCommand
 from connectors.gateway.order_changes import change_kind, sends_changes, write_change
-from connectors.gateway.profile import Dialect, PartnerProfile, UnknownMappingError
+from connectors.gateway.profile import Dialect, EdiTerms, PartnerProfile, UnknownMappingError
 from connectors.gateway.receiving import EdiReceiver, interchanges
 from connectors.workers.positions import PositionStore
 from domain.application import BatchItem, SupplyHub
@@ -208,18 +206,20 @@ def _provenance(base: Provenance, each: InboundCommand) -> Provenance:
 
 def write_document(order: OutboundOrder, profile: PartnerProfile, control: int,
                    at: datetime) -> bytes:  # fmt: skip
-    """The whole interchange for ``order`` in the partner's dialect and version."""
+    """The whole interchange for ``order`` in the partner's dialect and version, with its
+    test indicator, delimiters and character set (``edi``; the standards' defaults without)."""
+    terms = profile.edi or EdiTerms()
     if profile.dialect is Dialect.X12:
         envelope = X12Envelope(
             profile.ours.qualifier, profile.ours.id, profile.theirs.qualifier, profile.theirs.id,
-            control, control, at, version=profile.version,
+            control, control, at, version=profile.version, test=terms.test,
         )  # fmt: skip
-        return write_850(order, envelope, Delimiters())
+        return write_850(order, envelope, terms.x12_delimiters())
     edifact = EdifactEnvelope(
         profile.ours.id, profile.ours.qualifier, profile.theirs.id, profile.theirs.qualifier,
-        str(control), at,
+        str(control), at, test=terms.test,
     )  # fmt: skip
-    return write_orders(order, edifact, Syntax(), profile.version, reference="1")
+    return write_orders(order, edifact, terms.edifact_syntax(), profile.version, reference="1")
 
 
 _EDI_START = re.compile(rb"\A\s*(ISA|UNA|UNB)")

@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from connectors.edi.edifact.syntax import CHARSETS, Syntax
+from connectors.edi.errors import EdiSyntaxError
+from connectors.edi.x12.delimiters import Delimiters
 from domain.acknowledgement import AckStatus
 
 Pairs = tuple[tuple[str, str], ...]
@@ -61,6 +64,20 @@ class CxmlTerms:
     requests: tuple[str, ...] = ("ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest")
 
 
+@dataclass(frozen=True, slots=True)
+class CodeOverride:
+    """The partner's own meaning for a code of a standard's table (e.g. 668 ``AA``)."""
+
+    table: str  # the table's name as the translators name it: "X12 668", "EDIFACT 1229"
+    code: str
+    status: AckStatus
+
+
+# EDIFACT syntax identifiers (0001) the writers can encode, UNOA (level A) to UNOY (UTF-8).
+CHARACTER_SETS = tuple(CHARSETS)
+DEFAULT_ACK_WITHIN_MINUTES = 60
+
+
 class Revisions(StrEnum):
     """How an EDI partner wants a revised or cancelled order: the whole order again (a
     replacement 850 / ORDERS) or only what changed (860 / ORDCHG)."""
@@ -71,18 +88,43 @@ class Revisions(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EdiTerms:
-    """An X12 / EDIFACT partner's trading terms beyond ids and tables."""
+    """How we write to an EDI partner and what we expect back: the test indicator (ISA15
+    ``T`` / UNB 0035 ``1``), the delimiters ("" is the standard's default: X12 ``* > ~ ^``,
+    EDIFACT ``+ : '``) and EDIFACT character set ("" is UNOC), the ship-to location codes
+    (partner code -> hub location), how soon its 997 / CONTRL is due, and whether a revised
+    order goes as a replacement 850 / ORDERS or as an 860 / ORDCHG of what changed."""
 
+    test: bool = False
+    element_separator: str = ""
+    component_separator: str = ""
+    segment_terminator: str = ""
+    repetition_separator: str = ""
+    character_set: str = ""
+    ship_to: Pairs = ()
+    ack_within_minutes: int = DEFAULT_ACK_WITHIN_MINUTES
     revisions: Revisions = Revisions.REPLACE
 
+    def x12_delimiters(self) -> Delimiters:
+        """The delimiters our X12 interchanges to this partner are written with."""
+        default = Delimiters()
+        return Delimiters(
+            self.element_separator or default.element,
+            self.component_separator or default.component,
+            self.segment_terminator or default.segment,
+            self.repetition_separator or default.repetition,
+        )
 
-@dataclass(frozen=True, slots=True)
-class CodeOverride:
-    """The partner's own meaning for a code of a standard's table (e.g. 668 ``AA``)."""
-
-    table: str  # the table's name as the translators name it: "X12 668", "EDIFACT 1229"
-    code: str
-    status: AckStatus
+    def edifact_syntax(self) -> Syntax:
+        """The service characters and character set of our EDIFACT interchanges to it."""
+        default = Syntax()
+        return Syntax(
+            component=self.component_separator or default.component,
+            element=self.element_separator or default.element,
+            segment=self.segment_terminator or default.segment,
+            repetition=self.repetition_separator or default.repetition,
+            charset=self.character_set or default.charset,
+            version="4" if self.repetition_separator else default.version,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +148,23 @@ class PartnerProfile:
     url: str = ""
     pickup_url: str = ""
     cxml: CxmlTerms | None = None  # a cXML partner's credentials and endpoint (docs/cxml.md)
-    # Our order documents are functionally acknowledged (997 / CONTRL) within this many
-    # minutes, or an unacknowledged_order case is opened.
-    ack_within_minutes: int = 60
-    edi: EdiTerms | None = None  # an EDI partner's terms (docs/edi.md); None: the defaults
+    edi: EdiTerms | None = None  # writing, ship-to codes, ack expectation (docs/edi.md)
+
+    @property
+    def ack_within_minutes(self) -> int:
+        """How soon the partner's 997 / CONTRL is due after we send."""
+        return self.edi.ack_within_minutes if self.edi else DEFAULT_ACK_WITHIN_MINUTES
+
+    def location(self, partner_code: str) -> str:
+        """The hub's location for the partner's ship-to code; unknown: named, never guessed."""
+        return _look_up(self.edi.ship_to if self.edi else (), "ship_to", partner_code)
+
+    def ship_to_code(self, location: str) -> str:
+        """The partner's ship-to code for the hub's location (the table read backwards)."""
+        for code, ours in self.edi.ship_to if self.edi else ():
+            if ours == location:
+                return code
+        raise UnknownMappingError("ship_to", location)
 
     def status(self, table: str, code: str, standard: Mapping[str, AckStatus]) -> AckStatus:
         """The canonical status of ``code``: the partner's override, else the standard's."""
@@ -176,7 +231,6 @@ def profile_from_json(data: Mapping[str, object]) -> PartnerProfile:
             url=str(data.get("url", "")),
             pickup_url=str(data.get("pickup_url", "")),
             cxml=_cxml_terms(data["cxml"]) if "cxml" in data else None,
-            ack_within_minutes=int(str(data.get("ack_within_minutes", 60))),
             edi=_edi_terms(data["edi"]) if "edi" in data else None,
         )
     except KeyError as missing:
@@ -200,10 +254,13 @@ def _cxml_terms(value: object) -> CxmlTerms:
     )
 
 
-def _edi_terms(value: object) -> EdiTerms:
-    if not isinstance(value, Mapping):
-        raise ProfileFormatError("edi is an object: {revisions: replace | change}")
-    return EdiTerms(revisions=Revisions(str(value.get("revisions", "replace"))))
+def _revisions(value: object) -> Revisions:
+    try:
+        return Revisions(str(value))
+    except ValueError:
+        raise ProfileFormatError(
+            f"edi.revisions: {value!r} is not one of {', '.join(Revisions)}"
+        ) from None
 
 
 def _mapping(value: object, name: str) -> list[tuple[str, object]]:
@@ -214,3 +271,51 @@ def _mapping(value: object, name: str) -> list[tuple[str, object]]:
 
 def _pairs(value: object, name: str) -> Pairs:
     return tuple((key, str(each)) for key, each in _mapping(value, name))
+
+
+_SEPARATORS = ("element", "component", "segment", "repetition")
+
+
+def _edi_terms(value: object) -> EdiTerms:
+    """The ``edi`` object: each rule broken is named with its field."""
+    terms = dict(_mapping(value, "edi"))
+    unknown = sorted(set(terms) - {"test", "delimiters", "character_set", "ship_to",
+                                   "ack_within_minutes", "revisions"})  # fmt: skip
+    if unknown:
+        raise ProfileFormatError(f"edi.{unknown[0]}: not a field of edi")
+    test = terms.get("test", False)
+    if not isinstance(test, bool):
+        raise ProfileFormatError("edi.test: true (test) or false (production)")
+    delimiters = {key: str(each) for key, each in _mapping(terms.get("delimiters", {}),
+                                                          "edi.delimiters")}  # fmt: skip
+    for key, each in delimiters.items():
+        if key not in _SEPARATORS:
+            raise ProfileFormatError(f"edi.delimiters.{key}: not one of {', '.join(_SEPARATORS)}")
+        if len(each) != 1 or each.isalnum() or each == " ":
+            raise ProfileFormatError(f"edi.delimiters.{key}: one character, not a letter, "
+                                     "digit or space")  # fmt: skip
+    if len(set(delimiters.values())) != len(delimiters):
+        raise ProfileFormatError("edi.delimiters: each delimiter must differ from the others")
+    charset = str(terms.get("character_set", ""))
+    if charset and charset not in CHARACTER_SETS:
+        raise ProfileFormatError(f"edi.character_set: {charset!r} is not one of "
+                                 f"{', '.join(CHARACTER_SETS)}")  # fmt: skip
+    minutes = terms.get("ack_within_minutes", DEFAULT_ACK_WITHIN_MINUTES)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
+        raise ProfileFormatError("edi.ack_within_minutes: a whole number of minutes, at least 1")
+    found = EdiTerms(
+        test=test,
+        element_separator=delimiters.get("element", ""),
+        component_separator=delimiters.get("component", ""),
+        segment_terminator=delimiters.get("segment", ""),
+        repetition_separator=delimiters.get("repetition", ""),
+        character_set=charset,
+        ship_to=_pairs(terms.get("ship_to", {}), "edi.ship_to"),
+        ack_within_minutes=minutes,
+        revisions=_revisions(terms.get("revisions", "replace")),
+    )
+    try:  # the delimiters each standard would write with: the writers' own checks
+        found.x12_delimiters(), found.edifact_syntax()
+    except EdiSyntaxError as wrong:
+        raise ProfileFormatError(f"edi.delimiters: {wrong}") from None
+    return found

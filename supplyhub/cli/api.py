@@ -118,6 +118,7 @@ def build_app(
     from connectors.cxml.inbound import CxmlInbound
     from storage.payloads import PayloadStore
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
+    from supplyhub.partner_desk import StoredPartnerDesk, partner_directory
     from supplyhub.workers import LazyEdiReceiver, worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
@@ -140,8 +141,10 @@ def build_app(
     app = create_app(
         settings.api(), hub, read_models, readiness, projections=projections, dead_letters=desk
     )
-    app.state.edi = LazyEdiReceiver(settings)  # POST /api/v1/edi
-    app.state.cxml = CxmlInbound(settings.partner_dir)  # POST /cxml
+    partners = partner_directory(settings)  # the event-sourced profiles, kept current
+    app.state.edi = LazyEdiReceiver(settings, partners)  # POST /api/v1/edi
+    app.state.cxml = CxmlInbound(partners)  # POST /cxml
+    app.state.partners = StoredPartnerDesk(partners)  # /api/v1/partners
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
     return app
 

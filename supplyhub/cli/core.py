@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from connectors.demo import run_scenario
+from connectors.demo_partners import seed_partners
+from connectors.gateway.partner_book import PartnerBook
 from domain.application import SupplyHub
 from projections.as_of import AsOf, purchase_order_as_of
 from projections.document_history import history_json
@@ -15,6 +17,7 @@ from projections.store_faults import store_fault
 from supplyhub.audit import position_of
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import add_json_flag, aware_time, fail, print_json
+from supplyhub.partner_desk import open_register
 from supplyhub.read_side import open_read_side
 from supplyhub.settings import Settings
 
@@ -51,16 +54,27 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     hub = open_hub(settings)
     try:
         tally = run_scenario(hub, args.purchase_orders, args.seed)
+        partners = seed_demo_partners(settings)
         caught_up = bring_views_up_to_date(settings, hub)
         print(f"Seeded the demo scenario into {describe_store(settings)}:")
         for status, count in sorted(tally.items()):
             print(f"  {count:4d} commands {status}")
         print(f"  {hub.recorder.max_notification_id() or 0:4d} events in the log")
         print(f"  {caught_up:4d} events applied to the read models")
+        print(f"  {partners:4d} partner profiles (supplyhub partners list)")
         print("Try: supplyhub history 4500000004 --revision 1")
     finally:
         hub.close()
     return 0
+
+
+def seed_demo_partners(settings: Settings) -> int:
+    """A profile for each demo supplier on EDI or cXML; returns how many there are."""
+    register = open_register(settings)
+    try:
+        return len(seed_partners(PartnerBook(register)))
+    finally:
+        register.close()
 
 
 def bring_views_up_to_date(settings: Settings, hub: SupplyHub) -> int:

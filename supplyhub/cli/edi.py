@@ -67,7 +67,7 @@ def register_workers(worker_subparsers: Any) -> None:
         run_worker,
         help="send released, revised and cancelled POs to EDI partners; take their answers",
         description="A tracked subscriber of the event log: each PO released, revised or "
-        "cancelled for a supplier whose partner profile (SUPPLYHUB_DATA_DIR/partners/) has a "
+        "cancelled for a supplier whose partner profile (supplyhub partners) has a "
         "url goes out as an 850 or ORDERS with the partner's next control number, in log "
         "order; a partner that is down is retried with backoff. The partner's answer, and "
         "what its pickup_url mailbox holds, is applied as POST /api/v1/edi would.",

@@ -17,7 +17,9 @@ from typing import Any, TypeVar
 
 from connectors.gateway.profile import PartnerProfile, ProfileFormatError, profile_from_json
 from domain.commands import COMMANDS
+from domain.errors import DomainError
 from supplyhub.cli.output import fail
+from supplyhub.partner_desk import partner_directory
 from supplyhub.settings import Settings
 
 WIRE_NAMES = {cls: name for name, cls in COMMANDS.items()}
@@ -43,7 +45,7 @@ def _add_translate_parser(
     translate.add_argument("file", type=Path, metavar="FILE")
     translate.add_argument(
         "--partner", metavar="P",
-        help="a partner profile: a JSON file, or the id of one in SUPPLYHUB_DATA_DIR/partners/",
+        help="a partner profile: a JSON file, or the id of a partner the hub has a profile of",
     )  # fmt: skip
     translate.add_argument("--json", action="store_true", help="one JSON object a line")
     translate.set_defaults(run=run)
@@ -60,7 +62,7 @@ def run_translate(
     """Translate FILE with the partner's profile (or none) and print its lines."""
     try:
         profile = _profile(args.partner, settings) if args.partner else None
-    except (OSError, ValueError, ProfileFormatError) as error:
+    except (OSError, ValueError, ProfileFormatError, DomainError) as error:
         return fail(f"{command}: partner {args.partner}: {error}", 2)
     try:
         result = translate(args.file, profile)
@@ -81,7 +83,12 @@ def plain(value: Any) -> Any:
 
 
 def _profile(partner: str, settings: Settings) -> PartnerProfile:
+    """The JSON file ``partner`` names, else the partner's current profile in the hub."""
     path = Path(partner)
-    if not path.is_file():
-        path = settings.data_dir / "partners" / f"{partner}.json"
-    return profile_from_json(json.loads(path.read_text()))
+    if path.is_file():
+        return profile_from_json(json.loads(path.read_text()))
+    directory = partner_directory(settings)
+    try:
+        return directory.profile(partner)
+    finally:
+        directory.book.register.close()

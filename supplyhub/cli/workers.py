@@ -10,6 +10,7 @@ from typing import Any
 
 from supplyhub import workers
 from supplyhub.bootstrap import open_hub
+from supplyhub.partner_desk import open_register
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
     hub = open_hub(settings)  # creates the schema and the event tables
     try:
         workers.create_tables(settings)
+        open_register(settings).close()  # the partners' log, partners_events
         print(f"Store ready: {hub.recorder.max_notification_id() or 0} events in the log")
     finally:
         hub.close()
