@@ -150,7 +150,7 @@ class LazyEdiReceiver:
 
     def __init__(self, settings: Settings, partners: PartnerDirectory) -> None:
         self._settings = settings
-        self._partners = partners
+        self.partners = partners  # the profiles it reads, as the gateway's other parts do
         self._receiver: EdiReceiver | None = None
         self._lock = threading.Lock()
 
@@ -161,7 +161,7 @@ class LazyEdiReceiver:
                     database = open_database(self._settings)
                     documents, acks = OutboundDocuments(database), FunctionalAcks(database)
                 self._receiver = EdiReceiver(
-                    EdiInbound(self._partners), documents, acks,
+                    EdiInbound(self.partners), documents, acks,
                     PayloadStore(self._settings.payload_dir),
                 )  # fmt: skip
         return self._receiver.receive(partner, body)

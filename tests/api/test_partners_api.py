@@ -185,7 +185,7 @@ def test_a_translation_refused_by_version_4s_mapping_works_again_after_rollback_
                              headers=hub.admin)  # fmt: skip
     taken = hub.client.post("/api/v1/edi", content=interchange_855(12), headers=partner)
 
-    assert refused.status_code == 422 and "units" in refused.text
+    assert refused.status_code == 422 and "units" in refused.headers["Supplyhub-Refusal"]
     assert rolled.json() == {"partner": PARTNER, "version": 5, "written": True}
     assert taken.status_code == 200, taken.text
     assert taken.json()["results"][0]["outcome"]["status"] == "applied", taken.text
@@ -198,7 +198,7 @@ def test_a_profile_file_in_the_inbox_is_imported_and_a_changed_one_is_its_next_v
     first = hub.client.get(f"/api/v1/partners/{PARTNER}", headers=hub.admin)
     hub.client.get(f"/api/v1/partners/{PARTNER}", headers=hub.admin)  # the same file: nothing
     add_partner(hub.composed.settings.data_dir, {**PROFILE, "currency": "PLN"})
-    seen_by_the_gateway = hub.composed.app.state.edi.profile(PARTNER)
+    seen_by_the_gateway = hub.composed.app.state.edi.partners.profile(PARTNER)
 
     versions = hub.client.get(f"/api/v1/partners/{PARTNER}/versions", headers=hub.admin).json()
 
