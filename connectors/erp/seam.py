@@ -131,7 +131,11 @@ class ErpWriteBack(Protocol):
         """The supplier's confirmation; returns what it did (e.g. `confirmed`, `unchanged`)."""
         ...
 
-    def amend(self, po_number: str, changes: Sequence[LineChange]) -> None:
-        """A change the buyer approved in the hub (Tryton: a validated purchase amendment).
-        Not implemented yet."""
+    def amend(
+        self, po_number: str, changes: Sequence[LineChange], *, revision: int | None = None
+    ) -> str:
+        """A quantity or price change agreed in the hub (approved by the buyer, or applied
+        inside the supplier's tolerance), on the hub's `revision` of the order (None: any).
+        Tryton: a validated purchase amendment, which makes Tryton's next revision. Returns
+        what it did (`amended`, `unchanged`)."""
         ...

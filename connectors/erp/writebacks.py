@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from eventsourcing.application import AggregateNotFoundError
@@ -33,6 +34,7 @@ from connectors.erp.seam import (
     ErpMessage,
     ErpRefusedError,
     ErpWriteBack,
+    LineChange,
     LineDate,
 )
 from connectors.workers.positions import PositionStore
@@ -51,6 +53,7 @@ CHANGE_APPLIED: Final = "supplyhub:PurchaseOrder.ChangeApplied"  # inside tolera
 CHANGE_APPROVED: Final = "supplyhub:PurchaseOrder.ChangeApproved"  # by the buyer
 TOPICS: Final = (ACKNOWLEDGED, CHANGE_APPLIED, CHANGE_APPROVED)
 _ACCEPTED = (AckStatus.ACCEPTED, AckStatus.ACCEPTED_WITH_CHANGES)
+Call = tuple[str, Callable[[], str]]  # (the action a refusal names, the write-back)
 _MAX_REFERENCE: Final = 35  # Tryton's `reference` is free text; keep it a reference
 
 
@@ -95,20 +98,35 @@ class WriteBacks:
         po: object = self.hub.repository.get(event.originator_id, version=event.originator_version)
         assert isinstance(po, PurchaseOrder)
         if notification.topic == ACKNOWLEDGED:
-            action, ack = "acknowledge", acknowledgement(po, event, self._tolerance(po.supplier))
+            ack = acknowledgement(po, event, self._tolerance(po.supplier))
+            calls: list[Call] = [("acknowledge", partial(self.writer.acknowledge, ack))]
         else:
-            proposal = getattr(event, "proposal", None) or po.proposals[event.proposal_id]
-            action, found = "change", agreed_date(po, proposal)
-            if found is None:  # no date, or a split: nothing a Tryton line or move takes
+            calls = self._agreed(
+                po, getattr(event, "proposal", None) or po.proposals[event.proposal_id]
+            )
+        for action, call in calls:  # the amendment first: Tryton makes new moves for it
+            try:
+                done = call()
+            except ErpRefusedError as refusal:
+                log.warning("%s: %s refused: %s", self.name, po.number, refusal.message)
+                self._record_refusal(notification.id, po.number, action, refusal.message)
                 return
-            ack = found
-        try:
-            done = self.writer.acknowledge(ack)
-        except ErpRefusedError as refusal:
-            log.warning("%s: %s refused: %s", self.name, po.number, refusal.message)
-            self._record_refusal(notification.id, po.number, action, refusal.message)
-            return
-        log.info("%s: %s revision %d: %s", self.name, po.number, ack.revision, done)
+            log.info("%s: %s %s: %s", self.name, po.number, action, done)
+
+    def _agreed(self, po: PurchaseOrder, proposal: ChangeProposal) -> list[Call]:
+        """A change proposal agreed (applied inside tolerance, or approved by the buyer):
+        its quantity as an amendment, its date as a dated answer without `confirm`; a split
+        has no single line or move in the ERP to take it, so it stays in the hub."""
+        calls: list[Call] = []
+        if proposal.splits:
+            return calls
+        if proposal.quantity is not None:
+            change = LineChange(proposal.line_number, quantity=proposal.quantity)
+            amend = partial(self.writer.amend, po.number, (change,), revision=proposal.revision)
+            calls.append(("amend", amend))
+        if (dated := agreed_date(po, proposal)) is not None:
+            calls.append(("change", partial(self.writer.acknowledge, dated)))
+        return calls
 
     def _tolerance(self, supplier: str) -> TolerancePolicy:
         try:
