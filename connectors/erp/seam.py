@@ -74,11 +74,11 @@ class ErpChanges(Protocol[CursorT]):
         ...
 
     def goods_receipts(self, cursor: CursorT) -> Changes[CursorT]:
-        """Receipts against PO lines (`PostGoodsReceipt`). Not implemented yet for Tryton."""
+        """Receipts against PO lines (`PostGoodsReceipt`); Tryton: `tryton/receipts.py`."""
         ...
 
     def invoice_states(self, cursor: CursorT) -> Changes[CursorT]:
-        """Supplier invoices posted and paid (`ReportErpInvoiceStatus`). Not implemented yet."""
+        """Supplier invoices posted and paid (`ReportErpInvoiceStatus`); Tryton: `invoices.py`."""
         ...
 
 

@@ -95,3 +95,44 @@ def receive(buyer: TrytonClient, purchase: int, line: int, quantity: Decimal) ->
     buyer.call_model("stock.shipment.in", "receive", [shipment])
     buyer.call_model("stock.shipment.in", "do", [shipment])
     return int(shipment)
+
+
+def post_invoice(buyer: TrytonClient, purchase: int, reference: str, on: date) -> int:
+    """AP posts the purchase's draft supplier invoice (Tryton made it at confirmation, the
+    default `invoice_method` being `order`) under the supplier's invoice number."""
+    (invoice,) = read(buyer, purchase, "invoices")["invoices"]
+    buyer.call_model("account.invoice", "write", [invoice], {"reference": reference,
+                                                             "invoice_date": on})  # fmt: skip
+    buyer.call_model("account.invoice", "post", [invoice])
+    return int(invoice)
+
+
+def pay_invoice(buyer: TrytonClient, invoice: int) -> None:
+    """AP pays a posted supplier invoice in full in cash: the wizard `account.invoice.pay`,
+    driven as the Tryton client drives it (its start view's defaults, then `choice`)."""
+    method = _cash_payment_method(buyer)
+    context = {**buyer.context, "active_model": "account.invoice", "active_id": invoice,
+               "active_ids": [invoice]}  # fmt: skip
+    session, start, _ = buyer.call("wizard.account.invoice.pay.create", context)
+    try:
+        view = buyer.call("wizard.account.invoice.pay.execute", session, {}, start, context)
+        values = {k: v for k, v in view["view"]["defaults"].items() if not k.endswith(".")}
+        values |= {"payment_method": method, "description": "paid by AP"}
+        buyer.call("wizard.account.invoice.pay.execute", session, {start: values}, "choice",
+                   context)  # fmt: skip
+    finally:
+        buyer.call("wizard.account.invoice.pay.delete", session, context)
+
+
+def _cash_payment_method(buyer: TrytonClient) -> int:
+    model = "account.invoice.payment.method"
+    if found := buyer.call_model(model, "search", [["name", "=", "Cash"]]):
+        return int(found[0])
+    (journal,) = buyer.call_model("account.journal", "search", [["code", "=", "CASH"]])
+    (cash,) = buyer.call_model("account.account", "search", [["code", "=", "1.1.1"]])
+    (company,) = buyer.call_model("company.company", "search", [])
+    (method,) = buyer.call_model(model, "create", [{
+        "name": "Cash", "company": company, "journal": journal, "credit_account": cash,
+        "debit_account": cash,
+    }])  # fmt: skip
+    return int(method)
