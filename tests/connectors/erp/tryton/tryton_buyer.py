@@ -9,7 +9,7 @@ from typing import Any
 
 from tryton_template import ACCOUNT_CATEGORY
 
-from connectors.erp.tryton.rpc import TrytonClient
+from connectors.erp.tryton.rpc import TrytonClient, TrytonWarningError
 
 _codes = itertools.count(1)
 UNIT = "u"  # Tryton's "Unit", the hub's EA
@@ -92,8 +92,14 @@ def receive(buyer: TrytonClient, purchase: int, line: int, quantity: Decimal) ->
         "warehouse_storage": warehouse["storage_location"],
         "incoming_moves": [["add", [move]]],
     }])  # fmt: skip
-    buyer.call_model("stock.shipment.in", "receive", [shipment])
-    buyer.call_model("stock.shipment.in", "do", [shipment])
+    for button in ("receive", "do"):
+        try:
+            buyer.call_model("stock.shipment.in", button, [shipment])
+        except TrytonWarningError as warning:  # e.g. more than ordered: the buyer says yes
+            buyer.call_model("res.user.warning", "create", [
+                {"user": buyer.user_id, "name": warning.name, "always": False}
+            ])  # fmt: skip
+            buyer.call_model("stock.shipment.in", button, [shipment])
     return int(shipment)
 
 
