@@ -142,3 +142,20 @@ def _cash_payment_method(buyer: TrytonClient) -> int:
         "debit_account": cash,
     }])  # fmt: skip
     return int(method)
+
+
+def quoted_purchases(
+    buyer: TrytonClient, party: dict[str, Any], products: list[int], count: int, delivery: date
+) -> list[int]:
+    """`count` purchases from `party`, a line of 10 at 1.50 per product each, created and
+    quoted in two calls (what a buyer's batch would do); their ids in creation order."""
+    (uom,) = buyer.call_model("product.uom", "search", [["symbol", "=", UNIT]])
+    line = [{"product": p, "quantity": 10.0, "unit": uom, "unit_price": Decimal("1.50")}
+            for p in products]  # fmt: skip
+    purchases = buyer.call_model("purchase.purchase", "create", [
+        {"party": party["id"], "invoice_address": party["addresses"][0],
+         "delivery_date": delivery, "lines": [["create", line]]}
+        for _ in range(count)
+    ])  # fmt: skip
+    buyer.call_model("purchase.purchase", "quote", purchases)
+    return [int(p) for p in purchases]
