@@ -2,9 +2,10 @@
 
 The supplier's acknowledgement is recorded in the hub first (the API answers from the hub
 alone); this subscriber reads the `Acknowledged` events (and the `ChangeApplied` /
-`ChangeApproved` ones: a new date agreed through a change proposal) after its tracked
-position, in log order, and hands those of orders this ERP released to the adapter's
-`ErpWriteBack`. The
+`ChangeApproved` ones: a quantity or date agreed through a change proposal, inside the
+supplier's tolerance or approved by the buyer) after its tracked position, in log order, and
+hands those of orders this ERP released to the adapter's `ErpWriteBack` (`acknowledge`;
+`amend` for a quantity, before the date). The
 position (`connectors/tracking.py`, the relay's store) moves past an event only once its
 write-back landed or the ERP refused it:
 

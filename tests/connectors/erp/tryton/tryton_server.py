@@ -88,12 +88,12 @@ def _build(path: Path) -> None:
             stdin=subprocess.DEVNULL,
         )
         partial = path.with_suffix(".partial")
-        _copy_database(folder / f"{tryton_template.DATABASE}.sqlite", partial)
+        copy_database(folder / f"{tryton_template.DATABASE}.sqlite", partial)
         partial.rename(path)  # whole or absent: a killed build leaves no half template
         print(f"Tryton template built in {time.monotonic() - started:.1f} s")
 
 
-def _copy_database(source: Path, target: Path) -> None:
+def copy_database(source: Path, target: Path) -> None:
     """Through SQLite's backup API: it reads committed pages still in the -wal file."""
     target.unlink(missing_ok=True)
     with (
@@ -104,12 +104,13 @@ def _copy_database(source: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def start_tryton(work: Path) -> Iterator[TrytonServer]:
-    """Restore the template into `work` and serve it until the block ends."""
-    template = template_path()
+def start_tryton(work: Path, database: Path | None = None) -> Iterator[TrytonServer]:
+    """Restore the template (or another database file) into `work` and serve it until the
+    block ends."""
+    template = database or template_path()
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    _copy_database(template, work / f"{tryton_template.DATABASE}.sqlite")
+    copy_database(template, work / f"{tryton_template.DATABASE}.sqlite")
     restored = time.monotonic() - started
     port = free_port()
     config = tryton_template.write_config(work, port)
