@@ -105,13 +105,16 @@ class WriteBacks:
             calls = self._agreed(
                 po, getattr(event, "proposal", None) or po.proposals[event.proposal_id]
             )
-        for action, call in calls:  # the amendment first: Tryton makes new moves for it
+        # The amendment first (Tryton makes new moves for it); its refusal is its own case
+        # and the date is still written (a quoted PO takes the date, not the quantity).
+        for action, call in calls:
             try:
                 done = call()
             except ErpRefusedError as refusal:
                 log.warning("%s: %s refused: %s", self.name, po.number, refusal.message)
-                self._record_refusal(notification.id, po.number, action, refusal.message)
-                return
+                key = f"{notification.id}:amend" if action == "amend" else str(notification.id)
+                self._record_refusal(key, po.number, action, refusal.message)
+                continue
             log.info("%s: %s %s: %s", self.name, po.number, action, done)
 
     def _agreed(self, po: PurchaseOrder, proposal: ChangeProposal) -> list[Call]:
@@ -144,10 +147,12 @@ class WriteBacks:
             self._origin[po_id] = getattr(provenance, "actor", None) == self.actor
         return self._origin[po_id]
 
-    def _record_refusal(self, position: int, po_number: str, action: str, message: str) -> None:
+    def _record_refusal(self, key: str, po_number: str, action: str, message: str) -> None:
+        """`key`: the log position (and `:amend` for an amendment's), so a replay opens
+        no second case."""
         refusal = ErpMessage(
-            RecordErpRefusal(po_number, action, message[:1000]), f"{self.name}:{position}",
-            f"log:{position}",
+            RecordErpRefusal(po_number, action, message[:1000]), f"{self.name}:{key}",
+            f"log:{key.split(':')[0]}",
         )  # fmt: skip
         self.hub.handle(refusal.command, provenance(refusal, self.actor, self.clock()))
 
