@@ -6,6 +6,7 @@ amendment is the buyer's case with Tryton's own message, and nothing is retried.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -67,12 +68,14 @@ def graphql(
 
 def propose_and_approve(
     live: LiveHub, capsys: pytest.CaptureFixture[str], supplier: str, number: str, line: int,
-    quantity: Decimal,
+    quantity: Decimal, need_by: date | None = None,
 ) -> None:  # fmt: skip
     """The supplier proposes `quantity` for `line` (beyond tolerance: the hub escalates it to
     the buyer), and the buyer approves it, both through GraphQL."""
     change = {"poNumber": number, "revision": 1, "lineNumber": line,
               "proposalId": f"CP-{number}", "quantity": str(quantity)}  # fmt: skip
+    if need_by is not None:
+        change["needBy"] = str(need_by)
     proposed = graphql(live, capsys, ["supplier", "--supplier", supplier], PROPOSE,
                        {"key": f"CP-{number}", "input": change})  # fmt: skip
     assert proposed == {"proposeChange": {"__typename": "ToleranceExceeded"}}
@@ -122,12 +125,12 @@ def test_an_approved_quantity_change_is_a_validated_amendment_and_tryton_s_new_r
     assert worker.writebacks(buyer).pending() == 0
 
 
-def test_a_purchase_tryton_takes_no_amendment_for_is_the_buyers_case_with_trytons_message(
+def test_a_purchase_tryton_takes_no_amendment_for_is_the_buyers_case_and_the_date_still_lands(
     buyer: TrytonClient, live: LiveHub, worker: TrytonWorker, capsys: pytest.CaptureFixture[str]
 ) -> None:
     supplier, number, purchase, (first, _) = quoted_po(buyer)  # quoted, not confirmed
     worker.round(buyer)
-    propose_and_approve(live, capsys, supplier, number, first, Decimal(4))
+    propose_and_approve(live, capsys, supplier, number, first, Decimal(4), date(2027, 3, 20))
 
     worker.round(buyer)
     worker.round(buyer)  # not retried: the position moved past it
@@ -140,4 +143,6 @@ def test_a_purchase_tryton_takes_no_amendment_for_is_the_buyers_case_with_tryton
     assert '"Purchase"' in refused[0]["reason"], refused  # Tryton's words on the field
     assert buyer.call_model("purchase.amendment", "search", [["purchase", "=", purchase]]) == []
     assert tb.read(buyer, purchase, "revision")["revision"] == 0
+    (line,) = buyer.call_model("purchase.line", "read", [first], ["delivery_date", "quantity"])
+    assert (line["delivery_date"], line["quantity"]) == (date(2027, 3, 20), 10)
     assert worker.writebacks(buyer).pending() == 0
