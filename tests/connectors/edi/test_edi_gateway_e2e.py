@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,12 @@ def lines_seen(hub: Hub) -> list[dict[str, Any]]:
     return lines
 
 
+def promised(lead_days: int) -> str:
+    """The mock promises a line its catalogue's lead time after the day it answers, as the
+    host's clock reads it (mockedi documents.py): today's date, not the order's."""
+    return (date.today() + timedelta(days=lead_days)).isoformat()
+
+
 def test_a_po_released_over_rest_is_acknowledged_line_by_line_by_the_mocks_855(
     hub: Hub, mock_edi: MockEdi
 ) -> None:
@@ -130,9 +136,9 @@ def test_a_po_released_over_rest_is_acknowledged_line_by_line_by_the_mocks_855(
     assert again.json()["results"][0]["outcome"]["replayed"] is True
     assert lines_seen(hub) == [
         {"lineNumber": 1, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "100", "confirmedDate": "2026-12-06"},
+         "confirmedQuantity": "100", "confirmedDate": promised(2)},
         {"lineNumber": 2, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "2.5", "confirmedDate": "2026-12-09"},
+         "confirmedQuantity": "2.5", "confirmedDate": promised(5)},
     ]  # fmt: skip
 
 
