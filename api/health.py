@@ -1,9 +1,9 @@
-"""Liveness, readiness (store reachable, projection lag) and Prometheus metrics."""
+"""Liveness, readiness (store reachable, projection lag, ERP lag) and Prometheus metrics."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,11 +23,25 @@ class WorkerStatus:
 
 
 @dataclass(frozen=True)
+class ErpLag:
+    """How far one ERP adapter trails (its worker's record in the store): shown, never a
+    reason to refuse traffic (an ERP away for an hour is expected; nothing is lost)."""
+
+    name: str  # e.g. tryton:production
+    pending_writebacks: int  # supplier answers not written back yet (counted up to a cap)
+    seconds_since_success: float | None  # since the last completed round; None: never
+    last_success: float | None  # Unix time
+    last_error_at: float | None  # Unix time
+    last_error: str = ""
+
+
+@dataclass(frozen=True)
 class Readiness:
     store_ok: bool
     lag: int  # events in the log not yet in the read models
     detail: str = ""
     workers: tuple[WorkerStatus, ...] = ()  # the workers running in this process
+    erp: tuple[ErpLag, ...] = ()  # each configured ERP adapter's lag
 
 
 Probe = Callable[[], Readiness]
@@ -43,6 +57,7 @@ class ReadinessAnswer:
     max_lag: int
     detail: str
     workers: dict[str, str]  # each worker's state: running, retrying, stopped, failed, silent
+    erp: dict[str, dict[str, Any]]  # per ERP: pending_writebacks, seconds_since_success, ...
 
 
 _READINESS: dict[int | str, dict[str, Any]] = {
@@ -61,6 +76,22 @@ def health_router(probe: Probe, metrics: Metrics, max_lag: int, tokens: TokenCac
         "supplyhub_worker_failures", "A worker's consecutive transient failures",
         ["worker"], registry=metrics.registry,
     )  # fmt: skip
+    erp_gauges = {
+        "pending_writebacks": Gauge(
+            "supplyhub_erp_pending_writebacks", "Supplier answers not yet written to the ERP",
+            ["erp"], registry=metrics.registry,
+        ),
+        "last_success": Gauge(
+            "supplyhub_erp_last_success_timestamp_seconds",
+            "When the ERP adapter last completed a round (pull and write-backs)",
+            ["erp"], registry=metrics.registry,
+        ),
+        "last_error_at": Gauge(
+            "supplyhub_erp_last_error_timestamp_seconds",
+            "When the ERP adapter last failed or reported a record it could not take",
+            ["erp"], registry=metrics.registry,
+        ),
+    }  # fmt: skip
 
     async def probed() -> Readiness:
         try:
@@ -68,11 +99,15 @@ def health_router(probe: Probe, metrics: Metrics, max_lag: int, tokens: TokenCac
         except Exception as error:  # a probe that cannot reach the store says not ready
             ready = Readiness(store_ok=False, lag=-1, detail=type(error).__name__)
         if ready.store_ok and (refused := metrics.store_faults.recent()):
-            ready = Readiness(False, ready.lag, refused, ready.workers)
+            ready = replace(ready, store_ok=False, detail=refused)
         metrics.lag.set(ready.lag)
         for worker in ready.workers:
             retrying.labels(worker.name).set(1 if worker.state == "retrying" else 0)
             failures.labels(worker.name).set(worker.failures)
+        for erp in ready.erp:
+            for field, gauge in erp_gauges.items():
+                value = getattr(erp, field)
+                gauge.labels(erp.name).set(float("nan") if value is None else value)
         return ready
 
     @router.get("/healthz", summary="The process is up")
@@ -89,7 +124,8 @@ def health_router(probe: Probe, metrics: Metrics, max_lag: int, tokens: TokenCac
         ok = ready.store_ok and 0 <= ready.lag <= max_lag
         body = {"ready": ok, "store": ready.store_ok, "projection_lag": ready.lag,
                 "max_lag": max_lag, "detail": ready.detail,
-                "workers": {w.name: w.state for w in ready.workers}}  # fmt: skip
+                "workers": {w.name: w.state for w in ready.workers},
+                "erp": {e.name: _erp_body(e) for e in ready.erp}}  # fmt: skip
         return JSONResponse(body, 200 if ok else 503)
 
     @router.get("/metrics", summary="Prometheus exposition", include_in_schema=False)
@@ -101,3 +137,11 @@ def health_router(probe: Probe, metrics: Metrics, max_lag: int, tokens: TokenCac
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def _erp_body(lag: ErpLag) -> dict[str, Any]:
+    return {
+        "pending_writebacks": lag.pending_writebacks,
+        "seconds_since_success": lag.seconds_since_success,
+        "last_error": lag.last_error,
+    }

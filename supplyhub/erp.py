@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from connectors.erp import invoices
@@ -18,7 +20,11 @@ from supplyhub.bootstrap import schema_lock
 from supplyhub.settings import Settings
 from supplyhub.workers import open_database, worker_loop
 
+if TYPE_CHECKING:
+    from api.health import ErpLag
+
 ADAPTERS = ("tryton", "sap")
+READYZ_PENDING_CAP = 1000  # /readyz counts pending write-backs up to this, on every probe
 
 
 class ErpNotConfiguredError(Exception):
@@ -145,8 +151,44 @@ def _cursor_fields(settings: Settings, text: str) -> dict[str, Any]:
     return {
         "purchases_since": _iso(cursors.purchases.since),
         "receipts_since": _iso(cursors.receipts.since),
+        "invoices_since": _iso(cursors.invoices.since),
     }
 
 
 def _iso(moment: Any) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def lag_probe(settings: Settings, hub: SupplyHub) -> Callable[[], tuple[ErpLag, ...]]:
+    """The ERP's part of /readyz and /metrics, read from the worker's record in the store
+    (the API imports no connector: the composition root hands it this). Nothing when no ERP
+    is configured."""
+    from api.health import ErpLag  # the web stack, only in the API's process
+
+    if not settings.erp_adapter:
+        return tuple
+    stores: list[tuple[ErpStateStore, PositionStore]] = []
+    name = name_of(settings)
+
+    def probe() -> tuple[ErpLag, ...]:
+        if not stores:  # opened on the first probe: the API starts without waiting for it
+            with schema_lock(settings):
+                database = open_database(settings)
+                stores.append((ErpStateStore(database), PositionStore(database)))
+        states, positions = stores[0]
+        state = states.get(name)
+        now = datetime.now(UTC).timestamp()
+        success, failed = _unix(state.last_success), _unix(state.last_error_at)
+        return (
+            ErpLag(
+                name, pending(hub, positions, name, READYZ_PENDING_CAP),
+                None if success is None else round(now - success, 3), success, failed,
+                state.last_error,
+            ),
+        )  # fmt: skip
+
+    return probe
+
+
+def _unix(iso: str) -> float | None:
+    return datetime.fromisoformat(iso).timestamp() if iso else None

@@ -4,6 +4,7 @@ names every service of the deployment, and every command it runs exists in the C
 from __future__ import annotations
 
 import re
+import runpy
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,19 @@ import yaml
 from supplyhub.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = {"postgres", "nats", "migrate", "api", "projections", "relay", "inbound"}
-HUB_SERVICES = SERVICES - {"postgres", "nats"}
+TRYTON_PROFILE = {"tryton", "erp"}  # started only with `--profile tryton`
+SERVICES = {
+    "postgres",
+    "nats",
+    "migrate",
+    "api",
+    "projections",
+    "relay",
+    "inbound",
+    "erp",
+    "tryton",
+}
+HUB_SERVICES = SERVICES - {"postgres", "nats", "tryton"}
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +113,7 @@ def test_the_api_replicas_must_be_given_a_secret_and_keep_metrics_off_the_publis
     assert metrics_port in [str(port) for port in api["expose"]]
 
 
-@pytest.mark.parametrize("name", ["projections", "relay", "inbound"])
+@pytest.mark.parametrize("name", ["projections", "relay", "inbound", "erp"])
 def test_each_worker_restarts_and_its_health_check_asks_that_worker_itself(
     compose: dict[str, Any], name: str
 ) -> None:
@@ -113,3 +125,25 @@ def test_each_worker_restarts_and_its_health_check_asks_that_worker_itself(
     args = build_parser().parse_args(check[2:])
     assert (args.worker, args.health) == (name, True)
     assert args.worker == service["command"][1]
+
+
+def test_the_tryton_profile_serves_tryton_8_2_and_runs_the_erp_worker_against_it(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    assert {n for n, s in services.items() if "profiles" in s} == TRYTON_PROFILE
+    assert all(services[n]["profiles"] == ["tryton"] for n in TRYTON_PROFILE)
+    tryton = services["tryton"]
+    dockerfile = (ROOT / tryton["build"] / "Dockerfile").read_text()
+    template = runpy.run_path(str(ROOT / "tests/connectors/erp/tryton/tryton_template.py"))
+    for module in template["MODULES"]:  # what the adapter's tests run against
+        assert f'"trytond-{module.replace("_", "-")}==8.2.*"' in dockerfile, module
+    start = (ROOT / tryton["build"] / "start.sh").read_text()
+    assert 'exec trytond -c "$conf" -d "$db"' in start  # -d: trytond 8.2.1 fails logins without
+    assert any(v.startswith("trytondata:") for v in tryton["volumes"])
+    env = services["erp"]["environment"]
+    assert env["SUPPLYHUB_ERP_ADAPTER"] == "tryton"
+    assert env["SUPPLYHUB_ERP_URL"] == "http://tryton:8000"
+    assert env["SUPPLYHUB_ERP_DATABASE"] == tryton["environment"]["TRYTON_DATABASE"]
+    assert env["SUPPLYHUB_ERP_PASSWORD"] == tryton["environment"]["TRYTON_ADMIN_PASSWORD"]
+    assert services["erp"]["depends_on"]["tryton"]["condition"] == "service_healthy"

@@ -160,3 +160,16 @@ class ExceptionResolutionInput:
 
     def command(self) -> c.ResolveException:
         return c.ResolveException(self.key, self.resolution)
+
+
+@strawberry.input
+class ChangeDecisionInput:
+    po_number: str
+    proposal_id: str = strawberry.field(description="The supplier's proposal, escalated to you.")
+    reason: str = strawberry.field(default="", description="Why, for a rejection (kept).")
+
+    def approval(self) -> c.ApproveChange:
+        return c.ApproveChange(self.po_number, self.proposal_id)
+
+    def rejection(self) -> c.RejectChange:
+        return c.RejectChange(self.po_number, self.proposal_id, self.reason)

@@ -259,6 +259,18 @@ async def resolve_exception(
     return await _handle(info, "Mutation.resolveException", idempotency_key, input.command)
 
 
+async def approve_change(
+    info: Info, idempotency_key: str, input: inputs.ChangeDecisionInput
+) -> CommandResult:
+    return await _handle(info, "Mutation.approveChange", idempotency_key, input.approval)
+
+
+async def reject_change(
+    info: Info, idempotency_key: str, input: inputs.ChangeDecisionInput
+) -> CommandResult:
+    return await _handle(info, "Mutation.rejectChange", idempotency_key, input.rejection)
+
+
 @strawberry.type
 class Mutation:
     acknowledge_purchase_order: CommandResult = strawberry.mutation(
@@ -279,6 +291,13 @@ class Mutation:
     )
     resolve_exception: CommandResult = strawberry.mutation(
         resolver=resolve_exception, description="Close an open exception case, saying how."
+    )
+    approve_change: CommandResult = strawberry.mutation(
+        resolver=approve_change,
+        description="The buyer accepts a supplier's change beyond tolerance (it reaches the ERP).",
+    )
+    reject_change: CommandResult = strawberry.mutation(
+        resolver=reject_change, description="The buyer refuses a supplier's change, saying why."
     )
 
 

@@ -25,6 +25,7 @@ EVERYONE = frozenset(Role)
 PORTAL_USERS = frozenset({Role.SUPPLIER, *INTERNAL})  # not connectors: they feed the hub
 WRITERS = frozenset({Role.SUPPLIER, Role.ADMIN})
 CASE_WORKERS = frozenset({Role.BUYER, Role.AP, Role.ADMIN})  # the auditor only reads
+BUYERS = frozenset({Role.BUYER, Role.ADMIN})  # a change to an order is the buyer's to decide
 
 # Root fields: the roles that may call each (others are refused). A supplier's answers are
 # always limited to its own documents.
@@ -39,6 +40,8 @@ ROOTS: dict[str, frozenset[Role]] = {
     "Mutation.submitInvoice": WRITERS,
     "Mutation.assignException": CASE_WORKERS,
     "Mutation.resolveException": CASE_WORKERS,
+    "Mutation.approveChange": BUYERS,
+    "Mutation.rejectChange": BUYERS,
     "Subscription.purchaseOrdersNeedingAction": PORTAL_USERS,
     "Subscription.documentTimeline": PORTAL_USERS,
     "Subscription.exceptionQueue": PORTAL_USERS,

@@ -74,11 +74,11 @@ class ErpChanges(Protocol[CursorT]):
         ...
 
     def goods_receipts(self, cursor: CursorT) -> Changes[CursorT]:
-        """Receipts against PO lines (`PostGoodsReceipt`). Not implemented yet for Tryton."""
+        """Receipts against PO lines (`PostGoodsReceipt`); Tryton: `tryton/receipts.py`."""
         ...
 
     def invoice_states(self, cursor: CursorT) -> Changes[CursorT]:
-        """Supplier invoices posted and paid (`ReportErpInvoiceStatus`). Not implemented yet."""
+        """Supplier invoices posted and paid (`ReportErpInvoiceStatus`); Tryton: `invoices.py`."""
         ...
 
 
@@ -131,9 +131,13 @@ class ErpWriteBack(Protocol):
         """The supplier's confirmation; returns what it did (e.g. `confirmed`, `unchanged`)."""
         ...
 
-    def amend(self, po_number: str, changes: Sequence[LineChange]) -> None:
-        """A change the buyer approved in the hub (Tryton: a validated purchase amendment).
-        Not implemented yet."""
+    def amend(
+        self, po_number: str, changes: Sequence[LineChange], *, revision: int | None = None
+    ) -> str:
+        """A quantity or price change agreed in the hub (approved by the buyer, or applied
+        inside the supplier's tolerance), on the hub's `revision` of the order (None: any).
+        Tryton: a validated purchase amendment, which makes Tryton's next revision. Returns
+        what it did (`amended`, `unchanged`)."""
         ...
 
 

@@ -2,9 +2,10 @@
 
 The supplier's acknowledgement is recorded in the hub first (the API answers from the hub
 alone); this subscriber reads the `Acknowledged` events (and the `ChangeApplied` /
-`ChangeApproved` ones: a new date agreed through a change proposal) after its tracked
-position, in log order, and hands those of orders this ERP released to the adapter's
-`ErpWriteBack`. The
+`ChangeApproved` ones: a quantity or date agreed through a change proposal, inside the
+supplier's tolerance or approved by the buyer) after its tracked position, in log order, and
+hands those of orders this ERP released to the adapter's `ErpWriteBack` (`acknowledge`;
+`amend` for a quantity, before the date). The
 position (`connectors/tracking.py`, the relay's store) moves past an event only once its
 write-back landed or the ERP refused it:
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from eventsourcing.application import AggregateNotFoundError
@@ -33,6 +35,7 @@ from connectors.erp.seam import (
     ErpMessage,
     ErpRefusedError,
     ErpWriteBack,
+    LineChange,
     LineDate,
 )
 from connectors.workers.positions import PositionStore
@@ -51,6 +54,7 @@ CHANGE_APPLIED: Final = "supplyhub:PurchaseOrder.ChangeApplied"  # inside tolera
 CHANGE_APPROVED: Final = "supplyhub:PurchaseOrder.ChangeApproved"  # by the buyer
 TOPICS: Final = (ACKNOWLEDGED, CHANGE_APPLIED, CHANGE_APPROVED)
 _ACCEPTED = (AckStatus.ACCEPTED, AckStatus.ACCEPTED_WITH_CHANGES)
+Call = tuple[str, Callable[[], str]]  # (the action a refusal names, the write-back)
 _MAX_REFERENCE: Final = 35  # Tryton's `reference` is free text; keep it a reference
 
 
@@ -95,20 +99,38 @@ class WriteBacks:
         po: object = self.hub.repository.get(event.originator_id, version=event.originator_version)
         assert isinstance(po, PurchaseOrder)
         if notification.topic == ACKNOWLEDGED:
-            action, ack = "acknowledge", acknowledgement(po, event, self._tolerance(po.supplier))
+            ack = acknowledgement(po, event, self._tolerance(po.supplier))
+            calls: list[Call] = [("acknowledge", partial(self.writer.acknowledge, ack))]
         else:
-            proposal = getattr(event, "proposal", None) or po.proposals[event.proposal_id]
-            action, found = "change", agreed_date(po, proposal)
-            if found is None:  # no date, or a split: nothing a Tryton line or move takes
-                return
-            ack = found
-        try:
-            done = self.writer.acknowledge(ack)
-        except ErpRefusedError as refusal:
-            log.warning("%s: %s refused: %s", self.name, po.number, refusal.message)
-            self._record_refusal(notification.id, po.number, action, refusal.message)
-            return
-        log.info("%s: %s revision %d: %s", self.name, po.number, ack.revision, done)
+            calls = self._agreed(
+                po, getattr(event, "proposal", None) or po.proposals[event.proposal_id]
+            )
+        # The amendment first (Tryton makes new moves for it); its refusal is its own case
+        # and the date is still written (a quoted PO takes the date, not the quantity).
+        for action, call in calls:
+            try:
+                done = call()
+            except ErpRefusedError as refusal:
+                log.warning("%s: %s refused: %s", self.name, po.number, refusal.message)
+                key = f"{notification.id}:amend" if action == "amend" else str(notification.id)
+                self._record_refusal(key, po.number, action, refusal.message)
+                continue
+            log.info("%s: %s %s: %s", self.name, po.number, action, done)
+
+    def _agreed(self, po: PurchaseOrder, proposal: ChangeProposal) -> list[Call]:
+        """A change proposal agreed (applied inside tolerance, or approved by the buyer):
+        its quantity as an amendment, its date as a dated answer without `confirm`; a split
+        has no single line or move in the ERP to take it, so it stays in the hub."""
+        calls: list[Call] = []
+        if proposal.splits:
+            return calls
+        if proposal.quantity is not None:
+            change = LineChange(proposal.line_number, quantity=proposal.quantity)
+            amend = partial(self.writer.amend, po.number, (change,), revision=proposal.revision)
+            calls.append(("amend", amend))
+        if (dated := agreed_date(po, proposal)) is not None:
+            calls.append(("change", partial(self.writer.acknowledge, dated)))
+        return calls
 
     def _tolerance(self, supplier: str) -> TolerancePolicy:
         try:
@@ -125,10 +147,12 @@ class WriteBacks:
             self._origin[po_id] = getattr(provenance, "actor", None) == self.actor
         return self._origin[po_id]
 
-    def _record_refusal(self, position: int, po_number: str, action: str, message: str) -> None:
+    def _record_refusal(self, key: str, po_number: str, action: str, message: str) -> None:
+        """`key`: the log position (and `:amend` for an amendment's), so a replay opens
+        no second case."""
         refusal = ErpMessage(
-            RecordErpRefusal(po_number, action, message[:1000]), f"{self.name}:{position}",
-            f"log:{position}",
+            RecordErpRefusal(po_number, action, message[:1000]), f"{self.name}:{key}",
+            f"log:{key.split(':')[0]}",
         )  # fmt: skip
         self.hub.handle(refusal.command, provenance(refusal, self.actor, self.clock()))
 

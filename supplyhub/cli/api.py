@@ -117,11 +117,13 @@ def build_app(
     from api.health import Readiness, WorkerStatus
     from connectors.cxml.inbound import CxmlInbound
     from storage.payloads import PayloadStore
+    from supplyhub import erp
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
     from supplyhub.partner_desk import StoredPartnerDesk, partner_directory
     from supplyhub.workers import LazyEdiReceiver, worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
+    erp_lag = erp.lag_probe(settings, hub)  # the ERP worker's record, when one is configured
 
     def readiness() -> Readiness:
         found = {w.worker: w.state for w in workers}
@@ -129,12 +131,13 @@ def build_app(
         try:
             head = hub.recorder.max_notification_id() or 0  # raises when the store is away
             stored = statuses.all(settings.worker_heartbeat_max_age_seconds)
+            erp_lags = erp_lag()
         except Exception as error:
             detail = fault or type(error).__name__
             return Readiness(False, -1, detail, _statuses(found, WorkerStatus))
         found = {**{s.worker: s for s in stored}, **found}  # this process's own are fresher
         lag = max(0, head - read_models.position())
-        return Readiness(not fault, lag, fault, _statuses(found, WorkerStatus))
+        return Readiness(not fault, lag, fault, _statuses(found, WorkerStatus), erp_lags)
 
     serving_auth(settings)  # refuses the development secret outside development mode
     desk = StoredDeadLetterDesk.open(settings, hub)  # the inbound worker's, in the same store

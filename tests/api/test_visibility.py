@@ -83,6 +83,10 @@ ROOT_CALLS = {
     ' {key: "k", owner: "o"}) { __typename } }',
     "Mutation.resolveException": 'mutation { resolveException(idempotencyKey: "", input:'
     ' {key: "k", resolution: "r"}) { __typename } }',
+    "Mutation.approveChange": 'mutation { approveChange(idempotencyKey: "", input:'
+    ' {poNumber: "1", proposalId: "p"}) { __typename } }',
+    "Mutation.rejectChange": 'mutation { rejectChange(idempotencyKey: "", input:'
+    ' {poNumber: "1", proposalId: "p", reason: "r"}) { __typename } }',
 }
 
 # The subscriptions' own types, reached from their roots with one change in the feed.

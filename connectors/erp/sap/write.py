@@ -57,8 +57,16 @@ class SapWriteBack:
             return f"ORDRSP IDoc {receipt.get('DOCNUM')} status {status}"
         raise AssertionError("unreachable")
 
-    def amend(self, po_number: str, changes: Sequence[LineChange]) -> None:
-        raise NotImplementedError("an approved change into SAP is not written back yet")
+    def amend(
+        self, po_number: str, changes: Sequence[LineChange], *, revision: int | None = None
+    ) -> str:
+        """Not written into SAP yet: the buyer gets an `erp_refused` case saying so (and what
+        to change by hand), rather than a worker that stops or retries for ever."""
+        lines = ", ".join(str(change.line_number) for change in changes)
+        raise ErpRefusedError(
+            f"the hub does not write approved changes into SAP yet: change {po_number} "
+            f"(line {lines}) in SAP; the next read brings it back as the hub's next revision"
+        )
 
     def _order(self, po_number: str) -> Mapping[str, Any]:
         key = po_number.replace("'", "''")

@@ -114,19 +114,30 @@ class TrytonChanges:
         ]
 
     def _since(self, cursor: TrytonCursor) -> list[Any]:
-        if cursor.since is None:
-            return []
-        start = cursor.since - self.lookback
-        return [["OR", ["write_date", ">=", start], ["create_date", ">=", start]]]
+        return window(cursor, self.lookback)
 
     def _search(self, model: str, domain: list[Any], fields: Sequence[str]) -> list[dict[str, Any]]:
-        """Every match, a page at a time, in id order (new rows land after the last page)."""
-        found: list[dict[str, Any]] = []
-        while True:
-            page = self.client.call_model(
-                model, "search_read", domain, len(found), self.page_size, [["id", "ASC"]],
-                list(fields),
-            )  # fmt: skip
-            found += page
-            if len(page) < self.page_size:
-                return found
+        return search_all(self.client, model, domain, fields, self.page_size)
+
+
+def window(cursor: TrytonCursor, lookback: timedelta) -> list[Any]:
+    """The domain of the records written since the window opened (all, for a new cursor)."""
+    if cursor.since is None:
+        return []
+    start = cursor.since - lookback
+    return [["OR", ["write_date", ">=", start], ["create_date", ">=", start]]]
+
+
+def search_all(
+    client: TrytonClient, model: str, domain: list[Any], fields: Sequence[str],
+    page_size: int = PAGE_SIZE,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Every match, a page at a time, in id order (new rows land after the last page)."""
+    found: list[dict[str, Any]] = []
+    while True:
+        page = client.call_model(
+            model, "search_read", domain, len(found), page_size, [["id", "ASC"]], list(fields)
+        )
+        found += page
+        if len(page) < page_size:
+            return found

@@ -18,7 +18,15 @@ from typing import Any, Final
 
 from connectors.erp.hub import Clock, apply
 from connectors.erp.seam import ErpDataError, ErpMessage
-from connectors.erp.tryton.reader import LOOKBACK, Key, TrytonCursor, advanced, stamp
+from connectors.erp.tryton.reader import (
+    LOOKBACK,
+    Key,
+    TrytonCursor,
+    advanced,
+    search_all,
+    stamp,
+    window,
+)
 from connectors.erp.tryton.rpc import TrytonClient
 from connectors.erp.tryton.translate import LINE, _limit, _plain
 from domain import limits
@@ -29,7 +37,6 @@ from domain.goods_receipt import ReceiptLine
 
 MOVE: Final = "stock.move"
 MOVE_FIELDS: Final = ("origin", "quantity", "state", "effective_date", "write_date", "create_date")
-PAGE_SIZE: Final = 200
 
 
 @dataclass(frozen=True)
@@ -103,17 +110,7 @@ def _done_moves(
     client: TrytonClient, cursor: TrytonCursor, lookback: timedelta
 ) -> list[dict[str, Any]]:
     domain: list[Any] = [["origin", "like", f"{LINE},%"], ["state", "=", "done"]]
-    if cursor.since is not None:
-        start = cursor.since - lookback
-        domain.append(["OR", ["write_date", ">=", start], ["create_date", ">=", start]])
-    found: list[dict[str, Any]] = []
-    while True:
-        page = client.call_model(
-            MOVE, "search_read", domain, len(found), PAGE_SIZE, [["id", "ASC"]], list(MOVE_FIELDS)
-        )
-        found += page
-        if len(page) < PAGE_SIZE:
-            return found
+    return search_all(client, MOVE, domain + window(cursor, lookback), MOVE_FIELDS)
 
 
 def _po_numbers(client: TrytonClient, moves: list[dict[str, Any]]) -> dict[str, str]:

@@ -1,11 +1,11 @@
 """The Tryton worker: pull and write-backs in one ResilientLoop (`supplyhub worker erp`).
 
-Each round, on one logged-in session: pull the purchases and the receipts (done stock moves)
-changed since the stored cursors into the hub, then write back the acknowledgements recorded
-since the tracked position; then commit the cursors and the round's success in the hub's
-store (`erp_state`). Tryton away or a session that expired: a `ConnectionError`, which the
-loop retries with backoff, logging in again; the cursors and the position stay where they
-were, so nothing is skipped.
+Each round, on one logged-in session: pull the purchases, the receipts (done stock moves)
+and the supplier invoices posted or paid since the stored cursors into the hub, then write
+back the acknowledgements and agreed changes recorded since the tracked position; then
+commit the cursors and the round's success in the hub's store (`erp_state`). Tryton away
+or a session that expired: a `ConnectionError`, which the loop retries with backoff,
+logging in again; the cursors and the position stay where they were, so nothing is skipped.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from typing import Any
 
 from connectors.erp.hub import Clock
 from connectors.erp.state import ErpStateStore
+from connectors.erp.tryton.invoices import pull_invoices
 from connectors.erp.tryton.pull import actor_of, pull_once
 from connectors.erp.tryton.reader import TrytonCursor
 from connectors.erp.tryton.receipts import pull_receipts
@@ -30,6 +32,8 @@ from connectors.workers.loop import TRANSIENT, ResilientLoop, sleep_unless
 from connectors.workers.positions import PositionStore
 from domain.application import SupplyHub
 
+log = logging.getLogger(__name__)
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -37,21 +41,27 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class Cursors:
-    """Where the worker's reads stand: purchases, and done stock moves (receipts)."""
+    """Where the worker's reads stand: purchases, done stock moves (receipts), supplier
+    invoices posted or paid."""
 
     purchases: TrytonCursor = field(default_factory=TrytonCursor)
     receipts: TrytonCursor = field(default_factory=TrytonCursor)
+    invoices: TrytonCursor = field(default_factory=TrytonCursor)
+
+
+_CURSORS = ("purchases", "receipts", "invoices")
 
 
 def dump_cursors(cursors: Cursors) -> str:
-    return json.dumps({name: _dump(getattr(cursors, name)) for name in ("purchases", "receipts")})
+    return json.dumps({name: _dump(getattr(cursors, name)) for name in _CURSORS})
 
 
 def load_cursors(text: str) -> Cursors:
     if not text:
         return Cursors()
     found: dict[str, Any] = json.loads(text)
-    return Cursors(_load(found["purchases"]), _load(found["receipts"]))
+    # A cursor stored before a read existed starts that read from the beginning.
+    return Cursors(*(_load(found[name]) if name in found else TrytonCursor() for name in _CURSORS))
 
 
 def _dump(cursor: TrytonCursor) -> dict[str, Any]:
@@ -129,9 +139,9 @@ class TrytonWorker:
         try:
             cursors = load_cursors(self.states.get(self.name).cursor)
             report = pull_once(client, self.hub, cursors.purchases, self.clock)
-            receipts = pull_receipts(
-                client, self.hub, cursors.receipts, actor_of(client), self.clock
-            )
+            actor = actor_of(client)
+            receipts = pull_receipts(client, self.hub, cursors.receipts, actor, self.clock)
+            invoices = pull_invoices(client, self.hub, cursors.invoices, actor, self.clock)
             writebacks = self.writebacks(client)
             while writebacks.step() == writebacks.batch_size:
                 pass
@@ -141,12 +151,14 @@ class TrytonWorker:
         except Exception as error:
             self._failed(error)
             raise
-        problems = [str(p) for p in report.failed] + list(receipts.failed)
+        problems = [str(p) for p in report.failed] + list(receipts.failed) + list(invoices.failed)
+        for skipped in invoices.skipped:
+            log.info("%s: not the hub's invoice: %s", self.name, skipped)
         if report.refused is not None:
             problems.insert(0, f"the hub refused: {report.refused}")
         if problems:
             self._failed(RuntimeError("; ".join(problems)))
-        done = dump_cursors(Cursors(report.cursor, receipts.cursor))
+        done = dump_cursors(Cursors(report.cursor, receipts.cursor, invoices.cursor))
         self.states.succeeded(self.name, done, self.clock().isoformat())
         self.rounds += 1
 

@@ -6,6 +6,11 @@
 - `confirmed` / `processing`: the lines are read-only; the dates go to the line's draft
   stock moves (`planned_date`), the reference to the purchase (still writable).
 - any other state, or another revision than the one answered: an `ErpRefusedError`.
+- a quantity or price change agreed in the hub: a `purchase.amendment` (every line field
+  given, raw RPC has no on_change), then `validate_amendment` with the purchase's
+  `_timestamp`; Tryton decides whether the purchase takes one (`purchase_amendment` takes
+  them while `processing` or `done`) and its refusal is the buyer's case with its message.
+  Tryton's revision moves on, which the next pull brings back as the hub's next revision.
 
 Idempotent by reading Tryton's state first: each write is made only when Tryton holds a
 different value, and `confirm` only while the purchase is in `quotation`; so a write-back
@@ -18,6 +23,7 @@ write-back is retried later (`ErpBusyError`). A `UserWarning` is acknowledged th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Final
 
 from connectors.erp.seam import Acknowledgement, ErpBusyError, ErpRefusedError, LineChange
@@ -30,6 +36,8 @@ from connectors.erp.tryton.rpc import (
 from connectors.erp.tryton.translate import LINE, PURCHASE
 
 MOVE: Final = "stock.move"
+AMENDMENT: Final = "purchase.amendment"
+AMENDED_BY: Final = "supplyhub: a change agreed with the supplier"
 ATTEMPTS: Final = 3  # reads of a record that keeps changing under the write-back
 
 
@@ -49,8 +57,56 @@ class TrytonWriteBack:
                 raise ErpRefusedError(str(refused)) from None
         raise ErpBusyError(f"{ack.po_number} kept changing in Tryton during the write-back")
 
-    def amend(self, po_number: str, changes: Sequence[LineChange]) -> None:
-        raise NotImplementedError("purchase amendments are the next step of issue 15")
+    def amend(
+        self, po_number: str, changes: Sequence[LineChange], *, revision: int | None = None
+    ) -> str:
+        """Unlike a date, an amendment on a purchase the buyer keeps changing (its
+        `_timestamp` stale at every one of `ATTEMPTS` reads) is the buyer's to sort out: a
+        refusal carrying Tryton's message, not a retry."""
+        for _ in range(ATTEMPTS):
+            try:
+                return self._amend(po_number, changes, revision)
+            except TrytonConcurrencyError as locked:
+                stale = locked  # the buyer changed the purchase meanwhile: read it again
+            except TrytonUserError as refused:  # AccessError included
+                raise ErpRefusedError(str(refused)) from None
+        raise ErpRefusedError(f"{po_number} kept changing in Tryton: {stale}")
+
+    def _amend(self, po_number: str, changes: Sequence[LineChange], revision: int | None) -> str:
+        """A validated `purchase.amendment` for the lines Tryton does not hold as agreed;
+        nothing when it already does (a replay after a crash, or the buyer did it)."""
+        purchase = self._purchase(po_number)
+        wanted = {change.line_number: change for change in changes}
+        if unknown := set(wanted) - set(purchase["lines"]):
+            raise ErpRefusedError(f"{po_number} in Tryton has no line {sorted(unknown)}")
+        fields = ["product", "unit", "unit_price", "description", "quantity"]
+        lines = self.client.call_model(LINE, "read", sorted(wanted), fields)
+        differing = [line for line in lines if _differs(line, wanted[line["id"]])]
+        if not differing:
+            return "unchanged"
+        if revision is not None and purchase["revision"] != revision - 1:
+            raise ErpRefusedError(
+                f"{po_number} is at revision {purchase['revision']} in Tryton; the change was "
+                f"agreed on revision {revision - 1}"
+            )
+        self._drop_unvalidated(purchase)
+        amended = [_amendment_line(line, wanted[line["id"]]) for line in differing]
+        (amendment,) = self._call(AMENDMENT, "create", [
+            {"purchase": purchase["id"], "description": AMENDED_BY, "lines": [["create", amended]]}
+        ])  # fmt: skip
+        stamp = {f"{PURCHASE},{purchase['id']}": purchase["_timestamp"]}
+        self._call(AMENDMENT, "validate_amendment", [amendment], context={"_timestamp": stamp})
+        return "amended"
+
+    def _drop_unvalidated(self, purchase: dict[str, Any]) -> None:
+        """An amendment of ours left in draft (the process stopped between create and
+        validate) is deleted, so a replay makes one amendment, not two."""
+        left = self.client.call_model(AMENDMENT, "search", [
+            ["purchase", "=", purchase["id"]], ["state", "=", "draft"],
+            ["description", "=", AMENDED_BY],
+        ])  # fmt: skip
+        if left:
+            self._call(AMENDMENT, "delete", left)
 
     def _acknowledge(self, ack: Acknowledgement) -> str:
         purchase = self._purchase(ack.po_number)
@@ -149,3 +205,19 @@ class TrytonWriteBack:
             return self.client.call(f"model.{model}.{method}", *args, full)
         except TrytonWarningError as again:
             raise ErpRefusedError(f"Tryton warned again once acknowledged: {again}") from None
+
+
+def _differs(line: dict[str, Any], change: LineChange) -> bool:
+    return (change.quantity is not None and Decimal(line["quantity"]) != change.quantity) or (
+        change.unit_price is not None and Decimal(line["unit_price"]) != change.unit_price
+    )
+
+
+def _amendment_line(line: dict[str, Any], change: LineChange) -> dict[str, Any]:
+    """Every field of the line (raw RPC has no on_change to fill them), the agreed ones new."""
+    quantity = change.quantity if change.quantity is not None else Decimal(line["quantity"])
+    price = change.unit_price if change.unit_price is not None else line["unit_price"]
+    return {
+        "action": "line", "line": line["id"], "product": line["product"], "unit": line["unit"],
+        "quantity": float(quantity), "unit_price": price, "description": line["description"],
+    }  # fmt: skip

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.tryton
 
 QUERY = """query($n: String!) { purchaseOrder(number: $n) {
   lines { lineNumber orderedQuantity receivedQuantity }
-  receipts { receiptNumber receivedOn lines { lineNumber accepted } } } }"""
+  receipts { receiptNumber receivedOn hasVariance lines { lineNumber accepted } } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,36 @@ def test_a_partial_receipt_in_tryton_shows_as_received_against_ordered_and_once(
     assert receipt["lines"] == [{"lineNumber": first, "accepted": "30"}]
     assert receipt["receiptNumber"].startswith("tryton-move-")
     assert tb.read(buyer, purchase, "shipment_state")["shipment_state"] == "partially shipped"
+
+
+def test_more_received_in_tryton_than_ordered_is_a_variance_without_any_asn(
+    buyer: TrytonClient, live: LiveHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = open_database(live.settings)
+    worker = TrytonWorker(
+        live.hub, lambda: buyer, buyer.database, ErpStateStore(database),
+        PositionStore(database), ResilientLoop(WorkerHealth("erp")),
+    )  # fmt: skip
+    party = tb.supplier(buyer, f"Over Supply {uuid.uuid4().hex[:6]}")
+    product = tb.product(buyer, tb.new_code())
+    purchase = tb.draft_purchase(
+        buyer, party, [(product, Decimal(40), Decimal(2))], date(2027, 3, 1)
+    )
+    tb.click(buyer, purchase, "quote")
+    tb.click(buyer, purchase, "confirm")
+    found = tb.read(buyer, purchase, "number", "lines")
+    number, (line,) = found["number"], found["lines"]
+    worker.round(buyer)
+
+    tb.receive(buyer, purchase, line, Decimal(45))
+    worker.round(buyer)
+
+    po = suppliers_view(live, capsys, party["code"], number)
+    assert [(x["orderedQuantity"], x["receivedQuantity"]) for x in po["lines"]] == [("40", "45")]
+    (receipt,) = po["receipts"]
+    assert receipt["hasVariance"] is True
+    topic = "supplyhub:ExceptionCase.Opened"
+    opened = live.hub.recorder.select_notifications(1, 100_000, topics=(topic,))
+    cases = [vars(live.hub.mapper.to_domain_event(n)) for n in opened]
+    (case,) = [c for c in cases if c["document"] == f"receipt:{receipt['receiptNumber']}"]
+    assert case["category"] == "quantity_variance" and "received 45, po said 40" in case["reason"]

@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any, cast
 
 import pytest
 
-from connectors.erp.seam import Acknowledgement, ErpBusyError, ErpRefusedError, LineDate
+from connectors.erp.seam import (
+    Acknowledgement,
+    ErpBusyError,
+    ErpRefusedError,
+    LineChange,
+    LineDate,
+)
 from connectors.erp.tryton.rpc import (
     TrytonAccessError,
     TrytonClient,
@@ -121,3 +128,68 @@ def test_a_po_done_or_cancelled_in_tryton_takes_no_answer() -> None:
 
 def test_an_unreachable_tryton_is_a_connection_error_for_the_workers_loop() -> None:
     assert issubclass(TrytonTransportError, ConnectionError)
+
+
+def amendable(**script: list[Any]) -> ScriptedTryton:
+    """A processing purchase whose line 11 holds 10 units at 1.50."""
+    line = {"id": 11, "product": 5, "unit": 1, "unit_price": Decimal("1.50"),
+            "description": "Bolt", "quantity": Decimal("10.0")}  # fmt: skip
+    return ScriptedTryton(state="processing", **{
+        "model.purchase.line.read": [[line]] * 5, "model.purchase.amendment.search": [[]],
+        "model.purchase.amendment.create": [[3]], **script,
+    })  # fmt: skip
+
+
+def test_an_agreed_quantity_is_an_amendment_with_every_line_field_validated_under_its_timestamp(
+) -> None:  # fmt: skip
+    tryton = amendable()
+
+    done = writer(tryton).amend("PO1", (LineChange(11, quantity=Decimal(4)),), revision=1)
+
+    assert done == "amended"
+    (created,) = tryton.called("model.purchase.amendment.create")
+    (line,) = created[0][0]["lines"][0][1]
+    assert line == {"action": "line", "line": 11, "product": 5, "unit": 1, "quantity": 4.0,
+                    "unit_price": Decimal("1.50"), "description": "Bolt"}  # fmt: skip
+    (validated,) = tryton.called("model.purchase.amendment.validate_amendment")
+    assert validated[0] == [3] and validated[1]["_timestamp"] == {"purchase.purchase,1": "1.0"}
+
+
+def test_an_amendment_tryton_already_holds_writes_nothing_whatever_the_revision() -> None:
+    tryton = amendable()
+
+    done = writer(tryton).amend("PO1", (LineChange(11, quantity=Decimal(10)),), revision=5)
+
+    assert done == "unchanged"
+    assert not tryton.called("model.purchase.amendment.create")
+
+
+def test_an_amendment_on_a_revision_tryton_moved_past_is_refused_not_written() -> None:
+    tryton = amendable()
+
+    with pytest.raises(
+        ErpRefusedError, match="revision 0 in Tryton; the change was agreed on revision 1"
+    ):
+        writer(tryton).amend("PO1", (LineChange(11, quantity=Decimal(4)),), revision=2)
+    assert not tryton.called("model.purchase.amendment.create")
+
+
+def test_an_amendment_of_ours_left_in_draft_is_deleted_before_the_new_one() -> None:
+    tryton = amendable(**{"model.purchase.amendment.search": [[2]]})
+
+    writer(tryton).amend("PO1", (LineChange(11, quantity=Decimal(4)),))
+
+    assert tryton.called("model.purchase.amendment.delete")[0][0] == [2]
+    names = [name for name, _ in tryton.calls if name.startswith("model.purchase.amendment.")]
+    assert names.index("model.purchase.amendment.delete") < names.index(
+        "model.purchase.amendment.create"
+    )
+
+
+def test_a_purchase_locked_by_the_buyer_at_every_read_is_a_refusal_with_trytons_message() -> None:
+    locked = TrytonConcurrencyError("Records were modified in the meanwhile")
+    tryton = amendable(**{"model.purchase.amendment.validate_amendment": [locked] * 4})
+
+    with pytest.raises(ErpRefusedError, match="modified in the meanwhile"):
+        writer(tryton).amend("PO1", (LineChange(11, quantity=Decimal(4)),))
+    assert len(tryton.called("model.purchase.amendment.validate_amendment")) == 3

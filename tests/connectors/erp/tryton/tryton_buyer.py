@@ -9,7 +9,7 @@ from typing import Any
 
 from tryton_template import ACCOUNT_CATEGORY
 
-from connectors.erp.tryton.rpc import TrytonClient
+from connectors.erp.tryton.rpc import TrytonClient, TrytonWarningError
 
 _codes = itertools.count(1)
 UNIT = "u"  # Tryton's "Unit", the hub's EA
@@ -92,6 +92,70 @@ def receive(buyer: TrytonClient, purchase: int, line: int, quantity: Decimal) ->
         "warehouse_storage": warehouse["storage_location"],
         "incoming_moves": [["add", [move]]],
     }])  # fmt: skip
-    buyer.call_model("stock.shipment.in", "receive", [shipment])
-    buyer.call_model("stock.shipment.in", "do", [shipment])
+    for button in ("receive", "do"):
+        try:
+            buyer.call_model("stock.shipment.in", button, [shipment])
+        except TrytonWarningError as warning:  # e.g. more than ordered: the buyer says yes
+            buyer.call_model("res.user.warning", "create", [
+                {"user": buyer.user_id, "name": warning.name, "always": False}
+            ])  # fmt: skip
+            buyer.call_model("stock.shipment.in", button, [shipment])
     return int(shipment)
+
+
+def post_invoice(buyer: TrytonClient, purchase: int, reference: str, on: date) -> int:
+    """AP posts the purchase's draft supplier invoice (Tryton made it at confirmation, the
+    default `invoice_method` being `order`) under the supplier's invoice number."""
+    (invoice,) = read(buyer, purchase, "invoices")["invoices"]
+    buyer.call_model("account.invoice", "write", [invoice], {"reference": reference,
+                                                             "invoice_date": on})  # fmt: skip
+    buyer.call_model("account.invoice", "post", [invoice])
+    return int(invoice)
+
+
+def pay_invoice(buyer: TrytonClient, invoice: int) -> None:
+    """AP pays a posted supplier invoice in full in cash: the wizard `account.invoice.pay`,
+    driven as the Tryton client drives it (its start view's defaults, then `choice`)."""
+    method = _cash_payment_method(buyer)
+    context = {**buyer.context, "active_model": "account.invoice", "active_id": invoice,
+               "active_ids": [invoice]}  # fmt: skip
+    session, start, _ = buyer.call("wizard.account.invoice.pay.create", context)
+    try:
+        view = buyer.call("wizard.account.invoice.pay.execute", session, {}, start, context)
+        values = {k: v for k, v in view["view"]["defaults"].items() if not k.endswith(".")}
+        values |= {"payment_method": method, "description": "paid by AP"}
+        buyer.call("wizard.account.invoice.pay.execute", session, {start: values}, "choice",
+                   context)  # fmt: skip
+    finally:
+        buyer.call("wizard.account.invoice.pay.delete", session, context)
+
+
+def _cash_payment_method(buyer: TrytonClient) -> int:
+    model = "account.invoice.payment.method"
+    if found := buyer.call_model(model, "search", [["name", "=", "Cash"]]):
+        return int(found[0])
+    (journal,) = buyer.call_model("account.journal", "search", [["code", "=", "CASH"]])
+    (cash,) = buyer.call_model("account.account", "search", [["code", "=", "1.1.1"]])
+    (company,) = buyer.call_model("company.company", "search", [])
+    (method,) = buyer.call_model(model, "create", [{
+        "name": "Cash", "company": company, "journal": journal, "credit_account": cash,
+        "debit_account": cash,
+    }])  # fmt: skip
+    return int(method)
+
+
+def quoted_purchases(
+    buyer: TrytonClient, party: dict[str, Any], products: list[int], count: int, delivery: date
+) -> list[int]:
+    """`count` purchases from `party`, a line of 10 at 1.50 per product each, created and
+    quoted in two calls (what a buyer's batch would do); their ids in creation order."""
+    (uom,) = buyer.call_model("product.uom", "search", [["symbol", "=", UNIT]])
+    line = [{"product": p, "quantity": 10.0, "unit": uom, "unit_price": Decimal("1.50")}
+            for p in products]  # fmt: skip
+    purchases = buyer.call_model("purchase.purchase", "create", [
+        {"party": party["id"], "invoice_address": party["addresses"][0],
+         "delivery_date": delivery, "lines": [["create", line]]}
+        for _ in range(count)
+    ])  # fmt: skip
+    buyer.call_model("purchase.purchase", "quote", purchases)
+    return [int(p) for p in purchases]

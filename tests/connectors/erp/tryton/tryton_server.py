@@ -45,6 +45,7 @@ class TrytonServer:
     password: str
     startup_seconds: float
     restore_seconds: float
+    work: Path  # the folder of its database file (`hub.sqlite`)
 
 
 def cache_dir() -> Path:
@@ -87,12 +88,12 @@ def _build(path: Path) -> None:
             stdin=subprocess.DEVNULL,
         )
         partial = path.with_suffix(".partial")
-        _copy_database(folder / f"{tryton_template.DATABASE}.sqlite", partial)
+        copy_database(folder / f"{tryton_template.DATABASE}.sqlite", partial)
         partial.rename(path)  # whole or absent: a killed build leaves no half template
         print(f"Tryton template built in {time.monotonic() - started:.1f} s")
 
 
-def _copy_database(source: Path, target: Path) -> None:
+def copy_database(source: Path, target: Path) -> None:
     """Through SQLite's backup API: it reads committed pages still in the -wal file."""
     target.unlink(missing_ok=True)
     with (
@@ -103,12 +104,13 @@ def _copy_database(source: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def start_tryton(work: Path) -> Iterator[TrytonServer]:
-    """Restore the template into `work` and serve it until the block ends."""
-    template = template_path()
+def start_tryton(work: Path, database: Path | None = None) -> Iterator[TrytonServer]:
+    """Restore the template (or another database file) into `work` and serve it until the
+    block ends."""
+    template = database or template_path()
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    _copy_database(template, work / f"{tryton_template.DATABASE}.sqlite")
+    copy_database(template, work / f"{tryton_template.DATABASE}.sqlite")
     restored = time.monotonic() - started
     port = free_port()
     config = tryton_template.write_config(work, port)
@@ -127,7 +129,7 @@ def start_tryton(work: Path) -> Iterator[TrytonServer]:
         _wait_until_answering(url, proc, log_path)
         yield TrytonServer(
             url, tryton_template.DATABASE, ADMIN, ADMIN_PASSWORD,
-            time.monotonic() - started - restored, restored,
+            time.monotonic() - started - restored, restored, work,
         )  # fmt: skip
     finally:
         stop_process(proc, signal.SIGTERM)
@@ -155,3 +157,45 @@ def _wait_until_answering(url: str, proc: subprocess.Popen[bytes], log_path: Pat
 
 def _tail(path: Path, lines: int = 30) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class SecondTrytond:
+    """Another trytond process on a running server's database file, which a test may kill
+    (SIGKILL: no clean shutdown, a request cut mid-way) and start again on the same port.
+    Sessions live in the database, so a session opened on either process works on both."""
+
+    def __init__(self, server: TrytonServer, folder: Path) -> None:
+        self.database = server.database
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://{_HOST}:{self.port}"
+        self.config = folder / "trytond.conf"
+        self.config.write_text(
+            f"[database]\nuri = sqlite://\npath = {server.work}\n"
+            f"[web]\nlisten = {_HOST}:{self.port}\n"
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log_path = self.folder / "trytond.log"
+        trytond = str(Path(sys.executable).parent / "trytond")
+        with log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [trytond, "-c", str(self.config), "-d", self.database],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        _wait_until_answering(self.url, self.proc, log_path)
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc, signal.SIGKILL)
+            self.proc = None
+
+    def __enter__(self) -> SecondTrytond:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.proc is not None:
+            stop_process(self.proc, signal.SIGTERM)
