@@ -31,6 +31,7 @@ from domain.provenance import Channel
 from storage.database import Database
 from storage.payloads import PayloadStore
 from supplyhub.bootstrap import schema_lock
+from supplyhub.cxml import build_cxml_outbound
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -143,10 +144,12 @@ def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
     with schema_lock(settings):  # the position store and the documents create their tables
         database = open_database(settings)
         positions, documents = PositionStore(database), OutboundDocuments(database)
+        cxml = build_cxml_outbound(settings, database)  # a cXML partner's OrderRequests
     return EdiOutbound(
         hub, positions, documents, EdiInbound(settings.partner_dir),
         PayloadStore(settings.payload_dir),
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
+        cxml=cxml,
     )  # fmt: skip
 
 
