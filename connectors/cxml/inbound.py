@@ -24,6 +24,7 @@ from connectors.cxml.envelope import Envelope, authenticate, read_envelope
 from connectors.cxml.errors import CxmlError, UnauthorizedError
 from connectors.cxml.response import response_document, status_of
 from connectors.cxml.safe_xml import MAX_DOCUMENT_BYTES, parse
+from connectors.cxml.secret import VerifiedSecrets
 from connectors.cxml.translate import translate_envelope
 from connectors.gateway.profile import (
     Dialect,
@@ -34,6 +35,7 @@ from connectors.gateway.profile import (
 from domain.commands import Command
 from domain.errors import DomainError
 from domain.outcome import Outcome
+from storage.payloads import PayloadStore
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +70,17 @@ class CxmlInbound:
     partners: Path  # a folder of <partner>.json profiles
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     limit: int = MAX_DOCUMENT_BYTES
+    # The gateway's raw payload archive: a known partner's documents, as they came.
+    payloads: PayloadStore | None = None
+    verified: VerifiedSecrets = field(default_factory=VerifiedSecrets)
 
     def receive(self, document: bytes) -> CxmlReceived:
         try:
             envelope = read_envelope(parse(document, self.limit))
             profile = self.profile_of(envelope)
-            authenticate(envelope, profile)
+            authenticate(envelope, profile, self.verified)
+            if self.payloads is not None:  # only once the sender is known: no stranger's disk
+                self.payloads.put(document)
             translation = translate_envelope(envelope, profile)
         except CxmlError as refused:
             return CxmlReceived("", "", refused=self.answer_error(refused))

@@ -142,8 +142,8 @@ def build_app(
         settings.api(), hub, read_models, readiness, projections=projections, dead_letters=desk
     )
     app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
-    app.state.cxml = CxmlInbound(settings.partner_dir)  # POST /cxml
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
+    app.state.cxml = CxmlInbound(settings.partner_dir, payloads=app.state.payloads)  # POST /cxml
     return app
 
 
