@@ -239,3 +239,23 @@ def test_a_document_from_an_unknown_sender_is_not_archived(hub: Hub) -> None:
     kept = hub.client.get(f"/api/v1/edi/payloads/{payload_ref(document)}", headers=hub.auditor)
 
     assert kept.status_code == 404
+
+
+def test_a_line_confirmed_part_now_part_later_is_committed_as_two_deliveries(hub: Hub) -> None:
+    items = """<ConfirmationItem lineNumber="1" quantity="10"><UnitOfMeasure>EA</UnitOfMeasure>
+      <ConfirmationStatus type="accept" quantity="6" deliveryDate="2026-12-20"/>
+      <ConfirmationStatus type="backordered" quantity="4" deliveryDate="2026-12-22"/>
+    </ConfirmationItem>"""
+
+    assert hub.post(envelope(confirmation(items=items))) == (200, 200, "")
+
+    hub.read_side.runner.catch_up()
+    query = 'query { purchaseOrder(number: "PO-77") { lines { lineNumber ackStatus commitment } } }'
+    seen = hub.client.post("/graphql", json={"query": query}, headers=hub.buyer).json()
+    # The later delivery is past the line's need-by: within tolerance, applied, and late.
+    assert seen["data"]["purchaseOrder"]["lines"][0] == {
+        "lineNumber": 1, "ackStatus": "accepted_with_changes", "commitment": "late",
+    }  # fmt: skip
+    history = hub.client.get("/api/v1/purchase-orders/PO-77/history", headers=hub.auditor)
+    applied = history.json()["events"][-1]
+    assert (applied["event"], applied["channel"]) == ("ChangeApplied", "cxml")
