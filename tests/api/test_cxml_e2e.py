@@ -279,3 +279,30 @@ def test_a_supplier_refusing_an_order_is_a_failure_for_operations_and_the_next_p
         ("PO-C3", "failed", "400", "HTTP 400; Bad Request: ItemOut[1]: unknown SupplierPartID"),
         ("PO-C4", "failed", "406", "Not Acceptable: ItemOut[1]: unknown SupplierPartID"),
     ]
+
+
+def test_a_revision_goes_out_as_an_update_with_its_version_and_a_cancellation_as_a_delete(
+    hub: Hub,
+) -> None:
+    release(hub, "PO-C6")
+    line = {"line_number": 1, "item": "ITEM-1", "quantity": "12", "uom": "EA",
+            "unit_price": "2.50", "need_by": "2026-12-20", "ship_to": "PLANT-1"}  # fmt: skip
+    headers = {**hub.connector, "Idempotency-Key": "rev-c6"}
+    revised = httpx.post(f"{hub.live.url}/api/v1/purchase-orders/PO-C6/revisions",
+                         json={"revision": 2, "lines": [line]}, headers=headers)  # fmt: skip
+    assert revised.status_code == 200, revised.text
+    headers = {**hub.connector, "Idempotency-Key": "cancel-c6"}
+    cancelled = httpx.post(f"{hub.live.url}/api/v1/purchase-orders/PO-C6/cancellation",
+                           json={"reason": "not needed"}, headers=headers)  # fmt: skip
+    assert cancelled.status_code == 200, cancelled.text
+
+    assert hub.worker.step() == 3
+
+    read = [read_order_request(each) for each in Supplier.received]
+    assert [(operation, order.revision, order.lines[0].quantity) for operation, order in read] == [
+        (Operation.NEW, 0, 10), (Operation.UPDATE, 1, 12), (Operation.DELETE, 1, 12),
+    ]  # fmt: skip
+    versions = [fromstring(each).find("Request/OrderRequest/OrderRequestHeader").get("orderVersion")
+                for each in Supplier.received]  # fmt: skip
+    assert versions == [None, "2", "2"]
+    assert len({order_request_of(each)[0] for each in Supplier.received}) == 3
