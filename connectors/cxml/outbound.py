@@ -25,6 +25,7 @@ from connectors.cxml.errors import CxmlError
 from connectors.cxml.node import Node
 from connectors.cxml.order_request import Operation, payload_id, write_order_request
 from connectors.cxml.safe_xml import parse
+from connectors.cxml.status_update import StatusUpdate
 from connectors.gateway.outbound import PartnerUnavailableError, outbound_order
 from connectors.gateway.profile import PartnerProfile, UnknownMappingError
 from domain.purchase_order import PurchaseOrder
@@ -65,6 +66,7 @@ class SentOrder:
     code: int  # the supplier's cXML Status code (or HTTP status); 0 before an answer
     detail: str
     at: str
+    status: str = ""  # the supplier's latest StatusUpdateRequest on it: "code text: detail"
 
 
 class CxmlOrders:
@@ -78,7 +80,12 @@ class CxmlOrders:
                 "partner TEXT NOT NULL, po TEXT NOT NULL, payload_id TEXT NOT NULL, "
                 f"document {database.blob} NOT NULL, state TEXT NOT NULL, "
                 "code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '', "
-                "at TEXT NOT NULL DEFAULT '')"
+                "at TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '')"
+            )
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS cxml_status_updates (partner TEXT NOT NULL, "
+                "payload_id TEXT NOT NULL, body TEXT NOT NULL, order_payload_id TEXT NOT NULL, "
+                "at TEXT NOT NULL, PRIMARY KEY (partner, payload_id))"
             )
 
     def written(self, position: int, partner: str, po: str, payload: str,
@@ -113,10 +120,38 @@ class CxmlOrders:
                 (state, code, detail[:1000], at.isoformat(), position),
             )
 
-    def of_payload(self, partner: str, payload: str) -> SentOrder | None:
-        """The partner's OrderRequest with this payloadID, if the hub sent one."""
-        found = self._select("WHERE partner = %s AND payload_id = %s", (partner, payload))
-        return found[0] if found else None
+    def status_updated(self, partner: str, payload: str, body: str, update: StatusUpdate,
+                       at: datetime) -> tuple[int, str]:  # fmt: skip
+        """Record the partner's StatusUpdateRequest ``payload`` (its body's reference ``body``)
+        on the OrderRequest it names: the cXML status to answer. The same update again is
+        answered 200 and writes nothing; its payloadID with another body is a 409."""
+        status = f"{update.code} {update.text}: {update.detail}" if update.detail else (
+            f"{update.code} {update.text}")  # fmt: skip
+        with self._db.transaction() as tx:
+            seen = tx.execute(
+                "SELECT body FROM cxml_status_updates WHERE partner = %s AND payload_id = %s",
+                (partner, payload),
+            )
+            if seen:
+                same = str(seen[0][0]) == body
+                return (200, "") if same else (409, "this payloadID was already used for "
+                                               "another document")  # fmt: skip
+            updated = tx.execute(
+                "UPDATE cxml_orders SET status = %s WHERE partner = %s AND payload_id = %s "
+                "RETURNING position",
+                (status, partner, update.order_payload_id),
+            )
+            if not updated:
+                return 400, (
+                    "/cXML/Request/StatusUpdateRequest/DocumentReference/@payloadID: "
+                    f"{update.order_payload_id!r} is no OrderRequest the hub sent this partner"
+                )
+            tx.execute(
+                "INSERT INTO cxml_status_updates (partner, payload_id, body, order_payload_id, "
+                "at) VALUES (%s, %s, %s, %s, %s)",
+                (partner, payload, body, update.order_payload_id, at.isoformat()),
+            )
+        return 200, ""
 
     def orders(self, *, failed_only: bool = False) -> list[SentOrder]:
         """Every OrderRequest (or only the failed), in log order."""
@@ -127,7 +162,7 @@ class CxmlOrders:
     def _select(self, where: str, params: tuple[object, ...]) -> list[SentOrder]:
         with self._db.transaction() as tx:
             rows = tx.execute(
-                "SELECT position, partner, po, payload_id, state, code, detail, at "
+                "SELECT position, partner, po, payload_id, state, code, detail, at, status "
                 f"FROM cxml_orders {where} ORDER BY position",
                 params,
             )
@@ -203,9 +238,9 @@ class CxmlOutbound:
 
 
 def _sent(position: object, partner: object, po: object, payload: object, state: object,
-          code: object, detail: object, at: object) -> SentOrder:  # fmt: skip
+          code: object, detail: object, at: object, status: object) -> SentOrder:  # fmt: skip
     return SentOrder(int(str(position)), str(partner), str(po), str(payload), str(state),
-                     int(str(code)), str(detail), str(at))  # fmt: skip
+                     int(str(code)), str(detail), str(at), str(status))  # fmt: skip
 
 
 def status_of_answer(body: bytes) -> tuple[int, str]:

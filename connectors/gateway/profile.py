@@ -61,7 +61,9 @@ class CxmlTerms:
     secret_hash: str = field(repr=False)
     endpoint: str = ""
     order_updates: OrderUpdates = OrderUpdates.UPDATE
-    requests: tuple[str, ...] = ("ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest")
+    requests: tuple[str, ...] = (
+        "ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest", "StatusUpdateRequest",
+    )  # fmt: skip
     outbound_secret: str = "default"
     our_sender: PartyAddress | None = None
 
@@ -169,7 +171,9 @@ def profile_from_json(data: Mapping[str, object]) -> PartnerProfile:
         raise ProfileFormatError(str(wrong)) from None
 
 
-_CXML_REQUESTS = ("ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest")
+_CXML_REQUESTS = (
+    "ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest", "StatusUpdateRequest",
+)  # fmt: skip
 
 
 def _cxml_terms(value: object) -> CxmlTerms:

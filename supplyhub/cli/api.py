@@ -118,6 +118,7 @@ def build_app(
     from connectors.cxml.inbound import CxmlInbound
     from connectors.gateway.inbound import EdiInbound
     from storage.payloads import PayloadStore
+    from supplyhub.cxml import cxml_orders
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
     from supplyhub.workers import worker_statuses
 
@@ -143,7 +144,9 @@ def build_app(
     )
     app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
-    app.state.cxml = CxmlInbound(settings.partner_dir, payloads=app.state.payloads)  # POST /cxml
+    app.state.cxml = CxmlInbound(  # POST /cxml; a StatusUpdateRequest on our OrderRequests
+        settings.partner_dir, payloads=app.state.payloads, statuses=cxml_orders(settings)
+    )
     return app
 
 

@@ -306,3 +306,33 @@ def test_a_revision_goes_out_as_an_update_with_its_version_and_a_cancellation_as
                 for each in Supplier.received]  # fmt: skip
     assert versions == [None, "2", "2"]
     assert len({order_request_of(each)[0] for each in Supplier.received}) == 3
+
+
+def status_update(order_payload: str, payload: str, code: str = "200", extra: str = "") -> bytes:
+    return supplier_document(f"""<StatusUpdateRequest>
+<DocumentReference payloadID="{order_payload}"/>
+<Status code="{code}" text="OK" xml:lang="en">Order entered in our ERP as SO-991</Status>{extra}
+</StatusUpdateRequest>""", payload)  # fmt: skip
+
+
+def test_a_suppliers_status_update_on_our_order_request_is_recorded_against_it(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    release(hub, "PO-C7")
+    hub.worker.step()
+    ours, _ = order_request_of(Supplier.received[0])
+
+    def post(document: bytes) -> tuple[int, str]:
+        answer = httpx.post(f"{hub.live.url}/cxml", content=document,
+                            headers={"Content-Type": "text/xml"})  # fmt: skip
+        return answer.status_code, status_of(answer)
+
+    assert post(status_update(ours, "su-1@acme")) == (200, "200")
+    assert post(status_update(ours, "su-1@acme")) == (200, "200")  # again: nothing new
+    assert post(status_update(ours, "su-1@acme", code="201")) == (409, "409")
+    assert post(status_update("not-ours@acme", "su-2@acme")) == (400, "400")
+    payment = "<PaymentStatus type='paid'/>"
+    assert post(status_update(ours, "su-3@acme", extra=payment)) == (406, "406")
+
+    listed = orders_listed(hub, monkeypatch, capsys)
+    assert listed[0].endswith("delivered  200  OK  200 OK: Order entered in our ERP as SO-991")
