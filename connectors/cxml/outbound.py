@@ -40,6 +40,10 @@ MARK = "kept-in-the-hub-secret-store"
 WRITTEN, DELIVERED, FAILED = "written", "delivered", "failed"
 
 
+class MissingSecretError(LookupError):
+    """No outbound shared secret under the name the profile gives."""
+
+
 class CxmlSecrets:
     """The hub's own shared secrets at its cXML suppliers, by name (a profile's
     ``outbound_secret``). Never in a repr, a log line or an archived document."""
@@ -197,12 +201,12 @@ class CxmlOutbound:
         secret = self.secrets.get(terms.outbound_secret)
         try:
             if secret is None:
-                raise LookupError(
+                raise MissingSecretError(
                     f"no outbound shared secret named {terms.outbound_secret!r} "
                     "(SUPPLYHUB_CXML_SECRET or SUPPLYHUB_CXML_SECRETS_FILE)"
                 )
             order = outbound_order(po, kind, profile, at)
-        except (UnknownMappingError, LookupError) as error:
+        except (UnknownMappingError, MissingSecretError) as error:
             log.error("cxml: %s of PO %s not sent to %s: %s", kind, po.number, profile.partner,
                       error)  # fmt: skip
             self.orders.record(position, profile.partner, po.number, FAILED, 0, str(error), at)

@@ -9,6 +9,7 @@ technical failure kept for operations, not retried, the next PO still going out)
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -336,3 +337,45 @@ def test_a_suppliers_status_update_on_our_order_request_is_recorded_against_it(
 
     listed = orders_listed(hub, monkeypatch, capsys)
     assert listed[0].endswith("delivered  200  OK  200 OK: Order entered in our ERP as SO-991")
+
+
+def test_a_supplier_not_listening_holds_every_later_order_until_it_is_back_then_all_go_in_order(
+    hub: Hub, supplier_url: str
+) -> None:
+    with socket.socket() as closed:  # a port nobody listens on: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}/cxml"
+    add_partner(hub.live.settings.data_dir, profile(nowhere))
+    release(hub, "PO-C8")
+    release(hub, "PO-C9")
+
+    with pytest.raises(OSError) as refused:
+        hub.worker.step()
+    assert is_transient(refused.value)
+    add_partner(hub.live.settings.data_dir, profile(supplier_url))
+    assert hub.worker.step() == 2
+
+    assert [order_request_of(each)[0].split(":")[1] for each in Supplier.received] == [
+        "PO-C8", "PO-C9",
+    ]  # fmt: skip
+
+
+def test_an_order_for_a_profile_naming_a_secret_the_hub_lacks_is_a_failure_and_sends_nothing(
+    hub: Hub, supplier_url: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    unknown = profile(supplier_url)
+    unknown["cxml"]["outbound_secret"] = "acme"
+    add_partner(hub.live.settings.data_dir, unknown)
+    release(hub, "PO-C10")
+
+    assert hub.worker.step() == 0
+
+    assert Supplier.received == []
+    (listed,) = orders_listed(hub, monkeypatch, capsys, "--failed")
+    assert listed.split("  ")[2:] == [
+        "PO-C10", "-", "failed", "0",
+        "no outbound shared secret named 'acme' (SUPPLYHUB_CXML_SECRET or "
+        "SUPPLYHUB_CXML_SECRETS_FILE)",
+    ]  # fmt: skip
+    assert OUR_SECRET not in listed
