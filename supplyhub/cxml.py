@@ -30,16 +30,18 @@ def cxml_secrets(settings: Settings) -> CxmlSecrets:
 
 
 def build_cxml_outbound(settings: Settings, database: Database) -> CxmlOutbound:
+    """The sender, its tables made now (the caller holds the start-up DDL lock)."""
+    orders = CxmlOrders(database)
+    orders.create_tables()
     return CxmlOutbound(
-        CxmlOrders(database), PayloadStore(settings.payload_dir), cxml_secrets(settings),
+        orders, PayloadStore(settings.payload_dir), cxml_secrets(settings),
         timeout_seconds=settings.edi_timeout_seconds,
     )  # fmt: skip
 
 
 def cxml_orders(settings: Settings) -> CxmlOrders:
-    """The OrderRequests sent and what the suppliers answered, in the store."""
-    from supplyhub.bootstrap import schema_lock
+    """The OrderRequests sent and what the suppliers answered, in the store (which it opens
+    on first use: the API starts with the store away)."""
     from supplyhub.workers import open_database  # the workers' own store (it imports this)
 
-    with schema_lock(settings):
-        return CxmlOrders(open_database(settings))
+    return CxmlOrders(open_database(settings))

@@ -17,6 +17,7 @@ import logging
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
@@ -29,7 +30,7 @@ from connectors.cxml.status_update import StatusUpdate
 from connectors.gateway.outbound import PartnerUnavailableError, outbound_order
 from connectors.gateway.profile import PartnerProfile, UnknownMappingError
 from domain.purchase_order import PurchaseOrder
-from storage.database import Database
+from storage.database import Database, Transaction
 from storage.payloads import PayloadStore
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,14 @@ class CxmlOrders:
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._ready = False  # the tables are made on first use: the API starts without them
+
+    def create_tables(self) -> None:
         with self._db.transaction() as tx:
             tx.execute(
                 "CREATE TABLE IF NOT EXISTS cxml_orders (position BIGINT PRIMARY KEY, "
                 "partner TEXT NOT NULL, po TEXT NOT NULL, payload_id TEXT NOT NULL, "
-                f"document {database.blob} NOT NULL, state TEXT NOT NULL, "
+                f"document {self._db.blob} NOT NULL, state TEXT NOT NULL, "
                 "code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '', "
                 "at TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '')"
             )
@@ -91,11 +95,17 @@ class CxmlOrders:
                 "payload_id TEXT NOT NULL, body TEXT NOT NULL, order_payload_id TEXT NOT NULL, "
                 "at TEXT NOT NULL, PRIMARY KEY (partner, payload_id))"
             )
+        self._ready = True
+
+    def _transaction(self) -> AbstractContextManager[Transaction]:
+        if not self._ready:
+            self.create_tables()
+        return self._db.transaction()
 
     def written(self, position: int, partner: str, po: str, payload: str,
                 write: Callable[[], bytes]) -> tuple[str, bytes]:  # fmt: skip
         """(payloadID, document) for the event at ``position``: as first written, else now."""
-        with self._db.transaction() as tx:
+        with self._transaction() as tx:
             kept = tx.execute(
                 "SELECT payload_id, document FROM cxml_orders WHERE position = %s", (position,)
             )
@@ -112,7 +122,7 @@ class CxmlOrders:
     def record(self, position: int, partner: str, po: str, state: str, code: int,
                detail: str, at: datetime) -> None:  # fmt: skip
         """What became of the event's OrderRequest (kept with an empty one if none was)."""
-        with self._db.transaction() as tx:
+        with self._transaction() as tx:
             tx.execute(
                 "INSERT INTO cxml_orders (position, partner, po, payload_id, document, state) "
                 "VALUES (%s, %s, %s, '', %s, %s) ON CONFLICT (position) DO NOTHING",
@@ -131,7 +141,7 @@ class CxmlOrders:
         answered 200 and writes nothing; its payloadID with another body is a 409."""
         status = f"{update.code} {update.text}: {update.detail}" if update.detail else (
             f"{update.code} {update.text}")  # fmt: skip
-        with self._db.transaction() as tx:
+        with self._transaction() as tx:
             seen = tx.execute(
                 "SELECT body FROM cxml_status_updates WHERE partner = %s AND payload_id = %s",
                 (partner, payload),
@@ -164,7 +174,7 @@ class CxmlOrders:
         return self._select("", ())
 
     def _select(self, where: str, params: tuple[object, ...]) -> list[SentOrder]:
-        with self._db.transaction() as tx:
+        with self._transaction() as tx:
             rows = tx.execute(
                 "SELECT position, partner, po, payload_id, state, code, detail, at, status "
                 f"FROM cxml_orders {where} ORDER BY position",

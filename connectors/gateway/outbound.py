@@ -10,7 +10,8 @@ document is written once, with the partner's next control number, and kept
 (`OutboundDocuments`): a retry sends the same bytes, and no control number is used twice.
 
 The partner's answer (the synchronous body when it is an interchange, and what its mailbox
-holds) goes through the same inbound path as ``POST /api/v1/edi``.
+holds) goes through the same inbound path as ``POST /api/v1/edi``. A cXML partner's events go
+to ``cxml`` instead (connectors/cxml/outbound.py: OrderRequests), in the same log order.
 """
 
 from __future__ import annotations
