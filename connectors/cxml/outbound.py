@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 from connectors.cxml.errors import CxmlError
 from connectors.cxml.node import Node
 from connectors.cxml.order_request import Operation, payload_id, write_order_request
-from connectors.cxml.safe_xml import parse
+from connectors.cxml.safe_xml import MAX_DOCUMENT_BYTES, parse
 from connectors.cxml.status_update import StatusUpdate
 from connectors.gateway.outbound import PartnerUnavailableError, outbound_order
 from connectors.gateway.profile import PartnerProfile, UnknownMappingError
@@ -243,11 +243,11 @@ class CxmlOutbound:
         request.add_header("Content-Type", "text/xml; charset=utf-8")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return status_of_answer(bytes(response.read()))
+                return status_of_answer(bytes(response.read(MAX_DOCUMENT_BYTES + 1)))
         except urllib.error.HTTPError as error:
             if error.code >= 500 or error.code == 429:
                 raise PartnerUnavailableError(f"{url} answered {error.code}") from None
-            _, detail = status_of_answer(bytes(error.read()))
+            _, detail = status_of_answer(bytes(error.read(MAX_DOCUMENT_BYTES + 1)))
             return error.code, f"HTTP {error.code}; {detail}"
 
 
