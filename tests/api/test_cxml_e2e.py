@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,7 +39,7 @@ from storage.payloads import payload_ref
 from supplyhub.cli import main
 from supplyhub.cli.api import serving_auth
 from supplyhub.settings import Settings
-from supplyhub.workers import build_edi
+from supplyhub.workers import build_edi, worker_loop
 
 pytestmark = pytest.mark.server
 
@@ -60,10 +62,12 @@ class Supplier(BaseHTTPRequestHandler):
 
     received: ClassVar[list[bytes]] = []
     plan: ClassVar[list[tuple[int, int]]] = []
+    times: ClassVar[list[float]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Supplier.received.append(body)
+        Supplier.times.append(time.monotonic())
         http, code = Supplier.plan.pop(0) if Supplier.plan else (200, 200)
         detail = "" if code == 200 else "ItemOut[1]: unknown SupplierPartID"
         answer = response_document(code, detail, f"sup-{len(Supplier.received)}@acme",
@@ -80,7 +84,7 @@ class Supplier(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def supplier_url() -> Iterator[str]:
-    Supplier.received, Supplier.plan = [], []
+    Supplier.received, Supplier.plan, Supplier.times = [], [], []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Supplier)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -379,3 +383,34 @@ def test_an_order_for_a_profile_naming_a_secret_the_hub_lacks_is_a_failure_and_s
         "SUPPLYHUB_CXML_SECRETS_FILE)",
     ]  # fmt: skip
     assert OUR_SECRET not in listed
+
+
+def test_the_worker_loop_backs_off_longer_each_time_the_supplier_is_away_then_delivers_once(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    release(hub, "PO-C11")
+    Supplier.plan = [(503, 500)] * 3
+    settings = hub.live.settings.model_copy(
+        update={"worker_retry_initial_seconds": 0.2, "worker_retry_max_seconds": 2.0}
+    )
+    loop, stopping = worker_loop(settings, "edi", publish=False), threading.Event()
+    worker = threading.Thread(
+        target=loop.run_sync, args=(hub.worker.step, lambda: stopping.wait(0.05), stopping)
+    )
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(Supplier.received) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stopping.set()
+        worker.join(10)
+
+    assert len(Supplier.received) == 4 and len(set(Supplier.received)) == 1
+    gaps = [later - earlier for earlier, later in pairwise(Supplier.times)]
+    # Each pause is drawn in the upper half of 0.2 s doubled per failure: at least these.
+    assert [gap >= least for gap, least in zip(gaps, (0.1, 0.2, 0.4), strict=True)] == [True] * 3
+    listed = orders_listed(hub, monkeypatch, capsys)
+    assert [(line.split("  ")[2], *line.split("  ")[4:6]) for line in listed] == [
+        ("PO-C11", "delivered", "200")
+    ]
