@@ -414,3 +414,20 @@ def test_the_worker_loop_backs_off_longer_each_time_the_supplier_is_away_then_de
     assert [(line.split("  ")[2], *line.split("  ")[4:6]) for line in listed] == [
         ("PO-C11", "delivered", "200")
     ]
+
+
+def test_a_status_update_from_a_partner_whose_profile_leaves_it_out_is_406(
+    hub: Hub, supplier_url: str
+) -> None:
+    release(hub, "PO-C12")
+    hub.worker.step()
+    ours, _ = order_request_of(Supplier.received[0])
+    narrow = profile(supplier_url)
+    narrow["cxml"]["requests"] = ["ConfirmationRequest", "ShipNoticeRequest"]
+    add_partner(hub.live.settings.data_dir, narrow)
+
+    answer = httpx.post(f"{hub.live.url}/cxml", content=status_update(ours, "su-9@acme"),
+                        headers={"Content-Type": "text/xml"})  # fmt: skip
+
+    assert (answer.status_code, status_of(answer)) == (406, "406")
+    assert "StatusUpdateRequest is not one this partner may send" in answer.text
