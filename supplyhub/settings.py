@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     edi_timeout_seconds: float = Field(
         default=10.0, gt=0, description="Longest wait for a partner's HTTP answer."
     )
+    # --- cXML outbound (issue 14): the hub's own shared secrets at its suppliers ---
+    cxml_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="The hub's shared secret named `default` in OrderRequests; never logged.",
+    )
+    cxml_secrets_file: Path | None = Field(
+        default=None,
+        description="A JSON object of secret name -> the hub's shared secret, for profiles "
+        "whose `cxml.outbound_secret` names one.",
+    )
     tolerance_quantity_pct: Decimal = Decimal("5")
     tolerance_days_early: int = 3
     tolerance_days_late: int = 2

@@ -34,6 +34,7 @@ from domain.provenance import Channel
 from storage.database import Database
 from storage.payloads import PayloadStore
 from supplyhub.bootstrap import schema_lock
+from supplyhub.cxml import build_cxml_outbound
 from supplyhub.partner_desk import partner_directory
 from supplyhub.settings import Settings
 
@@ -173,10 +174,12 @@ def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
         database = open_database(settings)
         positions, documents = PositionStore(database), OutboundDocuments(database)
         acks = FunctionalAcks(database)
+        cxml = build_cxml_outbound(settings, database)  # a cXML partner's OrderRequests
     return EdiOutbound(
         hub, positions, documents, EdiInbound(partner_directory(settings)),
         PayloadStore(settings.payload_dir), acks,
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
+        cxml=cxml,
     )  # fmt: skip
 
 

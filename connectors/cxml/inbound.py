@@ -17,19 +17,24 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
-from connectors.cxml.envelope import Envelope, authenticate, read_envelope
-from connectors.cxml.errors import CxmlError, UnauthorizedError
+from connectors.cxml.envelope import Envelope, authenticate, read_envelope, require_allowed
+from connectors.cxml.errors import CxmlError, NotAcceptableError, UnauthorizedError
 from connectors.cxml.response import response_document, status_of
 from connectors.cxml.safe_xml import MAX_DOCUMENT_BYTES, parse
+from connectors.cxml.secret import VerifiedSecrets
+from connectors.cxml.status_update import StatusUpdate, read_status_update
 from connectors.cxml.translate import translate_envelope
 from connectors.gateway.directory import PartnerDirectory
 from connectors.gateway.profile import PartnerProfile
 from domain.commands import Command
 from domain.errors import DomainError
 from domain.outcome import Outcome
+from storage.payloads import PayloadStore, payload_ref
 
 log = logging.getLogger(__name__)
+STATUS_UPDATE = "StatusUpdateRequest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +51,18 @@ class CxmlAnswer:
     document: bytes
 
 
+class StatusRecorder(Protocol):
+    """Where a supplier's StatusUpdateRequest is recorded (`CxmlOrders`, the OrderRequests)."""
+
+    def status_updated(self, partner: str, payload: str, body: str, update: StatusUpdate,
+                       at: datetime) -> tuple[int, str]: ...  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class CxmlReceived:
     """A document from a partner whose credentials held: its commands to apply, or the answer
-    when it was refused before any command (then ``commands`` is empty)."""
+    when it was refused before any command, or answered without one (a StatusUpdateRequest):
+    then ``commands`` is empty."""
 
     partner: str
     supplier: str
@@ -62,12 +75,21 @@ class CxmlInbound:
     partners: PartnerDirectory
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     limit: int = MAX_DOCUMENT_BYTES
+    # The gateway's raw payload archive: a known partner's documents, as they came.
+    payloads: PayloadStore | None = None
+    verified: VerifiedSecrets = field(default_factory=VerifiedSecrets)
+    statuses: StatusRecorder | None = None  # StatusUpdateRequests: none without (406)
 
     def receive(self, document: bytes) -> CxmlReceived:
         try:
             envelope = read_envelope(parse(document, self.limit))
             profile = self.profile_of(envelope)
-            authenticate(envelope, profile)
+            authenticate(envelope, profile, self.verified)
+            if self.payloads is not None:  # only once the sender is known: no stranger's disk
+                self.payloads.put(document)
+            if envelope.request is not None and envelope.request.tag == STATUS_UPDATE:
+                answer = self._status_update(envelope, profile, document)
+                return CxmlReceived(profile.partner, profile.supplier, refused=answer)
             translation = translate_envelope(envelope, profile)
         except CxmlError as refused:
             return CxmlReceived("", "", refused=self.answer_error(refused))
@@ -79,6 +101,18 @@ class CxmlInbound:
             for n, command in enumerate(translation.commands)
         )
         return CxmlReceived(profile.partner, profile.supplier, commands)
+
+    def _status_update(
+        self, envelope: Envelope, profile: PartnerProfile, document: bytes
+    ) -> CxmlAnswer:
+        request = require_allowed(envelope, profile)
+        if self.statuses is None:
+            raise NotAcceptableError(request.path, "this hub records no status updates")
+        update = read_status_update(request)
+        code, detail = self.statuses.status_updated(
+            profile.partner, envelope.payload_id, payload_ref(document), update, self.clock()
+        )
+        return self.refusal(code, detail)
 
     def answer(self, results: Sequence[Outcome | DomainError]) -> CxmlAnswer:
         return self.refusal(*status_of(results))

@@ -48,7 +48,8 @@ def write_order_request(
     _credential(SubElement(header, "From"), profile.ours)
     _credential(SubElement(header, "To"), profile.theirs)
     sender = SubElement(header, "Sender")
-    credential = _credential(sender, profile.ours)
+    ours = profile.cxml.our_sender if profile.cxml is not None else None
+    credential = _credential(sender, ours or profile.ours)
     if secret:
         SubElement(credential, "SharedSecret").text = secret
     SubElement(sender, "UserAgent").text = "Supply Hub"

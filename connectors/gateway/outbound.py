@@ -10,7 +10,8 @@ document is written once, with the partner's next control number, and kept
 (`OutboundDocuments`): a retry sends the same bytes, and no control number is used twice.
 
 The partner's answer (the synchronous body when it is an interchange, and what its mailbox
-holds) goes through the same inbound path as ``POST /api/v1/edi``.
+holds) goes through the same inbound path as ``POST /api/v1/edi``. A cXML partner's events go
+to ``cxml`` instead (connectors/cxml/outbound.py: OrderRequests), in the same log order.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -52,6 +53,13 @@ log = logging.getLogger(__name__)
 
 _PO = "supplyhub:PurchaseOrder."
 SENT_ON: Final = (f"{_PO}Released", f"{_PO}Revised", f"{_PO}Cancelled")
+
+
+class ChannelOutbound(Protocol):
+    """Another dialect's sender (connectors/cxml/outbound.py): the event's document out."""
+
+    def send(self, position: int, po: PurchaseOrder, kind: str, profile: PartnerProfile,
+             at: datetime) -> int: ...  # fmt: skip
 
 
 class PartnerUnavailableError(ConnectionError):
@@ -241,8 +249,10 @@ class EdiOutbound:
         batch_size: int = 100,
         timeout_seconds: float = 10.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        cxml: ChannelOutbound | None = None,
     ) -> None:
         self.hub = hub
+        self.cxml = cxml  # a cXML partner's orders go out as OrderRequests
         self.positions = positions
         self.documents = documents
         self.partners = partners
@@ -276,10 +286,12 @@ class EdiOutbound:
             UUID(str(notification.originator_id)), version=notification.originator_version
         )
         profile = self.partners.for_supplier(po.supplier)
-        if profile is None or not profile.url:
-            return 0
         kind = notification.topic.rpartition(".")[2]
         now = self.clock()
+        if profile is not None and profile.dialect is Dialect.CXML:
+            return self.cxml.send(notification.id, po, kind, profile, now) if self.cxml else 0
+        if profile is None or not profile.url:
+            return 0
         try:
             order = outbound_order(po, kind, profile, now)
             changes = sends_changes(profile, kind)

@@ -55,13 +55,20 @@ class CxmlTerms:
     """A cXML partner's facts beyond ``ours`` / ``theirs`` (the To / From credentials, as
     domain and identity): the Sender credential it authenticates with, its shared secret as a
     salted hash only (connectors/cxml/secret.py; never the secret, never in a repr), where its
-    OrderRequests go, and which requests it may send."""
+    OrderRequests go, and which requests it may send. Outbound, the hub authenticates with its
+    own secret, which the profile only names (``outbound_secret``: a name in the hub's secret
+    store, connectors/cxml/outbound.py), and the Sender credential it sends (``ours`` unless
+    ``our_sender`` says another, e.g. the hub's network id)."""
 
     sender: PartyAddress
     secret_hash: str = field(repr=False)
     endpoint: str = ""
     order_updates: OrderUpdates = OrderUpdates.UPDATE
-    requests: tuple[str, ...] = ("ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest")
+    requests: tuple[str, ...] = (
+        "ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest", "StatusUpdateRequest",
+    )  # fmt: skip
+    outbound_secret: str = "default"
+    our_sender: PartyAddress | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +246,9 @@ def profile_from_json(data: Mapping[str, object]) -> PartnerProfile:
         raise ProfileFormatError(str(wrong)) from None
 
 
-_CXML_REQUESTS = ("ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest")
+_CXML_REQUESTS = (
+    "ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest", "StatusUpdateRequest",
+)  # fmt: skip
 
 
 def _cxml_terms(value: object) -> CxmlTerms:
@@ -251,6 +260,8 @@ def _cxml_terms(value: object) -> CxmlTerms:
         endpoint=str(value.get("endpoint", "")),
         order_updates=OrderUpdates(str(value.get("order_updates", "update"))),
         requests=tuple(str(each) for each in value.get("requests", _CXML_REQUESTS)),
+        outbound_secret=str(value.get("outbound_secret", "default")),
+        our_sender=_address(value["our_sender"]) if "our_sender" in value else None,
     )
 
 
@@ -261,6 +272,12 @@ def _revisions(value: object) -> Revisions:
         raise ProfileFormatError(
             f"edi.revisions: {value!r} is not one of {', '.join(Revisions)}"
         ) from None
+
+
+def _address(value: object) -> PartyAddress:
+    if not isinstance(value, Mapping):
+        raise ProfileFormatError("cxml.our_sender is an object: {domain, identity}")
+    return PartyAddress(str(value["domain"]), str(value["identity"]))
 
 
 def _mapping(value: object, name: str) -> list[tuple[str, object]]:

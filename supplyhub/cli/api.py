@@ -118,6 +118,7 @@ def build_app(
     from connectors.cxml.inbound import CxmlInbound
     from storage.payloads import PayloadStore
     from supplyhub import erp
+    from supplyhub.cxml import cxml_orders
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
     from supplyhub.partner_desk import StoredPartnerDesk, partner_directory
     from supplyhub.workers import LazyEdiReceiver, worker_statuses
@@ -146,9 +147,11 @@ def build_app(
     )
     partners = partner_directory(settings)  # the event-sourced profiles, kept current
     app.state.edi = LazyEdiReceiver(settings, partners)  # POST /api/v1/edi
-    app.state.cxml = CxmlInbound(partners)  # POST /cxml
     app.state.partners = StoredPartnerDesk(partners)  # /api/v1/partners
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
+    app.state.cxml = CxmlInbound(  # POST /cxml; a StatusUpdateRequest on our OrderRequests
+        partners, payloads=app.state.payloads, statuses=cxml_orders(settings)
+    )
     return app
 
 

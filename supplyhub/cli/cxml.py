@@ -42,6 +42,17 @@ def register(subparsers: Any) -> None:
         help="read a shared secret from standard input, print the hash a profile stores",
     )
     secret.set_defaults(run=run_hash_secret)
+    orders = commands.add_parser(
+        "orders",
+        help="the OrderRequests sent to cXML suppliers and their answers (oldest first)",
+        description="One line each: log position, partner, PO, payloadID, state (written: "
+        "not answered yet, delivered, failed), the supplier's cXML status and its text, and "
+        "the latest status the supplier sent on it (StatusUpdateRequest), if any. "
+        "A failed one (a 4xx, a cXML status that is not 2xx, a unit or secret missing) is "
+        "not retried: fix the cause and revise the PO, or settle it with the supplier.",
+    )
+    orders.add_argument("--failed", action="store_true", help="only the failed ones")
+    orders.set_defaults(run=run_orders)
 
 
 def register_workers(workers: Any) -> None:
@@ -66,6 +77,16 @@ def run_hash_secret(args: argparse.Namespace, settings: Settings) -> int:
     if not secret:
         return fail("cxml hash-secret: the secret is empty", 2)
     print(hash_secret(secret))
+    return 0
+
+
+def run_orders(args: argparse.Namespace, settings: Settings) -> int:
+    from supplyhub.cxml import cxml_orders
+
+    for each in cxml_orders(settings).orders(failed_only=args.failed):
+        status = f"  {each.status}" if each.status else ""
+        print(f"{each.position}  {each.partner}  {each.po_number}  {each.payload_id or '-'}  "
+              f"{each.state}  {each.code}  {each.detail}{status}")  # fmt: skip
     return 0
 
 

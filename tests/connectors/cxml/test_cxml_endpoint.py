@@ -20,6 +20,7 @@ from test_safe_xml import BILLION_LAUGHS, external
 from api.auth import Role
 from connectors.cxml.secret import hash_secret
 from domain.application import SupplyHub
+from storage.payloads import payload_ref
 from supplyhub.read_side import ReadSide
 from supplyhub.settings import Settings
 
@@ -34,6 +35,7 @@ class Hub:
     read_side: ReadSide
     connector: dict[str, str]
     buyer: dict[str, str]
+    auditor: dict[str, str]
 
     def written(self) -> int:
         return self.store.recorder.max_notification_id() or 0
@@ -62,7 +64,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
     with composed(settings) as served, TestClient(served.app) as client:
         hub = Hub(
             client, served.store, served.read_side, served.bearer(Role.CONNECTOR, "erp"),
-            served.bearer(Role.BUYER, "kim"),
+            served.bearer(Role.BUYER, "kim"), served.bearer(Role.AUDITOR, "ada"),
         )  # fmt: skip
         release(hub)
         yield hub
@@ -213,3 +215,47 @@ def test_a_ship_notice_and_an_invoice_are_each_answered_200(hub: Hub) -> None:
         == 200
     )
     assert hub.post(envelope(invoice(), payload_id="i-1"))[1] == 200
+
+
+def test_a_partners_document_is_archived_as_it_came_and_its_events_point_at_it(hub: Hub) -> None:
+    document = envelope(confirmation())
+    hub.post(document)
+
+    history = hub.client.get("/api/v1/purchase-orders/PO-77/history", headers=hub.auditor).json()[
+        "events"
+    ]
+    (acknowledged,) = [event for event in history if event["event"] == "Acknowledged"]
+    kept = hub.client.get(f"/api/v1/edi/payloads/{acknowledged['payload_ref']}",
+                          headers=hub.auditor)  # fmt: skip
+
+    assert acknowledged["channel"] == "cxml"
+    assert (kept.status_code, kept.content) == (200, document)
+
+
+def test_a_document_from_an_unknown_sender_is_not_archived(hub: Hub) -> None:
+    document = envelope(confirmation(), secret="open-sesame")
+    hub.post(document)
+
+    kept = hub.client.get(f"/api/v1/edi/payloads/{payload_ref(document)}", headers=hub.auditor)
+
+    assert kept.status_code == 404
+
+
+def test_a_line_confirmed_part_now_part_later_is_committed_as_two_deliveries(hub: Hub) -> None:
+    items = """<ConfirmationItem lineNumber="1" quantity="10"><UnitOfMeasure>EA</UnitOfMeasure>
+      <ConfirmationStatus type="accept" quantity="6" deliveryDate="2026-12-20"/>
+      <ConfirmationStatus type="backordered" quantity="4" deliveryDate="2026-12-22"/>
+    </ConfirmationItem>"""
+
+    assert hub.post(envelope(confirmation(items=items))) == (200, 200, "")
+
+    hub.read_side.runner.catch_up()
+    query = 'query { purchaseOrder(number: "PO-77") { lines { lineNumber ackStatus commitment } } }'
+    seen = hub.client.post("/graphql", json={"query": query}, headers=hub.buyer).json()
+    # The later delivery is past the line's need-by: within tolerance, applied, and late.
+    assert seen["data"]["purchaseOrder"]["lines"][0] == {
+        "lineNumber": 1, "ackStatus": "accepted_with_changes", "commitment": "late",
+    }  # fmt: skip
+    history = hub.client.get("/api/v1/purchase-orders/PO-77/history", headers=hub.auditor)
+    applied = history.json()["events"][-1]
+    assert (applied["event"], applied["channel"]) == ("ChangeApplied", "cxml")

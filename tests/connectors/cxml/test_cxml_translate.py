@@ -15,6 +15,7 @@ from connectors.cxml.translate import translate
 from domain.acknowledgement import AckStatus
 from domain.commands import AcknowledgePurchaseOrder, ProposeChange, SubmitInvoice, SubmitShipNotice
 from domain.invoice import InvoiceLine
+from domain.order_line import ScheduleLine
 from domain.shipment import AsnItem, AsnOrder, AsnPack
 
 
@@ -134,13 +135,94 @@ def test_a_request_the_partner_may_not_send_is_not_acceptable() -> None:
         translate(envelope("<OrderRequest/>"), PROFILE)
 
 
-def test_a_line_confirmed_in_several_parts_is_refused_rather_than_half_read() -> None:
-    items = """<ConfirmationItem lineNumber="1" quantity="10">
-      <ConfirmationStatus type="accept" quantity="5" deliveryDate="2027-01-10"/>
-      <ConfirmationStatus type="backordered" quantity="5" deliveryDate="2027-02-10"/>
-    </ConfirmationItem>"""
+def answered(items: str) -> tuple[AcknowledgePurchaseOrder, list[ProposeChange]]:
+    """The acknowledgement and the changes a confirmation of ``items`` becomes."""
+    acknowledge, *changes = translate(envelope(confirmation(items=items)), PROFILE).commands
+    assert isinstance(acknowledge, AcknowledgePurchaseOrder)
+    assert all(isinstance(change, ProposeChange) for change in changes)
+    return acknowledge, changes  # type: ignore[return-value]
+
+
+def refusal(items: str) -> str:
     with pytest.raises(CxmlError) as refused:
         translate(envelope(confirmation(items=items)), PROFILE)
-    assert refused.value.path == (
-        "/cXML/Request/ConfirmationRequest/ConfirmationItem/ConfirmationStatus[2]"
+    return str(refused.value)
+
+
+def test_an_accept_of_less_than_ordered_is_a_change_to_the_quantity_accepted() -> None:
+    acknowledge, (change,) = answered("""<ConfirmationItem lineNumber="1" quantity="10">
+      <UnitOfMeasure>EA</UnitOfMeasure><ConfirmationStatus type="accept" quantity="6"/>
+    </ConfirmationItem>""")
+
+    line = acknowledge.lines[0]
+    assert (line.status, line.source_code, line.confirmed_quantity) == (
+        AckStatus.ACCEPTED_WITH_CHANGES, "accept", Decimal(6),
+    )  # fmt: skip
+    assert (change.quantity, change.need_by, change.splits) == (Decimal(6), None, ())
+
+
+def test_part_now_and_part_backordered_is_a_change_splitting_the_line_in_two_deliveries() -> None:
+    acknowledge, (change,) = answered("""<ConfirmationItem lineNumber="1" quantity="10">
+      <UnitOfMeasure>EA</UnitOfMeasure>
+      <ConfirmationStatus type="accept" quantity="6" deliveryDate="2026-12-20T00:00:00+00:00"/>
+      <ConfirmationStatus type="backordered" quantity="4"
+       deliveryDate="2027-01-15T00:00:00+00:00"/>
+    </ConfirmationItem>""")
+
+    line = acknowledge.lines[0]
+    assert (line.status, line.source_code, line.confirmed_quantity, line.confirmed_date) == (
+        AckStatus.ACCEPTED_WITH_CHANGES, "accept+backordered", Decimal(10), date(2027, 1, 15),
+    )  # fmt: skip
+    assert (change.quantity, change.need_by) == (None, None)
+    assert change.splits == (
+        ScheduleLine(Decimal(6), date(2026, 12, 20)), ScheduleLine(Decimal(4), date(2027, 1, 15)),
+    )  # fmt: skip
+    assert change.reason == "cXML ConfirmationStatus accept+backordered"
+
+
+def test_part_accepted_and_part_rejected_is_a_change_to_the_quantity_accepted() -> None:
+    acknowledge, (change,) = answered("""<ConfirmationItem lineNumber="2" quantity="10">
+      <ConfirmationStatus type="accept" quantity="7" deliveryDate="2026-12-21"/>
+      <ConfirmationStatus type="reject" quantity="3"/>
+    </ConfirmationItem>""")
+
+    assert acknowledge.lines[0].status is AckStatus.ACCEPTED_WITH_CHANGES
+    assert (change.line_number, change.quantity, change.need_by) == (
+        2, Decimal(7), date(2026, 12, 21),
+    )  # fmt: skip
+
+
+def test_a_line_rejected_in_every_part_is_rejected_and_proposes_nothing() -> None:
+    acknowledge, changes = answered("""<ConfirmationItem lineNumber="1" quantity="10">
+      <ConfirmationStatus type="reject" quantity="4"/>
+      <ConfirmationStatus type="reject" quantity="6"/>
+    </ConfirmationItem>""")
+
+    assert (acknowledge.lines[0].status, changes) == (AckStatus.REJECTED, [])
+
+
+def test_parts_that_do_not_add_up_to_the_items_quantity_are_refused_naming_it() -> None:
+    assert refusal("""<ConfirmationItem lineNumber="1" quantity="10">
+      <ConfirmationStatus type="accept" quantity="6" deliveryDate="2026-12-20"/>
+      <ConfirmationStatus type="backordered" quantity="3" deliveryDate="2027-01-15"/>
+    </ConfirmationItem>""") == (
+        "/cXML/Request/ConfirmationRequest/ConfirmationItem/@quantity: "
+        "the ConfirmationStatus quantities add up to 9, not the item's 10"
     )
+
+
+def test_a_delivery_of_a_split_line_without_its_date_is_refused_naming_it() -> None:
+    assert refusal("""<ConfirmationItem lineNumber="1" quantity="10">
+      <ConfirmationStatus type="accept" quantity="6" deliveryDate="2026-12-20"/>
+      <ConfirmationStatus type="backordered" quantity="4"/>
+    </ConfirmationItem>""") == (
+        "/cXML/Request/ConfirmationRequest/ConfirmationItem/ConfirmationStatus[2]/"
+        "@deliveryDate: a line confirmed in several deliveries needs each one's date"
+    )
+
+
+def test_an_unknown_part_beside_a_confirmed_one_is_refused() -> None:
+    assert "cannot be scheduled" in refusal("""<ConfirmationItem lineNumber="1" quantity="10">
+      <ConfirmationStatus type="accept" quantity="6" deliveryDate="2026-12-20"/>
+      <ConfirmationStatus type="unknown" quantity="4"/>
+    </ConfirmationItem>""")
