@@ -118,6 +118,7 @@ def build_app(
     from connectors.cxml.inbound import CxmlInbound
     from connectors.gateway.inbound import EdiInbound
     from storage.payloads import PayloadStore
+    from supplyhub.alerts import StoredAlertDesk
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
     from supplyhub.workers import worker_statuses
 
@@ -144,6 +145,7 @@ def build_app(
     app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
     app.state.cxml = CxmlInbound(settings.partner_dir)  # POST /cxml
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
+    app.state.alerts = StoredAlertDesk.open(settings, hub)  # GET /api/v1/alerts
     return app
 
 
