@@ -1,4 +1,4 @@
-"""The alert worker's step on the embedded store, against a real HTTP receiver and a real SMTP
+"""The alert worker's step on either store, against a real HTTP receiver and a real SMTP
 server in the test: rules defined with the CLI, cases opened by suppliers' rejections, the
 views caught up as `supplyhub serve` keeps them."""
 
@@ -63,12 +63,17 @@ class Hub:
         return outcome.exceptions[0]
 
 
-@pytest.fixture
-def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def hub(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Hub]:
+    """A fresh store of each kind; the CLI reads the same settings from the environment."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
     monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("SUPPLYHUB_DATABASE_URL", raising=False)
+    monkeypatch.setenv("SUPPLYHUB_DATABASE_URL", url)
     settings = Settings(
-        data_dir=tmp_path, alerts_webhook_secret=SECRET, alerts_smtp_host="127.0.0.1"
+        data_dir=tmp_path, database_url=url, alerts_webhook_secret=SecretStr(SECRET),
+        alerts_smtp_host="127.0.0.1",
     )  # fmt: skip
     opened = open_hub(settings)
     read_side = open_read_side(settings, opened, listen=False)
