@@ -44,11 +44,12 @@ class QueueCases:
         return tuple(sorted({line.ship_to for line in order.lines})) if order else ()
 
     def open_cases(self) -> Sequence[Case]:
-        return [self._case(view) for view in self.read_models.exceptions(None, "open")]
+        return [_case(view) for view in self.read_models.exceptions(None, "open")]
 
-    def _case(self, view: ExceptionView) -> Case:
-        return Case(view.key, view.category, view.document, view.supplier, self.plants(view.key),
-                    view.owner_role, view.reason, view.opened_at, view.due_at)  # fmt: skip
+
+def _case(view: ExceptionView) -> Case:
+    return Case(view.key, view.category, view.document, view.supplier, (), view.owner_role,
+                view.reason, view.opened_at, view.due_at)  # fmt: skip
 
 
 def webhook_secret(settings: Settings) -> bytes | None:

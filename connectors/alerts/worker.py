@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Final, Protocol
 
 from connectors.alerts.deliveries import FINISHED, Delivery, DeliveryStore
-from connectors.alerts.rules import Case, Rule, alert_id, due, in_scope, read_rules
+from connectors.alerts.rules import Case, Rule, alert_id, due, in_scope, read_rules, with_plants
 from connectors.alerts.sending import Alert, Sender, Sent
 from connectors.workers.loop import ResilientLoop, sleep_unless
 from connectors.workers.positions import PositionStore
@@ -40,7 +40,8 @@ class CaseReader(Protocol):
     def position(self) -> int:
         """The log position the views reflect."""
 
-    def open_cases(self) -> Sequence[Case]: ...
+    def open_cases(self) -> Sequence[Case]:
+        """The open cases, their `plants` not read yet (the worker asks `plants` when due)."""
 
     def plants(self, case_key: str) -> tuple[str, ...]:
         """The ship-to plants of the order the case concerns; () if none is known."""
@@ -115,13 +116,13 @@ class AlertWorker:
         timed = [rule for rule in rules if rule.terms.trigger != Trigger.OPENED]
         if not timed:
             return 0
-        now = self.clock()
-        return sum(
-            self._deliver(rule, case)
-            for case in self.cases.open_cases()
-            for rule in timed
-            if in_scope(rule, case) and due(rule, case, now)
-        )
+        now, done = self.clock(), 0
+        for case in self.cases.open_cases():
+            due_now = [rule for rule in timed if due(rule, case, now)]
+            if due_now:  # the order's plants are read only for a case some rule is due for
+                case = with_plants(case, self.cases.plants(case.key))
+                done += sum(self._deliver(rule, case) for rule in due_now if in_scope(rule, case))
+        return done
 
     def _deliver(self, rule: Rule, case: Case) -> int:
         """Send the alert unless it was sent or failed before; 1 if it was tried now."""

@@ -186,6 +186,7 @@ def test_an_sla_rule_fires_once_the_clock_passes_the_due_time(
     [request] = receiver.requests
     assert json.loads(request.body)["case"]["key"] == case
     assert json.loads(request.body)["trigger"] == "sla_breached"
+    assert json.loads(request.body)["case"]["plants"] == ["PLANT-DE01"]
 
 
 def test_an_age_rule_fires_for_a_case_open_longer_than_its_hours(hub: Hub) -> None:
