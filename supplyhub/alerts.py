@@ -4,7 +4,7 @@ queue it reads (the read side's exception view), the senders, and the desk the A
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -109,13 +109,22 @@ def build_worker(settings: Settings, hub: SupplyHub, clock: Any = _now) -> Alert
 class StoredAlertDesk:
     """The API's `AlertDesk`: the rules folded from the log, the alerts from the worker's table."""
 
-    def __init__(self, hub: SupplyHub, deliveries: DeliveryStore) -> None:
+    def __init__(self, hub: SupplyHub, open_deliveries: Callable[[], DeliveryStore]) -> None:
         self.hub = hub
-        self.deliveries = deliveries
+        self._open_deliveries = open_deliveries
+        self._deliveries: DeliveryStore | None = None
 
     @classmethod
     def open(cls, settings: Settings, hub: SupplyHub) -> StoredAlertDesk:
-        return cls(hub, delivery_store(settings))
+        """The worker's table is opened (and created) on first use, not when the API starts:
+        an API on a read-only store still starts and says so in /readyz."""
+        return cls(hub, lambda: delivery_store(settings))
+
+    @property
+    def deliveries(self) -> DeliveryStore:
+        if self._deliveries is None:
+            self._deliveries = self._open_deliveries()
+        return self._deliveries
 
     def rules(self) -> list[AlertRuleView]:
         return [

@@ -19,6 +19,7 @@ from api.rest.problems import PROBLEMS
 from api.services import IdempotencyKey, PrincipalDep, Services, ServicesDep, submit
 from domain import commands as c
 from domain import limits
+from domain.errors import ValidationError
 from domain.limits import Code, Description, Hours, PartyId
 from domain.provenance import Channel
 
@@ -40,6 +41,13 @@ class AlertRuleTerms:
 limits.forbid_unknown_fields(AlertRuleTerms)
 
 
+def _only(request: Request, *names: str) -> None:
+    """Refuse an unknown query parameter, as unknown fields are."""
+    if unknown := sorted(set(request.query_params) - set(names)):
+        takes = f"takes {', '.join(names)}" if names else "takes none"
+        raise ValidationError(unknown[0], f"unknown query parameter; this route {takes}")
+
+
 def _desk(request: Request) -> AlertDesk:
     desk: AlertDesk | None = getattr(request.app.state, "alerts", None)
     return desk or NoAlerts()
@@ -49,6 +57,7 @@ async def _as_admin(
     request: Request, services: Services, principal: Principal, correlation: str | None
 ) -> Envelope:
     principal.require(Role.ADMIN)
+    _only(request)
     raw = await request.body()
     return Envelope.of(principal, Channel.SYSTEM, services.clock, correlation, raw)
 
@@ -60,12 +69,14 @@ async def alerts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AlertView]:
     principal.require(Role.ADMIN)
+    _only(request, "limit")
     return await run_in_threadpool(_desk(request).alerts, limit)
 
 
 @router.get("/rules", summary="The alert rules in force")
 async def rules(request: Request, principal: PrincipalDep) -> list[AlertRuleView]:
     principal.require(Role.ADMIN)
+    _only(request)
     return await run_in_threadpool(_desk(request).rules)
 
 

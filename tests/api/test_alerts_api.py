@@ -110,3 +110,10 @@ def test_the_alerts_sent_are_listed_newest_first_with_their_status(live: LiveHub
     assert {json.loads(r.body)["alert_id"] for r in receiver.requests} == {
         a["alert_id"] for a in listed
     }
+
+
+def test_an_unknown_query_parameter_is_refused_naming_it(live: LiveHub) -> None:
+    answer = httpx.get(f"{live.url}/api/v1/alerts?lmit=5", headers=bearer(live, Role.ADMIN))
+
+    assert answer.status_code == 422
+    assert "lmit: unknown query parameter; this route takes limit" in answer.text
