@@ -10,7 +10,15 @@ from typing import Final
 from storage.database import Database
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
-FINISHED: Final = (SENT, FAILED)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What is sent, kept with the alert's row: a resend after a crash is the same."""
+
+    alert_id: str
+    subject: str
+    body: bytes  # the alert as JSON
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class DeliveryStore:
                 "rule TEXT NOT NULL, case_key TEXT NOT NULL, trigger_name TEXT NOT NULL, "
                 "destination TEXT NOT NULL, target TEXT NOT NULL, status TEXT NOT NULL, "
                 "attempts INTEGER NOT NULL, detail TEXT NOT NULL, created_at TEXT NOT NULL, "
-                "updated_at TEXT NOT NULL)"
+                "updated_at TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL)"
             )
             tx.execute(
                 "CREATE INDEX IF NOT EXISTS alert_deliveries_created "
@@ -57,16 +65,30 @@ class DeliveryStore:
             )
         return str(rows[0][0]) if rows else None
 
-    def begin(self, delivery: Delivery) -> None:
-        """Record the alert as being sent, before the first try (kept if it exists)."""
+    def begin(self, delivery: Delivery, outgoing: Outgoing) -> None:
+        """Record the alert as being sent, with what is sent, before the first try."""
         with self._db.transaction() as tx:
             tx.execute(
-                f"INSERT INTO alert_deliveries ({_COLUMNS}) VALUES "
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (alert_id) DO NOTHING",
+                f"INSERT INTO alert_deliveries ({_COLUMNS}, subject, body) VALUES "
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (alert_id) DO NOTHING",
                 (delivery.alert_id, delivery.rule, delivery.case_key, delivery.trigger,
                  delivery.destination, delivery.target, PENDING, 0, "", delivery.created_at,
-                 delivery.created_at),
+                 delivery.created_at, outgoing.subject, outgoing.body.decode()),
             )  # fmt: skip
+
+    def pending(self) -> list[tuple[Delivery, Outgoing]]:
+        """The alerts a crash cut off (still `pending`), oldest first, with what to send."""
+        with self._db.transaction() as tx:
+            rows = tx.execute(
+                f"SELECT {_COLUMNS}, subject, body FROM alert_deliveries WHERE status = %s "
+                "ORDER BY created_at, alert_id",
+                (PENDING,),
+            )
+        return [
+            (_delivery(row[:11]), Outgoing(str(row[0]), str(row[11]), str(row[12]).encode()))
+            for row in rows
+        ]
 
     def finish(self, alert_id: str, status: str, attempts: int, detail: str, at: str) -> None:
         with self._db.transaction() as tx:

@@ -17,7 +17,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Final, Protocol
 
-from connectors.alerts.deliveries import FAILED, SENT
+from connectors.alerts.deliveries import FAILED, SENT, Outgoing
 from connectors.alerts.rules import Case, Rule
 from connectors.workers.loop import Backoff
 
@@ -35,6 +35,9 @@ class Alert:
     rule: Rule
     case: Case
     at: datetime
+
+    def outgoing(self) -> Outgoing:
+        return Outgoing(self.alert_id, self.subject(), self.json())
 
     def json(self) -> bytes:
         case = self.case
@@ -63,7 +66,7 @@ class Sent:
 
 
 class Sender(Protocol):
-    def send(self, alert: Alert, target: str) -> Sent: ...
+    def send(self, alert: Outgoing, target: str) -> Sent: ...
 
 
 def signature(secret: bytes, timestamp: str, body: bytes) -> str:
@@ -91,8 +94,8 @@ class WebhookSender:
         self.sleep = sleep
         self.clock = clock
 
-    def send(self, alert: Alert, target: str) -> Sent:
-        body = alert.json()
+    def send(self, alert: Outgoing, target: str) -> Sent:
+        body = alert.body
         detail = ""
         for attempt in range(1, self.max_attempts + 1):
             status, detail = self._post(target, body, alert.alert_id)
@@ -148,13 +151,13 @@ class EmailSender:
         self.backoff = backoff or Backoff(0.5, 30.0)
         self.sleep = sleep
 
-    def send(self, alert: Alert, target: str) -> Sent:
+    def send(self, alert: Outgoing, target: str) -> Sent:
         message = EmailMessage()
         message["From"] = self.smtp.sender
         message["To"] = ", ".join(part.strip() for part in target.split(",") if part.strip())
-        message["Subject"] = alert.subject()
+        message["Subject"] = alert.subject
         message["Message-ID"] = f"<{alert.alert_id}@supplyhub>"  # the same id on a resend
-        message.set_content(json.dumps(json.loads(alert.json()), indent=2))
+        message.set_content(json.dumps(json.loads(alert.body), indent=2))
         detail = ""
         for attempt in range(1, self.max_attempts + 1):
             try:

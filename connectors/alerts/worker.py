@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, Protocol
 
-from connectors.alerts.deliveries import FINISHED, Delivery, DeliveryStore
+from connectors.alerts.deliveries import Delivery, DeliveryStore, Outgoing
 from connectors.alerts.rules import Case, Rule, alert_id, due, in_scope, read_rules, with_plants
 from connectors.alerts.sending import Alert, Sender, Sent
 from connectors.workers.loop import ResilientLoop, sleep_unless
@@ -83,8 +83,8 @@ class AlertWorker:
     def step(self) -> int:
         """One round: the cases opened since the position, then the open cases' ages; returns
         how many alerts were sent or failed."""
+        done = sum(self._send(*cut_off) for cut_off in self.deliveries.pending())
         rules = read_rules(self.hub)
-        done = 0
         while (found := self._follow(rules)) is not None:
             done += found
         return done + self._sweep(rules)
@@ -127,23 +127,26 @@ class AlertWorker:
     def _deliver(self, rule: Rule, case: Case) -> int:
         """Send the alert unless it was sent or failed before; 1 if it was tried now."""
         identity = alert_id(rule, case)
-        if self.deliveries.status(identity) in FINISHED:
-            return 0
-        now = self.clock()
-        terms = rule.terms
-        self.deliveries.begin(Delivery(identity, rule.name, case.key, terms.trigger,
-                                       terms.destination, terms.target, "", 0, "",
-                                       now.isoformat(), now.isoformat()))  # fmt: skip
-        sender = self.senders.get(terms.destination)
+        if self.deliveries.status(identity) is not None:
+            return 0  # sent, failed, or pending: then the start of a round sent it again
+        now, terms = self.clock(), rule.terms
+        delivery = Delivery(identity, rule.name, case.key, terms.trigger, terms.destination,
+                            terms.target, "", 0, "", now.isoformat(), now.isoformat())  # fmt: skip
+        outgoing = Alert(identity, rule, case, now).outgoing()
+        self.deliveries.begin(delivery, outgoing)
+        return self._send(delivery, outgoing)
+
+    def _send(self, delivery: Delivery, outgoing: Outgoing) -> int:
+        sender = self.senders.get(delivery.destination)
         if sender is None:
-            missing = _SETTING[terms.destination]
-            sent = Sent("failed", 0, f"{terms.destination} alerts are off: set {missing}")
+            missing = _SETTING[delivery.destination]
+            sent = Sent("failed", 0, f"{delivery.destination} alerts are off: set {missing}")
         else:
-            sent = sender.send(Alert(identity, rule, case, now), terms.target)
-        self.deliveries.finish(identity, sent.status, sent.attempts, sent.detail,
+            sent = sender.send(outgoing, delivery.target)
+        self.deliveries.finish(delivery.alert_id, sent.status, sent.attempts, sent.detail,
                                self.clock().isoformat())  # fmt: skip
-        log.info("alert %s (%s, %s): %s after %d tries: %s", identity, rule.name, case.key,
-                 sent.status, sent.attempts, sent.detail)  # fmt: skip
+        log.info("alert %s (%s, %s): %s after %d tries: %s", delivery.alert_id, delivery.rule,
+                 delivery.case_key, sent.status, sent.attempts, sent.detail)  # fmt: skip
         return 1
 
 

@@ -122,6 +122,23 @@ def test_a_webhook_alert_is_signed_and_delivered_once_across_failures_and_a_rest
     assert (record["status"], record["attempts"], record["case_key"]) == ("sent", 3, case)
 
 
+def test_an_alert_cut_off_by_a_crash_is_sent_again_under_the_same_id(hub: Hub) -> None:
+    with webhook_receiver() as receiver:
+        hub.rule("all-opened", "--trigger", "opened", "--webhook", receiver.url)
+        hub.rejected_case("SUP-ACME")
+        hub.worker().step()
+        [first] = receiver.requests
+        alert_id = first.headers["idempotency-key"]
+        # As a crash between the receiver's answer and the row's update leaves it:
+        alerts.delivery_store(hub.settings).finish(alert_id, "pending", 0, "", "")
+
+        hub.worker().step()
+        hub.worker().step()
+
+    assert [r.headers["idempotency-key"] for r in receiver.requests] == [alert_id, alert_id]
+    assert json.loads(receiver.requests[1].body)["alert_id"] == alert_id
+
+
 def test_a_refused_webhook_is_recorded_as_failed_and_not_sent_again(
     hub: Hub, capsys: pytest.CaptureFixture[str]
 ) -> None:
