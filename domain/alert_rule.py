@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ConflictError, require
+from domain.errors import ConflictError, ValidationError, require
 from domain.exception_case import Category
 from domain.identity import document_id
 from domain.provenance import Provenance
@@ -28,6 +28,11 @@ class Trigger(StrEnum):
 class Destination(StrEnum):
     WEBHOOK = "webhook"
     EMAIL = "email"
+
+
+def _is_address(address: str) -> bool:
+    local, _, host = address.partition("@")
+    return bool(local and host) and "@" not in host and " " not in address
 
 
 def _one_of(kind: type[StrEnum]) -> str:
@@ -47,25 +52,32 @@ class AlertTerms:
     plant: str = ""
 
     def check(self) -> None:
-        require(self.trigger in set(Trigger), "trigger", _one_of(Trigger))
-        if self.trigger == Trigger.OPEN_LONGER:
-            require(self.open_hours > 0, "open_hours", "must be at least 1 for open_longer")
-        else:
-            require(self.open_hours == 0, "open_hours", "is only for an open_longer rule")
-        require(self.category in {"", *Category}, "category", f"must be empty (any) or "
-                f"one of {', '.join(Category)}")  # fmt: skip
-        require(self.destination in set(Destination), "destination", _one_of(Destination))
-        if self.destination == Destination.WEBHOOK:
+        """Every broken term named at once (one `ValidationError`), not the first alone."""
+        if broken := self.problems():
+            raise ValidationError.of(broken)
+
+    def problems(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        if self.trigger not in set(Trigger):
+            found.append(("trigger", _one_of(Trigger)))
+        if self.trigger == Trigger.OPEN_LONGER and self.open_hours < 1:
+            found.append(("open_hours", "must be at least 1 for open_longer"))
+        if self.trigger != Trigger.OPEN_LONGER and self.open_hours != 0:
+            found.append(("open_hours", "is only for an open_longer rule"))
+        if self.category not in {"", *Category}:
+            found.append(("category", f"must be empty (any) or one of {', '.join(Category)}"))
+        if self.destination not in set(Destination):
+            found.append(("destination", _one_of(Destination)))
+        elif self.destination == Destination.WEBHOOK:
             url = urlsplit(self.target)
-            require(url.scheme in ("http", "https") and bool(url.hostname) and " " not in
-                    self.target, "target", "must be an http(s) URL for a webhook")  # fmt: skip
+            if url.scheme not in ("http", "https") or not url.hostname or " " in self.target:
+                found.append(("target", "must be an http(s) URL for a webhook"))
+        elif not self.addresses():
+            found.append(("target", "must name at least one e-mail address"))
         else:
-            addresses = self.addresses()
-            require(bool(addresses), "target", "must name at least one e-mail address")
-            for address in addresses:
-                local, _, host = address.partition("@")
-                require(bool(local and host) and "@" not in host and " " not in address,
-                        "target", f"{address!r} is not an e-mail address")  # fmt: skip
+            found += [("target", f"{address!r} is not an e-mail address")
+                      for address in self.addresses() if not _is_address(address)]  # fmt: skip
+        return found
 
     def addresses(self) -> tuple[str, ...]:
         return tuple(part.strip() for part in self.target.split(",") if part.strip())

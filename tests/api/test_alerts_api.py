@@ -70,6 +70,15 @@ def test_a_rule_with_bad_terms_or_unknown_fields_is_refused_naming_them(live: Li
     assert "http(s) URL" in not_a_url.text
 
 
+def test_every_broken_term_is_named_in_one_answer(live: LiveHub) -> None:
+    answer = put_rule(live, "bad", {**TERMS, "open_hours": 0, "target": "ftp://x",
+                                    "category": "weather"})  # fmt: skip
+
+    assert answer.status_code == 422
+    named = {error["field"] for error in answer.json()["errors"]}
+    assert named == {"open_hours", "target", "category"}
+
+
 def test_a_removed_rule_leaves_the_list_and_removing_it_again_is_a_conflict(
     live: LiveHub,
 ) -> None:
