@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -128,11 +128,13 @@ def test_a_po_released_over_rest_is_acknowledged_line_by_line_by_the_mocks_855(
     assert result["outcome"]["status"] == "applied"
     assert result["outcome"]["replayed"] is False
     assert again.json()["results"][0]["outcome"]["replayed"] is True
+    # mock-edi promises each line its catalogue's lead days from its own today (2 and 5 days)
+    today = date.today()
     assert lines_seen(hub) == [
         {"lineNumber": 1, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "100", "confirmedDate": "2026-12-06"},
+         "confirmedQuantity": "100", "confirmedDate": str(today + timedelta(days=2))},
         {"lineNumber": 2, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "2.5", "confirmedDate": "2026-12-09"},
+         "confirmedQuantity": "2.5", "confirmedDate": str(today + timedelta(days=5))},
     ]  # fmt: skip
 
 
