@@ -25,7 +25,17 @@ from api.graphql.socket import GraphQLSocket
 from api.health import Probe, health_router
 from api.metrics import Metrics, body_limit
 from api.pages import page_routes
-from api.rest import bulk, cxml, edi, invoices, partners, purchase_orders, receipts, suppliers
+from api.rest import (
+    alerts,
+    bulk,
+    cxml,
+    edi,
+    invoices,
+    partners,
+    purchase_orders,
+    receipts,
+    suppliers,
+)
 from api.services import ProjectionStatuses, Services
 from api.settings import ApiSettings
 from domain.application import SupplyHub
@@ -100,7 +110,7 @@ def create_app(
     app.router.routes.extend(console_routes())
     app.include_router(console_router, dependencies=[_DOCUMENTED_BEARER])
     app.include_router(operations_router, dependencies=[_DOCUMENTED_BEARER])
-    for resource in (purchase_orders, receipts, invoices, suppliers, bulk, edi, partners):
+    for resource in (purchase_orders, receipts, invoices, suppliers, bulk, edi, partners, alerts):
         app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])
     app.include_router(cxml.router)  # the partner authenticates in the document, not a token
     app.include_router(health_router(readiness, metrics, settings.max_lag, tokens))

@@ -20,7 +20,9 @@ from domain.limits import (
     CurrencyCode,
     Day,
     Days,
+    Description,
     DocumentNumber,
+    Hours,
     LineNumber,
     Moment,
     Name,
@@ -277,6 +279,29 @@ class ResolveException:
     resolution: Note
 
 
+# --- alert routing (an admin's configuration: never a channel's) -------------------------
+
+
+@dataclass(frozen=True)
+class DefineAlertRule:
+    """Send the exception cases that match to a webhook or e-mail addresses (a new rule, or
+    new terms for the rule of this name)."""
+
+    name: Code
+    trigger: Code  # opened | open_longer | sla_breached
+    destination: Code  # webhook | email
+    target: Description  # the URL, or addresses separated by commas
+    open_hours: Hours = 0
+    category: Code = ""
+    supplier: PartyId = ""
+    plant: PartyId = ""
+
+
+@dataclass(frozen=True)
+class RemoveAlertRule:
+    name: Code
+
+
 Command = (
     UpsertSupplier | SetTolerancePolicy | ReleasePurchaseOrder | RevisePurchaseOrder
     | CancelPurchaseOrder | ClosePurchaseOrder | AcknowledgePurchaseOrder | ProposeChange
@@ -284,7 +309,7 @@ Command = (
     | CancelShipNotice | PostGoodsReceipt | SubmitInvoice | ApproveInvoice | PayInvoice
     | DisputeInvoice | ReportErpInvoiceStatus | PlaceQualityHold | RequestCorrectiveAction
     | ReleaseQualityHold | AssignException | ResolveException | RecordErpRefusal
-    | RecordFunctionalAckProblem
+    | RecordFunctionalAckProblem | DefineAlertRule | RemoveAlertRule
 )  # fmt: skip
 
 
@@ -292,6 +317,11 @@ def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
+# Alert rules are an admin's, through their own route and the CLI, never a channel's message.
+ADMIN_COMMANDS: tuple[type[Command], ...] = (DefineAlertRule, RemoveAlertRule)
+
 # Wire names ("release_purchase_order") used by REST bulk items and NATS subjects.
-COMMANDS: dict[str, type[Command]] = {_snake(cls.__name__): cls for cls in get_args(Command)}
-forbid_unknown_fields(*COMMANDS.values())
+COMMANDS: dict[str, type[Command]] = {
+    _snake(cls.__name__): cls for cls in get_args(Command) if cls not in ADMIN_COMMANDS
+}
+forbid_unknown_fields(*COMMANDS.values(), *ADMIN_COMMANDS)

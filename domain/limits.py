@@ -373,6 +373,7 @@ Note = Annotated[str, Text(1000, free=True)]  # reasons, notes, resolutions
 LineNumber = Annotated[int, Bounded(1, 999_999)]
 Revision = Annotated[int, Bounded(1, 9_999)]
 Days = Annotated[int, Bounded(0, 366)]
+Hours = Annotated[int, Bounded(0, 8_760)]  # an alert rule's age: up to a year
 
 Quantity = Annotated[Decimal, Amount(15, 6, Sign.POSITIVE)]
 QuantityOrZero = Annotated[Decimal, Amount(15, 6, Sign.NOT_NEGATIVE)]

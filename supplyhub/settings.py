@@ -170,6 +170,20 @@ class Settings(BaseSettings):
         default=14, ge=0, le=366,
         description="`sap`: need-by = the PO's date + this, for an item without schedule lines.",
     )  # fmt: skip
+    # Alert routing (`supplyhub worker alerts`, docs/operations.md): secrets never logged.
+    alerts_webhook_secret: SecretStr = Field(
+        default=SecretStr(""), description="HMAC-SHA256 key of webhook alerts; or _SECRET_FILE."
+    )
+    alerts_webhook_secret_file: Path | None = Field(default=None)
+    alerts_webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    alerts_max_attempts: int = Field(default=5, ge=1, description="Tries of one alert (5xx).")
+    alerts_poll_seconds: float = Field(default=30.0, gt=0, description="Age and SLA checks.")
+    alerts_smtp_host: str = Field(default="", description="Empty: e-mail alerts are off.")
+    alerts_smtp_port: int = Field(default=25, ge=1, le=65535)
+    alerts_smtp_from: str = Field(default="supplyhub@localhost")
+    alerts_smtp_starttls: bool = Field(default=False)
+    alerts_smtp_user: str = Field(default="")
+    alerts_smtp_password: SecretStr = Field(default=SecretStr(""))
 
     @property
     def checkpoint_file(self) -> Path:

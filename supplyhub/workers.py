@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from api.graphql.codes import PORTAL_CODES
+from connectors.alerts.deliveries import DeliveryStore
 from connectors.gateway.directory import PartnerDirectory
 from connectors.gateway.functional_acks import FunctionalAcks
 from connectors.gateway.inbound import EdiInbound
@@ -227,14 +228,15 @@ def build_inbound(settings: Settings, hub: SupplyHub) -> InboundWorker:
 
 
 def create_tables(settings: Settings) -> None:
-    """The NATS workers' own tables (the relay's position, dead letters, parked and held
-    commands, the workers' states)."""
+    """The workers' own tables (the relay's position, dead letters, parked and held
+    commands, the workers' states, the alerts sent)."""
     database = open_database(settings)
     try:
         with schema_lock(settings):
             PositionStore(database)
             DeadLetterStore(database)
             WorkerStatusStore(database).create_table()
+            DeliveryStore(database)
     finally:
         database.close()
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 
 from domain import (
+    alert_rule,
     exception_case,
     goods_receipt,
     invoice,
@@ -37,6 +38,7 @@ AGGREGATES: list[type[Aggregate]] = [
     quality_event.QualityEvent,
     exception_case.ExceptionCase,
     processed_message.ProcessedMessage,
+    alert_rule.AlertRule,
 ]
 EVENTS = [  # every event class the domain can record
     event

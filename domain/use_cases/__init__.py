@@ -8,6 +8,7 @@ from typing import Any
 
 from domain import commands as c
 from domain.outcome import Outcome
+from domain.use_cases.alert_rules import define_alert_rule, remove_alert_rule
 from domain.use_cases.cases import (
     assign_exception,
     place_quality_hold,
@@ -72,6 +73,8 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ResolveException: resolve_exception,
     c.RecordErpRefusal: record_erp_refusal,
     c.RecordFunctionalAckProblem: record_functional_ack_problem,
+    c.DefineAlertRule: define_alert_rule,
+    c.RemoveAlertRule: remove_alert_rule,
 }
 
 

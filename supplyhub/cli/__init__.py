@@ -13,13 +13,13 @@ from pydantic import ValidationError
 
 from projections.store_faults import store_fault
 from supplyhub.audit_anchors import AuditSetupError
-from supplyhub.cli import api, core, cxml, edi, erp, partners, read_side, workers
+from supplyhub.cli import alerts, api, core, cxml, edi, erp, partners, read_side, workers
 from supplyhub.settings import Settings
 
 # Each module contributes `register(subparsers)` and `register_workers(worker_subparsers)`;
 # a parser's `run` default is called with the parsed arguments and the settings, and returns
 # the exit status.
-_GROUPS = [core, read_side, api, workers, edi, cxml, erp, partners]
+_GROUPS = [core, read_side, api, workers, edi, cxml, erp, partners, alerts]
 
 Run = Callable[[argparse.Namespace, Settings], int]
 

@@ -118,6 +118,7 @@ def build_app(
     from connectors.cxml.inbound import CxmlInbound
     from storage.payloads import PayloadStore
     from supplyhub import erp
+    from supplyhub.alerts import StoredAlertDesk
     from supplyhub.cxml import cxml_orders
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
     from supplyhub.partner_desk import StoredPartnerDesk, partner_directory
@@ -152,6 +153,7 @@ def build_app(
     app.state.cxml = CxmlInbound(  # POST /cxml; a StatusUpdateRequest on our OrderRequests
         partners, payloads=app.state.payloads, statuses=cxml_orders(settings)
     )
+    app.state.alerts = StoredAlertDesk.open(settings, hub)  # GET /api/v1/alerts
     return app
 
 
