@@ -18,7 +18,7 @@ from domain.application import SupplyHub
 from projections.read_models import ExceptionView, ReadModels
 from supplyhub.bootstrap import schema_lock
 from supplyhub.read_side import open_read_side
-from supplyhub.settings import Settings
+from supplyhub.settings import SecretFileError, Settings
 from supplyhub.workers import open_database, worker_loop
 
 
@@ -54,14 +54,10 @@ def _case(view: ExceptionView) -> Case:
 
 def webhook_secret(settings: Settings) -> bytes | None:
     """The webhooks' signing key, from the setting or its file; None when neither is set."""
-    secret = settings.alerts_webhook_secret.get_secret_value()
-    if not secret and settings.alerts_webhook_secret_file is not None:
-        try:
-            secret = settings.alerts_webhook_secret_file.read_text().strip()
-        except OSError as error:
-            raise AlertsNotConfiguredError(
-                f"SUPPLYHUB_ALERTS_WEBHOOK_SECRET_FILE: cannot read it: {error.strerror}"
-            ) from None
+    try:
+        secret = settings.secret("alerts_webhook_secret")
+    except SecretFileError as error:
+        raise AlertsNotConfiguredError(str(error)) from None
     if secret and len(secret) < 16:
         raise AlertsNotConfiguredError(
             "SUPPLYHUB_ALERTS_WEBHOOK_SECRET must have at least 16 characters"

@@ -16,7 +16,7 @@ from nats.js.errors import NotFoundError
 
 from connectors.nats.streams import close_quietly, connect, ensure_stream
 from projections.audit_checkpoints import Checkpoint
-from supplyhub.settings import Settings
+from supplyhub.settings import SecretFileError, Settings
 
 MIN_KEY_LENGTH = 16
 
@@ -27,12 +27,10 @@ class AuditSetupError(Exception):
 
 def audit_key(settings: Settings) -> bytes | None:
     """The checkpoint key from the settings or its file; None when neither is set."""
-    key = settings.audit_key.get_secret_value()
-    if not key and settings.audit_key_file is not None:
-        try:
-            key = settings.audit_key_file.read_text().strip()
-        except OSError as error:
-            raise AuditSetupError(f"cannot read the audit key file: {error}") from None
+    try:
+        key = settings.secret("audit_key")
+    except SecretFileError as error:
+        raise AuditSetupError(str(error)) from None
     if not key:
         return None
     if len(key) < MIN_KEY_LENGTH:

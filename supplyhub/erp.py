@@ -17,7 +17,7 @@ from connectors.erp.writebacks import pending
 from connectors.workers.positions import PositionStore
 from domain.application import SupplyHub
 from supplyhub.bootstrap import schema_lock
-from supplyhub.settings import Settings
+from supplyhub.settings import SecretFileError, Settings
 from supplyhub.workers import open_database, worker_loop
 
 if TYPE_CHECKING:
@@ -46,14 +46,10 @@ def check(settings: Settings) -> None:
 
 
 def password(settings: Settings) -> str:
-    secret = settings.erp_password.get_secret_value()
-    if not secret and settings.erp_password_file is not None:
-        try:
-            secret = settings.erp_password_file.read_text().strip()
-        except OSError as error:
-            raise ErpNotConfiguredError(
-                f"SUPPLYHUB_ERP_PASSWORD_FILE: cannot read it: {error.strerror}"
-            ) from None
+    try:
+        secret = settings.secret("erp_password")
+    except SecretFileError as error:
+        raise ErpNotConfiguredError(str(error)) from None
     if not secret:
         raise ErpNotConfiguredError("set SUPPLYHUB_ERP_PASSWORD or SUPPLYHUB_ERP_PASSWORD_FILE")
     return secret

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 DEV_JWT_SECRET = "supplyhub-development-secret-change-me-now"
 
 
+class SecretFileError(OSError):
+    """A secret's ``_FILE`` setting names a file that cannot be read: says which setting."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUPPLYHUB_", frozen=True)
 
@@ -209,6 +213,20 @@ class Settings(BaseSettings):
         """The partner profiles' import inbox, one ``<partner>.json`` each: imported into the
         event-sourced register when new or changed (connectors/gateway/directory.py)."""
         return self.data_dir / "partners"
+
+    def secret(self, name: str) -> str:
+        """The secret setting ``name`` (a `SecretStr`), else the first line of the file its
+        ``<name>_file`` setting names (a mounted secret), else ""; never logged."""
+        value: SecretStr = getattr(self, name)
+        found = value.get_secret_value()
+        path: Path | None = getattr(self, f"{name}_file")
+        if found or path is None:
+            return found
+        try:
+            return path.read_text().strip()
+        except OSError as error:
+            setting = f"SUPPLYHUB_{name.upper()}_FILE"
+            raise SecretFileError(f"{setting}: cannot read it: {error.strerror}") from None
 
     def api(self) -> ApiSettings:
         """The API's part of the settings, as `create_app` takes it."""
