@@ -25,7 +25,7 @@ from api.graphql.socket import GraphQLSocket
 from api.health import Probe, health_router
 from api.metrics import Metrics, body_limit
 from api.pages import page_routes
-from api.rest import bulk, cxml, edi, invoices, purchase_orders, receipts, suppliers
+from api.rest import as2, bulk, cxml, edi, invoices, purchase_orders, receipts, suppliers
 from api.services import ProjectionStatuses, Services
 from api.settings import ApiSettings
 from domain.application import SupplyHub
@@ -103,6 +103,7 @@ def create_app(
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk, edi):
         app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])
     app.include_router(cxml.router)  # the partner authenticates in the document, not a token
+    app.include_router(as2.router)  # named by its AS2 headers, proved by its signature
     app.include_router(health_router(readiness, metrics, settings.max_lag, tokens))
     app.state.metrics = metrics  # `serve` may also expose them on a port of their own
     app.add_middleware(_Outermost, metrics=metrics, max_body_bytes=settings.max_body_bytes)

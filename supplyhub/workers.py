@@ -29,8 +29,9 @@ from connectors.workers.status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from storage.database import Database
-from storage.payloads import PayloadStore
+from storage.payloads import Payloads
 from supplyhub.bootstrap import schema_lock
+from supplyhub.edi_transports import as2_sender, payload_store
 from supplyhub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -138,15 +139,22 @@ def edi_documents(settings: Settings) -> OutboundDocuments:
         return OutboundDocuments(open_database(settings))
 
 
+def payloads(settings: Settings) -> Payloads:
+    """The raw EDI payloads, where this hub keeps them (supplyhub/edi_transports.py)."""
+    with schema_lock(settings):
+        return payload_store(settings, open_database(settings))
+
+
 def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
     """The EDI gateway's worker: POs out to partners, their answers in (connectors/gateway)."""
     with schema_lock(settings):  # the position store and the documents create their tables
         database = open_database(settings)
         positions, documents = PositionStore(database), OutboundDocuments(database)
+        payloads, as2 = payload_store(settings, database), as2_sender(settings, database)
     return EdiOutbound(
-        hub, positions, documents, EdiInbound(settings.partner_dir),
-        PayloadStore(settings.payload_dir),
+        hub, positions, documents, EdiInbound(settings.partner_dir), payloads,
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
+        as2=as2.send if as2 else None,
     )  # fmt: skip
 
 

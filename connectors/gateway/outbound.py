@@ -45,7 +45,7 @@ from domain.outcome import Outcome
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
 from storage.database import Database, Transaction
-from storage.payloads import PayloadStore
+from storage.payloads import Payloads
 
 log = logging.getLogger(__name__)
 
@@ -258,14 +258,16 @@ class EdiOutbound:
         positions: PositionStore,
         documents: OutboundDocuments,
         partners: EdiInbound,
-        payloads: PayloadStore,
+        payloads: Payloads,
         *,
         name: str = "edi-outbound",
         batch_size: int = 100,
         timeout_seconds: float = 10.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        as2: Callable[[PartnerProfile, bytes], tuple[int, bytes]] | None = None,
     ) -> None:
         self.hub = hub
+        self.as2 = as2  # connectors/as2/sender.py, for partners whose profile has AS2 terms
         self.positions = positions
         self.documents = documents
         self.partners = partners
@@ -295,7 +297,7 @@ class EdiOutbound:
             UUID(str(notification.originator_id)), version=notification.originator_version
         )
         profile = self.partners.for_supplier(po.supplier)
-        if profile is None or not profile.url:
+        if profile is None or not (profile.url or profile.as2):
             return 0
         kind = notification.topic.rpartition(".")[2]
         now = self.clock()
@@ -312,13 +314,19 @@ class EdiOutbound:
             lambda control: write_document(order, profile, control, now),
         )
         self.payloads.put(document)
-        status, answer = self._http(profile.url, document)
+        status, answer = self._post(profile, document)
         if status >= 400:
             log.error("edi: %s refused PO %s: %s %r", profile.partner, po.number, status,
                       answer[:300])  # fmt: skip
         elif _EDI_START.match(answer):
             self.receive(profile.partner, answer)
         return 1
+
+    def _post(self, profile: PartnerProfile, body: bytes) -> tuple[int, bytes]:
+        """By AS2 when the profile has AS2 terms, else a plain HTTP POST to its url."""
+        if profile.as2 is not None and self.as2 is not None:
+            return self.as2(profile, body)
+        return self._http(profile.url, body)
 
     def _http(self, url: str, body: bytes | None = None) -> tuple[int, bytes]:
         """(status, body) of a POST of ``body`` (a GET without one). Unreachable (refused,
@@ -343,8 +351,8 @@ class EdiOutbound:
             lambda control: rejecting_ack(interchange, error, profile, control, at).document,
         )  # fmt: skip
         self.payloads.put(ack)
-        if profile.url:
-            self._http(profile.url, ack)
+        if profile.url or profile.as2:
+            self._post(profile, ack)
 
     def collect(self) -> None:
         """Each partner's mailbox (``pickup_url``), through the inbound path."""

@@ -117,9 +117,10 @@ def build_app(
     from api.health import Readiness, WorkerStatus
     from connectors.cxml.inbound import CxmlInbound
     from connectors.gateway.inbound import EdiInbound
-    from storage.payloads import PayloadStore
+    from supplyhub.bootstrap import schema_lock
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
-    from supplyhub.workers import worker_statuses
+    from supplyhub.edi_transports import payload_store
+    from supplyhub.workers import open_database, worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
 
@@ -143,7 +144,12 @@ def build_app(
     )
     app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
     app.state.cxml = CxmlInbound(settings.partner_dir)  # POST /cxml
-    app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
+    with schema_lock(settings):  # the database's payload table is created on first use
+        app.state.payloads = payload_store(settings, open_database(settings))  # auditors
+    if settings.as2_id:  # POST /as2: the EDI worker's inbound path behind AS2
+        from supplyhub.edi_transports import build_as2_endpoint
+
+        app.state.as2 = build_as2_endpoint(settings, hub)
     return app
 
 

@@ -16,7 +16,7 @@ from connectors.edi.inbound import translate_file
 from connectors.edi.translation import FunctionalAck, Translation
 from connectors.gateway.profile import PartnerProfile
 from domain.commands import AcknowledgePurchaseOrder, Command
-from storage.payloads import PayloadStore, UnknownPayloadError
+from storage.payloads import UnknownPayloadError
 from supplyhub import workers
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import translating
@@ -106,7 +106,7 @@ def run_parked(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        kept = PayloadStore(settings.payload_dir).get(args.ref)
+        kept = workers.payloads(settings).get(args.ref)
     except UnknownPayloadError as error:
         return fail(f"edi show: {error}")
     sys.stdout.buffer.write(kept)
