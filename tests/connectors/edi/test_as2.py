@@ -17,10 +17,11 @@ from x12.x12_samples import interchange
 
 from api.auth import Role
 from connectors.as2.library import as2
+from connectors.as2.receipts import As2Messages
 from connectors.gateway.outbound import EdiOutbound
 from supplyhub.read_side import ReadSide
 from supplyhub.settings import Settings
-from supplyhub.workers import build_edi
+from supplyhub.workers import build_edi, open_database
 
 HUB_ID = "SUPPLYHUB-AS2"
 PARTNER_ID = "ACME-AS2"
@@ -50,6 +51,7 @@ class Hub:
     connector: dict[str, str]
     buyer: dict[str, str]
     auditor: dict[str, str]
+    settings: Settings
 
 
 def trade_by_as2(data_dir: Path, keys: dict[str, KeyPair], url: str, **terms: Any) -> None:
@@ -73,7 +75,7 @@ def hub(tmp_path: Path, keys: dict[str, KeyPair]) -> Iterator[Hub]:
         yield Hub(
             client, hub.read_side, build_edi(settings, hub.store), tmp_path,
             hub.bearer(Role.CONNECTOR, "erp"), hub.bearer(Role.BUYER, "kim"),
-            hub.bearer(Role.AUDITOR, "ada"),
+            hub.bearer(Role.AUDITOR, "ada"), settings,
         )  # fmt: skip
 
 
@@ -206,7 +208,7 @@ def test_a_released_po_goes_out_signed_and_encrypted_and_the_partners_mdn_is_che
     assert sent == 1
     (document,) = partner.received
     assert b"ST*850*" in document and b"BEG*00*SA*PO-77" in document
-    messages = hub.worker.as2.__self__.messages.all()  # type: ignore[union-attr]
+    messages = As2Messages(open_database(hub.settings)).all()
     assert [(m.partner, m.status, m.detail) for m in messages] == [("acme", "processed", "")]
 
 
