@@ -13,6 +13,8 @@ from supplyhub.settings import Settings
 if TYPE_CHECKING:  # AS2's crypto is imported only by processes that trade by AS2
     from connectors.as2.endpoint import As2Endpoint
     from connectors.as2.sender import As2Sender
+    from connectors.gateway.drop import DropDirectory
+    from connectors.gateway.files import FileGateway
     from domain.application import SupplyHub
 
 
@@ -53,4 +55,25 @@ def build_as2_endpoint(settings: Settings, hub: SupplyHub) -> As2Endpoint:
     return As2Endpoint(
         sender.identity, edi.partners, edi.receive, sender,
         timeout_seconds=settings.edi_timeout_seconds,
+    )  # fmt: skip
+
+
+def build_file_gateway(settings: Settings, hub: SupplyHub) -> FileGateway:
+    """`edi receive FILE` and the drop directory: a file through the whole gateway."""
+    from connectors.gateway.files import FileGateway
+    from supplyhub.workers import build_edi
+
+    edi = build_edi(settings, hub)
+    return FileGateway(hub, edi.partners, edi.payloads, edi.documents)
+
+
+def build_drop_directory(settings: Settings, hub: SupplyHub) -> DropDirectory | None:
+    """The drop directory `worker edi` watches, when SUPPLYHUB_EDI_DROP_DIR is set."""
+    if settings.edi_drop_dir is None:
+        return None
+    from connectors.gateway.drop import DropDirectory
+
+    return DropDirectory(
+        settings.edi_drop_dir, build_file_gateway(settings, hub),
+        settle_seconds=settings.edi_drop_settle_seconds,
     )  # fmt: skip

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     edi_timeout_seconds: float = Field(
         default=10.0, gt=0, description="Longest wait for a partner's HTTP answer."
     )
+    edi_drop_dir: Path | None = Field(
+        default=None, description="Root of the drop directory (inbound/, processed/, failed/)."
+    )
+    edi_drop_settle_seconds: float = Field(
+        default=2.0, ge=0, description="A dropped file untouched this long is read."
+    )
     # --- AS2 (issue 13; docs/edi.md): the hub's own identity; the key is never logged ---
     as2_id: str = Field(default="", description="The hub's AS2 identifier; empty: no AS2.")
     as2_key_file: Path | None = Field(
