@@ -69,6 +69,7 @@ def hub(tmp_path: Path, keys: dict[str, KeyPair]) -> Iterator[Hub]:
     settings = Settings(
         data_dir=tmp_path, dev_mode=True, as2_id=HUB_ID,
         as2_key_file=keys["hub"].key, as2_certificate_file=keys["hub"].certificate,
+        as2_mdn_url="http://hub.invalid/as2",
     )  # fmt: skip
     trade_by_as2(tmp_path, keys, "http://127.0.0.1:9/as2")
     with composed(settings) as hub, TestClient(hub.app) as client:
@@ -210,6 +211,24 @@ def test_a_released_po_goes_out_signed_and_encrypted_and_the_partners_mdn_is_che
     assert b"ST*850*" in document and b"BEG*00*SA*PO-77" in document
     messages = As2Messages(open_database(hub.settings)).all()
     assert [(m.partner, m.status, m.detail) for m in messages] == [("acme", "processed", "")]
+
+
+def test_an_asynchronous_mdn_for_our_850_is_matched_to_it_at_post_as2_and_recorded(
+    hub: Hub, partner: Pyas2Partner, keys: dict[str, KeyPair]
+) -> None:
+    with listening(partner) as url:
+        trade_by_as2(hub.data_dir, keys, url, mdn="async")
+        release(hub)
+        hub.worker.step()
+    messages = As2Messages(open_database(hub.settings))
+    awaiting = [m.status for m in messages.all()]
+    (owed,) = partner.later
+
+    answer = hub.client.post("/as2", content=owed[1], headers=owed[0])
+
+    assert awaiting == ["awaiting"]
+    assert answer.status_code == 200
+    assert [(m.status, m.detail) for m in messages.all()] == [("processed", "")]
 
 
 def test_a_partner_that_owes_a_synchronous_mdn_and_gives_none_is_tried_again(
