@@ -69,9 +69,7 @@ def release(hub: SupplyHub, prefix: str, count: int, lines: int) -> None:
     items = (
         BatchItem(
             c.ReleasePurchaseOrder(f"{prefix}{n:07d}", SUPPLIER, "USD", order_lines),
-            Provenance(
-                f"rel-{prefix}{n}", "c", "c", "erp", Channel.ERP, NOW, f"raw/{prefix}{n}"
-            ),
+            Provenance(f"rel-{prefix}{n}", "c", "c", "erp", Channel.ERP, NOW, f"raw/{prefix}{n}"),
         )
         for n in range(count)
     )
