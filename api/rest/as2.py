@@ -19,6 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from domain.errors import NotFoundError
 
 router = APIRouter(tags=["as2"])
+# A MIME body whose type the AS2 headers give: S/MIME, an EDI interchange, an MDN.
+_RAW = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 
 
 class Reply(Protocol):
@@ -36,13 +38,15 @@ class As2Endpoint(Protocol):
 @router.post(
     "/as2",
     summary="Take an AS2 message from a trading partner; answer with its MDN",
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
-            "required": True,
-        }
+    openapi_extra={"requestBody": {"content": _RAW, "required": True}},
+    responses={
+        200: {
+            "description": "The synchronous MDN (multipart/report, or multipart/signed around "
+            "one; its Content-Type in the headers), or empty when it is asynchronous",
+            "content": _RAW,
+        },
+        404: {"description": "This hub has no AS2 id (SUPPLYHUB_AS2_ID): a problem document"},
     },
-    responses={200: {"description": "The synchronous MDN (multipart/report), or empty"}},
 )
 async def receive(request: Request, background: BackgroundTasks) -> Response:
     endpoint: As2Endpoint | None = getattr(request.app.state, "as2", None)

@@ -129,7 +129,10 @@ class As2Endpoint:
         """The asynchronous MDN of a message we sent: its outcome recorded."""
         mdn = as2.Mdn()
         mdn.payload = message_from_bytes(raw)
-        original_id, _ = mdn.detect_mdn()
+        try:
+            original_id, _ = mdn.detect_mdn()
+        except (AttributeError, TypeError, IndexError):  # a report without its fields
+            return As2Reply(400, {}, b"an MDN without an Original-Message-ID", disposition="")
         sent = self.messages.find(str(original_id))
         profile = self._profile(sent.partner) if sent else None
         if sent is None or profile is None or profile.as2 is None:
