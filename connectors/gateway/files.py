@@ -4,10 +4,11 @@ and, when it cannot be read, parked and answered with our rejecting 997 / CONTRL
 
 The file is never held: it is archived a chunk at a time (`put_file`), then read by the
 streaming readers to judge it whole (a wrong trailer at the end refuses every set before it,
-as `POST /api/v1/edi` refuses an interchange whole), keeping its commands while they are
-few (`hold_limit`); a larger file is read a second time. The commands are applied a batch at
-a time, each with the message id ``POST /api/v1/edi`` gives it, so a file received
-again, or received after a crash before it was moved, is a replay: nothing twice.
+as `POST /api/v1/edi` refuses an interchange whole), keeping its commands when the file
+is small (8 MB: some tens of MB of commands at most); a larger file is read a second time.
+The commands are applied a batch at a time, each with the message id ``POST /api/v1/edi``
+gives it, so a file received again, or after a crash before it was moved, is a replay:
+nothing twice.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class FileGateway:
         documents: OutboundDocuments,
         *,
         batch_size: int = 500,
-        hold_limit: int = 20_000,
+        hold_bytes: int = 8 << 20,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.hub = hub
@@ -87,7 +88,7 @@ class FileGateway:
         self.payloads = payloads
         self.documents = documents
         self.batch_size = batch_size
-        self.hold_limit = hold_limit  # commands kept from the first reading (a few MB)
+        self.hold_bytes = hold_bytes  # a file this small has its commands kept, not re-read
         self.clock = clock
 
     def partner_of(self, path: Path) -> PartnerProfile:
@@ -107,13 +108,12 @@ class FileGateway:
         profile = self.partners.profile(partner) if partner else self.partner_of(path)
         receipt = FileReceipt(profile.partner, self.payloads.put_file(path))
         at = self.clock()
-        held: list[InboundCommand] | None = []
+        small = path.stat().st_size <= self.hold_bytes
+        held: list[InboundCommand] = []
         try:  # judged whole before anything applies; a small file's commands kept meanwhile
             for each in self._commands(path, profile):
-                if held is not None:
+                if small:
                     held.append(each)
-                    if len(held) > self.hold_limit:
-                        held = None  # a large file is read a second time instead
         except EdiSyntaxError as error:
             receipt.refused = str(error)
             receipt.ack = self._park(path, profile, receipt.ref, error, at)
@@ -121,7 +121,7 @@ class FileGateway:
             return receipt
         base = Provenance("", "", "", f"connector:{profile.partner}", Channel.X12, at, receipt.ref)
         batch: list[InboundCommand] = []
-        for each in self._commands(path, profile) if held is None else held:
+        for each in held if small else self._commands(path, profile):
             batch.append(each)
             if len(batch) >= self.batch_size:
                 self._apply(batch, base, receipt, on_result)
