@@ -72,12 +72,13 @@ class Pyas2Partner:
     received: list[bytes] = field(default_factory=list)  # payloads of the hub's messages
     receipts: list[bytes] = field(default_factory=list)  # MDNs the hub POSTed to mdn_url
     answer_mdn: bool = True
+    sign_mdn: bool = True  # False: an unsigned MDN where a signed one was asked for
     later: list[tuple[dict[str, str], bytes]] = field(default_factory=list)  # async MDNs owed
 
     def organization(self) -> Any:
         return as2.Organization(
-            self.as2_id, sign_key=self.keys.pem, decrypt_key=self.keys.pem,
-            mdn_url=self.mdn_url or None,
+            self.as2_id, sign_key=self.keys.pem if self.sign_mdn else None,
+            decrypt_key=self.keys.pem, mdn_url=self.mdn_url or None,
         )  # fmt: skip
 
     def hub(self, *, sign: bool = True, encrypt: bool = True, mdn: str = "SYNC") -> Any:

@@ -19,6 +19,7 @@ from api.auth import Role
 from connectors.as2.library import as2
 from connectors.as2.receipts import As2Messages
 from connectors.gateway.outbound import EdiOutbound
+from supplyhub.cli import main
 from supplyhub.read_side import ReadSide
 from supplyhub.settings import Settings
 from supplyhub.workers import build_edi, open_database
@@ -229,6 +230,31 @@ def test_an_asynchronous_mdn_for_our_850_is_matched_to_it_at_post_as2_and_record
     assert awaiting == ["awaiting"]
     assert answer.status_code == 200
     assert [(m.status, m.detail) for m in messages.all()] == [("processed", "")]
+
+
+def test_a_failed_mdn_is_kept_for_operations_and_the_po_is_not_sent_again(
+    hub: Hub,
+    partner: Pyas2Partner,
+    keys: dict[str, KeyPair],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    partner.sign_mdn = False  # we asked for a signed receipt: an unsigned one proves nothing
+    with listening(partner) as url:
+        trade_by_as2(hub.data_dir, keys, url)
+        release(hub)
+
+        sent, again = hub.worker.step(), hub.worker.step()
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(hub.data_dir))
+    listed = main(["edi", "as2"])
+
+    assert (sent, again, len(partner.received)) == (1, 0, 1)
+    messages = As2Messages(open_database(hub.settings)).all()
+    ((status, detail),) = [(m.status, m.detail) for m in messages]
+    ]
+    assert (status, detail) == ("failed/Failure", "Expected signed MDN but unsigned MDN returned")
+    out = capsys.readouterr().out
+    assert listed == 0 and "  acme  " in out and "failed/Failure  Expected signed MDN" in out
 
 
 def test_a_partner_that_owes_a_synchronous_mdn_and_gives_none_is_tried_again(
