@@ -251,7 +251,6 @@ def test_a_failed_mdn_is_kept_for_operations_and_the_po_is_not_sent_again(
     assert (sent, again, len(partner.received)) == (1, 0, 1)
     messages = As2Messages(open_database(hub.settings)).all()
     ((status, detail),) = [(m.status, m.detail) for m in messages]
-    ]
     assert (status, detail) == ("failed/Failure", "Expected signed MDN but unsigned MDN returned")
     out = capsys.readouterr().out
     assert listed == 0 and "  acme  " in out and "failed/Failure  Expected signed MDN" in out
