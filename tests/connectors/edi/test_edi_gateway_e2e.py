@@ -128,12 +128,21 @@ def test_a_po_released_over_rest_is_acknowledged_line_by_line_by_the_mocks_855(
     assert result["outcome"]["status"] == "applied"
     assert result["outcome"]["replayed"] is False
     assert again.json()["results"][0]["outcome"]["replayed"] is True
+    # The mock confirms dates from its own clock (today + lead time): the hub shows its ACK05s.
+    first_date, second_date = _ack_dates(acknowledgment)
     assert lines_seen(hub) == [
         {"lineNumber": 1, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "100", "confirmedDate": "2026-12-06"},
+         "confirmedQuantity": "100", "confirmedDate": first_date},
         {"lineNumber": 2, "ackStatus": "accepted", "ackSourceCode": "IA",
-         "confirmedQuantity": "2.5", "confirmedDate": "2026-12-09"},
+         "confirmedQuantity": "2.5", "confirmedDate": second_date},
     ]  # fmt: skip
+
+
+def _ack_dates(interchange: bytes) -> list[str]:
+    """Each ACK segment's date (ACK05, after the qualifier 067), as ISO dates."""
+    (read,) = read_interchanges([interchange])
+    dates = [segment.get(5) for segment in read.segments() if segment.tag == "ACK"]
+    return [f"{d[:4]}-{d[4:6]}-{d[6:8]}" for d in dates]
 
 
 def test_an_interchange_the_profile_cannot_translate_is_refused_whole_naming_the_element(
