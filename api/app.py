@@ -27,6 +27,7 @@ from api.metrics import Metrics, body_limit
 from api.pages import page_routes
 from api.rest import (
     alerts,
+    as2,
     bulk,
     cxml,
     edi,
@@ -113,6 +114,7 @@ def create_app(
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk, edi, partners, alerts):
         app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])
     app.include_router(cxml.router)  # the partner authenticates in the document, not a token
+    app.include_router(as2.router)  # named by its AS2 headers, proved by its signature
     app.include_router(health_router(readiness, metrics, settings.max_lag, tokens))
     app.state.metrics = metrics  # `serve` may also expose them on a port of their own
     app.add_middleware(_Outermost, metrics=metrics, max_body_bytes=settings.max_body_bytes)

@@ -1,9 +1,12 @@
 """Raw payloads kept byte for byte, content-addressed: the reference is ``sha256:<hex>`` of
 the bytes, the value every event they caused carries in its provenance's ``payload_ref``.
 
-Files under a folder (``<data dir>/payloads`` by default), one per payload, in a two-level
-fan-out (``ab/abcdef...``); written to a temporary name and renamed, so a reader never sees
-half a payload, and the same bytes stored twice are one file.
+Two stores, one API (``put``, ``put_file``, ``get``): `PayloadStore`, files under a folder
+(``<data dir>/payloads``, the default), one per payload in a two-level fan-out
+(``ab/abcdef...``), written to a temporary name and renamed, so a reader never sees half a
+payload; and `DatabasePayloadStore`, a table beside the events when the hub runs on
+PostgreSQL, so payloads are backed up, replicated and restored with the log that points at
+them. Either way the same bytes stored twice are kept once.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
+from typing import Protocol
+
+from storage.database import Database
 
 _REF = re.compile(r"sha256:([0-9a-f]{64})\Z")
 
@@ -28,9 +35,39 @@ def payload_ref(payload: bytes) -> str:
     return f"sha256:{hashlib.sha256(payload).hexdigest()}"
 
 
+class Payloads(Protocol):
+    def put(self, payload: bytes) -> str: ...
+    def put_file(self, path: Path) -> str: ...
+    def get(self, ref: str) -> bytes: ...
+
+
+_CHUNK = 1 << 20
+
+
+def file_ref(path: Path) -> str:
+    """The reference of a file's bytes, read a chunk at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(_CHUNK):
+            digest.update(chunk)
+    return f"sha256:{digest.hexdigest()}"
+
+
 class PayloadStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+
+    def put_file(self, path: Path) -> str:
+        """Keep the bytes of the file at ``path`` without reading it whole (a 100 MB
+        interchange is copied a chunk at a time); returns its reference."""
+        ref = file_ref(path)
+        kept = self._path(ref)
+        if not kept.is_file():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
+            shutil.copyfile(path, temporary)
+            os.replace(temporary, kept)
+        return ref
 
     def put(self, payload: bytes) -> str:
         """Keep ``payload``; returns its reference."""
@@ -60,3 +97,45 @@ class PayloadStore:
             raise UnknownPayloadError(ref)
         digest = found.group(1)
         return self.folder / digest[:2] / digest
+
+
+class DatabasePayloadStore:
+    """Payloads in the hub's database (``edi_payloads``): what `PayloadStore` keeps in files."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        with self._db.transaction() as tx:
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS edi_payloads (ref TEXT PRIMARY KEY, "
+                f"payload {database.blob} NOT NULL)"
+            )
+
+    def put(self, payload: bytes) -> str:
+        ref = payload_ref(payload)
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO edi_payloads (ref, payload) VALUES (%s, %s) "
+                "ON CONFLICT (ref) DO NOTHING",
+                (ref, payload),
+            )
+        return ref
+
+    def put_file(self, path: Path) -> str:
+        ref = file_ref(path)
+        with self._db.transaction() as tx:
+            if not tx.execute("SELECT 1 FROM edi_payloads WHERE ref = %s", (ref,)):
+                tx.execute(
+                    "INSERT INTO edi_payloads (ref, payload) VALUES (%s, %s) "
+                    "ON CONFLICT (ref) DO NOTHING",
+                    (ref, path.read_bytes()),
+                )
+        return ref
+
+    def get(self, ref: str) -> bytes:
+        if _REF.match(ref) is None:
+            raise UnknownPayloadError(ref)
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT payload FROM edi_payloads WHERE ref = %s", (ref,))
+        if not rows or payload_ref(payload := bytes(rows[0][0])) != ref:
+            raise UnknownPayloadError(ref)
+        return payload

@@ -77,6 +77,23 @@ class Settings(BaseSettings):
         description="A JSON object of secret name -> the hub's shared secret, for profiles "
         "whose `cxml.outbound_secret` names one.",
     )
+    edi_drop_dir: Path | None = Field(
+        default=None, description="Root of the drop directory (inbound/, processed/, failed/)."
+    )
+    edi_drop_settle_seconds: float = Field(
+        default=2.0, ge=0, description="A dropped file untouched this long is read."
+    )
+    # --- AS2 (issue 13; docs/edi.md): the hub's own identity; the key is never logged ---
+    as2_id: str = Field(default="", description="The hub's AS2 identifier; empty: no AS2.")
+    as2_key_file: Path | None = Field(
+        default=None, description="PEM private key that signs our messages and decrypts theirs."
+    )
+    as2_certificate_file: Path | None = Field(
+        default=None, description="PEM certificate partners verify and encrypt to."
+    )
+    as2_mdn_url: str = Field(
+        default="", description="Our POST /as2 URL partners send asynchronous MDNs to."
+    )
     tolerance_quantity_pct: Decimal = Decimal("5")
     tolerance_days_early: int = 3
     tolerance_days_late: int = 2

@@ -33,9 +33,10 @@ from connectors.workers.status import StatusPublisher, WorkerStatusStore
 from domain.application import SupplyHub
 from domain.provenance import Channel
 from storage.database import Database
-from storage.payloads import PayloadStore
+from storage.payloads import Payloads
 from supplyhub.bootstrap import schema_lock
 from supplyhub.cxml import build_cxml_outbound
+from supplyhub.edi_transports import as2_sender, payload_store
 from supplyhub.partner_desk import partner_directory
 from supplyhub.settings import Settings
 
@@ -162,11 +163,15 @@ class LazyEdiReceiver:
                 with schema_lock(self._settings):
                     database = open_database(self._settings)
                     documents, acks = OutboundDocuments(database), FunctionalAcks(database)
-                self._receiver = EdiReceiver(
-                    EdiInbound(self.partners), documents, acks,
-                    PayloadStore(self._settings.payload_dir),
-                )  # fmt: skip
+                    payloads = payload_store(self._settings, database)
+                self._receiver = EdiReceiver(EdiInbound(self.partners), documents, acks, payloads)
         return self._receiver.receive(partner, body)
+
+
+def payloads(settings: Settings) -> Payloads:
+    """The raw EDI payloads, where this hub keeps them (supplyhub/edi_transports.py)."""
+    with schema_lock(settings):
+        return payload_store(settings, open_database(settings))
 
 
 def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
@@ -176,11 +181,11 @@ def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
         positions, documents = PositionStore(database), OutboundDocuments(database)
         acks = FunctionalAcks(database)
         cxml = build_cxml_outbound(settings, database)  # a cXML partner's OrderRequests
+        payloads, as2 = payload_store(settings, database), as2_sender(settings, database)
     return EdiOutbound(
-        hub, positions, documents, EdiInbound(partner_directory(settings)),
-        PayloadStore(settings.payload_dir), acks,
+        hub, positions, documents, EdiInbound(partner_directory(settings)), payloads, acks,
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
-        cxml=cxml,
+        cxml=cxml, as2=as2.send if as2 else None,
     )  # fmt: skip
 
 

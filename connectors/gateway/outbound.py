@@ -47,7 +47,7 @@ from domain.outcome import Outcome
 from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
 from storage.database import Database, Transaction
-from storage.payloads import PayloadStore
+from storage.payloads import Payloads
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +242,7 @@ class EdiOutbound:
         positions: PositionStore,
         documents: OutboundDocuments,
         partners: EdiInbound,
-        payloads: PayloadStore,
+        payloads: Payloads,
         acks: FunctionalAcks,
         *,
         name: str = "edi-outbound",
@@ -250,9 +250,11 @@ class EdiOutbound:
         timeout_seconds: float = 10.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         cxml: ChannelOutbound | None = None,
+        as2: Callable[[PartnerProfile, bytes], tuple[int, bytes]] | None = None,
     ) -> None:
         self.hub = hub
         self.cxml = cxml  # a cXML partner's orders go out as OrderRequests
+        self.as2 = as2  # connectors/as2/sender.py, for partners whose profile has AS2 terms
         self.positions = positions
         self.documents = documents
         self.partners = partners
@@ -290,7 +292,7 @@ class EdiOutbound:
         now = self.clock()
         if profile is not None and profile.dialect is Dialect.CXML:
             return self.cxml.send(notification.id, po, kind, profile, now) if self.cxml else 0
-        if profile is None or not profile.url:
+        if profile is None or not (profile.url or profile.as2):
             return 0
         try:
             order = outbound_order(po, kind, profile, now)
@@ -316,7 +318,7 @@ class EdiOutbound:
         self.payloads.put(document)
         control = self.documents.control(notification.id)
         self.acks.expect(profile.partner, control, po.number, f"{code} {control}", now)
-        status, answer = self._http(profile.url, document)
+        status, answer = self._post(profile, document)
         if status >= 400:
             log.error("edi: %s refused PO %s: %s %r", profile.partner, po.number, status,
                       answer[:300])  # fmt: skip
@@ -331,6 +333,12 @@ class EdiOutbound:
             UUID(str(notification.originator_id)), version=notification.originator_version - 1
         )
         return outbound_order(previous, "Released", profile, now)
+
+    def _post(self, profile: PartnerProfile, body: bytes) -> tuple[int, bytes]:
+        """By AS2 when the profile has AS2 terms, else a plain HTTP POST to its url."""
+        if profile.as2 is not None and self.as2 is not None:
+            return self.as2(profile, body)
+        return self._http(profile.url, body)
 
     def _http(self, url: str, body: bytes | None = None) -> tuple[int, bytes]:
         """(status, body) of a POST of ``body`` (a GET without one). Unreachable (refused,
@@ -347,13 +355,14 @@ class EdiOutbound:
             return error.code, bytes(error.read())
 
     def deliver_acks(self) -> None:
-        """Our 997 / CONTRL not yet delivered (those written by ``POST /api/v1/edi`` too), to
-        each partner's ``url``; a partner away is raised, for the loop to retry."""
+        """Our 997 / CONTRL not yet delivered (those written by ``POST /api/v1/edi`` too), by
+        each partner's transport (AS2 or its ``url``); a partner away is raised, for the loop
+        to retry."""
         for interchange, partner, ack in self.acks.unsent():
-            url = self._url(partner)
-            if not url:
+            profile = self._profile(partner)
+            if profile is None or not (profile.url or profile.as2):
                 continue
-            status, answer = self._http(url, ack)
+            status, answer = self._post(profile, ack)
             if status >= 400:
                 log.error("edi: %s refused our ack of %s: %s %r", partner, interchange, status,
                           answer[:300])  # fmt: skip
@@ -363,11 +372,11 @@ class EdiOutbound:
         """An order document without the partner's functional ack in time: a case, once."""
         open_overdue_cases(self.hub, self.acks, self.partners.profiles(), self.clock())
 
-    def _url(self, partner: str) -> str:
+    def _profile(self, partner: str) -> PartnerProfile | None:
         try:
-            return self.partners.profile(partner).url
+            return self.partners.profile(partner)
         except DomainError:
-            return ""
+            return None
 
     def collect(self) -> None:
         """Each partner's mailbox (``pickup_url``), through the inbound path."""
@@ -397,8 +406,8 @@ class EdiOutbound:
         received = self.receiver.receive_one(profile, interchange)
         if received.rejected:
             log.error("edi: %s from %s refused: %s", received.ref, partner, received.parked)
-            if profile.url:
-                self._http(profile.url, received.ack)
+            if profile.url or profile.as2:
+                self._post(profile, received.ack)
             return []
         if received.parked:
             log.error("edi: %s from %s partly refused: %s", received.ref, partner,

@@ -71,6 +71,30 @@ class CxmlTerms:
     our_sender: PartyAddress | None = None
 
 
+class MdnMode(StrEnum):
+    """How the receiver of an AS2 message returns its receipt (RFC 4130 7.1)."""
+
+    SYNC = "sync"  # on the HTTP response
+    ASYNC = "async"  # POSTed later to the sender's Receipt-Delivery-Option URL
+    NONE = "none"  # no receipt asked for
+
+
+@dataclass(frozen=True, slots=True)
+class As2Terms:
+    """An AS2 partner's transport (docs/edi.md, "Connecting an AS2 partner"): where our
+    documents go, both sides' AS2 identifiers, the receipt we ask for, whether messages are
+    signed and encrypted (both ways: theirs to us must be too), and the path of their
+    certificate PEM, which verifies their signatures and encrypts to them."""
+
+    url: str
+    their_id: str  # AS2-From on their messages, AS2-To on ours
+    our_id: str = ""  # AS2-To on their messages; "" is the hub's SUPPLYHUB_AS2_ID
+    mdn: MdnMode = MdnMode.SYNC
+    sign: bool = False
+    encrypt: bool = False
+    certificate: str = ""  # a file path; the certificate itself is not part of the profile
+
+
 @dataclass(frozen=True, slots=True)
 class CodeOverride:
     """The partner's own meaning for a code of a standard's table (e.g. 668 ``AA``)."""
@@ -156,6 +180,7 @@ class PartnerProfile:
     pickup_url: str = ""
     cxml: CxmlTerms | None = None  # a cXML partner's credentials and endpoint (docs/cxml.md)
     edi: EdiTerms | None = None  # writing, ship-to codes, ack expectation (docs/edi.md)
+    as2: As2Terms | None = None  # AS2 instead of plain HTTP (docs/edi.md)
 
     @property
     def ack_within_minutes(self) -> int:
@@ -239,6 +264,7 @@ def profile_from_json(data: Mapping[str, object]) -> PartnerProfile:
             pickup_url=str(data.get("pickup_url", "")),
             cxml=_cxml_terms(data["cxml"]) if "cxml" in data else None,
             edi=_edi_terms(data["edi"]) if "edi" in data else None,
+            as2=_as2_terms(data["as2"]) if "as2" in data else None,
         )
     except KeyError as missing:
         raise ProfileFormatError(f"the profile has no {missing.args[0]!r}") from None
@@ -278,6 +304,27 @@ def _address(value: object) -> PartyAddress:
     if not isinstance(value, Mapping):
         raise ProfileFormatError("cxml.our_sender is an object: {domain, identity}")
     return PartyAddress(str(value["domain"]), str(value["identity"]))
+
+
+def _as2_terms(value: object) -> As2Terms:
+    if not isinstance(value, Mapping):
+        raise ProfileFormatError("as2 is an object: {url, their_id, our_id, mdn, sign, ...}")
+    flags = {name: value.get(name, False) for name in ("sign", "encrypt")}
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise ProfileFormatError(f"as2.{name} is true or false, not {flag!r}")
+    terms = As2Terms(
+        url=str(value["url"]),
+        their_id=str(value["their_id"]),
+        our_id=str(value.get("our_id", "")),
+        mdn=MdnMode(str(value.get("mdn", "sync"))),
+        sign=flags["sign"],
+        encrypt=flags["encrypt"],
+        certificate=str(value.get("certificate", "")),
+    )
+    if (terms.sign or terms.encrypt) and not terms.certificate:
+        raise ProfileFormatError("as2.certificate is needed to sign or encrypt with a partner")
+    return terms
 
 
 def _mapping(value: object, name: str) -> list[tuple[str, object]]:

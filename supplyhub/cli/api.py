@@ -116,13 +116,14 @@ def build_app(
     from api.app import create_app
     from api.health import Readiness, WorkerStatus
     from connectors.cxml.inbound import CxmlInbound
-    from storage.payloads import PayloadStore
     from supplyhub import erp
     from supplyhub.alerts import StoredAlertDesk
+    from supplyhub.bootstrap import schema_lock
     from supplyhub.cxml import cxml_orders
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
+    from supplyhub.edi_transports import payload_store
     from supplyhub.partner_desk import StoredPartnerDesk, partner_directory
-    from supplyhub.workers import LazyEdiReceiver, worker_statuses
+    from supplyhub.workers import LazyEdiReceiver, open_database, worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
     erp_lag = erp.lag_probe(settings, hub)  # the ERP worker's record, when one is configured
@@ -147,13 +148,18 @@ def build_app(
         settings.api(), hub, read_models, readiness, projections=projections, dead_letters=desk
     )
     partners = partner_directory(settings)  # the event-sourced profiles, kept current
+    with schema_lock(settings):  # the database's payload table is created on first use
+        app.state.payloads = payload_store(settings, open_database(settings))  # auditors
     app.state.edi = LazyEdiReceiver(settings, partners)  # POST /api/v1/edi
     app.state.partners = StoredPartnerDesk(partners)  # /api/v1/partners
-    app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
     app.state.cxml = CxmlInbound(  # POST /cxml; a StatusUpdateRequest on our OrderRequests
         partners, payloads=app.state.payloads, statuses=cxml_orders(settings)
     )
     app.state.alerts = StoredAlertDesk.open(settings, hub)  # GET /api/v1/alerts
+    if settings.as2_id:  # POST /as2: the EDI worker's inbound path behind AS2
+        from supplyhub.edi_transports import build_as2_endpoint
+
+        app.state.as2 = build_as2_endpoint(settings, hub)
     return app
 
 

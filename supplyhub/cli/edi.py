@@ -1,4 +1,5 @@
-"""`supplyhub edi translate FILE`: what an EDI file says to the hub, with no side effects."""
+"""`supplyhub edi translate FILE` (what an EDI file says, no side effects), `edi receive FILE`
+(the file through the whole gateway), `edi show`, `edi parked`, `edi as2`, `worker edi`."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from typing import Any
 from connectors.edi.errors import EdiSyntaxError
 from connectors.edi.inbound import translate_file
 from connectors.edi.translation import FunctionalAck, Translation
+from connectors.gateway.files import DocumentResult
 from connectors.gateway.profile import PartnerProfile
 from domain.commands import AcknowledgePurchaseOrder, Command
-from storage.payloads import PayloadStore, UnknownPayloadError
-from supplyhub import workers
+from domain.errors import DomainError
+from storage.payloads import UnknownPayloadError
+from supplyhub import edi_transports, workers
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli import translating
 from supplyhub.cli.output import fail
@@ -58,6 +61,28 @@ def register(subparsers: Any) -> None:
         "...) with the reason our rejecting 997 / CONTRL gave; `edi show REF` prints it.",
     )
     parked.set_defaults(run=run_parked)
+    receive = commands.add_parser(
+        "receive",
+        help="run an X12 or EDIFACT file through the whole gateway and apply it",
+        description="Keeps FILE byte for byte, judges it whole, then translates and applies "
+        "its commands a batch at a time (streamed: a 100 MB file is never held), each with "
+        "the message id POST /api/v1/edi gives it, so receiving a file again is a replay. "
+        "Prints one line per command with its outcome, then a summary; a file that cannot "
+        "be read is parked and our rejecting 997 / CONTRL is printed. Without --partner, the "
+        "partner is the profile whose 'theirs' id sent the file. Exits 1 if it was refused.",
+    )
+    receive.add_argument("file", type=Path, metavar="FILE")
+    receive.add_argument("--partner", default="", help="the partner's profile id")
+    receive.add_argument("--json", action="store_true", help="one JSON object per line")
+    receive.set_defaults(run=run_receive)
+    mdns = commands.add_parser(
+        "as2",
+        help="AS2 messages sent and what their receipts (MDNs) said",
+        description="Each AS2 message `worker edi` sent, with its partner and the status "
+        "of its MDN: processed, awaiting (an asynchronous MDN not yet come), or the failure "
+        "the partner reported (a negative MDN, a MIC that differs) for operations to follow.",
+    )
+    mdns.set_defaults(run=run_as2)
 
 
 def register_workers(worker_subparsers: Any) -> None:
@@ -85,11 +110,15 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(sig, lambda *_: stopping.set())
     try:
         edi = loop.open(lambda: workers.build_edi(settings, hub))
+        drop = loop.open(lambda: edi_transports.build_drop_directory(settings, hub))
 
         def idle() -> None:
             stopping.wait(settings.edi_poll_seconds)
 
-        loop.run_sync(edi.step, idle, stopping)
+        def step() -> int:  # the outbound side, then the drop directory when there is one
+            return edi.step() + (drop.scan() if drop else 0)
+
+        loop.run_sync(step, idle, stopping)
     except Exception as error:  # a bug or a configuration the worker cannot run with
         print(f"edi worker stopped by a fatal error: {error!r}")
         return 1
@@ -104,9 +133,66 @@ def run_parked(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_receive(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.file.is_file():
+        return fail(f"edi receive: no file {args.file}")
+    hub = open_hub(settings)
+    try:
+        gateway = edi_transports.build_file_gateway(settings, hub)
+        show = _result_json if args.json else _result_text
+        receipt = gateway.receive(args.file, args.partner, lambda each: print(show(each)))
+    except DomainError as error:
+        return fail(f"edi receive: {error}")
+    finally:
+        hub.close()
+    summary = {
+        "partner": receipt.partner, "payload_ref": receipt.ref, "applied": receipt.applied,
+        "replayed": receipt.replayed, "refused_commands": receipt.problems,
+        "refused": receipt.refused,
+        "functional_ack": receipt.ack.decode("latin-1") if receipt.ack else None,
+    }  # fmt: skip
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{receipt.ref} from {receipt.partner}: {receipt.applied} applied, "
+              f"{receipt.replayed} replayed, {receipt.problems} refused")  # fmt: skip
+        if receipt.refused:
+            print(f"refused, parked: {receipt.refused}")
+            print("our functional ack:")
+            print(receipt.ack.decode("latin-1"))
+        else:
+            print("functional ack: none written (our accepting 997 / CONTRL: not yet)")
+    return 1 if receipt.refused else 0
+
+
+def _result_text(each: DocumentResult) -> str:
+    if isinstance(each.result, DomainError):
+        return f"{each.message_id} {each.command}: refused: {each.result}"
+    replayed = " (replayed)" if each.result.replayed else ""
+    return f"{each.message_id} {each.command}: {each.result.status}{replayed}"
+
+
+def _result_json(each: DocumentResult) -> str:
+    answer: dict[str, object] = {"message_id": each.message_id, "command": each.command}
+    if isinstance(each.result, DomainError):
+        return json.dumps({**answer, "problem": str(each.result)})
+    result = each.result
+    outcome = {"status": result.status, "document": result.document, "replayed": result.replayed}
+    return json.dumps({**answer, "outcome": outcome}, default=str)
+
+
+def run_as2(args: argparse.Namespace, settings: Settings) -> int:
+    from connectors.as2.receipts import As2Messages
+
+    for each in As2Messages(workers.open_database(settings)).all():
+        detail = f"  {each.detail}" if each.detail else ""
+        print(f"{each.at}  {each.partner}  {each.message_id}  {each.status}{detail}")
+    return 0
+
+
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        kept = PayloadStore(settings.payload_dir).get(args.ref)
+        kept = workers.payloads(settings).get(args.ref)
     except UnknownPayloadError as error:
         return fail(f"edi show: {error}")
     sys.stdout.buffer.write(kept)

@@ -51,8 +51,8 @@ class MockEdi:
 
 
 @contextlib.contextmanager
-def start_mock_edi(log_path: Path) -> Iterator[MockEdi]:
-    """Run ``mock-edi`` for the block; its access log goes to ``log_path``."""
+def start_mock_edi(log_path: Path, *options: str) -> Iterator[MockEdi]:
+    """Run ``mock-edi`` for the block (with ``options``); its access log goes to ``log_path``."""
     binary = Path(sys.executable).parent / "mock-edi"
     if not binary.is_file():
         raise RuntimeError(
@@ -61,7 +61,7 @@ def start_mock_edi(log_path: Path) -> Iterator[MockEdi]:
     port = free_port()
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            [str(binary), "--host", _HOST, "--port", str(port), "--db", ":memory:"],
+            [str(binary), "--host", _HOST, "--port", str(port), "--db", ":memory:", *options],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -1,0 +1,183 @@
+"""`supplyhub edi receive FILE` and the drop directory `worker edi` watches: a file through
+the whole gateway (kept, judged whole, translated, applied), the outcome per command, our
+rejecting 997 for a file that cannot be read, and nothing applied twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from composed import add_partner, composed
+from fastapi.testclient import TestClient
+from x12.x12_samples import interchange
+
+from api.auth import Role
+from supplyhub.cli import main
+from supplyhub.edi_transports import build_drop_directory
+from supplyhub.settings import Settings
+
+ANSWER = [
+    "ST*855*0001",
+    "BAK*00*AC*PO-77*20261204",
+    "PO1*1*10*EA*2.5**BP*ITEM-1",
+    "ACK*IA*10*EA*067*20261220",
+    "PO1*2*10*EA*2.5**BP*ITEM-2",
+    "ACK*IA*10*EA*067*20261222",
+    "SE*7*0001",
+]
+MISCOUNTED = [*ANSWER[:-1], "SE*9*0001"]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A hub whose PO-77 went to partner acme (the samples' BUYERHUB), over REST."""
+    monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
+    add_partner(tmp_path, {
+        "partner": "acme", "supplier": "SUPPLIER", "dialect": "x12", "version": "004010",
+        "ours": {"qualifier": "ZZ", "id": "SUPPLIER"},
+        "theirs": {"qualifier": "ZZ", "id": "BUYERHUB"},
+    })  # fmt: skip
+    settings = Settings(data_dir=tmp_path, dev_mode=True)
+    with composed(settings) as hub, TestClient(hub.app) as client:
+        connector = hub.bearer(Role.CONNECTOR, "erp")
+        client.put(
+            "/api/v1/suppliers/SUPPLIER", json={"name": "Acme"},
+            headers={**connector, "Idempotency-Key": "sup"},
+        ).raise_for_status()  # fmt: skip
+        lines = [
+            {"line_number": n, "item": f"ITEM-{n}", "quantity": "10", "uom": "EA",
+             "unit_price": "2.5", "need_by": "2026-12-20", "ship_to": "PLANT-1"}
+            for n in (1, 2)
+        ]  # fmt: skip
+        client.post(
+            "/api/v1/purchase-orders",
+            json={"po_number": "PO-77", "supplier": "SUPPLIER", "currency": "USD",
+                  "lines": lines},
+            headers={**connector, "Idempotency-Key": "po-77"},
+        ).raise_for_status()  # fmt: skip
+    yield tmp_path
+
+
+def acknowledgements(data_dir: Path) -> list[str]:
+    """Each Acknowledged event of PO-77, by the payload it came in."""
+    settings = Settings(data_dir=data_dir, dev_mode=True)
+    with composed(settings) as hub, TestClient(hub.app) as client:
+        history = client.get(
+            "/api/v1/purchase-orders/PO-77/history", headers=hub.bearer(Role.AUDITOR, "ada")
+        ).json()["events"]
+    return [event["payload_ref"] for event in history if event["event"] == "Acknowledged"]
+
+
+def test_receive_applies_each_command_prints_its_outcome_and_a_second_time_is_a_replay(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = data_dir / "answer.x12"
+    path.write_text(interchange(ANSWER))
+
+    first = main(["edi", "receive", str(path)])
+    printed = capsys.readouterr().out.splitlines()
+    again = main(["edi", "receive", str(path), "--json"])
+    replayed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    assert (first, again) == (0, 0)
+    assert printed[0] == "edi:BUYERHUB:000000101:0001 AcknowledgePurchaseOrder: applied"
+    assert printed[-2].endswith("from acme: 1 applied, 0 replayed, 0 refused")
+    assert printed[-1] == "functional ack: none written (our accepting 997 / CONTRL: not yet)"
+    assert replayed[0]["outcome"]["replayed"] is True
+    assert replayed[-1]["applied"] == 0 and replayed[-1]["replayed"] == 1
+    assert len(acknowledgements(data_dir)) == 1
+
+
+def test_receive_of_a_file_it_cannot_read_parks_it_prints_our_997_and_applies_nothing(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = data_dir / "broken.x12"
+    path.write_text(interchange(MISCOUNTED))
+
+    status = main(["edi", "receive", str(path), "--partner", "acme"])
+    out = capsys.readouterr().out
+    main(["edi", "parked"])
+    parked = capsys.readouterr().out
+
+    assert status == 1
+    assert "refused, parked: X12 SE at segment" in out and "SE01 is 9" in out
+    assert "AK5*R*4~" in out and "AK9*R*" in out
+    assert " acme  sha256:" in parked
+    assert acknowledgements(data_dir) == []
+
+
+def test_receive_names_a_file_whose_sender_no_profile_has(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = data_dir / "stranger.x12"
+    path.write_text(interchange(ANSWER).replace("BUYERHUB       ", "STRANGER       "))
+
+    status = main(["edi", "receive", str(path)])
+
+    assert status == 1
+    assert "no partner profile has the sender id 'STRANGER'" in capsys.readouterr().err
+
+
+def dropped(data_dir: Path, name: str, text: str, age: float) -> Path:
+    path = data_dir / "drop" / "inbound" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    when = time.time() - age
+    os.utime(path, (when, when))
+    return path
+
+
+def test_the_drop_directory_applies_a_settled_file_moves_it_and_leaves_one_being_written(
+    data_dir: Path,
+) -> None:
+    settings = Settings(data_dir=data_dir, dev_mode=True, edi_drop_dir=data_dir / "drop",
+                        edi_drop_settle_seconds=2)  # fmt: skip
+    settled = dropped(data_dir, "answer.x12", interchange(ANSWER), age=10)
+    writing = dropped(data_dir, "half.x12", interchange(ANSWER)[:80], age=0)
+    with composed(settings) as hub:
+        drop = build_drop_directory(settings, hub.store)
+        assert drop is not None
+
+        handled = drop.scan()
+
+    assert handled == 1
+    assert (data_dir / "drop" / "processed" / "answer.x12").is_file()
+    assert not settled.exists() and writing.exists()
+    assert len(acknowledgements(data_dir)) == 1
+
+
+def test_a_dropped_file_that_cannot_be_read_goes_to_failed_with_its_reason(
+    data_dir: Path,
+) -> None:
+    settings = Settings(data_dir=data_dir, dev_mode=True, edi_drop_dir=data_dir / "drop")
+    dropped(data_dir, "broken.x12", interchange(MISCOUNTED), age=10)
+    with composed(settings) as hub:
+        drop = build_drop_directory(settings, hub.store)
+        assert drop is not None
+        drop.scan()
+
+    failed = data_dir / "drop" / "failed"
+    assert (failed / "broken.x12").is_file()
+    assert "SE01 is 9" in (failed / "broken.x12.reason").read_text()
+    assert acknowledgements(data_dir) == []
+
+
+def test_a_crash_between_applying_and_moving_applies_the_file_again_as_a_replay(
+    data_dir: Path,
+) -> None:
+    settings = Settings(data_dir=data_dir, dev_mode=True, edi_drop_dir=data_dir / "drop")
+    path = dropped(data_dir, "answer.x12", interchange(ANSWER), age=10)
+    with composed(settings) as hub:
+        drop = build_drop_directory(settings, hub.store)
+        assert drop is not None
+        applied = drop.gateway.receive(path)  # ... and the worker died before moving it
+
+        drop.scan()
+
+    assert applied.applied == 1
+    assert (data_dir / "drop" / "processed" / "answer.x12").is_file()
+    assert len(acknowledgements(data_dir)) == 1
