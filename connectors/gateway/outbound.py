@@ -389,11 +389,12 @@ class EdiOutbound:
 
     def receive(self, partner: str, body: bytes) -> list[Outcome | DomainError]:
         """Apply each interchange of ``body`` as ``POST /api/v1/edi`` would, with the same
-        message ids (a resend over either is a replay)."""
+        message ids (a resend over either is a replay). Our 997 / CONTRL for them is kept
+        and goes out with the step's `deliver_acks`, not here: behind ``POST /as2`` this runs
+        inside the partner's request, which must not wait on (or fail with) a message back."""
         results: list[Outcome | DomainError] = []
         for interchange in interchanges(body):
             results.extend(self._receive_one(partner, interchange))
-        self.deliver_acks()
         return results
 
     def _receive_one(self, partner: str, interchange: bytes) -> list[Outcome | DomainError]:
