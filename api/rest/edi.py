@@ -62,7 +62,7 @@ class Payloads(Protocol):
 
 class EdiResult(pydantic.BaseModel):
     message_id: str = pydantic.Field(
-        description="edi:<sender>:<interchange control>:<set control>[:<n>]"
+        description="edi:<sender>:<interchange control>[:<group control>]:<set control>[:<n>]"
     )
     command: str
     outcome: Outcome | None = None

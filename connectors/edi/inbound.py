@@ -54,14 +54,14 @@ def translate_set(document: TransactionSet, profile: PartnerProfile | None) -> T
     """One X12 set already read, translated and held to the domain's limits."""
     translation = translate_x12(document, _x12_profile(document, profile))
     isa = document.interchange
-    return _checked(translation, f"{isa.get(6).strip()}:{isa.get(13)}")
+    return _checked(translation, f"{isa.get(6).strip()}:{isa.get(13)}", document.group.get(6))
 
 
 def translate_message(message: Message, profile: PartnerProfile | None) -> Translation:
     """One EDIFACT message already read, translated and held to the domain's limits."""
     translation = translate_edifact(message, _edifact_profile(message, profile))
-    unb = message.interchange
-    return _checked(translation, f"{unb.get(2, 1)}:{unb.get(5)}")
+    unb, group = message.interchange, message.group
+    return _checked(translation, f"{unb.get(2, 1)}:{unb.get(5)}", group.get(5) if group else "")
 
 
 def _x12_profile(document: TransactionSet, profile: PartnerProfile | None) -> PartnerProfile:
@@ -96,7 +96,7 @@ def _same_partner(
         )  # fmt: skip
 
 
-def _checked(translation: Translation, interchange: str) -> Translation:
+def _checked(translation: Translation, interchange: str, group: str) -> Translation:
     for command in translation.commands:
         broken = violations(command)
         if broken:
@@ -108,4 +108,4 @@ def _checked(translation: Translation, interchange: str) -> Translation:
                 f"{first.field} {first.rule}",
                 first.field,
             )  # fmt: skip
-    return dataclasses.replace(translation, interchange=interchange)
+    return dataclasses.replace(translation, interchange=interchange, group=group)

@@ -69,9 +69,17 @@ class Translation:
     position: int  # its header's segment number in the interchange
     commands: tuple[Command, ...] = ()
     acknowledgment: FunctionalAck | None = None
-    # "<sender id>:<ISA13 | UNB 0020>": with `control`, what a resend repeats (set by
-    # connectors.edi.inbound, which reads the envelope)
+    # "<sender id>:<ISA13 | UNB 0020>": with `group` and `control`, what a resend repeats
+    # (set by connectors.edi.inbound, which reads the envelope)
     interchange: str = ""
+    group: str = ""  # GS06 / UNG 0048: ST02 is unique only within its group ("" without UNG)
+
+    @property
+    def message_id(self) -> str:
+        """The set's message id: ``edi:<sender>:<interchange>[:<group>]:<set>``, the same
+        whenever the partner resends it, whichever door it comes in by."""
+        group = f":{self.group}" if self.group else ""
+        return f"edi:{self.interchange}{group}:{self.control}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,11 +157,7 @@ class FileGateway:
 
     def _commands(self, path: Path, profile: PartnerProfile) -> Iterator[InboundCommand]:
         for translation in translate_file(chunks(path), profile):
-            channel = translation.standard.lower()
-            base = f"edi:{translation.interchange}:{translation.control}"
-            for index, command in enumerate(translation.commands):
-                suffix = f":{index + 1}" if index else ""
-                yield InboundCommand(base + suffix, channel, command)
+            yield from EdiInbound.commands_of(translation)
 
     def _apply(
         self,

@@ -49,7 +49,7 @@ class EdiInbound:
     def commands_of(translation: Translation) -> list[InboundCommand]:
         """A set's commands, each with its message id."""
         channel = translation.standard.lower()
-        base = f"edi:{translation.interchange}:{translation.control}"
+        base = translation.message_id
         return [
             InboundCommand(base + (f":{index + 1}" if index else ""), channel, command)
             for index, command in enumerate(translation.commands)

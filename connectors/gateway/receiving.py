@@ -139,7 +139,7 @@ class EdiReceiver:
         )
         if expected is None:
             return []
-        base = f"edi:{translation.interchange}:{translation.control}"
+        base = translation.message_id
         channel = translation.standard.lower()
         found = []
         if expected.case not in ("", "-"):  # "-": the overdue case could not be opened

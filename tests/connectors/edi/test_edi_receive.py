@@ -84,12 +84,40 @@ def test_receive_applies_each_command_prints_its_outcome_and_a_second_time_is_a_
     replayed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
     assert (first, again) == (0, 0)
-    assert printed[0] == "edi:BUYERHUB:000000101:0001 AcknowledgePurchaseOrder: applied"
+    assert printed[0] == "edi:BUYERHUB:000000101:7:0001 AcknowledgePurchaseOrder: applied"
     assert printed[-2].endswith("from acme: 1 applied, 0 replayed, 0 refused")
     assert printed[-1] == "functional ack: none written (our accepting 997 / CONTRL: not yet)"
     assert replayed[0]["outcome"]["replayed"] is True
     assert replayed[-1]["applied"] == 0 and replayed[-1]["replayed"] == 1
     assert len(acknowledgements(data_dir)) == 1
+
+
+def test_two_groups_that_both_number_their_sets_from_0001_are_both_applied(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given one interchange of two GS groups (7 and 8), each with its set 0001: ST02 is unique
+    # only within its group, so the second is not a resend of the first
+    first_group = interchange(ANSWER).split("\n")
+    second = [*ANSWER[:2], "PO1*1*10*EA*2.5**BP*ITEM-1", "ACK*IR*0*EA", *ANSWER[4:]]
+    groups = [
+        *first_group[1:-2],  # GS 7 .. GE 7
+        "GS*PO*BUYERHUB*SUPPLIER*20261204*1031*8*X*004010~",
+        *(segment + "~" for segment in second),
+        "GE*1*8~",
+    ]
+    path = data_dir / "two-groups.x12"
+    path.write_text("\n".join([first_group[0], *groups, "IEA*2*000000101~", ""]))
+
+    code = main(["edi", "receive", str(path), "--json"])
+    results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    # Then both sets are applied, each under its own message id
+    assert code == 0, results
+    commands = [each for each in results if "message_id" in each]
+    assert [each["message_id"] for each in commands] == [
+        "edi:BUYERHUB:000000101:7:0001", "edi:BUYERHUB:000000101:8:0001",
+    ]  # fmt: skip
+    assert [each["outcome"]["replayed"] for each in commands] == [False, False]
 
 
 def test_receive_of_a_file_it_cannot_read_parks_it_prints_our_997_and_applies_nothing(
