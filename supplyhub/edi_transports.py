@@ -64,7 +64,7 @@ def build_file_gateway(settings: Settings, hub: SupplyHub) -> FileGateway:
     from supplyhub.workers import build_edi
 
     edi = build_edi(settings, hub)
-    return FileGateway(hub, edi.partners, edi.payloads, edi.documents)
+    return FileGateway(hub, edi.partners, edi.payloads, edi.documents, receiver=edi.receiver)
 
 
 def build_drop_directory(settings: Settings, hub: SupplyHub) -> DropDirectory | None:

@@ -24,6 +24,7 @@ from connectors.edi.inbound import translate_file
 from connectors.gateway.inbound import EdiInbound, InboundCommand
 from connectors.gateway.outbound import OutboundDocuments
 from connectors.gateway.profile import PartnerProfile
+from connectors.gateway.receiving import EdiReceiver
 from connectors.gateway.rejection import rejecting_ack
 from domain.application import BatchItem, SupplyHub
 from domain.commands import Command
@@ -93,6 +94,7 @@ class FileGateway:
         batch_lines: int = 5_000,
         hold_bytes: int = 8 << 20,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        receiver: EdiReceiver | None = None,
     ) -> None:
         self.hub = hub
         self.partners = partners
@@ -105,6 +107,10 @@ class FileGateway:
         self.batch_lines = batch_lines
         self.hold_bytes = hold_bytes  # a file this small has its commands kept, not re-read
         self.clock = clock
+        # A file this small goes through the receiver every other door uses (REST, AS2, the
+        # mailboxes): sets refused one by one, our accepting 997 / CONTRL, the partner's
+        # matched. A larger one is streamed here: applied or refused whole, no accepting ack.
+        self.receiver = receiver
 
     def partner_of(self, path: Path) -> PartnerProfile:
         """The profile whose partner sent the file (its envelope's sender id)."""
@@ -121,9 +127,11 @@ class FileGateway:
         on_result: Callable[[DocumentResult], None] = lambda _: None,
     ) -> FileReceipt:
         profile = self.partners.profile(partner) if partner else self.partner_of(path)
+        small = path.stat().st_size <= self.hold_bytes
+        if small and self.receiver is not None:
+            return self._received(path, profile, on_result)
         receipt = FileReceipt(profile.partner, self.payloads.put_file(path))
         at = self.clock()
-        small = path.stat().st_size <= self.hold_bytes
         held: list[InboundCommand] = []
         try:  # judged whole before anything applies; a small file's commands kept meanwhile
             for each in self._commands(path, profile):
@@ -144,6 +152,21 @@ class FileGateway:
                 self._apply(batch, base, receipt, on_result)
                 batch, weight = [], 0
         self._apply(batch, base, receipt, on_result)
+        return receipt
+
+    def _received(self, path: Path, profile: PartnerProfile,
+                  on_result: Callable[[DocumentResult], None]) -> FileReceipt:  # fmt: skip
+        assert self.receiver is not None
+        received = self.receiver.receive_one(profile, path.read_bytes())
+        receipt = FileReceipt(profile.partner, received.ref, ack=received.ack)
+        if received.rejected:
+            receipt.refused = received.parked
+            return receipt
+        base = Provenance("", "", "", f"connector:{profile.partner}", Channel.X12, self.clock(),
+                          received.ref)  # fmt: skip
+        commands = received.commands
+        for start in range(0, len(commands), self.batch_size):
+            self._apply(commands[start : start + self.batch_size], base, receipt, on_result)
         return receipt
 
     def _park(self, path: Path, profile: PartnerProfile, ref: str, error: EdiSyntaxError,

@@ -158,10 +158,11 @@ def run_receive(args: argparse.Namespace, settings: Settings) -> int:
               f"{receipt.replayed} replayed, {receipt.problems} refused")  # fmt: skip
         if receipt.refused:
             print(f"refused, parked: {receipt.refused}")
-            print("our functional ack:")
+        if receipt.ack:
+            print("our functional ack (worker edi delivers it):")
             print(receipt.ack.decode("latin-1"))
-        else:
-            print("functional ack: none written (our accepting 997 / CONTRL: not yet)")
+        elif not receipt.refused:
+            print("functional ack: none (a partner's 997 / CONTRL, or a file streamed whole)")
     return 1 if receipt.refused else 0
 
 

@@ -85,8 +85,11 @@ def test_receive_applies_each_command_prints_its_outcome_and_a_second_time_is_a_
 
     assert (first, again) == (0, 0)
     assert printed[0] == "edi:BUYERHUB:000000101:7:0001 AcknowledgePurchaseOrder: applied"
-    assert printed[-2].endswith("from acme: 1 applied, 0 replayed, 0 refused")
-    assert printed[-1] == "functional ack: none written (our accepting 997 / CONTRL: not yet)"
+    summary = next(line for line in printed if " from acme: " in line)
+    assert summary.endswith("from acme: 1 applied, 0 replayed, 0 refused")
+    ack = printed[printed.index("our functional ack (worker edi delivers it):") + 1 :]
+    assert "AK1*PO*7" in ack[0] and "AK5*A" in ack[0] and "AK9*A*1*1*1" in ack[0]
+    assert replayed[-1]["functional_ack"].rstrip("\n") == "\n".join(ack)  # the same ack again
     assert replayed[0]["outcome"]["replayed"] is True
     assert replayed[-1]["applied"] == 0 and replayed[-1]["replayed"] == 1
     assert len(acknowledgements(data_dir)) == 1
@@ -111,13 +114,15 @@ def test_two_groups_that_both_number_their_sets_from_0001_are_both_applied(
     code = main(["edi", "receive", str(path), "--json"])
     results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
-    # Then both sets are applied, each under its own message id
+    # Then both sets are applied, each under its own message id, and acknowledged group by group
     assert code == 0, results
     commands = [each for each in results if "message_id" in each]
     assert [each["message_id"] for each in commands] == [
         "edi:BUYERHUB:000000101:7:0001", "edi:BUYERHUB:000000101:8:0001",
     ]  # fmt: skip
     assert [each["outcome"]["replayed"] for each in commands] == [False, False]
+    assert "AK1*PO*7" in results[-1]["functional_ack"]
+    assert "AK1*PO*8" in results[-1]["functional_ack"]
 
 
 def test_receive_of_a_file_it_cannot_read_parks_it_prints_our_997_and_applies_nothing(
