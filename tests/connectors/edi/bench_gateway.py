@@ -134,8 +134,10 @@ def write_interchange(
 
 
 def gateway_for(settings: Settings, hub: SupplyHub) -> FileGateway:
+    """As `edi receive` and the drop directory build it: a file of up to 8 MB through the
+    receiver (our 997 written), a larger one streamed."""
     edi = build_edi(settings, hub)
-    return FileGateway(hub, edi.partners, edi.payloads, edi.documents)
+    return FileGateway(hub, edi.partners, edi.payloads, edi.documents, receiver=edi.receiver)
 
 
 def burst(n: int, lines: int, rounds: int) -> None:
