@@ -20,6 +20,7 @@ from api.console import OPERATORS, RELEASERS
 from api.dead_letters import DeadLetterAction, DeadLetters, DeadLetterView
 from api.rest.problems import PROBLEMS
 from api.services import PrincipalDep, Services, ServicesDep
+from api.technical import NoTechnicalDesk, ParkedDocument, TechnicalDesk
 from domain import limits
 from domain.errors import NotFoundError, ValidationError
 from projections.read_models import SupplierKpis
@@ -85,6 +86,7 @@ class Trace:
     documents: list[str]
     steps: list[Step]
     dead_letters: list[DeadLetterView]  # what is stuck on any of its documents
+    parked: list[ParkedDocument]  # interchanges refused for their syntax that name it
 
 
 @router.get(
@@ -92,13 +94,15 @@ class Trace:
     summary="Every event about a purchase order and its ASNs, receipts, invoices and cases",
 )
 async def trace(
-    number: limits.DocumentNumber, principal: PrincipalDep, services: ServicesDep
-) -> Trace:
+    number: limits.DocumentNumber, request: Request, principal: PrincipalDep,
+    services: ServicesDep,
+) -> Trace:  # fmt: skip
     principal.require(*OPERATORS)
-    return await run_in_threadpool(_trace, services, number)
+    desk: TechnicalDesk = getattr(request.app.state, "technical", None) or NoTechnicalDesk()
+    return await run_in_threadpool(_trace, services, desk, number)
 
 
-def _trace(services: Services, number: str) -> Trace:
+def _trace(services: Services, desk: TechnicalDesk, number: str) -> Trace:
     po = services.read_models.purchase_order(number, None)
     if po is None:
         raise NotFoundError("purchase order", number)
@@ -111,7 +115,8 @@ def _trace(services: Services, number: str) -> Trace:
     ]  # fmt: skip
     stuck = [d for d in services.dead_letters.list().letters
              if d.document in labels or d.purchase_order == number]  # fmt: skip
-    return Trace(number, po.supplier, list(labels), steps, stuck)
+    parked = [p for p in desk.channels().parked if number in p.purchase_orders]
+    return Trace(number, po.supplier, list(labels), steps, stuck, parked)
 
 
 @dataclass(frozen=True)

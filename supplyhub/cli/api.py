@@ -119,6 +119,7 @@ def build_app(
     from connectors.gateway.inbound import EdiInbound
     from storage.payloads import PayloadStore
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
+    from supplyhub.technical_desk import StoredTechnicalDesk
     from supplyhub.workers import worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
@@ -144,6 +145,7 @@ def build_app(
     app.state.edi = EdiInbound(settings.partner_dir)  # POST /api/v1/edi
     app.state.cxml = CxmlInbound(settings.partner_dir)  # POST /cxml
     app.state.payloads = PayloadStore(settings.payload_dir)  # kept for auditors
+    app.state.technical = StoredTechnicalDesk(settings, hub)  # the console's technical panels
     return app
 
 
