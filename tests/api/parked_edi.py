@@ -25,7 +25,8 @@ def write_profile(live: LiveHub, units: dict[str, str]) -> None:
     """The partner's profile as operations keep it (docs/edi.md); no url: nothing is sent."""
     profile = {
         "partner": PARTNER, "supplier": SUPPLIER, "dialect": "x12", "version": "004010",
-        "ours": {"qualifier": "ZZ", "id": "BUYERHUB"}, "theirs": {"qualifier": "ZZ", "id": "BOREAL"},
+        "ours": {"qualifier": "ZZ", "id": "BUYERHUB"},
+        "theirs": {"qualifier": "ZZ", "id": "BOREAL"},
         "units": units, "currency": "EUR",
     }  # fmt: skip
     live.settings.partner_dir.mkdir(parents=True, exist_ok=True)
@@ -36,9 +37,13 @@ def an_open_order(live: LiveHub, token: str, skip: int = 0) -> dict[str, Any]:
     """One of SUP-BOREAL's orders waiting for its answer, with nothing shipped yet."""
     answer = httpx.post(f"{live.url}/graphql", json={"query": ORDERS},
                         headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
-    found = [po for po in answer["data"]["purchaseOrders"]["items"]
-             if po["supplier"] == SUPPLIER and po["needsAction"] and not po["shipments"]]  # fmt: skip
-    return found[skip]
+    orders = answer["data"]["purchaseOrders"]["items"]
+    found = [
+        po for po in orders
+        if po["supplier"] == SUPPLIER and po["needsAction"] and not po["shipments"]
+    ]  # fmt: skip
+    chosen: dict[str, Any] = found[skip]
+    return chosen
 
 
 def acknowledgement(po: dict[str, Any], unit: str, control: int) -> bytes:

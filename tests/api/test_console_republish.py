@@ -18,9 +18,7 @@ from supplyhub.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def live(
-    tmp_path_factory: pytest.TempPathFactory, nats_server: NatsServer
-) -> Iterator[LiveHub]:
+def live(tmp_path_factory: pytest.TempPathFactory, nats_server: NatsServer) -> Iterator[LiveHub]:
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("republish"), dev_mode=True, nats_url=nats_server.url,
         nats_stream_events="CONSOLE_REPUBLISH",
