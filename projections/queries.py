@@ -102,6 +102,13 @@ class StoredReadModels:
             return None
         return view if supplier is None or view.supplier == supplier else None
 
+    def linked_orders(self, link: str) -> tuple[str, ...]:
+        doc = self.store.get("purchase_orders", link)
+        found = view_codec.decode(doc) if doc else None
+        if not isinstance(found, Link):
+            return ()
+        return tuple(target.removeprefix("purchaseorder:") for target in found.targets)
+
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]:
         """Unacknowledged revisions and missing ASNs as of `now`."""
         return service_levels.alerts(self._open_orders(supplier), now)

@@ -250,6 +250,11 @@ class ReadModels(Protocol):
         """The purchase order an exception case concerns (through its receipt or invoice),
         or None if none is known or it is another supplier's."""
 
+    def linked_orders(self, link: str) -> tuple[str, ...]:
+        """The purchase orders (their aggregate ids) a shipment, receipt, invoice or case
+        concerns, through the link row the purchase order view keeps for it (``link`` is
+        ``shipment:<id>``, ``goodsreceipt:<id>``, ``invoice:<id>``, ``exceptioncase:<id>``)."""
+
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]: ...
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]: ...

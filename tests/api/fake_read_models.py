@@ -151,6 +151,9 @@ class FakeReadModels:
         )  # fmt: skip
         return found if found and supplier in (None, found.supplier) else None
 
+    def linked_orders(self, link: str) -> tuple[str, ...]:
+        return ()
+
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]:
         return ()
 
