@@ -150,3 +150,29 @@ def test_a_log_range_republish_without_nats_is_refused_naming_the_setting(live: 
     assert refused.status_code == 422
     assert "SUPPLYHUB_NATS_URL" in refused.json()["detail"]
     assert wrong.status_code == 422
+
+
+def test_an_invoice_has_a_trace_of_its_own_naming_its_order(live: LiveHub) -> None:
+    query = (
+        "{ purchaseOrders(first: 100) { items { number supplier invoices { invoiceNumber } } } }"
+    )
+    found = httpx.post(f"{live.url}/graphql", json={"query": query},
+                       headers=bearer(live, Role.ADMIN)).json()  # fmt: skip
+    po = next(po for po in found["data"]["purchaseOrders"]["items"] if po["invoices"])
+    label = f"invoice:{po['supplier']}:{po['invoices'][0]['invoiceNumber']}"
+    url = f"{live.url}/console/documents/{label}/trace"
+
+    trace = httpx.get(url, headers=bearer(live, Role.AUDITOR))
+    unknown = httpx.get(
+        url.replace(label, "invoice:SUP-ACME:NOPE"), headers=bearer(live, Role.AUDITOR)
+    )
+    wrong = httpx.get(url.replace(label, "po:1"), headers=bearer(live, Role.AUDITOR))
+
+    assert trace.status_code == 200, trace.text
+    assert trace.json()["purchase_orders"] == [po["number"]]
+    assert trace.json()["steps"][0]["event"] == "Invoice.Submitted"
+    assert {s["document"] for s in trace.json()["steps"]} <= {label} | {
+        d for d in trace.json()["documents"] if d.startswith("exception:")
+    }
+    assert (unknown.status_code, wrong.status_code) == (404, 422)
+    assert httpx.get(url, headers=bearer(live, Role.AP)).status_code == 403

@@ -14,7 +14,7 @@ from pathlib import Path
 from browser import Offline, token
 from parked_edi import acknowledgement, an_open_order, collect, write_profile
 from playwright.sync_api import expect
-from test_console_ops_browser import sign_in
+from test_console_ops_browser import ask, sign_in
 
 from api.auth import Role
 
@@ -102,4 +102,27 @@ def test_a_republish_asks_to_confirm_and_says_why_it_cannot_run_without_nats(
     dialog.get_by_role("button", name="Republish").click()
 
     expect(page.locator("#replay-problem")).to_contain_text("SUPPLYHUB_NATS_URL is not set")
+    assert offline.blocked == []
+
+
+def test_an_asns_trace_is_reached_from_its_orders_and_leads_back_to_it(offline: Offline) -> None:
+    page, live = offline.page, offline.hub
+    found = ask(live, "{ purchaseOrders(first: 100) { items { number supplier "
+                      "shipments { asnNumber } invoices { invoiceNumber } } } }")  # fmt: skip
+    po = next(po for po in found["purchaseOrders"]["items"] if po["shipments"] and po["invoices"])
+    asn = f"asn:{po['supplier']}:{po['shipments'][0]['asnNumber']}"
+    sign_in(page, live, Role.AUDITOR, "audrey")
+
+    page.goto(f"{live.url}/console/trace/{po['number']}")
+    page.locator("#timeline tbody tr").get_by_role("link", name=asn).first.click()
+
+    expect(page.locator("#trace-title")).to_contain_text(asn)
+    expect(page.locator(f'#timeline tr[data-document="{asn}"]').first).to_contain_text(
+        "Shipment.Submitted"
+    )
+    expect(page.locator(f'#timeline tbody tr:not([data-document="{asn}"])')).to_have_count(0)
+    page.get_by_role("link", name=f"PO {po['number']}").click()
+    expect(page.locator("#trace-title")).to_have_text(
+        f"Purchase order {po['number']} ({po['supplier']})"
+    )
     assert offline.blocked == []

@@ -36,7 +36,10 @@ async function loadTrace() {
     showProblem("Sign in on the console first: the trace uses its token.");
     return;
   }
-  const response = await fetch(`../purchase-orders/${encodeURIComponent(number)}/trace`, {
+  // A purchase order's number, or an ASN's, receipt's or invoice's label (asn:SUP:ASN-1).
+  const own = number.includes(":");
+  const path = own ? "documents" : "purchase-orders";
+  const response = await fetch(`../${path}/${encodeURIComponent(number)}/trace`, {
     headers: { Authorization: `Bearer ${token}` },
   });
   if (!response.ok) {
@@ -48,7 +51,13 @@ async function loadTrace() {
     return;
   }
   const trace = await response.json();
-  byId("trace-title").textContent = `Purchase order ${trace.number} (${trace.supplier})`;
+  byId("trace-title").textContent = own
+    ? `${trace.number} (${trace.supplier})`
+    : `Purchase order ${trace.number} (${trace.supplier})`;
+  byId("trace-orders").replaceChildren(
+    ...(own ? ["Its orders: "] : []),
+    ...(own ? trace.purchase_orders.map((n) => traceLink(n, `PO ${n}`)) : []),
+  );
   byId("trace-summary").textContent =
     `${trace.steps.length} events on ${trace.documents.length} documents: ` +
     trace.documents.join(", ");
@@ -106,7 +115,7 @@ function stepRow(step, stuck) {
   }
   row.append(
     textCell(step.at.replace("T", " ").slice(0, 16), "at"),
-    textCell(step.document),
+    documentCell(step.document),
     textCell(step.event, "event"),
     textCell(step.channel, "channel"),
     textCell(step.actor),
@@ -115,6 +124,21 @@ function stepRow(step, stuck) {
     payload,
   );
   return row;
+}
+
+function traceLink(name, text) {
+  const link = document.createElement("a");
+  link.href = encodeURIComponent(name);
+  link.textContent = text;
+  return link;
+}
+
+function documentCell(label) {
+  // An ASN, receipt or invoice opens its own trace; the order's and cases' are this one.
+  const td = document.createElement("td");
+  const kind = label.split(":")[0];
+  td.append(["asn", "receipt", "invoice"].includes(kind) ? traceLink(label, label) : label);
+  return td;
 }
 
 async function downloadPayload(ref, url) {
