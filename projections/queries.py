@@ -89,6 +89,23 @@ class StoredReadModels:
         docs = self.store.select("exceptions", equals, order="opened_at")
         return tuple(view_codec.decode(doc) for doc in docs)
 
+    def exceptions_page(
+        self,
+        supplier: str | None,
+        status: str | None,
+        owner_role: str | None,
+        category: str | None,
+        limit: int,
+        after: tuple[str, str] | None = None,
+    ) -> tuple[ExceptionView, ...]:
+        wanted = {"supplier": supplier, "status": status, "owner_role": owner_role}
+        wanted["category"] = category
+        equals = {column: value for column, value in wanted.items() if value is not None}
+        docs = self.store.select(
+            "exceptions", equals, order=("opened_at", "key"), after=after, limit=limit
+        )
+        return tuple(view_codec.decode(doc) for doc in docs)
+
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         """Through the link row the purchase order view keeps for each case: it names the
         orders the case's document concerns (a receipt's or an invoice's PO included)."""

@@ -26,6 +26,7 @@ from projections.read_models import (
     PurchaseOrderView,
     RevisionView,
     SupplierKpis,
+    case_place,
 )
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -137,6 +138,13 @@ class FakeReadModels:
             if supplier in (None, case.supplier) and status in (None, case.status)
             and owner_role in (None, case.owner_role) and category in (None, case.category)
         )  # fmt: skip
+
+    def exceptions_page(
+        self, supplier: str | None, status: str | None, owner_role: str | None,
+        category: str | None, limit: int, after: tuple[str, str] | None = None,
+    ) -> tuple[ExceptionView, ...]:  # fmt: skip
+        found = sorted(self.exceptions(supplier, status, owner_role, category), key=case_place)
+        return tuple(c for c in found if after is None or case_place(c) > after)[:limit]
 
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         case = next((case for case in self.cases if case.key == key), None)
