@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -105,6 +106,15 @@ class StoredReadModels:
             "exceptions", equals, order=("opened_at", "key"), after=after, limit=limit
         )
         return tuple(view_codec.decode(doc) for doc in docs)
+
+    def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
+        """The supplier's case rows are read, but only those naming one of the documents in
+        their text are decoded (the decode is what costs, thousands of cases a supplier)."""
+        wanted = set(documents)
+        docs = self.store.select("exceptions", {"supplier": supplier}, order="opened_at")
+        named = (doc for doc in docs if any(label in doc for label in wanted))
+        cases = (view_codec.decode(doc) for doc in named)
+        return tuple(case for case in cases if case.document in wanted)
 
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         """Through the link row the purchase order view keeps for each case: it names the

@@ -6,6 +6,7 @@ and the API (which only reads them). Nothing here touches a database.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -259,6 +260,10 @@ class ReadModels(Protocol):
     ) -> tuple[ExceptionView, ...]:
         """Up to ``limit`` cases in queue order (`case_place`), after the place ``after``:
         paged in the store, not read whole."""
+
+    def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
+        """Every case, open or resolved, of ``supplier`` on one of ``documents`` (labels as
+        cases name them: ``po:4500000042``, ``asn:SUP:ASN-1``...), oldest first."""
 
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         """The purchase order an exception case concerns (through its receipt or invoice),

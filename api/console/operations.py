@@ -108,7 +108,8 @@ def _trace(services: Services, desk: TechnicalDesk, number: str) -> Trace:
     po = services.read_models.purchase_order(number, None)
     if po is None:
         raise NotFoundError("purchase order", number)
-    labels = documents_of(po, services.read_models.exceptions(po.supplier, status=None))
+    own = documents_of(po, ())  # the order, its ASNs, receipts and invoices
+    labels = documents_of(po, services.read_models.cases_on(po.supplier, own))
     return _traced(services, desk, number, po.supplier, labels, [number])
 
 
@@ -155,8 +156,7 @@ def _document_trace(services: Services, desk: TechnicalDesk, label: str) -> Trac
     if not views:
         raise NotFoundError("document", label)
     supplier = views[0].supplier
-    cases = [f"exception:{c.key}" for c in read.exceptions(supplier, status=None)
-             if c.document == label]  # fmt: skip
+    cases = [f"exception:{c.key}" for c in read.cases_on(supplier, (label,))]
     return _traced(services, desk, label, supplier, (label, *cases), [v.number for v in views])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -145,6 +146,9 @@ class FakeReadModels:
     ) -> tuple[ExceptionView, ...]:  # fmt: skip
         found = sorted(self.exceptions(supplier, status, owner_role, category), key=case_place)
         return tuple(c for c in found if after is None or case_place(c) > after)[:limit]
+
+    def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
+        return tuple(c for c in self.exceptions(supplier, None) if c.document in documents)
 
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         case = next((case for case in self.cases if case.key == key), None)

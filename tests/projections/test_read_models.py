@@ -90,6 +90,24 @@ def test_pages_of_cases_read_from_the_store_cover_the_queue_once_in_its_order(
     assert list(buyers) == sorted(read.exceptions(None, "open", "buyer"), key=case_place)
 
 
+def test_the_cases_on_an_orders_documents_are_found_without_decoding_the_others(
+    read_side: ReadSide,
+) -> None:
+    read = read_side.read_models
+    every = read.exceptions(None, status=None)
+    po = next(po for po in read.purchase_orders(None, PurchaseOrderFilter(), 100).items
+              if any(case.document == f"po:{po.number}" for case in every))  # fmt: skip
+    own = documents_of(po, ())
+
+    found = read.cases_on(po.supplier, own)
+
+    assert found
+    assert sorted(found, key=case_place) == sorted(
+        (c for c in every if c.document in own), key=case_place
+    )
+    assert read.cases_on(po.supplier, ("po:NOT-AN-ORDER",)) == ()
+
+
 def test_the_kpi_series_splits_the_figures_by_the_day_or_week_each_order_was_released(
     read_side: ReadSide,
 ) -> None:
