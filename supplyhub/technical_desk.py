@@ -29,7 +29,6 @@ from connectors.nats.dead_letters import Action, DeadLetterStore
 from connectors.workers.positions import PositionStore
 from domain.application import SupplyHub
 from domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
-from storage.database import Database
 from storage.payloads import PayloadStore, UnknownPayloadError
 from supplyhub import erp, workers
 from supplyhub.bootstrap import schema_lock
@@ -49,22 +48,19 @@ class StoredTechnicalDesk:
     settings: Settings
     hub: SupplyHub
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    _database: Database | None = field(default=None, init=False)
+    _stores: tuple[OutboundDocuments, PositionStore] | None = field(default=None, init=False)
     _actions: DeadLetterStore | None = field(default=None, init=False)
 
-    @property
-    def database(self) -> Database:
-        if self._database is None:
+    def _opened(self) -> tuple[OutboundDocuments, PositionStore]:
+        if self._stores is None:
             with schema_lock(self.settings):  # the stores create their tables
                 database = workers.open_database(self.settings)
-                OutboundDocuments(database)
-                PositionStore(database)
-            self._database = database
-        return self._database
+                self._stores = OutboundDocuments(database), PositionStore(database)
+        return self._stores
 
     @property
     def documents(self) -> OutboundDocuments:
-        return OutboundDocuments(self.database)
+        return self._opened()[0]
 
     @property
     def partners(self) -> EdiInbound:
@@ -87,7 +83,7 @@ class StoredTechnicalDesk:
         head = self.hub.recorder.max_notification_id() or 0
         found = [
             BackbonePosition(name, at, head, max(0, head - at))
-            for name, at in PositionStore(self.database).all().items()
+            for name, at in self._opened()[1].all().items()
         ]
         return [*found, _inbound_position(self.settings)]
 
