@@ -25,6 +25,17 @@ def live(tmp_path_factory: pytest.TempPathFactory, nats_server: NatsServer) -> I
     )  # fmt: skip
     with serving(settings, purchase_orders=4) as hub:
         yield hub
+    # JetStream refuses a second stream on the same subjects: the session's nats-server
+    # must not keep this one for the relay tests' own.
+    asyncio.run(delete_stream(nats_server.url, "CONSOLE_REPUBLISH"))
+
+
+async def delete_stream(url: str, stream: str) -> None:
+    nc = await nats.connect(url)
+    try:
+        await nc.jetstream().delete_stream(stream)
+    finally:
+        await nc.close()
 
 
 async def stored(url: str, stream: str) -> int:
