@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -89,6 +90,32 @@ class StoredReadModels:
         docs = self.store.select("exceptions", equals, order="opened_at")
         return tuple(view_codec.decode(doc) for doc in docs)
 
+    def exceptions_page(
+        self,
+        supplier: str | None,
+        status: str | None,
+        owner_role: str | None,
+        category: str | None,
+        limit: int,
+        after: tuple[str, str] | None = None,
+    ) -> tuple[ExceptionView, ...]:
+        wanted = {"supplier": supplier, "status": status, "owner_role": owner_role}
+        wanted["category"] = category
+        equals = {column: value for column, value in wanted.items() if value is not None}
+        docs = self.store.select(
+            "exceptions", equals, order=("opened_at", "key"), after=after, limit=limit
+        )
+        return tuple(view_codec.decode(doc) for doc in docs)
+
+    def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
+        """The supplier's case rows are read, but only those naming one of the documents in
+        their text are decoded (the decode is what costs, thousands of cases a supplier)."""
+        wanted = set(documents)
+        docs = self.store.select("exceptions", {"supplier": supplier}, order="opened_at")
+        named = (doc for doc in docs if any(label in doc for label in wanted))
+        cases = (view_codec.decode(doc) for doc in named)
+        return tuple(case for case in cases if case.document in wanted)
+
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         """Through the link row the purchase order view keeps for each case: it names the
         orders the case's document concerns (a receipt's or an invoice's PO included)."""
@@ -101,6 +128,13 @@ class StoredReadModels:
         if not isinstance(view, PurchaseOrderView):
             return None
         return view if supplier is None or view.supplier == supplier else None
+
+    def linked_orders(self, link: str) -> tuple[str, ...]:
+        doc = self.store.get("purchase_orders", link)
+        found = view_codec.decode(doc) if doc else None
+        if not isinstance(found, Link):
+            return ()
+        return tuple(target.removeprefix("purchaseorder:") for target in found.targets)
 
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]:
         """Unacknowledged revisions and missing ASNs as of `now`."""

@@ -6,11 +6,14 @@ and the API (which only reads them). Nothing here touches a database.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
+
+from domain.exception_case import ExceptionCase
 
 T = TypeVar("T")
 
@@ -246,9 +249,30 @@ class ReadModels(Protocol):
         category: str | None = None,
     ) -> tuple[ExceptionView, ...]: ...
 
+    def exceptions_page(
+        self,
+        supplier: str | None,
+        status: str | None,
+        owner_role: str | None,
+        category: str | None,
+        limit: int,
+        after: tuple[str, str] | None = None,
+    ) -> tuple[ExceptionView, ...]:
+        """Up to ``limit`` cases in queue order (`case_place`), after the place ``after``:
+        paged in the store, not read whole."""
+
+    def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
+        """Every case, open or resolved, of ``supplier`` on one of ``documents`` (labels as
+        cases name them: ``po:4500000042``, ``asn:SUP:ASN-1``...), oldest first."""
+
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         """The purchase order an exception case concerns (through its receipt or invoice),
         or None if none is known or it is another supplier's."""
+
+    def linked_orders(self, link: str) -> tuple[str, ...]:
+        """The purchase orders (their aggregate ids) a shipment, receipt, invoice or case
+        concerns, through the link row the purchase order view keeps for it (``link`` is
+        ``shipment:<id>``, ``goodsreceipt:<id>``, ``invoice:<id>``, ``exceptioncase:<id>``)."""
 
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]: ...
 
@@ -259,3 +283,12 @@ class ReadModels(Protocol):
 
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
         """Every event of one document, oldest first, with its provenance (the audit trail)."""
+
+
+def case_place(case: ExceptionView) -> tuple[str, str]:
+    """Where a case stands in the queue: oldest first (UTC ISO text, as the view's column
+    keeps it), ties by its row's key, so a place names one case even as others resolve."""
+    return (
+        case.opened_at.astimezone(UTC).isoformat(),
+        f"exceptioncase:{ExceptionCase.create_id(case.key)}",
+    )

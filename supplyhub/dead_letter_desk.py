@@ -66,14 +66,20 @@ class StoredDeadLetterDesk:
 
 
 def _purchase_order(document: str, body: bytes) -> str:
-    """The order a document holds up: its own number, or the one its command names."""
+    """The order a document holds up: its own number, or the one its command names (a
+    ship notice's first order)."""
     if document.startswith("po:"):
         return document.removeprefix("po:")
     try:
         fields = json.loads(body)
     except ValueError:
         return ""
-    number = fields.get("po_number", "") if isinstance(fields, dict) else ""
+    if not isinstance(fields, dict):
+        return ""
+    orders = fields.get("orders")  # a ship notice names its orders in its `orders`
+    if "po_number" not in fields and isinstance(orders, list) and orders:
+        fields = orders[0] if isinstance(orders[0], dict) else {}
+    number = fields.get("po_number", "")
     return number if isinstance(number, str) else ""
 
 

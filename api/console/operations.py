@@ -20,8 +20,10 @@ from api.console import OPERATORS, RELEASERS
 from api.dead_letters import DeadLetterAction, DeadLetters, DeadLetterView
 from api.rest.problems import PROBLEMS
 from api.services import PrincipalDep, Services, ServicesDep
+from api.technical import NoTechnicalDesk, ParkedDocument, TechnicalDesk
 from domain import limits
 from domain.errors import NotFoundError, ValidationError
+from domain.identity import document_id
 from projections.read_models import SupplierKpis
 from projections.trace import documents_of, timeline
 
@@ -85,6 +87,8 @@ class Trace:
     documents: list[str]
     steps: list[Step]
     dead_letters: list[DeadLetterView]  # what is stuck on any of its documents
+    parked: list[ParkedDocument]  # interchanges refused for their syntax that name it
+    purchase_orders: list[str]  # the order itself; for an ASN, receipt or invoice, its orders
 
 
 @router.get(
@@ -92,17 +96,25 @@ class Trace:
     summary="Every event about a purchase order and its ASNs, receipts, invoices and cases",
 )
 async def trace(
-    number: limits.DocumentNumber, principal: PrincipalDep, services: ServicesDep
-) -> Trace:
+    number: limits.DocumentNumber, request: Request, principal: PrincipalDep,
+    services: ServicesDep,
+) -> Trace:  # fmt: skip
     principal.require(*OPERATORS)
-    return await run_in_threadpool(_trace, services, number)
+    desk: TechnicalDesk = getattr(request.app.state, "technical", None) or NoTechnicalDesk()
+    return await run_in_threadpool(_trace, services, desk, number)
 
 
-def _trace(services: Services, number: str) -> Trace:
+def _trace(services: Services, desk: TechnicalDesk, number: str) -> Trace:
     po = services.read_models.purchase_order(number, None)
     if po is None:
         raise NotFoundError("purchase order", number)
-    labels = documents_of(po, services.read_models.exceptions(po.supplier, status=None))
+    own = documents_of(po, ())  # the order, its ASNs, receipts and invoices
+    labels = documents_of(po, services.read_models.cases_on(po.supplier, own))
+    return _traced(services, desk, number, po.supplier, labels, [number])
+
+
+def _traced(services: Services, desk: TechnicalDesk, name: str, supplier: str,
+            labels: tuple[str, ...], orders: list[str]) -> Trace:  # fmt: skip
     steps = [
         Step(s.document, s.entry.event, s.entry.version, s.entry.recorded_at, s.entry.at,
              s.entry.actor, s.entry.channel, s.entry.message_id, s.entry.correlation_id,
@@ -110,8 +122,42 @@ def _trace(services: Services, number: str) -> Trace:
         for s in timeline(labels, services.read_models.history)
     ]  # fmt: skip
     stuck = [d for d in services.dead_letters.list().letters
-             if d.document in labels or d.purchase_order == number]  # fmt: skip
-    return Trace(number, po.supplier, list(labels), steps, stuck)
+             if d.document in labels or d.purchase_order in orders]  # fmt: skip
+    parked = [p for p in desk.channels().parked if set(orders) & set(p.purchase_orders)]
+    return Trace(name, supplier, list(labels), steps, stuck, parked, orders)
+
+
+# A document's label kind -> the prefix of its link row in the purchase order view.
+_LINKS = {"asn": "shipment", "receipt": "goodsreceipt", "invoice": "invoice"}
+
+
+@router.get(
+    "/documents/{document}/trace",
+    summary="One ASN's, goods receipt's or invoice's events and its cases, with its orders",
+)
+async def document_trace(
+    document: Annotated[str, Path(max_length=300, examples=["asn:SUP-ACME:ASN-1"])],
+    request: Request, principal: PrincipalDep, services: ServicesDep,
+) -> Trace:  # fmt: skip
+    principal.require(*OPERATORS)
+    desk: TechnicalDesk = getattr(request.app.state, "technical", None) or NoTechnicalDesk()
+    return await run_in_threadpool(_document_trace, services, desk, document)
+
+
+def _document_trace(services: Services, desk: TechnicalDesk, label: str) -> Trace:
+    kind, _, key = label.partition(":")
+    if kind not in _LINKS or not key:
+        raise ValidationError(
+            "document", "asn:<supplier>:<ASN>, receipt:<number> or invoice:<supplier>:<number>"
+        )
+    read = services.read_models
+    ids = read.linked_orders(f"{_LINKS[kind]}:{document_id(kind, key)}")
+    views = [v for v in (read.purchase_order_with_id(i) for i in ids) if v is not None]
+    if not views:
+        raise NotFoundError("document", label)
+    supplier = views[0].supplier
+    cases = [f"exception:{c.key}" for c in read.cases_on(supplier, (label,))]
+    return _traced(services, desk, label, supplier, (label, *cases), [v.number for v in views])
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ PO_TOPIC = "PurchaseOrder."
 CASE_TOPIC = "ExceptionCase."
 MAX_EVENTS_A_READ = 5000
 KINDS = frozenset({"timeline", "orders", "cases"})
+# The documents whose events also go on their purchase orders' timelines, by the prefix of
+# their link row in the purchase order view (cases stay off: not every caller sees them).
+LINKED = {"Shipment": "shipment", "GoodsReceipt": "goodsreceipt", "Invoice": "invoice"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Change:
     timeline: tuple[AuditEntryView, ...] = ()  # the new entries, by document id
     purchase_orders: tuple[PurchaseOrderView, ...] = ()  # every scope: subscribers filter
     cases: tuple[CaseChange, ...] = ()
+    # per document id of a shipment, receipt or invoice in `timeline`: its orders' ids
+    linked: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class Notifications:
@@ -71,13 +76,17 @@ class Notifications:
             start = found[-1].id + 1
         mine = [e for e in events if not isinstance(e, ProcessedMessage)]
         timeline = tuple(entry(None, e, "") for e in mine) if "timeline" in wanted else ()
+        linked = {(e.document_id, f"{LINKED[kind]}:{e.document_id}") for e in timeline
+                  if (kind := e.event.partition(".")[0]) in LINKED}  # fmt: skip
+        links = tuple((d, self.read_models.linked_orders(link)) for d, link in linked)
         orders = {e.originator_id for e in mine if _topic(e).startswith(PO_TOPIC)}
         views = (self.read_models.purchase_order_with_id(str(i)) for i in orders)
         changed = tuple(v for v in views if v is not None) if "orders" in wanted else ()
         if "cases" not in wanted:  # the next follower's `prime` reads them afresh
-            return Change(upto, timeline, changed)
+            return Change(upto, timeline, changed, linked=links)
         touched = any(_topic(e).startswith(CASE_TOPIC) for e in mine)
-        return Change(upto, timeline, changed, self._case_changes() if touched else ())
+        cases = self._case_changes() if touched else ()
+        return Change(upto, timeline, changed, cases, links)
 
     def _case_changes(self) -> tuple[CaseChange, ...]:
         """Every case read once and compared with the last read: opened, assigned, resolved."""
@@ -132,8 +141,11 @@ def parts(change: Change) -> dict[str, Change]:
         part = found.get(key, Change(change.position))
         found[key] = replace(part, **{k: getattr(part, k) + v for k, v in more.items()})
 
+    linked = dict(change.linked)
     for entry_ in change.timeline:
         add(timeline_of(entry_.document_id), timeline=(entry_,))
+        for order in linked.get(entry_.document_id, ()):  # an ASN's, on its orders' too
+            add(timeline_of(order), timeline=(entry_,))
     for view in change.purchase_orders:
         add(orders_of(view.supplier), purchase_orders=(view,))
         add(orders_of(None), purchase_orders=(view,))

@@ -25,6 +25,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from api.auth import Role
 from api.envelope import require_key
 from api.graphql import inputs
 from api.graphql.context import Info, RequestContext
@@ -45,8 +46,7 @@ from api.graphql.types import (
 from api.graphql.visibility import case_for, may_call, outcome_for
 from domain.commands import Command
 from domain.errors import DomainError, ForbiddenError, ValidationError
-from projections.queries import utc_text
-from projections.read_models import ExceptionView, PurchaseOrderFilter
+from projections.read_models import ExceptionView, PurchaseOrderFilter, ReadModels, case_place
 from projections.store_faults import FAULT_TYPES, store_fault
 
 log = logging.getLogger(__name__)
@@ -126,26 +126,33 @@ async def exceptions(
     if not 1 <= first <= context.max_page_size:
         raise ValidationError("first", f"must be between 1 and {context.max_page_size}")
     mark = None if after is None else _unplace(after)
-    found = await run_in_threadpool(
-        context.read_models.exceptions, context.principal.scope, _value(status),
-        _value(owner_role), _value(category),
-    )  # fmt: skip
-    # Paged after the visibility filter, so a supplier's pages are full; oldest first, ties
-    # by key, so a cursor names one place even if cases were resolved since.
-    seen = sorted(
-        (c for c in (case_for(case, role) for case in found) if c is not None), key=_place
-    )
-    rest = [case for case in seen if mark is None or _place(case) > mark]
-    page, more = rest[:first], len(rest) > first
+    filters = (context.principal.scope, _value(status), _value(owner_role), _value(category))
+    page = await run_in_threadpool(_visible_cases, context.read_models, filters, role, first, mark)
+    more = len(page) > first
+    page = page[:first]
     return ExceptionCasePage(
         items=[ExceptionCase.of(case, role) for case in page],
-        end_cursor=_cursor(_place(page[-1])) if page and more else None,
+        end_cursor=_cursor(case_place(page[-1])) if page and more else None,
         has_next_page=more,
     )
 
 
-def _place(case: ExceptionView) -> tuple[str, str]:
-    return (utc_text(case.opened_at), case.key)
+def _visible_cases(
+    read: ReadModels, filters: tuple[str | None, str | None, str | None, str | None],
+    role: Role, first: int,
+    mark: tuple[str, str] | None,
+) -> list[ExceptionView]:  # fmt: skip
+    """Up to ``first`` + 1 cases the role may see, in queue order after ``mark``: paged in
+    the store, and paged again after the visibility filter, so a supplier's pages are full."""
+    seen: list[ExceptionView] = []
+    while len(seen) <= first:
+        supplier, status, owner_role, category = filters
+        batch = read.exceptions_page(supplier, status, owner_role, category, first + 1, mark)
+        seen += [c for c in (case_for(case, role) for case in batch) if c is not None]
+        if len(batch) <= first:
+            break
+        mark = case_place(batch[-1])
+    return seen
 
 
 def _cursor(place: tuple[str, str]) -> str:

@@ -111,7 +111,9 @@ class Subscription:
     )
     document_timeline: AsyncGenerator[TimelineEntry, None] = strawberry.subscription(
         resolver=document_timeline,
-        description="A purchase order's timeline entries as they are appended.",
+        description="A purchase order's timeline entries as they are appended: its own "
+        "events and those of its shipments (ASNs), goods receipts and invoices (`event` says "
+        "whose: `Shipment.Submitted`...).",
     )
     exception_queue: AsyncGenerator[ExceptionQueueChange, None] = strawberry.subscription(
         resolver=exception_queue,

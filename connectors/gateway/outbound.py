@@ -126,6 +126,14 @@ class OutboundDocuments:
             )
         return ack
 
+    def unpark(self, ref: str) -> bool:
+        """Forget a parked interchange once it went through (the console's replay); False
+        when nothing is parked under ``ref``."""
+        with self._db.transaction() as tx:
+            kept = tx.execute("SELECT ref FROM edi_parked WHERE ref = %s", (ref,))
+            tx.execute("DELETE FROM edi_parked WHERE ref = %s", (ref,))
+        return bool(kept)
+
     def last_control(self, partner: str) -> int:
         """The last control number used with ``partner`` (0 before the first)."""
         with self._db.transaction() as tx:
@@ -422,3 +430,21 @@ class EdiOutbound:
             if isinstance(result, DomainError):
                 log.warning("edi: %s from %s: %s", each.message_id, partner, result)
         return results
+
+
+def apply_interchange(hub: SupplyHub, partners: EdiInbound, profile: PartnerProfile,
+                      interchange: bytes, reference: str,
+                      at: datetime) -> list[Outcome | DomainError]:  # fmt: skip
+    """The inbound path of one interchange kept under ``reference``: translated, then each
+    command applied under its message id (the same interchange again is a replay the hub
+    answers with its first results). Raises `EdiSyntaxError` if it cannot be read; the
+    console's replay of a parked interchange takes this path too."""
+    found = partners.translate(profile, interchange)
+    partner = profile.partner
+    base = Provenance("", "", "", f"connector:{partner}", Channel.X12, at, reference)
+    items = [BatchItem(each.command, _provenance(base, each)) for each in found]
+    results = hub.handle_one_by_one(items)
+    for each, result in zip(found, results, strict=True):
+        if isinstance(result, DomainError):
+            log.warning("edi: %s from %s: %s", each.message_id, partner, result)
+    return results

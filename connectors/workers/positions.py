@@ -24,6 +24,12 @@ class PositionStore:
             rows = tx.execute("SELECT position FROM backbone_positions WHERE name = %s", (name,))
         return int(rows[0][0]) if rows else 0
 
+    def all(self) -> dict[str, int]:
+        """Every subscriber's position, by name (the console's technical panel)."""
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT name, position FROM backbone_positions ORDER BY name")
+        return {str(name): int(position) for name, position in rows}
+
     def set(self, name: str, position: int) -> None:
         """Commit a position; called only after every event up to it was acknowledged."""
         with self._db.transaction() as tx:

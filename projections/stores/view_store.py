@@ -269,11 +269,12 @@ class SqlViewStore:
         name: str,
         equals: Mapping[str, Any],
         ranges: Mapping[str, Range] | None = None,
-        order: str | None = None,
+        order: str | tuple[str, ...] | None = None,
         after: Any = None,
         limit: int | None = None,
     ) -> list[str]:
-        """Docs of the live version matching the filters, in `order`, after a cursor value."""
+        """Docs of the live version matching the filters, in `order`, after a cursor value
+        (for an order of several columns, a tuple compared as a row value)."""
         m = self.dialect.mark
         where, params = ["1 = 1"], []
         for column, value in equals.items():
@@ -286,10 +287,13 @@ class SqlViewStore:
             if bounds.high is not None:
                 where.append(f"{_column(column)} <= {m}")
                 params.append(bounds.high)
-        if order is not None and after is not None:
-            where.append(f"{_column(order)} > {m}")
-            params.append(after)
-        tail = f" ORDER BY {_column(order)}" if order else ""
+        columns = (order,) if isinstance(order, str) else order or ()
+        listed = ", ".join(_column(column) for column in columns)
+        if columns and after is not None:
+            values = (after,) if isinstance(order, str) else tuple(after)
+            where.append(f"({listed}) > ({', '.join(m for _ in values)})")
+            params.extend(values)
+        tail = f" ORDER BY {listed}" if columns else ""
         if limit is not None:
             tail += f" LIMIT {int(limit)}"
         # The live version can change between resolving it and reading it: one retry.

@@ -123,6 +123,7 @@ def build_app(
     from supplyhub.dead_letter_desk import StoredDeadLetterDesk
     from supplyhub.edi_transports import payload_store
     from supplyhub.partner_desk import StoredPartnerDesk, partner_directory
+    from supplyhub.technical_desk import StoredTechnicalDesk
     from supplyhub.workers import LazyEdiReceiver, open_database, worker_statuses
 
     statuses = worker_statuses(settings)  # workers of other processes, as they recorded it
@@ -160,6 +161,7 @@ def build_app(
         from supplyhub.edi_transports import build_as2_endpoint
 
         app.state.as2 = build_as2_endpoint(settings, hub)
+    app.state.technical = StoredTechnicalDesk(settings, hub, partners)  # technical panels
     return app
 
 

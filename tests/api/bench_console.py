@@ -52,6 +52,8 @@ TARGET_MS = 200.0
 EXCEPTIONS = """query($after: String) { exceptions(status: open, first: 100, after: $after) {
   items { key category document supplier ownerRole owner status reason openedAt dueAt
   purchaseOrder { number } } endCursor hasNextPage } }"""
+# The same page without each case's order: what the per-case `purchaseOrder` costs.
+EXCEPTIONS_BARE = EXCEPTIONS.replace("purchaseOrder { number }", "")
 ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
   items { number needsAction invoices { invoiceNumber matchStatus } } endCursor hasNextPage } }"""
 KPIS = """{ kpis { supplier plant ackLatencyMedianHours ackWithinSlaShare asnOnTimeShare
@@ -164,6 +166,8 @@ def main() -> None:
             calls: list[tuple[str, Callable[[], httpx.Response], str]] = [
                 ("exception queue, page of 100", graphql(EXCEPTIONS), "/raw/exceptions"),
                 ("  the same, uncached", graphql(EXCEPTIONS, False), "/raw/exceptions"),
+                ("  uncached, without purchaseOrder", graphql(EXCEPTIONS_BARE, False),
+                 "/raw/exceptions"),
                 ("purchase orders, page of 100", graphql(ORDERS), "/raw/orders"),
                 ("  the same, uncached", graphql(ORDERS, False), "/raw/orders"),
                 ("kpis (table)", graphql(KPIS), "/raw/kpis"),

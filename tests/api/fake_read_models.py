@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -26,6 +27,7 @@ from projections.read_models import (
     PurchaseOrderView,
     RevisionView,
     SupplierKpis,
+    case_place,
 )
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -138,6 +140,16 @@ class FakeReadModels:
             and owner_role in (None, case.owner_role) and category in (None, case.category)
         )  # fmt: skip
 
+    def exceptions_page(
+        self, supplier: str | None, status: str | None, owner_role: str | None,
+        category: str | None, limit: int, after: tuple[str, str] | None = None,
+    ) -> tuple[ExceptionView, ...]:  # fmt: skip
+        found = sorted(self.exceptions(supplier, status, owner_role, category), key=case_place)
+        return tuple(c for c in found if after is None or case_place(c) > after)[:limit]
+
+    def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
+        return tuple(c for c in self.exceptions(supplier, None) if c.document in documents)
+
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         case = next((case for case in self.cases if case.key == key), None)
         kind, _, rest = case.document.partition(":") if case else ("", "", "")
@@ -150,6 +162,9 @@ class FakeReadModels:
             None,
         )  # fmt: skip
         return found if found and supplier in (None, found.supplier) else None
+
+    def linked_orders(self, link: str) -> tuple[str, ...]:
+        return ()
 
     def alerts(self, supplier: str | None, now: datetime) -> tuple[Alert, ...]:
         return ()

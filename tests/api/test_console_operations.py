@@ -17,7 +17,7 @@ from connectors.nats.command_messages import InboundMessage
 from supplyhub.workers import dead_letter_store
 
 
-def bury(live: LiveHub, document: str, body: dict[str, str], subject: str) -> None:
+def bury(live: LiveHub, document: str, body: dict[str, object], subject: str) -> None:
     message = InboundMessage(
         f"supplyhub.commands.{subject}", {"Nats-Msg-Id": f"msg-{document}"},
         json.dumps(body).encode(),
@@ -46,6 +46,15 @@ def test_dead_letters_are_listed_with_their_reason_and_the_order_they_hold_up(
     for refused in (Role.AP, Role.SUPPLIER, Role.CONNECTOR):
         denied = httpx.get(f"{live.url}/console/dead-letters", headers=bearer(live, refused))
         assert denied.status_code == 403, refused
+
+
+def test_a_stuck_ship_notice_holds_up_the_first_order_it_names(live: LiveHub) -> None:
+    body = {"supplier": "SUP-ACME", "asn_number": "ASN-X9", "ship_date": "2026-12-01",
+            "expected_delivery": "2026-12-03",
+            "orders": [{"po_number": "4500000007", "lines": []}]}  # fmt: skip
+    bury(live, "asn:SUP-ACME:ASN-X9", body, "submit_ship_notice")
+
+    assert letters(live)["asn:SUP-ACME:ASN-X9"]["purchase_order"] == "4500000007"
 
 
 def test_only_the_operator_releases_and_the_release_says_who_and_why(live: LiveHub) -> None:

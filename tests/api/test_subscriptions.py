@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+import httpx
 import pytest
 from browser import token
 from live_commands import reject, release, subscribers
@@ -104,6 +105,24 @@ def test_a_supplier_follows_its_orders_timeline_as_its_answer_is_appended(live: 
     assert entry["version"] == 2
     assert entry["actor"] is None  # as Revision.actor: not shown to suppliers
     assert entry["channel"] == "portal"
+
+
+def test_an_orders_timeline_carries_the_events_of_its_goods_receipts_too(live: LiveHub) -> None:
+    release(live, "4500000909")
+    line = {"line_number": 10, "accepted": "50"}
+    receipt = {"receipt_number": "GR-LIVE-909", "po_number": "4500000909",
+               "received_on": "2026-12-02", "lines": [line]}  # fmt: skip
+    headers = {"Authorization": f"Bearer {token(live, Role.CONNECTOR)}",
+               "Idempotency-Key": "receipt-909"}  # fmt: skip
+    subscribers(live, 0)
+    with signed_in(live, Role.BUYER) as ws:
+        subscribe(ws, "t", TIMELINE, n="4500000909")
+        subscribers(live, 1)
+        posted = httpx.post(f"{live.url}/api/v1/goods-receipts", json=receipt, headers=headers)
+        assert posted.status_code == 201, posted.text
+        events = [next_for(ws, "t")["payload"]["data"]["documentTimeline"]["event"]
+                  for _ in range(2)]  # fmt: skip
+    assert sorted(events) == ["GoodsReceipt.Posted", "PurchaseOrder.GoodsReceived"]
 
 
 def test_a_supplier_subscribing_to_another_suppliers_timeline_is_told_the_rule(

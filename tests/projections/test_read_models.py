@@ -9,7 +9,7 @@ from read_side_helpers import run_steps
 
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
-from projections.read_models import PurchaseOrderFilter
+from projections.read_models import ExceptionView, PurchaseOrderFilter, case_place
 from projections.service_levels import ACK_SLA
 from projections.trace import documents_of, timeline
 from supplyhub.read_side import ReadSide
@@ -70,6 +70,42 @@ def test_exceptions_and_kpis_answer_from_the_views(read_side: ReadSide) -> None:
     overall = [k for k in kpis if k.plant == ""]
     assert overall and all(k.ack_within_sla_share is not None for k in overall)
     assert any(k.plant for k in kpis)
+
+
+def test_pages_of_cases_read_from_the_store_cover_the_queue_once_in_its_order(
+    read_side: ReadSide,
+) -> None:
+    read = read_side.read_models
+    whole = sorted(read.exceptions(None, status=None), key=case_place)
+    seen: list[ExceptionView] = []
+    after = None
+    while page := read.exceptions_page(None, None, None, None, 7, after):
+        assert len(page) <= 7
+        seen += page
+        after = case_place(page[-1])
+
+    assert len(whole) > 7
+    assert [case.key for case in seen] == [case.key for case in whole]
+    buyers = read.exceptions_page(None, "open", "buyer", None, 1000)
+    assert list(buyers) == sorted(read.exceptions(None, "open", "buyer"), key=case_place)
+
+
+def test_the_cases_on_an_orders_documents_are_found_without_decoding_the_others(
+    read_side: ReadSide,
+) -> None:
+    read = read_side.read_models
+    every = read.exceptions(None, status=None)
+    po = next(po for po in read.purchase_orders(None, PurchaseOrderFilter(), 100).items
+              if any(case.document == f"po:{po.number}" for case in every))  # fmt: skip
+    own = documents_of(po, ())
+
+    found = read.cases_on(po.supplier, own)
+
+    assert found
+    assert sorted(found, key=case_place) == sorted(
+        (c for c in every if c.document in own), key=case_place
+    )
+    assert read.cases_on(po.supplier, ("po:NOT-AN-ORDER",)) == ()
 
 
 def test_the_kpi_series_splits_the_figures_by_the_day_or_week_each_order_was_released(

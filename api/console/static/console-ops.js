@@ -32,6 +32,12 @@ function deadLetterRow(letter) {
     link.href = `console/trace/${encodeURIComponent(letter.purchase_order)}`;
     link.textContent = `PO ${letter.purchase_order}`;
     holds.append(link);
+  } else if (/^(asn|receipt|invoice):/.test(letter.document)) {
+    // No order in its command (an ASN's milestone): the document's own trace names them.
+    const link = document.createElement("a");
+    link.href = `console/trace/${encodeURIComponent(letter.document)}`;
+    link.textContent = letter.document;
+    holds.append(link);
   }
   row.append(
     cell(letter.document, "document"), holds,

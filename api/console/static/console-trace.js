@@ -36,7 +36,10 @@ async function loadTrace() {
     showProblem("Sign in on the console first: the trace uses its token.");
     return;
   }
-  const response = await fetch(`../purchase-orders/${encodeURIComponent(number)}/trace`, {
+  // A purchase order's number, or an ASN's, receipt's or invoice's label (asn:SUP:ASN-1).
+  const own = number.includes(":");
+  const path = own ? "documents" : "purchase-orders";
+  const response = await fetch(`../${path}/${encodeURIComponent(number)}/trace`, {
     headers: { Authorization: `Bearer ${token}` },
   });
   if (!response.ok) {
@@ -48,7 +51,13 @@ async function loadTrace() {
     return;
   }
   const trace = await response.json();
-  byId("trace-title").textContent = `Purchase order ${trace.number} (${trace.supplier})`;
+  byId("trace-title").textContent = own
+    ? `${trace.number} (${trace.supplier})`
+    : `Purchase order ${trace.number} (${trace.supplier})`;
+  byId("trace-orders").replaceChildren(
+    ...(own ? ["Its orders: "] : []),
+    ...(own ? trace.purchase_orders.map((n) => traceLink(n, `PO ${n}`)) : []),
+  );
   byId("trace-summary").textContent =
     `${trace.steps.length} events on ${trace.documents.length} documents: ` +
     trace.documents.join(", ");
@@ -65,7 +74,16 @@ async function loadTrace() {
       return row;
     }),
   );
-  byId("stuck").hidden = trace.dead_letters.length === 0;
+  byId("trace-parked").tBodies[0].replaceChildren(
+    ...trace.parked.map((p) => {
+      const row = document.createElement("tr");
+      row.dataset.ref = p.ref;
+      row.append(textCell(p.ref), textCell(p.partner), textCell(p.reason), textCell(p.at));
+      return row;
+    }),
+  );
+  byId("trace-parked").hidden = trace.parked.length === 0;
+  byId("stuck").hidden = trace.dead_letters.length === 0 && trace.parked.length === 0;
   byId("trace").hidden = false;
 }
 
@@ -74,8 +92,20 @@ function stepRow(step, stuck) {
   row.dataset.document = step.document;
   row.classList.toggle("stuck", stuck.has(step.document));
   const payload = document.createElement("td");
-  if (step.payload_ref) {
-    // The raw payload's reference (an archive key, a digest or a NATS subject and id).
+  if (step.payload_ref.startsWith("sha256:")) {
+    // Kept in the hub's payload archive: fetched with the token, handed over as a download.
+    const link = document.createElement("a");
+    link.href = `../../api/v1/edi/payloads/${encodeURIComponent(step.payload_ref)}`;
+    link.className = "payload-ref";
+    link.textContent = `${step.payload_ref.slice(0, 19)}…`;
+    link.title = step.payload_ref;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      downloadPayload(step.payload_ref, link.href).catch((error) => showProblem(error.message));
+    });
+    payload.append(link);
+  } else if (step.payload_ref) {
+    // Another reference (a request's digest, a NATS subject and id): shown, not archived.
     const code = document.createElement("code");
     code.className = "payload-ref";
     code.textContent = step.payload_ref;
@@ -85,7 +115,7 @@ function stepRow(step, stuck) {
   }
   row.append(
     textCell(step.at.replace("T", " ").slice(0, 16), "at"),
-    textCell(step.document),
+    documentCell(step.document),
     textCell(step.event, "event"),
     textCell(step.channel, "channel"),
     textCell(step.actor),
@@ -94,6 +124,42 @@ function stepRow(step, stuck) {
     payload,
   );
   return row;
+}
+
+function traceLink(name, text) {
+  const link = document.createElement("a");
+  link.href = encodeURIComponent(name);
+  link.textContent = text;
+  return link;
+}
+
+function documentCell(label) {
+  // An ASN, receipt or invoice opens its own trace; the order's and cases' are this one.
+  const td = document.createElement("td");
+  const kind = label.split(":")[0];
+  td.append(["asn", "receipt", "invoice"].includes(kind) ? traceLink(label, label) : label);
+  return td;
+}
+
+async function downloadPayload(ref, url) {
+  const response = await fetch(url, {
+    headers: { Authorization: `Bearer ${sessionStorage.getItem(TRACE_TOKEN_KEY)}` },
+  });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      detail = (await response.json()).detail || detail;
+    } catch {}
+    throw new Error(`The raw payload ${ref}: the hub answered ${response.status}: ${detail}`);
+  }
+  const blob = URL.createObjectURL(await response.blob());
+  const save = document.createElement("a");
+  save.href = blob;
+  save.download = `${ref.replace(":", "-")}.edi`;
+  document.body.append(save);
+  save.click();
+  save.remove();
+  setTimeout(() => URL.revokeObjectURL(blob), 60_000);
 }
 
 document.addEventListener("DOMContentLoaded", () => {

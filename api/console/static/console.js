@@ -202,8 +202,17 @@ function caseRow(found, now) {
   row.classList.toggle("breached", breached);
   const document_ = cell(found.document, "document");
   if (found.purchaseOrder) {
+    // The order's trace, for the roles that may read it (console/trace: technical roles).
     const po = document.createElement("small");
-    po.textContent = `PO ${found.purchaseOrder.number}`;
+    const number = found.purchaseOrder.number;
+    if (session.may_see_technical) {
+      const link = document.createElement("a");
+      link.href = `console/trace/${encodeURIComponent(number)}`;
+      link.textContent = `PO ${number}`;
+      po.append(link);
+    } else {
+      po.textContent = `PO ${number}`;
+    }
     document_.append(po);
   }
   const owner = found.owner ? `${found.owner} (${found.ownerRole})` : found.ownerRole;

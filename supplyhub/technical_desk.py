@@ -1,0 +1,256 @@
+"""The console's technical desk on the hub's stores (api/technical.py is the port): the
+backbone's positions, the EDI partner channels from the gateway's tables (`edi_outbound`,
+`edi_parked`) and the payload archive, the ERP adapter's status, the replay of a parked
+interchange through the inbound path and the republish of a log range to NATS. Each replay is
+recorded beside the dead letters' releases (the inbound store's actions), with who and why."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from api.technical import (
+    BackbonePosition,
+    Channels,
+    ErpAdapter,
+    ParkedDocument,
+    PartnerChannel,
+    Replayed,
+)
+from connectors.edi.errors import EdiSyntaxError
+from connectors.gateway.directory import PartnerDirectory
+from connectors.gateway.inbound import EdiInbound
+from connectors.gateway.outbound import OutboundDocuments, apply_interchange
+from connectors.gateway.profile import PartnerProfile
+from connectors.nats.dead_letters import Action, DeadLetterStore
+from connectors.workers.positions import PositionStore
+from domain.application import SupplyHub
+from domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from storage.payloads import Payloads, UnknownPayloadError
+from supplyhub import erp, workers
+from supplyhub.bootstrap import schema_lock
+from supplyhub.edi_transports import payload_store
+from supplyhub.settings import Settings
+
+# The order an interchange names: X12 855 BAK03, 856 PRF01, 810 BIG04; EDIFACT RFF+ON.
+_ORDER = re.compile(
+    rb"(?:BAK.\d\d.\w\w.|PRF.|BIG.\d{8}.[^\n~'.]*.\d*.|RFF\+ON:)([A-Za-z0-9][A-Za-z0-9_-]*)"
+)
+
+
+@dataclass
+class StoredTechnicalDesk:
+    """Opens its tables on first use, as the dead-letter desk does: an app on a read-only
+    store still starts."""
+
+    settings: Settings
+    hub: SupplyHub
+    directory: PartnerDirectory  # the event-sourced profiles, as the gateway reads them
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    _stores: tuple[OutboundDocuments, PositionStore, Payloads] | None = field(
+        default=None, init=False
+    )
+    _actions: DeadLetterStore | None = field(default=None, init=False)
+
+    def _opened(self) -> tuple[OutboundDocuments, PositionStore, Payloads]:
+        if self._stores is None:
+            with schema_lock(self.settings):  # the stores create their tables
+                database = workers.open_database(self.settings)
+                self._stores = (
+                    OutboundDocuments(database), PositionStore(database),
+                    payload_store(self.settings, database),
+                )  # fmt: skip
+        return self._stores
+
+    @property
+    def documents(self) -> OutboundDocuments:
+        return self._opened()[0]
+
+    @property
+    def partners(self) -> EdiInbound:
+        return EdiInbound(self.directory)
+
+    @property
+    def payloads(self) -> Payloads:
+        return self._opened()[2]
+
+    def _record(self, done: Replayed) -> Replayed:
+        if self._actions is None:
+            self._actions = workers.dead_letter_store(self.settings)
+        self._actions.record(Action(done.target, done.action, done.actor, done.reason,
+                                    done.applied, done.problem, done.at))  # fmt: skip
+        return done
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def positions(self) -> list[BackbonePosition]:
+        head = self.hub.recorder.max_notification_id() or 0
+        found = [
+            BackbonePosition(name, at, head, max(0, head - at))
+            for name, at in self._opened()[1].all().items()
+        ]
+        return [*found, _inbound_position(self.settings)]
+
+    def channels(self) -> Channels:
+        documents = self.documents
+        sent, parked = documents.sent(), documents.parked()
+        traffic = _archive_traffic(self.settings.payload_dir)
+        profiles = {p.partner: p for p in _profiles(self.partners)}
+        names = sorted({*profiles, *(s[1] for s in sent), *(p[1] for p in parked)})
+        partners = []
+        for name in names:
+            profile = profiles.get(name)
+            out = sum(1 for s in sent if s[1] == name and not s[3])
+            refused = sum(1 for s in sent if s[1] == name and s[3])
+            stuck = sum(1 for p in parked if p[1] == name)
+            theirs, ours = (profile.theirs.id, profile.ours.id) if profile else ("", "")
+            ins = traffic.get((theirs, ours), _Traffic())
+            outs = traffic.get((ours, theirs), _Traffic())
+            handled = out + refused + ins.count
+            partners.append(PartnerChannel(
+                name, profile.supplier if profile else "",
+                profile.dialect.value if profile else "", outs.last, ins.last, out, refused,
+                stuck, round((refused + stuck) / handled, 4) if handled else 0.0,
+            ))  # fmt: skip
+        return Channels(partners, [self._parked(*each) for each in parked])
+
+    def _parked(self, ref: str, partner: str, reason: str, at: str) -> ParkedDocument:
+        try:
+            orders = orders_named(self.payloads.get(ref))
+        except UnknownPayloadError:
+            orders = []
+        return ParkedDocument(ref, partner, reason, at, orders)
+
+    def erp(self) -> ErpAdapter:
+        try:
+            found = erp.status(self.settings, self.hub)
+        except erp.ErpNotConfiguredError as error:
+            return ErpAdapter(False, str(error))
+        except Exception as error:  # the ERP's state unreadable: say so on the panel
+            return ErpAdapter(True, f"status unreadable: {error!r}")
+        return ErpAdapter(True, "", dict(found))
+
+    # --- replays ----------------------------------------------------------------------------
+
+    def replay_parked(self, ref: str, *, actor: str, reason: str) -> Replayed:
+        documents = self.documents
+        kept = next((p for p in documents.parked() if p[0] == ref), None)
+        if kept is None:
+            raise NotFoundError("parked interchange", ref)
+        profile = self.partners.profile(kept[1])
+        try:
+            interchange = self.payloads.get(ref)
+        except UnknownPayloadError:
+            raise NotFoundError("archived payload", ref) from None
+        now = self.clock()
+        try:
+            results = apply_interchange(self.hub, self.partners, profile, interchange, ref, now)
+        except EdiSyntaxError as error:  # still unreadable: it stays parked
+            return self._record(Replayed(ref, "replay", actor, reason, 0, 0, str(error),
+                                         now.isoformat()))  # fmt: skip
+        documents.unpark(ref)
+        applied = sum(1 for r in results if not isinstance(r, DomainError) and not r.replayed)
+        replayed = sum(1 for r in results if not isinstance(r, DomainError) and r.replayed)
+        refused = [str(r) for r in results if isinstance(r, DomainError)]
+        problem = f"{len(refused)} refused: {refused[0]}" if refused else ""
+        return self._record(
+            Replayed(ref, "replay", actor, reason, applied, replayed, problem, now.isoformat())
+        )
+
+    def republish(self, start: int, stop: int | None, *, actor: str, reason: str) -> Replayed:
+        if start < 1 or (stop is not None and stop < start):
+            raise ValidationError("from", "must be at least 1, and to not before from")
+        try:
+            relay = workers.build_relay(self.settings, self.hub)
+        except workers.NatsNotConfiguredError:
+            raise ValidationError(
+                "nats", "SUPPLYHUB_NATS_URL is not set: there is no stream"
+            ) from None
+        try:
+            sent = asyncio.run(relay.replay(start, stop))
+        except Exception as error:  # NATS unreachable, stream missing: the operator's to see
+            raise ConflictError(f"republish failed: {error!r}") from None
+        target = f"log:{start}-{stop if stop is not None else 'head'}"
+        now = self.clock().isoformat()
+        return self._record(Replayed(target, "republish", actor, reason, sent, 0, "", now))
+
+
+def orders_named(interchange: bytes) -> list[str]:
+    """The purchase orders an interchange names, in order, once each (best effort: a
+    document refused for its syntax may be cut anywhere)."""
+    return list(dict.fromkeys(m.decode() for m in _ORDER.findall(interchange)))
+
+
+def _profiles(partners: EdiInbound) -> list[PartnerProfile]:
+    try:
+        return partners.profiles()
+    except DomainError:  # one unreadable profile: the tables still tell their partners
+        return []
+
+
+@dataclass
+class _Traffic:
+    count: int = 0
+    last: str = ""
+
+
+def _archive_traffic(folder: Path) -> dict[tuple[str, str], _Traffic]:
+    """Per (sender, receiver) of the archived interchanges: how many and the last kept."""
+    found: dict[tuple[str, str], _Traffic] = {}
+    if not folder.is_dir():
+        return found
+    for path in folder.glob("??/*"):
+        with path.open("rb") as file:
+            parties = envelope_parties(file.read(400))
+        if parties is None:
+            continue
+        at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
+        seen = found.setdefault(parties, _Traffic())
+        seen.count += 1
+        seen.last = max(seen.last, at)
+    return found
+
+
+def envelope_parties(head: bytes) -> tuple[str, str] | None:
+    """(sender id, receiver id) of an X12 ISA or EDIFACT UNB envelope; None for another."""
+    text = head.lstrip().decode("latin-1")
+    if text.startswith("ISA") and len(text) > 4:
+        fields = text.split(text[3])
+        return (fields[6].strip(), fields[8].strip()) if len(fields) > 8 else None
+    if text.startswith("UNA"):
+        text = text[9:].lstrip()
+    if text.startswith("UNB"):
+        fields = text.split("+")
+        if len(fields) > 3:
+            return fields[2].split(":")[0], fields[3].split(":")[0]
+    return None
+
+
+def _inbound_position(settings: Settings) -> BackbonePosition:
+    """The NATS inbound consumer: what it acknowledged and what waits in its stream."""
+    name = "inbound (NATS)"
+    if not settings.nats_url:
+        return BackbonePosition(name, 0, 0, 0, "SUPPLYHUB_NATS_URL is not set")
+    try:
+        floor, pending = asyncio.run(_consumer(settings))
+    except Exception as error:
+        return BackbonePosition(name, 0, 0, 0, f"unreachable: {error!r}")
+    return BackbonePosition(name, floor, floor + pending, pending)
+
+
+async def _consumer(settings: Settings) -> tuple[int, int]:
+    import nats
+
+    nc = await nats.connect(settings.nats_url, connect_timeout=2, max_reconnect_attempts=0)
+    try:
+        info = await nc.jetstream().consumer_info(
+            settings.nats_stream_commands, settings.nats_inbound_durable, timeout=2
+        )
+    finally:
+        await nc.close()
+    pending = (info.num_pending or 0) + (info.num_ack_pending or 0)
+    return (info.ack_floor.stream_seq if info.ack_floor else 0) or 0, pending
