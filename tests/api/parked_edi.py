@@ -10,11 +10,8 @@ from typing import Any
 import httpx
 from live_server import LiveHub
 
-from connectors.gateway.inbound import EdiInbound
-from connectors.gateway.outbound import EdiOutbound, OutboundDocuments
-from connectors.workers.positions import PositionStore
-from storage.payloads import PayloadStore, payload_ref
-from supplyhub.workers import open_database
+from storage.payloads import payload_ref
+from supplyhub.workers import build_edi
 
 PARTNER, SUPPLIER = "boreal", "SUP-BOREAL"
 ORDERS = """{ purchaseOrders(first: 100) { items { number supplier status needsAction revision
@@ -68,13 +65,6 @@ def acknowledgement(po: dict[str, Any], unit: str, control: int) -> bytes:
 
 def collect(live: LiveHub, interchange: bytes) -> str:
     """The interchange as the gateway takes it from the partner's mailbox; its reference."""
-    database = open_database(live.settings)
-    try:
-        gateway = EdiOutbound(
-            live.hub, PositionStore(database), OutboundDocuments(database),
-            EdiInbound(live.settings.partner_dir), PayloadStore(live.settings.payload_dir),
-        )  # fmt: skip
-        gateway.receive(PARTNER, interchange)
-    finally:
-        database.close()
+    gateway = build_edi(live.settings, live.hub)  # as `supplyhub worker edi` builds it
+    gateway.receive(PARTNER, interchange)
     return payload_ref(interchange)
