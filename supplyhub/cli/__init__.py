@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"supplyhub {version('supplyhub')}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     worker = subparsers.add_parser(
-        "worker", help="run one long-running process (projections, relay, inbound)"
+        "worker",
+        help="run one long-running process (projections, relay, inbound, edi, erp, alerts)",
     )
     workers = worker.add_subparsers(dest="worker", required=True, metavar="WORKER")
     for group in _GROUPS:

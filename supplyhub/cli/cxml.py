@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
     commands = add_channel_parser(
         subparsers,
         "cxml",
-        "cXML documents: translate; shared secrets",
+        "cXML documents: translate; shared secrets; the OrderRequests sent",
         (
             "print the canonical commands a cXML document says; changes nothing",
             "Reads FILE (a ConfirmationRequest, ShipNoticeRequest or "

@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
     commands = add_channel_parser(
         subparsers,
         "edi",
-        "EDI (X12, EDIFACT) files: translate, show",
+        "EDI (X12, EDIFACT): translate, receive, show, parked, as2",
         (
             "print the canonical commands an X12 or EDIFACT file says; changes nothing",
             "Reads FILE (X12 or EDIFACT, told by its first segment), checks its "
