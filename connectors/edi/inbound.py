@@ -9,7 +9,7 @@ partner's. Every command is then held to the domain's limits, so a refusal here 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
 from connectors.edi.edifact import reader as edifact_reader
@@ -26,9 +26,14 @@ from domain.limit_check import violations
 
 
 def translate_file(
-    chunks: Iterable[Chunk], profile: PartnerProfile | None = None
+    chunks: Iterable[Chunk],
+    profile: PartnerProfile | None = None,
+    seen: Callable[[TransactionSet | Message], None] | None = None,
 ) -> Iterator[Translation]:
-    """Each set or message of each interchange in the input, translated, in order."""
+    """Each set or message of each interchange in the input, translated, in order.
+
+    ``seen``: told of each set or message as read, before it is translated (a streamed
+    file's functional ack is written from what it was told, the file never held)."""
     it = iter(chunks)
     head = b""
     for chunk in it:
@@ -40,9 +45,13 @@ def translate_file(
     rest = chain([head], it)
     if start == b"ISA":
         for document in x12_reader.read_sets(rest):
+            if seen is not None:
+                seen(document)
             yield translate_set(document, profile)
     elif start in (b"UNA", b"UNB"):
         for message in edifact_reader.read_messages(rest):
+            if seen is not None:
+                seen(message)
             yield translate_message(message, profile)
     else:
         shown = start.decode("latin-1")

@@ -19,8 +19,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from connectors.edi.edifact.interchange import Message
 from connectors.edi.errors import EdiSyntaxError
 from connectors.edi.inbound import translate_file
+from connectors.edi.x12.interchange import TransactionSet
+from connectors.gateway.acknowledgements import acknowledgement, answers_anything
+from connectors.gateway.envelopes import Envelope, Envelopes
 from connectors.gateway.inbound import EdiInbound, InboundCommand
 from connectors.gateway.outbound import OutboundDocuments
 from connectors.gateway.profile import PartnerProfile
@@ -109,7 +113,8 @@ class FileGateway:
         self.clock = clock
         # A file this small goes through the receiver every other door uses (REST, AS2, the
         # mailboxes): sets refused one by one, our accepting 997 / CONTRL, the partner's
-        # matched. A larger one is streamed here: applied or refused whole, no accepting ack.
+        # matched. A larger one is streamed here: applied or refused whole, and acknowledged
+        # from its envelopes (connectors/gateway/envelopes.py).
         self.receiver = receiver
 
     def partner_of(self, path: Path) -> PartnerProfile:
@@ -133,8 +138,9 @@ class FileGateway:
         receipt = FileReceipt(profile.partner, self.payloads.put_file(path))
         at = self.clock()
         held: list[InboundCommand] = []
+        envelopes = Envelopes()
         try:  # judged whole before anything applies; a small file's commands kept meanwhile
-            for each in self._commands(path, profile):
+            for each in self._commands(path, profile, envelopes.seen):
                 if small:
                     held.append(each)
         except EdiSyntaxError as error:
@@ -152,7 +158,22 @@ class FileGateway:
                 self._apply(batch, base, receipt, on_result)
                 batch, weight = [], 0
         self._apply(batch, base, receipt, on_result)
+        receipt.ack = self._acknowledged(envelopes, profile, at)
         return receipt
+
+    def _acknowledged(self, envelopes: Envelopes, profile: PartnerProfile, at: datetime) -> bytes:
+        """Our 997 / CONTRL for each interchange of a streamed file (every set accepted: one
+        refused would have refused the file), written once, for `worker edi` to deliver."""
+        if self.receiver is None:
+            return b""
+        acks = []
+        for key, skeleton in envelopes.interchanges():
+            if not answers_anything(skeleton):
+                continue
+            ack = self.receiver.acks.ours(key, profile.partner, at, _writer(skeleton, profile, at))
+            self.payloads.put(ack)
+            acks.append(ack)
+        return b"".join(acks)
 
     def _received(self, path: Path, profile: PartnerProfile,
                   on_result: Callable[[DocumentResult], None]) -> FileReceipt:  # fmt: skip
@@ -178,8 +199,11 @@ class FileGateway:
             lambda control: rejecting_ack(path.read_bytes(), error, profile, control, at).document,
         )  # fmt: skip
 
-    def _commands(self, path: Path, profile: PartnerProfile) -> Iterator[InboundCommand]:
-        for translation in translate_file(chunks(path), profile):
+    def _commands(
+        self, path: Path, profile: PartnerProfile,
+        seen: Callable[[TransactionSet | Message], None] | None = None,
+    ) -> Iterator[InboundCommand]:  # fmt: skip
+        for translation in translate_file(chunks(path), profile, seen):
             yield from EdiInbound.commands_of(translation)
 
     def _apply(
@@ -200,6 +224,10 @@ class FileGateway:
             else:
                 receipt.applied += 1
             on_result(DocumentResult(each.message_id, type(each.command).__name__, result))
+
+
+def _writer(skeleton: Envelope, profile: PartnerProfile, at: datetime) -> Callable[[int], bytes]:
+    return lambda control: acknowledgement(skeleton, {}, profile, control, at) or b""
 
 
 def _provenance(base: Provenance, each: InboundCommand) -> Provenance:

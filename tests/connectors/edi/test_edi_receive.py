@@ -16,9 +16,12 @@ from fastapi.testclient import TestClient
 from x12.x12_samples import interchange
 
 from api.auth import Role
+from connectors.gateway.files import FileGateway
+from supplyhub.bootstrap import open_hub
 from supplyhub.cli import main
 from supplyhub.edi_transports import build_drop_directory
 from supplyhub.settings import Settings
+from supplyhub.workers import build_edi
 
 ANSWER = [
     "ST*855*0001",
@@ -100,16 +103,7 @@ def test_two_groups_that_both_number_their_sets_from_0001_are_both_applied(
 ) -> None:
     # Given one interchange of two GS groups (7 and 8), each with its set 0001: ST02 is unique
     # only within its group, so the second is not a resend of the first
-    first_group = interchange(ANSWER).split("\n")
-    second = [*ANSWER[:2], "PO1*1*10*EA*2.5**BP*ITEM-1", "ACK*IR*0*EA", *ANSWER[4:]]
-    groups = [
-        *first_group[1:-2],  # GS 7 .. GE 7
-        "GS*PO*BUYERHUB*SUPPLIER*20261204*1031*8*X*004010~",
-        *(segment + "~" for segment in second),
-        "GE*1*8~",
-    ]
-    path = data_dir / "two-groups.x12"
-    path.write_text("\n".join([first_group[0], *groups, "IEA*2*000000101~", ""]))
+    path = two_groups(data_dir)
 
     code = main(["edi", "receive", str(path), "--json"])
     results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -123,6 +117,47 @@ def test_two_groups_that_both_number_their_sets_from_0001_are_both_applied(
     assert [each["outcome"]["replayed"] for each in commands] == [False, False]
     assert "AK1*PO*7" in results[-1]["functional_ack"]
     assert "AK1*PO*8" in results[-1]["functional_ack"]
+
+
+def two_groups(data_dir: Path) -> Path:
+    """One interchange of two GS groups (7 and 8), each with its set 0001."""
+    first_group = interchange(ANSWER).split("\n")
+    second = [*ANSWER[:2], "PO1*1*10*EA*2.5**BP*ITEM-1", "ACK*IR*0*EA", *ANSWER[4:]]
+    groups = [
+        *first_group[1:-2],  # GS 7 .. GE 7
+        "GS*PO*BUYERHUB*SUPPLIER*20261204*1031*8*X*004010~",
+        *(segment + "~" for segment in second),
+        "GE*1*8~",
+    ]
+    path = data_dir / "two-groups.x12"
+    path.write_text("\n".join([first_group[0], *groups, "IEA*2*000000101~", ""]))
+    return path
+
+
+def test_a_file_too_large_to_hold_is_streamed_and_still_answered_with_our_997(
+    data_dir: Path,
+) -> None:
+    # Given a gateway that holds no file (as a file over 8 MB is read: set by set)
+    settings = Settings(data_dir=data_dir, dev_mode=True)
+    hub = open_hub(settings)
+    try:
+        edi = build_edi(settings, hub)
+        gateway = FileGateway(hub, edi.partners, edi.payloads, edi.documents, hold_bytes=0,
+                              receiver=edi.receiver)  # fmt: skip
+        path = two_groups(data_dir)
+
+        # When the file is received, and received again
+        first = gateway.receive(path)
+        again = gateway.receive(path)
+    finally:
+        hub.close()
+
+    # Then both sets are applied, and our 997 acknowledges each group and each set, once
+    ack = first.ack.decode()
+    assert (first.applied, first.refused) == (2, "")
+    assert ack.count("ST*997*") == 2 and "AK1*PO*7~" in ack and "AK1*PO*8~" in ack
+    assert ack.count("AK2*855*0001~AK5*A~") == 2 and ack.count("AK9*A*1*1*1~") == 2
+    assert (again.replayed, again.ack) == (2, first.ack)  # the same ack, no new number
 
 
 def test_receive_of_a_file_it_cannot_read_parks_it_prints_our_997_and_applies_nothing(
