@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,16 +25,15 @@ from connectors.edi.inbound import translate_file
 from connectors.edi.x12.interchange import TransactionSet
 from connectors.gateway.acknowledgements import acknowledgement, answers_anything
 from connectors.gateway.envelopes import Envelope, Envelopes
-from connectors.gateway.inbound import EdiInbound, InboundCommand
+from connectors.gateway.inbound import EdiInbound, InboundCommand, batch_items
 from connectors.gateway.outbound import OutboundDocuments
 from connectors.gateway.profile import PartnerProfile
 from connectors.gateway.receiving import EdiReceiver
 from connectors.gateway.rejection import rejecting_ack
-from domain.application import BatchItem, SupplyHub
+from domain.application import SupplyHub
 from domain.commands import Command
 from domain.errors import DomainError, ValidationError
 from domain.outcome import Outcome
-from domain.provenance import Channel, Provenance
 from storage.payloads import Payloads
 
 _CHUNK = 1 << 16
@@ -148,16 +147,15 @@ class FileGateway:
             receipt.ack = self._park(path, profile, receipt.ref, error, at)
             self.payloads.put(receipt.ack)
             return receipt
-        base = Provenance("", "", "", f"connector:{profile.partner}", Channel.X12, at, receipt.ref)
         batch: list[InboundCommand] = []
         weight = 0
         for each in held if small else self._commands(path, profile):
             batch.append(each)
             weight += lines_of(each.command)
             if len(batch) >= self.batch_size or weight >= self.batch_lines:
-                self._apply(batch, base, receipt, on_result)
+                self._apply(batch, at, receipt, on_result)
                 batch, weight = [], 0
-        self._apply(batch, base, receipt, on_result)
+        self._apply(batch, at, receipt, on_result)
         receipt.ack = self._acknowledged(envelopes, profile, at)
         return receipt
 
@@ -183,11 +181,10 @@ class FileGateway:
         if received.rejected:
             receipt.refused = received.parked
             return receipt
-        base = Provenance("", "", "", f"connector:{profile.partner}", Channel.X12, self.clock(),
-                          received.ref)  # fmt: skip
+        at = self.clock()
         commands = received.commands
         for start in range(0, len(commands), self.batch_size):
-            self._apply(commands[start : start + self.batch_size], base, receipt, on_result)
+            self._apply(commands[start : start + self.batch_size], at, receipt, on_result)
         return receipt
 
     def _park(self, path: Path, profile: PartnerProfile, ref: str, error: EdiSyntaxError,
@@ -209,13 +206,13 @@ class FileGateway:
     def _apply(
         self,
         batch: list[InboundCommand],
-        base: Provenance,
+        at: datetime,
         receipt: FileReceipt,
         on_result: Callable[[DocumentResult], None],
     ) -> None:
         if not batch:
             return
-        items = [BatchItem(each.command, _provenance(base, each)) for each in batch]
+        items = batch_items(batch, receipt.partner, receipt.ref, at)
         for each, result in zip(batch, self.hub.handle_batch(items), strict=True):
             if isinstance(result, DomainError):
                 receipt.problems += 1
@@ -228,9 +225,3 @@ class FileGateway:
 
 def _writer(skeleton: Envelope, profile: PartnerProfile, at: datetime) -> Callable[[int], bytes]:
     return lambda control: acknowledgement(skeleton, {}, profile, control, at) or b""
-
-
-def _provenance(base: Provenance, each: InboundCommand) -> Provenance:
-    message = each.message_id
-    return replace(base, message_id=message, correlation_id=message, causation_id=message,
-                   channel=Channel(each.channel))  # fmt: skip

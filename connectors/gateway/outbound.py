@@ -21,7 +21,6 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Final, Protocol
 from uuid import UUID
@@ -36,15 +35,14 @@ from connectors.edi.x12.purchase_order import write_850
 from connectors.gateway.ack_deadlines import open_overdue_cases
 from connectors.gateway.control_numbers import next_control
 from connectors.gateway.functional_acks import FunctionalAcks
-from connectors.gateway.inbound import EdiInbound, InboundCommand
+from connectors.gateway.inbound import EdiInbound, apply_commands
 from connectors.gateway.order_changes import change_kind, sends_changes, write_change
 from connectors.gateway.profile import Dialect, EdiTerms, PartnerProfile, UnknownMappingError
 from connectors.gateway.receiving import EdiReceiver, interchanges
 from connectors.workers.positions import PositionStore
-from domain.application import BatchItem, SupplyHub
+from domain.application import SupplyHub
 from domain.errors import DomainError
 from domain.outcome import Outcome
-from domain.provenance import Channel, Provenance
 from domain.purchase_order import PurchaseOrder
 from storage.database import Database, Transaction
 from storage.payloads import Payloads
@@ -212,12 +210,6 @@ def _partner_unit(profile: PartnerProfile, unit: str) -> str:
         if ours == unit:
             return theirs
     raise UnknownMappingError("units", unit)
-
-
-def _provenance(base: Provenance, each: InboundCommand) -> Provenance:
-    message = each.message_id
-    return replace(base, message_id=message, correlation_id=message, causation_id=message,
-                   channel=Channel(each.channel))  # fmt: skip
 
 
 def write_document(order: OutboundOrder, profile: PartnerProfile, control: int,
@@ -421,15 +413,7 @@ class EdiOutbound:
         if received.parked:
             log.error("edi: %s from %s partly refused: %s", received.ref, partner,
                       received.parked)  # fmt: skip
-        base = Provenance("", "", "", f"connector:{partner}", Channel.X12, self.clock(),
-                          received.ref)  # fmt: skip
-        found = received.commands
-        items = [BatchItem(each.command, _provenance(base, each)) for each in found]
-        results = self.hub.handle_one_by_one(items)
-        for each, result in zip(found, results, strict=True):
-            if isinstance(result, DomainError):
-                log.warning("edi: %s from %s: %s", each.message_id, partner, result)
-        return results
+        return apply_commands(self.hub, partner, received.commands, received.ref, self.clock())
 
 
 def apply_interchange(hub: SupplyHub, partners: EdiInbound, profile: PartnerProfile,
@@ -440,11 +424,4 @@ def apply_interchange(hub: SupplyHub, partners: EdiInbound, profile: PartnerProf
     answers with its first results). Raises `EdiSyntaxError` if it cannot be read; the
     console's replay of a parked interchange takes this path too."""
     found = partners.translate(profile, interchange)
-    partner = profile.partner
-    base = Provenance("", "", "", f"connector:{partner}", Channel.X12, at, reference)
-    items = [BatchItem(each.command, _provenance(base, each)) for each in found]
-    results = hub.handle_one_by_one(items)
-    for each, result in zip(found, results, strict=True):
-        if isinstance(result, DomainError):
-            log.warning("edi: %s from %s: %s", each.message_id, partner, result)
-    return results
+    return apply_commands(hub, profile.partner, found, reference, at)
