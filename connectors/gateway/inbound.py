@@ -4,8 +4,8 @@ The message id is ``edi:<sender>:<interchange control>[:<group control>]:<set co
 (``:<n>`` after it for the second and later commands of one set), so the same interchange
 sent again is the same messages, which the hub answers with their first results. A document
 that cannot be translated is a `ValidationError` naming the element and the rule, refused
-whole: nothing of it is applied. Profiles come from the partner directory (connectors/gateway/directory.py:
-the event-sourced profiles, current without a restart).
+whole: nothing of it is applied. Profiles come from the partner directory
+(connectors/gateway/directory.py: the event-sourced profiles, current without a restart).
 """
 
 from __future__ import annotations
