@@ -26,7 +26,7 @@ from connectors.erp.seam import (
     InvoiceItem,
     SupplierInvoice,
 )
-from connectors.workers.positions import PositionStore
+from connectors.workers.positions import PositionStore, behind, follow
 from domain.application import SupplyHub
 from domain.commands import RecordErpRefusal
 from domain.purchase_order import PurchaseOrder
@@ -59,12 +59,9 @@ class InvoiceWriteBacks:
 
     def step(self) -> int:
         """Post the next batch, in log order; returns how many events it handled."""
-        after = self.positions.get(self.name)
-        batch = self.hub.recorder.select_notifications(after + 1, self.batch_size, topics=TOPICS)
-        for notification in batch:
-            self._post(notification)
-            self.positions.set(self.name, notification.id)
-        return len(batch)
+        return follow(
+            self.hub.recorder, self.positions, self.name, TOPICS, self.batch_size, self._post
+        )
 
     def _post(self, notification: Notification) -> None:
         event: Any = self.hub.mapper.to_domain_event(notification)
@@ -108,5 +105,4 @@ def position_name(actor: str) -> str:
 
 
 def pending(hub: SupplyHub, positions: PositionStore, actor: str, limit: int = 10_000) -> int:
-    after = positions.get(position_name(actor))
-    return len(hub.recorder.select_notifications(after + 1, limit, topics=TOPICS))
+    return behind(hub.recorder, positions, position_name(actor), TOPICS, limit)

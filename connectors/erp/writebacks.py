@@ -38,7 +38,7 @@ from connectors.erp.seam import (
     LineChange,
     LineDate,
 )
-from connectors.workers.positions import PositionStore
+from connectors.workers.positions import PositionStore, behind, follow
 from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
 from domain.change_proposal import ChangeProposal
@@ -85,12 +85,9 @@ class WriteBacks:
 
     def step(self) -> int:
         """Write back the next batch, in log order; returns how many events it handled."""
-        after = self.positions.get(self.name)
-        batch = self.hub.recorder.select_notifications(after + 1, self.batch_size, topics=TOPICS)
-        for notification in batch:
-            self._write_back(notification)
-            self.positions.set(self.name, notification.id)
-        return len(batch)
+        return follow(
+            self.hub.recorder, self.positions, self.name, TOPICS, self.batch_size, self._write_back
+        )
 
     def _write_back(self, notification: Notification) -> None:
         event: Any = self.hub.mapper.to_domain_event(notification)
@@ -173,8 +170,7 @@ def position_name(actor: str) -> str:
 def pending(hub: SupplyHub, positions: PositionStore, actor: str, limit: int = 10_000) -> int:
     """Acknowledgements after the tracked position (counted up to `limit`), those of orders
     another ERP released included: what the subscriber still has to read."""
-    after = positions.get(position_name(actor))
-    return len(hub.recorder.select_notifications(after + 1, limit, topics=TOPICS))
+    return behind(hub.recorder, positions, position_name(actor), TOPICS, limit)
 
 
 def acknowledgement(po: PurchaseOrder, event: Any, policy: TolerancePolicy) -> Acknowledgement:

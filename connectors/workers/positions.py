@@ -3,6 +3,10 @@ partner gateway's outbound side), kept in the hub's own store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
 from storage.database import Database
 
 
@@ -38,3 +42,26 @@ class PositionStore:
                 "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                 (name, position),
             )
+
+
+def follow(
+    recorder: ApplicationRecorder, positions: PositionStore, name: str, topics: Sequence[str],
+    batch_size: int, handle: Callable[[Notification], None],
+) -> int:  # fmt: skip
+    """The next batch of ``topics`` after subscriber ``name``'s position, each event handled,
+    then the position moved past it (an event that raises stays next); how many it read."""
+    after = positions.get(name)
+    batch = recorder.select_notifications(after + 1, batch_size, topics=topics)
+    for notification in batch:
+        handle(notification)
+        positions.set(name, notification.id)
+    return len(batch)
+
+
+def behind(
+    recorder: ApplicationRecorder, positions: PositionStore, name: str, topics: Sequence[str],
+    limit: int,
+) -> int:  # fmt: skip
+    """How many events of ``topics`` subscriber ``name`` still has to read (up to ``limit``)."""
+    after = positions.get(name)
+    return len(recorder.select_notifications(after + 1, limit, topics=topics))
