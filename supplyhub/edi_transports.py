@@ -13,6 +13,7 @@ from supplyhub.settings import Settings
 if TYPE_CHECKING:  # AS2's crypto is imported only by processes that trade by AS2
     from connectors.as2.endpoint import As2Endpoint
     from connectors.as2.sender import As2Sender
+    from connectors.gateway.directory import PartnerDirectory
     from connectors.gateway.drop import DropDirectory
     from connectors.gateway.files import FileGateway
     from domain.application import SupplyHub
@@ -40,14 +41,16 @@ def as2_sender(settings: Settings, database: Database) -> As2Sender | None:
     return As2Sender(identity, As2Messages(database), timeout_seconds=settings.edi_timeout_seconds)
 
 
-def build_as2_endpoint(settings: Settings, hub: SupplyHub) -> As2Endpoint:
+def build_as2_endpoint(
+    settings: Settings, hub: SupplyHub, partners: PartnerDirectory | None = None
+) -> As2Endpoint:
     """What `POST /as2` calls: the worker's inbound path (kept, translated, applied or
-    parked and rejected) behind pyas2lib's checks."""
+    parked and rejected) behind pyas2lib's checks, reading the API's partner directory."""
     from connectors.as2.endpoint import As2Endpoint
     from supplyhub.bootstrap import schema_lock
     from supplyhub.workers import build_edi, open_database
 
-    edi = build_edi(settings, hub)
+    edi = build_edi(settings, hub, partners)
     with schema_lock(settings):
         sender = as2_sender(settings, open_database(settings))
     if sender is None:

@@ -174,8 +174,11 @@ def payloads(settings: Settings) -> Payloads:
         return payload_store(settings, open_database(settings))
 
 
-def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
-    """The EDI gateway's worker: POs out to partners, their answers in (connectors/gateway)."""
+def build_edi(
+    settings: Settings, hub: SupplyHub, partners: PartnerDirectory | None = None
+) -> EdiOutbound:
+    """The EDI gateway's worker: POs out to partners, their answers in (connectors/gateway).
+    ``partners``: a directory the process already keeps (the API's), else one of its own."""
     with schema_lock(settings):  # the position store and the documents create their tables
         database = open_database(settings)
         positions, documents = PositionStore(database), OutboundDocuments(database)
@@ -183,7 +186,8 @@ def build_edi(settings: Settings, hub: SupplyHub) -> EdiOutbound:
         cxml = build_cxml_outbound(settings, database)  # a cXML partner's OrderRequests
         payloads, as2 = payload_store(settings, database), as2_sender(settings, database)
     return EdiOutbound(
-        hub, positions, documents, EdiInbound(partner_directory(settings)), payloads, acks,
+        hub, positions, documents, EdiInbound(partners or partner_directory(settings)), payloads,
+        acks,
         batch_size=settings.edi_batch_size, timeout_seconds=settings.edi_timeout_seconds,
         cxml=cxml, as2=as2.send if as2 else None,
     )  # fmt: skip

@@ -160,7 +160,7 @@ def build_app(
     if settings.as2_id:  # POST /as2: the EDI worker's inbound path behind AS2
         from supplyhub.edi_transports import build_as2_endpoint
 
-        app.state.as2 = build_as2_endpoint(settings, hub)
+        app.state.as2 = build_as2_endpoint(settings, hub, partners)
     app.state.technical = StoredTechnicalDesk(settings, hub, partners)  # technical panels
     return app
 
