@@ -25,6 +25,9 @@ class EdiSyntaxError(ValueError):
         self.position = position
         self.element = element
         self.rule = rule
+        # Which interchange of the input broke (1 = the first): a file may hold several, and
+        # ``position`` counts from the header of the one it is in.
+        self.interchange = 1
 
 
 class DelimiterError(EdiSyntaxError):

@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
+from typing import TypeVar
 
 from connectors.edi.edifact import reader as edifact_reader
 from connectors.edi.edifact.interchange import Message
 from connectors.edi.edifact.translate import translate as translate_edifact
-from connectors.edi.errors import EnvelopeError, TranslationError
+from connectors.edi.errors import EdiSyntaxError, EnvelopeError, TranslationError
 from connectors.edi.stream import Chunk
 from connectors.edi.translation import Translation
 from connectors.edi.x12 import reader as x12_reader
@@ -39,24 +40,42 @@ def translate_file(
     for chunk in it:
         data = chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk)
         head += data
-        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:3] or len(head) > 4096:
+        if len(head.lstrip(b"\xef\xbb\xbf \t\r\n")) >= 3 or len(head) > 4096:
             break
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:3]
     rest = chain([head], it)
     if start == b"ISA":
-        for document in x12_reader.read_sets(rest):
-            if seen is not None:
-                seen(document)
-            yield translate_set(document, profile)
+        yield from _numbered(x12_reader.read_sets(rest), translate_set, profile, seen)
     elif start in (b"UNA", b"UNB"):
-        for message in edifact_reader.read_messages(rest):
-            if seen is not None:
-                seen(message)
-            yield translate_message(message, profile)
+        yield from _numbered(edifact_reader.read_messages(rest), translate_message, profile, seen)
     else:
         shown = start.decode("latin-1")
         rule = f"{shown!r} begins neither X12 (ISA) nor EDIFACT (UNA, UNB)"
         raise EnvelopeError("EDI", "", 1, rule)
+
+
+_Document = TypeVar("_Document", TransactionSet, Message)
+
+
+def _numbered(
+    documents: Iterator[_Document],
+    translate: Callable[[_Document, PartnerProfile | None], Translation],
+    profile: PartnerProfile | None,
+    seen: Callable[[TransactionSet | Message], None] | None,
+) -> Iterator[Translation]:
+    """Each document translated; a refusal says which interchange of the input it is in."""
+    ordinal, header = 0, None
+    for document in documents:
+        if document.interchange is not header:
+            ordinal, header = ordinal + 1, document.interchange
+        if seen is not None:
+            seen(document)
+        try:
+            translation = translate(document, profile)
+        except EdiSyntaxError as error:
+            error.interchange = ordinal
+            raise
+        yield translation
 
 
 def translate_set(document: TransactionSet, profile: PartnerProfile | None) -> Translation:

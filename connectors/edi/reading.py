@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from connectors.edi.errors import DelimiterError, TruncatedInputError
+from connectors.edi.errors import DelimiterError, EdiSyntaxError, TruncatedInputError
 from connectors.edi.segment import Element, Segment
 from connectors.edi.stream import MAX_SEGMENT_BYTES, ByteWindow
 
@@ -36,8 +36,14 @@ def each_interchange(
     window.skip(BLANKS)
     if window.at_end():
         raise TruncatedInputError(standard, "", None, f"the input is empty: {empty}")
+    ordinal = 1
     while True:
-        yield from interchange()
+        try:
+            yield from interchange()
+        except EdiSyntaxError as error:
+            error.interchange = ordinal
+            raise
+        ordinal += 1
         window.skip(BLANKS)
         if window.at_end():
             return

@@ -5,13 +5,18 @@ Pure: the refused bytes, the refusal (an `EdiSyntaxError`, with its segment posi
 partner's profile in; the whole interchange out. The refused bytes cannot be read by the
 readers (that is why they were refused), so the envelope values the ack must echo (GS01,
 GS06, ST01, ST02; UNB 0020, S002, S003, UNH 0062, S009) are taken from a plain split of the
-segments up to the error, with the delimiters the header declares.
+segments up to the error, with the delimiters each header declares: one pass that keeps only
+those envelope segments, so a refused file of any size is read again in chunks, never held.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 from connectors.edi.edifact import writer as edifact_writer
 from connectors.edi.edifact.envelope import EdifactEnvelope
@@ -29,6 +34,7 @@ from connectors.gateway.profile import PartnerProfile
 # error. X12 720 (AK304): 8 segment has data element errors.
 _AK5 = {ControlNumberError: "3", ControlCountError: "4"}
 # ISO 9735 0085: 28 references do not match, 29 control count does not match, 12 invalid value.
+_BLANKS = b"\xef\xbb\xbf \t\r\n"
 _UCM = {ControlNumberError: "28", ControlCountError: "29"}
 
 
@@ -42,49 +48,154 @@ class Rejection:
 
 
 def rejecting_ack(
-    refused: bytes, error: EdiSyntaxError, profile: PartnerProfile, control: int, at: datetime
-) -> Rejection:
-    if refused.lstrip().startswith(b"ISA"):
-        return _x12(refused.lstrip(), error, profile, control, at)
-    return _edifact(refused.lstrip(), error, profile, control, at)
+    refused: bytes | Iterable[bytes], error: EdiSyntaxError, profile: PartnerProfile,
+    control: int, at: datetime,
+) -> Rejection:  # fmt: skip
+    """``refused``: the input whole, or in chunks (a file too large to hold is read again
+    here, up to the error, keeping no more than the envelope segments the ack echoes)."""
+    chunks = iter([refused] if isinstance(refused, bytes) else refused)
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head.lstrip(_BLANKS)) >= 3 or len(head) > 4096:
+            break
+    text = (part.decode("latin-1") for part in chain([head.lstrip(_BLANKS)], chunks))
+    if head.lstrip(_BLANKS).startswith(b"ISA"):
+        return _x12(_landmarks(_x12_segments(text), ("ISA", "GS", "ST"), error),
+                    error, profile, control, at)  # fmt: skip
+    return _edifact(_landmarks(_edifact_segments(text), ("UNB", "UNG", "UNH"), error),
+                    error, profile, control, at)  # fmt: skip
 
 
-def _split(text: str, terminator: str, element: str) -> list[list[str]]:
-    segments = (part.strip() for part in text.split(terminator))
-    return [segment.split(element) for segment in segments if segment]
+@dataclass(slots=True)
+class _Landmarks:
+    """The envelope segments of the interchange in error, as of the segment in error: its
+    header, the last group and set headers before it, and the set header's position."""
+
+    header: list[str] | None = None
+    group: list[str] | None = None
+    document: list[str] | None = None
+    document_at: int = 1
+    component: str = ":"
 
 
-def _before(segments: list[list[str]], position: int | None, tag: str) -> list[str] | None:
-    """The last ``tag`` segment at or before the error's position (1 = the header)."""
-    last = len(segments) if position is None else min(position, len(segments))
-    found = [(n, each) for n, each in enumerate(segments[:last], start=1) if each[0] == tag]
-    return found[-1][1] if found else None
+def _landmarks(
+    segments: Iterator[tuple[list[str], str]], tags: tuple[str, str, str], error: EdiSyntaxError
+) -> _Landmarks:
+    """One pass over the segments (with each one's component separator), stopping at the
+    error: ``error.position`` counts from the header of ``error.interchange``."""
+    header_tag, group_tag, document_tag = tags
+    found, ordinal, position = _Landmarks(), 0, 0
+    for segment, component in segments:
+        if segment[0] == header_tag:
+            ordinal += 1
+            if ordinal > error.interchange:
+                break
+            found, position = _Landmarks(segment, component=component), 0
+        position += 1
+        if ordinal < error.interchange:
+            continue
+        if error.position is not None and position > error.position:
+            break
+        if segment[0] == group_tag:
+            found.group = segment
+        elif segment[0] == document_tag:
+            found.document, found.document_at = segment, position
+    return found
 
 
-def _at(segments: list[list[str]], position: int | None, tag: str) -> int:
-    last = len(segments) if position is None else min(position, len(segments))
-    found = [n for n, each in enumerate(segments[:last], start=1) if each[0] == tag]
-    return found[-1] if found else 1
+def _x12_segments(text: Iterator[str]) -> Iterator[tuple[list[str], str]]:
+    """X12 segments split into elements, each interchange by the delimiters its ISA declares
+    (the element separator its 4th character, the component its 105th, the terminator its
+    106th)."""
+    element, component, terminator = "*", ":", "~"
+    buffer, at = "", 0
+    for part in chain(text, [""]):
+        buffer, at, ending = buffer[at:] + part, 0, not part
+        while True:
+            at = _BLANK.match(buffer, at).end()  # type: ignore[union-attr]
+            if buffer.startswith("ISA", at):
+                if len(buffer) - at <= 105 and not ending:
+                    break
+                element, component, terminator = buffer[at + 3 : at + 4] or "*", buffer[
+                    at + 104 : at + 105] or ":", buffer[at + 105 : at + 106] or "~"  # fmt: skip
+            end = buffer.find(terminator, at)
+            if end < 0 and (not ending or at == len(buffer)):
+                break
+            end = len(buffer) if end < 0 else end
+            raw, at = buffer[at:end].strip(), end + 1
+            if raw:
+                yield raw.split(element), component
+
+
+def _edifact_segments(text: Iterator[str]) -> Iterator[tuple[list[str], str]]:
+    """EDIFACT segments split into elements, by the delimiters each interchange's UNA gives
+    (or the standard's), a released terminator or separator kept inside its segment."""
+    syntax = ":+'?"  # component, element, terminator, release
+    buffer, at = "", 0
+    for part in chain(text, [""]):
+        buffer, at, ending = buffer[at:] + part, 0, not part
+        while True:
+            at = _BLANK.match(buffer, at).end()  # type: ignore[union-attr]
+            if buffer.startswith("UNA", at):
+                if len(buffer) - at < 9 and not ending:
+                    break
+                una = buffer[at : at + 9].ljust(9)
+                syntax, at = una[3] + una[4] + una[8] + una[6].strip(), at + 9
+                continue
+            found = _edifact_segment(syntax).match(buffer, at)
+            if found is None and (not ending or at == len(buffer)):
+                break
+            raw = buffer[at:] if found is None else found.group(1)
+            at = len(buffer) if found is None else found.end()
+            if raw.strip():
+                yield _elements(raw.strip(), syntax), syntax[0]
+
+
+_BLANK = re.compile(r"\s*")
+
+
+@functools.lru_cache(maxsize=8)
+def _edifact_segment(syntax: str) -> re.Pattern[str]:
+    """A segment up to its unreleased terminator."""
+    terminator = re.escape(syntax[2])
+    if len(syntax) < 4:
+        return re.compile(f"([^{terminator}]*){terminator}")
+    release = re.escape(syntax[3])
+    return re.compile(f"((?:[^{terminator}{release}]|{release}.)*){terminator}", re.DOTALL)
+
+
+def _elements(raw: str, syntax: str) -> list[str]:
+    element, release = syntax[1], syntax[3:]
+    if not release or release not in raw:
+        return raw.split(element)
+    parts: list[str] = []
+    current, released = "", False
+    for character in raw:
+        if released:
+            current, released = current + character, False
+        elif character == release:
+            current, released = current + character, True
+        elif character == element:
+            parts, current = [*parts, current], ""
+        else:
+            current += character
+    return [*parts, current]
 
 
 def _field(segment: list[str] | None, index: int) -> str:
     return segment[index].strip() if segment and len(segment) > index else ""
 
 
-def _x12(refused: bytes, error: EdiSyntaxError, profile: PartnerProfile, control: int,
+def _x12(found: _Landmarks, error: EdiSyntaxError, profile: PartnerProfile, control: int,
          at: datetime) -> Rejection:  # fmt: skip
-    text = refused.decode("latin-1")
-    element = text[3] if len(text) > 3 else "*"
-    terminator = text[105] if len(text) > 105 else "~"
-    segments = _split(text, terminator, element)
-    isa, gs = _before(segments, None, "ISA"), _before(segments, error.position, "GS")
-    st = _before(segments, error.position, "ST")
+    isa, gs, st = found.header, found.group, found.document
     code = next((c for kind, c in _AK5.items() if isinstance(error, kind)), "5")
     body = [Segment.of("AK1", _field(gs, 1) or "PR", _field(gs, 6) or "0")]
     if st is not None and error.tag not in ("GE", "IEA", "ISA", "GS"):
         body.append(Segment.of("AK2", _field(st, 1), _field(st, 2)))
         if code == "5" and error.position is not None:
-            in_set = error.position - _at(segments, error.position, "ST") + 1
+            in_set = error.position - found.document_at + 1
             body.append(Segment.of("AK3", error.tag[:3], str(in_set), "", "8"))
         body.append(Segment.of("AK5", "R", code))
     body.append(Segment.of("AK9", "R", "1", "1", "0"))
@@ -97,15 +208,9 @@ def _x12(refused: bytes, error: EdiSyntaxError, profile: PartnerProfile, control
     return Rejection(x12_writer.write(interchange, delimiters), _field(isa, 13), "997")
 
 
-def _edifact(refused: bytes, error: EdiSyntaxError, profile: PartnerProfile, control: int,
+def _edifact(found: _Landmarks, error: EdiSyntaxError, profile: PartnerProfile, control: int,
              at: datetime) -> Rejection:  # fmt: skip
-    text = refused.decode("latin-1")
-    component, element, terminator = ":", "+", "'"
-    if text.startswith("UNA") and len(text) >= 9:
-        component, element, terminator = text[3], text[4], text[8]
-        text = text[9:]
-    segments = _split(text, terminator, element)
-    unb, unh = _before(segments, None, "UNB"), _before(segments, error.position, "UNH")
+    unb, unh, component = found.header, found.document, found.component
     reference = _field(unb, 5)
     code = next((c for kind, c in _UCM.items() if isinstance(error, kind)), "12")
     sender = _field(unb, 2).split(component)
@@ -114,7 +219,7 @@ def _edifact(refused: bytes, error: EdiSyntaxError, profile: PartnerProfile, con
     if unh is not None and error.tag not in ("UNZ", "UNB", "UNE", "UNG"):
         body.append(Segment.of("UCM", _field(unh, 1), _field(unh, 2).split(component), "4", code))
         if code == "12" and error.position is not None:
-            in_message = error.position - _at(segments, error.position, "UNH") + 1
+            in_message = error.position - found.document_at + 1
             body.append(Segment.of("UCS", str(in_message), "12"))
     message = [
         Segment.of("UNH", "1", ["CONTRL", "D", "3", "UN"]),
