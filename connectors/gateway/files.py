@@ -2,10 +2,11 @@
 and, when it cannot be read, parked and answered with our rejecting 997 / CONTRL. What
 `supplyhub edi receive FILE` and the drop directory run.
 
-The file is never held: it is archived a chunk at a time (`put_file`), then read by the
-streaming readers to judge it whole (a wrong trailer at the end refuses every set before it,
-as `POST /api/v1/edi` refuses an interchange whole), keeping its commands when the file
-is small (8 MB: some tens of MB of commands at most); a larger file is read a second time.
+A file of up to 1 MB goes through the receiver every door uses (sets refused one by one).
+A larger file is never held: it is archived a chunk at a time (`put_file`), then read by
+the streaming readers to judge it whole (a wrong trailer at the end refuses every set before
+it, as `POST /api/v1/edi` refuses an interchange whole), keeping its commands when they are
+few (50,000 lines: some 17 MB); with more, the file is read a second time to apply them.
 The commands are applied a batch at a time, each with the message id ``POST /api/v1/edi``
 gives it, so a file received again, or after a crash before it was moved, is a replay:
 nothing twice.
@@ -14,7 +15,7 @@ nothing twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,7 +96,8 @@ class FileGateway:
         *,
         batch_size: int = 500,
         batch_lines: int = 5_000,
-        hold_bytes: int = 8 << 20,
+        hold_bytes: int = 1 << 20,
+        hold_lines: int = 50_000,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         receiver: EdiReceiver | None = None,
     ) -> None:
@@ -108,13 +110,18 @@ class FileGateway:
         # commands, the orders they load and the events they make are all in memory at once,
         # and 500 invoices of 1,000 lines each held 1.3 GB (bench_gateway.py rss).
         self.batch_lines = batch_lines
-        self.hold_bytes = hold_bytes  # a file this small has its commands kept, not re-read
-        self.clock = clock
-        # A file this small goes through the receiver every other door uses (REST, AS2, the
+        # A file of up to 1 MB goes through the receiver every other door uses (REST, AS2, the
         # mailboxes): sets refused one by one, our accepting 997 / CONTRL, the partner's
-        # matched. A larger one is streamed here: applied or refused whole, and acknowledged
-        # from its envelopes (connectors/gateway/envelopes.py).
+        # matched. The receiver holds the interchange read whole, about 40 times its size
+        # (8 MB of invoices: 333 MB read, 548 MB peak with the commands and their
+        # application: bench_gateway.py rss --mb 8). A larger file is streamed here: applied
+        # or refused whole, and acknowledged from its envelopes (envelopes.py).
+        self.hold_bytes = hold_bytes
         self.receiver = receiver
+        # A streamed file's commands (about 340 bytes a line) are kept from the judging read
+        # up to 50,000 lines; beyond, the file is read a second time to apply them.
+        self.hold_lines = hold_lines
+        self.clock = clock
 
     def partner_of(self, path: Path) -> PartnerProfile:
         """The profile whose partner sent the file (its envelope's sender id)."""
@@ -131,31 +138,27 @@ class FileGateway:
         on_result: Callable[[DocumentResult], None] = lambda _: None,
     ) -> FileReceipt:
         profile = self.partners.profile(partner) if partner else self.partner_of(path)
-        small = path.stat().st_size <= self.hold_bytes
-        if small and self.receiver is not None:
+        if path.stat().st_size <= self.hold_bytes and self.receiver is not None:
             return self._received(path, profile, on_result)
         receipt = FileReceipt(profile.partner, self.payloads.put_file(path))
         at = self.clock()
-        held: list[InboundCommand] = []
+        held: list[InboundCommand] | None = []
+        weight = 0
         envelopes = Envelopes()
-        try:  # judged whole before anything applies; a small file's commands kept meanwhile
+        try:  # judged whole before anything applies; its commands kept meanwhile, if few
             for each in self._commands(path, profile, envelopes.seen):
-                if small:
+                weight += lines_of(each.command)
+                if weight > self.hold_lines:
+                    held = None
+                elif held is not None:
                     held.append(each)
         except EdiSyntaxError as error:
             receipt.refused = str(error)
             receipt.ack = self._park(path, profile, receipt.ref, error, at)
             self.payloads.put(receipt.ack)
             return receipt
-        batch: list[InboundCommand] = []
-        weight = 0
-        for each in held if small else self._commands(path, profile):
-            batch.append(each)
-            weight += lines_of(each.command)
-            if len(batch) >= self.batch_size or weight >= self.batch_lines:
-                self._apply(batch, at, receipt, on_result)
-                batch, weight = [], 0
-        self._apply(batch, at, receipt, on_result)
+        for batch in self._batches(self._commands(path, profile) if held is None else held):
+            self._apply(batch, at, receipt, on_result)
         receipt.ack = self._acknowledged(envelopes, profile, at)
         return receipt
 
@@ -182,18 +185,30 @@ class FileGateway:
             receipt.refused = received.parked
             return receipt
         at = self.clock()
-        commands = received.commands
-        for start in range(0, len(commands), self.batch_size):
-            self._apply(commands[start : start + self.batch_size], at, receipt, on_result)
+        for batch in self._batches(received.commands):
+            self._apply(batch, at, receipt, on_result)
         return receipt
+
+    def _batches(self, commands: Iterable[InboundCommand]) -> Iterator[list[InboundCommand]]:
+        """Batches of at most `batch_size` commands and about `batch_lines` lines."""
+        batch: list[InboundCommand] = []
+        weight = 0
+        for each in commands:
+            batch.append(each)
+            weight += lines_of(each.command)
+            if len(batch) >= self.batch_size or weight >= self.batch_lines:
+                yield batch
+                batch, weight = [], 0
+        if batch:
+            yield batch
 
     def _park(self, path: Path, profile: PartnerProfile, ref: str, error: EdiSyntaxError,
               at: datetime) -> bytes:  # fmt: skip
-        """Parked with the reason; our rejecting ack, written once (the file is read whole
-        here, the one place it is: the ack names the envelope of the set in error)."""
+        """Parked with the reason; our rejecting ack, written once (the file read again in
+        chunks up to the error, for the envelope of the set in error)."""
         return self.documents.park(
             ref, profile.partner, str(error), at,
-            lambda control: rejecting_ack(path.read_bytes(), error, profile, control, at).document,
+            lambda control: rejecting_ack(chunks(path), error, profile, control, at).document,
         )  # fmt: skip
 
     def _commands(

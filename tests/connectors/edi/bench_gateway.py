@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -134,7 +133,7 @@ def write_interchange(
 
 
 def gateway_for(settings: Settings, hub: SupplyHub) -> FileGateway:
-    """As `edi receive` and the drop directory build it: a file of up to 8 MB through the
+    """As `edi receive` and the drop directory build it: a file of up to 1 MB through the
     receiver (our 997 written), a larger one streamed."""
     edi = build_edi(settings, hub)
     return FileGateway(hub, edi.partners, edi.payloads, edi.documents, receiver=edi.receiver)
@@ -224,29 +223,59 @@ def rss(megabytes: int, lines: int) -> None:
         release(hub, "PO-R", count, lines)
         hub.close()
         print(f"released {count:,} POs x {lines} lines in {time.perf_counter() - started:.1f} s")
-        path = Path(tmp) / "big.x12"
+        path, broken = Path(tmp) / "big.x12", Path(tmp) / "broken.x12"
         pos = (f"PO-R{k:07d}" for k in range(count))
         write_interchange(path, [("IN", (invoice(po, k + 1, lines) for k, po in enumerate(pos)))])
+        _break_last_set(path, broken)
         size = path.stat().st_size
-        binary = Path(sys.executable).parent / "supplyhub"
+        print(f"interchange: {size / 1e6:.1f} MB, {count:,} invoices x {lines} lines "
+              "(SQLite, payloads as files)", flush=True)  # fmt: skip
         env = {**os.environ, "SUPPLYHUB_DATA_DIR": str(data)}
-        started = time.perf_counter()
-        done = subprocess.run(
-            [str(binary), "edi", "receive", str(path), "--partner", "bench", "--json"],
-            env=env, capture_output=True, check=False,
-        )  # fmt: skip
-        seconds = time.perf_counter() - started
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        summary = json.loads(done.stdout.splitlines()[-1])
-        assert done.returncode == 0 and summary["applied"] == count, (summary, done.stderr[-500:])
-        baseline = subprocess.run(
-            [str(binary), "edi", "--help"], env=env, capture_output=True, check=False
-        )
-        del baseline
-    print(f"interchange: {size / 1e6:.1f} MB, {count:,} invoices x {lines} lines (SQLite, files)")
-    print(f"edi receive: {seconds:.1f} s, {count / seconds:,.0f} documents/s, "
-          f"{size / 1e6 / seconds:.2f} MB/s")  # fmt: skip
-    print(f"peak RSS of the child: {peak_kb / 1024:.0f} MB (target < 250 MB)")
+        binary = str(Path(sys.executable).parent / "supplyhub")
+        baseline_kb, _, _ = _peak_rss([binary, "edi", "--help"], env)
+        print(f"baseline, `supplyhub edi --help`: peak RSS {baseline_kb / 1024:.0f} MB")
+        command = [binary, "edi", "receive", "--partner", "bench", "--json"]
+        for name, each in (("accepted", path), ("refused (last SE01 wrong)", broken)):
+            peak_kb, seconds, out = _peak_rss([*command, str(each)], env)
+            summary = json.loads(out.splitlines()[-1])
+            if each is path:
+                assert summary["applied"] == count, summary
+            else:
+                assert summary["refused"] and summary["applied"] == 0, summary
+            print(f"edi receive, {name}: {seconds:.1f} s, {size / 1e6 / seconds:.2f} MB/s, "
+                  f"peak RSS {peak_kb / 1024:.0f} MB (target < 250 MB; "
+                  f"{peak_kb / baseline_kb:.1f} x the baseline)", flush=True)  # fmt: skip
+
+
+def _break_last_set(path: Path, broken: Path) -> None:
+    """The same interchange with its last set's SE01 wrong: refused only at its end."""
+    with path.open("rb") as source, broken.open("wb") as out:
+        while chunk := source.read(1 << 20):
+            out.write(chunk)
+    with broken.open("r+b") as out:
+        out.seek(-4096, os.SEEK_END)
+        tail = out.read()
+        at = tail.rindex(b"SE*")
+        out.seek(-4096 + at + 3, os.SEEK_END)
+        out.write(b"9")  # SE*1003 -> SE*9003: the count no longer matches
+
+
+def _peak_rss(command: list[str], env: dict[str, str]) -> tuple[int, float, str]:
+    """Peak RSS (KB) of `command` alone, run by a fresh Python that reads its children's
+    getrusage; seconds; its stdout."""
+    probe = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "r = subprocess.run(sys.argv[1:], capture_output=True); "
+        "sys.stderr.buffer.write(r.stderr[-2000:]); sys.stdout.buffer.write(r.stdout[-100000:]); "
+        "print(); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+        "time.perf_counter() - t)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command], env=env, capture_output=True, check=True
+    )
+    *out, figures = done.stdout.decode().rstrip("\n").splitlines()
+    peak, seconds = figures.split()
+    return int(peak), float(seconds), "\n".join(line for line in out if line)
 
 
 def mrp(n: int) -> None:

@@ -134,16 +134,18 @@ def two_groups(data_dir: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("hold_lines", [50_000, 0], ids=["commands-kept", "read-again"])
 def test_a_file_too_large_to_hold_is_streamed_and_still_answered_with_our_997(
-    data_dir: Path,
+    data_dir: Path, hold_lines: int
 ) -> None:
-    # Given a gateway that holds no file (as a file over 8 MB is read: set by set)
+    # Given a gateway that holds no file (as a file over 1 MB is read: set by set), and
+    # keeps its commands from the judging read, or not (too many lines: read again)
     settings = Settings(data_dir=data_dir, dev_mode=True)
     hub = open_hub(settings)
     try:
         edi = build_edi(settings, hub)
         gateway = FileGateway(hub, edi.partners, edi.payloads, edi.documents, hold_bytes=0,
-                              receiver=edi.receiver)  # fmt: skip
+                              hold_lines=hold_lines, receiver=edi.receiver)  # fmt: skip
         path = two_groups(data_dir)
 
         # When the file is received, and received again
