@@ -40,15 +40,14 @@ class Envelopes:
 
     def seen(self, document: TransactionSet | Message) -> None:
         header = document.interchange
+        key = key_of(document)
         group: Segment | None
         if isinstance(document, TransactionSet):
-            key = f"{header.get(6).strip()}:{header.get(13)}"
             group_key, group = document.group.get(6), document.group
             kept: TransactionSet | Message = TransactionSet(
                 header, group, document.segments[:1], document.delimiters, document.position
             )
         else:
-            key = f"{header.get(2, 1)}:{header.get(5)}"
             group = document.group
             group_key = group.get(5) if group is not None else ""
             kept = Message(header, group, document.segments[:1], document.syntax,
@@ -62,6 +61,14 @@ class Envelopes:
 
     def interchanges(self) -> list[tuple[str, Envelope]]:
         return [(key, _skeleton(opened)) for key, opened in self._open.items()]
+
+
+def key_of(document: TransactionSet | Message) -> str:
+    """Its interchange's key, as our acks are kept: "<sender>:<ISA13 | UNB 0020>"."""
+    header = document.interchange
+    if isinstance(document, TransactionSet):
+        return f"{header.get(6).strip()}:{header.get(13)}"
+    return f"{header.get(2, 1)}:{header.get(5)}"
 
 
 def _skeleton(opened: _Open) -> Envelope:

@@ -112,10 +112,9 @@ class FileGateway:
         self.batch_lines = batch_lines
         # A file of up to 1 MB goes through the receiver every other door uses (REST, AS2, the
         # mailboxes): sets refused one by one, our accepting 997 / CONTRL, the partner's
-        # matched. The receiver holds the interchange read whole, about 40 times its size
-        # (8 MB of invoices: 333 MB read, 548 MB peak with the commands and their
-        # application: bench_gateway.py rss --mb 8). A larger file is streamed here: applied
-        # or refused whole, and acknowledged from its envelopes (envelopes.py).
+        # matched. The receiver keeps every command of the interchange until it is judged,
+        # about 340 bytes a line (8 MB of invoices: 137 MB). A larger file is streamed
+        # here: applied or refused whole, and acknowledged from its envelopes.
         self.hold_bytes = hold_bytes
         self.receiver = receiver
         # A streamed file's commands (about 340 bytes a line) are kept from the judging read

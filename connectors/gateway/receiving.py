@@ -1,6 +1,8 @@
 """One interchange from a partner, whichever door it came through (``POST /api/v1/edi``, the
-worker's mailbox or a synchronous answer): kept, read whole, each set translated on its own,
-our functional ack written, and the partner's own 997 / CONTRL matched to what we sent.
+worker's mailbox or a synchronous answer): kept, read set by set (never held read whole,
+which costs about 40 times its size) and judged whole (every trailer checked before anything
+is applied), each set translated on its own, our functional ack written from the envelopes
+(envelopes.py), and the partner's own 997 / CONTRL matched to what we sent.
 
 - An interchange the readers refuse (syntax, control counts, a sender that is not the
   partner) is parked whole and answered with our rejecting ack (rejection.py); nothing of it
@@ -18,28 +20,26 @@ Nothing is applied here: the caller applies ``Received.commands`` with its own p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from typing import Protocol
 
 from connectors.edi.edifact import reader as edifact_reader
-from connectors.edi.edifact.interchange import Interchange as EdifactInterchange
+from connectors.edi.edifact.interchange import Message
 from connectors.edi.errors import EdiSyntaxError, EnvelopeError
 from connectors.edi.inbound import translate_message, translate_set
 from connectors.edi.translation import AckResult, FunctionalAck, Translation
 from connectors.edi.x12 import reader as x12_reader
-from connectors.edi.x12.interchange import Interchange as X12Interchange
+from connectors.edi.x12.interchange import TransactionSet
 from connectors.gateway.acknowledgements import acknowledgement, answers_anything
+from connectors.gateway.envelopes import Envelope, Envelopes, key_of
 from connectors.gateway.functional_acks import Expected, FunctionalAcks
 from connectors.gateway.inbound import EdiInbound, InboundCommand
 from connectors.gateway.profile import PartnerProfile
 from connectors.gateway.rejection import rejecting_ack
 from domain.commands import RecordFunctionalAckProblem, ResolveException
 from domain.errors import ValidationError
-
-Read = X12Interchange | EdifactInterchange
 
 
 class Parking(Protocol):
@@ -84,22 +84,22 @@ class EdiReceiver:
     def receive_one(self, profile: PartnerProfile, interchange: bytes) -> Received:
         ref = self.payloads.put(interchange)  # as it came, whatever becomes of it
         at = self.clock()
+        envelopes = Envelopes()
         try:
-            read = _read(interchange)
-            translated = [_translated(each, profile) for each in read]
+            translations, refused = _translated(interchange, profile, envelopes.seen)
         except EdiSyntaxError as error:
             return self._rejected(profile, interchange, ref, error, at)
         commands: list[InboundCommand] = []
-        acks: list[bytes] = []
-        reasons: list[str] = []
-        for each, (translations, refused) in zip(read, translated, strict=True):
-            for translation in translations:
-                commands.extend(self.partners.commands_of(translation))
-                if translation.acknowledgment is not None:
-                    commands.extend(self._matched(profile, translation, at))
-            reasons.extend(str(error) for error in refused.values())
-            if answers_anything(each):
-                acks.append(self._ours(each, refused, profile, ref, at))
+        for translation in translations:
+            commands.extend(self.partners.commands_of(translation))
+            if translation.acknowledgment is not None:
+                commands.extend(self._matched(profile, translation, at))
+        reasons = [str(error) for errors in refused.values() for error in errors.values()]
+        acks = [
+            self._ours(key, skeleton, refused.get(key, {}), profile, ref, at)
+            for key, skeleton in envelopes.interchanges()
+            if answers_anything(skeleton)
+        ]
         return Received(ref, commands, b"".join(acks), "; ".join(reasons))
 
     def _rejected(self, profile: PartnerProfile, interchange: bytes, ref: str,
@@ -112,12 +112,8 @@ class EdiReceiver:
         self.payloads.put(ack)
         return Received(ref, [], ack, str(error), rejected=True)
 
-    def _ours(self, each: Read, refused: dict[int, EdiSyntaxError], profile: PartnerProfile,
-              ref: str, at: datetime) -> bytes:  # fmt: skip
-        if isinstance(each, X12Interchange):
-            key = f"{each.header.get(6).strip()}:{each.control}"
-        else:
-            key = f"{each.header.get(2, 1)}:{each.reference}"
+    def _ours(self, key: str, each: Envelope, refused: dict[int, EdiSyntaxError],
+              profile: PartnerProfile, ref: str, at: datetime) -> bytes:  # fmt: skip
         reasons = "; ".join(str(error) for error in refused.values())
         ack = self.acks.ours(
             key, profile.partner, at,
@@ -178,39 +174,35 @@ def _rejected(ack: FunctionalAck) -> bool:
     )
 
 
-def _read(interchange: bytes) -> list[Read]:
-    """The interchange(s) read whole, every trailer checked, before any set is translated."""
-    start = interchange.lstrip(b"\xef\xbb\xbf \t\r\n")[:3]
-    if start == b"ISA":
-        return list(x12_reader.read_interchanges([interchange]))
-    if start in (b"UNA", b"UNB"):
-        return list(edifact_reader.read_interchanges([interchange]))
-    rule = f"{start.decode('latin-1')!r} begins neither X12 (ISA) nor EDIFACT (UNA, UNB)"
-    raise EnvelopeError("EDI", "", 1, rule)
-
-
 def _translated(
-    read: Read, profile: PartnerProfile
-) -> tuple[list[Translation], dict[int, EdiSyntaxError]]:
-    """Each set translated on its own: the translations, and the refusals by set position. A
-    refusal of the envelope (a sender that is not the partner) refuses the whole."""
-    jobs: list[tuple[int, Callable[[], Translation]]]
-    if isinstance(read, X12Interchange):
-        sets = [each for group in read.groups for each in group.sets]
-        jobs = [(each.position, partial(translate_set, each, profile)) for each in sets]
+    interchange: bytes, profile: PartnerProfile, seen: Callable[[TransactionSet | Message], None]
+) -> tuple[list[Translation], dict[str, dict[int, EdiSyntaxError]]]:
+    """Each set read (every trailer checked: a reader's refusal refuses the whole) and
+    translated on its own, never the interchange held read whole (about 40 times its size):
+    the translations, and the refusals by interchange key and set position. A refusal of
+    the envelope (a sender that is not the partner) refuses the whole."""
+    start = interchange.lstrip(b"\xef\xbb\xbf \t\r\n")[:3]
+    documents: Iterator[TransactionSet | Message]
+    if start == b"ISA":
+        documents = x12_reader.read_sets([interchange])
+    elif start in (b"UNA", b"UNB"):
+        documents = edifact_reader.read_messages([interchange])
     else:
-        grouped = [each for group in read.groups for each in group.messages]
-        messages = grouped or list(read.messages)
-        jobs = [(each.position, partial(translate_message, each, profile)) for each in messages]
+        rule = f"{start.decode('latin-1')!r} begins neither X12 (ISA) nor EDIFACT (UNA, UNB)"
+        raise EnvelopeError("EDI", "", 1, rule)
     translations: list[Translation] = []
-    refused: dict[int, EdiSyntaxError] = {}
-    for position, translate in jobs:
+    refused: dict[str, dict[int, EdiSyntaxError]] = {}
+    for document in documents:
+        seen(document)
         try:
-            translations.append(translate())
+            if isinstance(document, TransactionSet):
+                translations.append(translate_set(document, profile))
+            else:
+                translations.append(translate_message(document, profile))
         except EdiSyntaxError as error:
             if error.tag in ("ISA", "UNB"):
                 raise
-            refused[position] = error
+            refused.setdefault(key_of(document), {})[document.position] = error
     return translations, refused
 
 
