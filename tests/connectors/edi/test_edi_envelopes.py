@@ -12,7 +12,10 @@ from x12.x12_samples import interchange as x12_interchange
 from x12.x12_samples import purchase_order_set
 
 from connectors.edi.edifact import reader as edifact_reader
+from connectors.edi.edifact.interchange import Message
+from connectors.edi.errors import TranslationError
 from connectors.edi.x12 import reader as x12_reader
+from connectors.edi.x12.interchange import TransactionSet
 from connectors.gateway.acknowledgements import acknowledgement
 from connectors.gateway.envelopes import Envelopes
 from connectors.gateway.profile import Dialect, PartnerProfile, PartyAddress
@@ -65,3 +68,34 @@ def test_the_ack_from_the_envelopes_is_the_ack_from_the_whole_interchange(
     assert acknowledgement(skeleton, {}, profile, 5, AT) == acknowledgement(
         whole, {}, profile, 5, AT
     )
+
+
+@pytest.mark.parametrize("dialect", [Dialect.X12, Dialect.EDIFACT])
+def test_a_refused_set_is_acknowledged_from_the_envelopes_as_from_the_whole_interchange(
+    dialect: Dialect,
+) -> None:
+    # Given the second set of an interchange refused by the translator at its third segment
+    profile = PartnerProfile("p", "SUPPLIER", dialect, "004010", US, THEM)
+    envelopes = Envelopes()
+    if dialect is Dialect.X12:
+        body = x12_two_groups()
+        (whole,) = x12_reader.read_interchanges([body])
+        documents: list[TransactionSet | Message] = list(x12_reader.read_sets([body]))
+    else:
+        body = edifact_interchange(orders_message("1"), orders_message("2")).encode()
+        (whole,) = edifact_reader.read_interchanges([body])
+        documents = list(edifact_reader.read_messages([body]))
+    for each in documents:
+        envelopes.seen(each)
+    second = documents[1]
+    error = TranslationError(
+        "X12", "PO1", second.position + 2, "PO103 'XX' is not in units", "PO103"
+    )
+    refused = {second.position: error}
+
+    ((_, skeleton),) = envelopes.interchanges()
+    ack = acknowledgement(skeleton, refused, profile, 5, AT)
+
+    # Then the ack rejects that set, naming the segment, byte for byte as from the whole
+    assert ack == acknowledgement(whole, refused, profile, 5, AT)
+    assert ack is not None and (b"AK5*R*5~" in ack or b"UCS+3+12'" in ack)
