@@ -112,8 +112,9 @@ class FileGateway:
         self.clock = clock
         # A file this small goes through the receiver every other door uses (REST, AS2, the
         # mailboxes): sets refused one by one, our accepting 997 / CONTRL, the partner's
-        # matched. A larger one is streamed here: applied or refused whole, and acknowledged
-        # from its envelopes (connectors/gateway/envelopes.py).
+        # matched. A larger one is streamed here: applied or refused whole, acknowledged
+        # from its envelopes (connectors/gateway/envelopes.py), and a partner's 997 / CONTRL
+        # in it matched by this receiver's `matched`, the one code path for it.
         self.receiver = receiver
 
     def partner_of(self, path: Path) -> PartnerProfile:
@@ -149,7 +150,7 @@ class FileGateway:
             return receipt
         batch: list[InboundCommand] = []
         weight = 0
-        for each in held if small else self._commands(path, profile):
+        for each in held if small else self._commands(path, profile, matched_at=at):
             batch.append(each)
             weight += lines_of(each.command)
             if len(batch) >= self.batch_size or weight >= self.batch_lines:
@@ -199,9 +200,15 @@ class FileGateway:
     def _commands(
         self, path: Path, profile: PartnerProfile,
         seen: Callable[[TransactionSet | Message], None] | None = None,
+        matched_at: datetime | None = None,
     ) -> Iterator[InboundCommand]:  # fmt: skip
+        """Each command of the file; with ``matched_at`` (the pass that applies, once the file
+        was judged whole) also what a partner's 997 / CONTRL in it calls for, matched to what
+        we sent by the receiver, as every other door matches it."""
         for translation in translate_file(chunks(path), profile, seen):
             yield from EdiInbound.commands_of(translation)
+            if matched_at is not None and self.receiver is not None:
+                yield from self.receiver.matched(profile, translation, matched_at)
 
     def _apply(
         self,

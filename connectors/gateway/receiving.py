@@ -11,7 +11,9 @@ our functional ack written, and the partner's own 997 / CONTRL matched to what w
   (acknowledgements.py, functional_acks.py) and the same ack answers it again.
 - A partner's 997 / CONTRL is matched by the control number it names to the order document
   we sent: a rejection opens an ``order_rejected_in_ack`` case, an ack after the overdue case
-  was opened resolves that case. Both are commands applied with the rest.
+  was opened resolves that case. Both are commands applied with the rest. A partner's TA1 is
+  matched by TA101 (our ISA13) the same way: kept, and when it rejects (TA104 R) the
+  document's verdict, with TA105's note code and meaning in the case.
 
 Nothing is applied here: the caller applies ``Received.commands`` with its own provenance.
 """
@@ -31,6 +33,7 @@ from connectors.edi.inbound import translate_message, translate_set
 from connectors.edi.translation import AckResult, FunctionalAck, Translation
 from connectors.edi.x12 import reader as x12_reader
 from connectors.edi.x12.interchange import Interchange as X12Interchange
+from connectors.edi.x12.interchange_ack import read_ta1
 from connectors.gateway.acknowledgements import acknowledgement, answers_anything
 from connectors.gateway.functional_acks import Expected, FunctionalAcks
 from connectors.gateway.inbound import EdiInbound, InboundCommand
@@ -93,10 +96,11 @@ class EdiReceiver:
         acks: list[bytes] = []
         reasons: list[str] = []
         for each, (translations, refused) in zip(read, translated, strict=True):
+            if isinstance(each, X12Interchange):
+                commands.extend(self._interchange_acks(profile, each, at))
             for translation in translations:
                 commands.extend(self.partners.commands_of(translation))
-                if translation.acknowledgment is not None:
-                    commands.extend(self._matched(profile, translation, at))
+                commands.extend(self.matched(profile, translation, at))
             reasons.extend(str(error) for error in refused.values())
             if answers_anything(each):
                 acks.append(self._ours(each, refused, profile, ref, at))
@@ -127,11 +131,14 @@ class EdiReceiver:
         self.payloads.put(ack)
         return ack
 
-    def _matched(self, profile: PartnerProfile, translation: Translation,
-                 at: datetime) -> list[InboundCommand]:  # fmt: skip
-        """The partner's 997 / CONTRL against the order document it names."""
+    def matched(self, profile: PartnerProfile, translation: Translation,
+                at: datetime) -> list[InboundCommand]:  # fmt: skip
+        """The partner's 997 / CONTRL against the order document it names: the commands its
+        verdict calls for (none for anything but a functional ack). Every door that reads a
+        partner's ack matches it here (the streamed files of connectors/gateway/files.py too)."""
         ack = translation.acknowledgment
-        assert ack is not None
+        if ack is None:
+            return []
         rejected = _rejected(ack)
         detail = "; ".join([*ack.errors, *(e for s in ack.sets for e in s.errors)]) or ack.result
         expected = self.acks.matched(
@@ -139,32 +146,59 @@ class EdiReceiver:
         )
         if expected is None:
             return []
-        base = translation.message_id
+        said = f"{translation.message} {translation.control} ({ack.result})"
         channel = translation.standard.lower()
-        found = []
-        if expected.case not in ("", "-"):  # "-": the overdue case could not be opened
-            late = f"{translation.message} {translation.control} ({ack.result}) came after the " \
-                   f"{_waited(expected, at)}"  # fmt: skip
-            found.append(
-                InboundCommand(
-                    f"{base}:late",
-                    channel,
-                    ResolveException(
-                        expected.case, f"functional ack of {expected.document} arrived late: {late}"
-                    ),
-                )
-            )
-        if rejected:
-            found.append(
-                InboundCommand(
-                    f"{base}:rejected",
-                    channel,
-                    RecordFunctionalAckProblem(
-                        expected.po_number, expected.document, "rejected", detail[:900]
-                    ),
-                )
-            )
+        return _verdict(expected, rejected, detail, translation.message_id, channel, said, at)
+
+    def _interchange_acks(self, profile: PartnerProfile, read: X12Interchange,
+                          at: datetime) -> list[InboundCommand]:  # fmt: skip
+        """Each TA1 of ``read`` against our interchange it names (TA101, our ISA13): kept; a
+        rejection is the document's verdict, as a rejecting 997 is."""
+        found: list[InboundCommand] = []
+        sender = read.header.get(6).strip()
+        for n, segment in enumerate(read.acknowledgments, start=1):
+            ta1 = read_ta1(segment, 1 + n)
+            if not self.acks.interchange_acked(profile.partner, ta1.reference, ta1.code,
+                                               ta1.note, at):  # fmt: skip
+                continue
+            if not ta1.rejected:
+                continue
+            expected = self.acks.matched(profile.partner, ta1.reference, "rejected", ta1.detail,
+                                         at)  # fmt: skip
+            if expected is None:  # its 997 came first: the document has its verdict
+                continue
+            base = f"edi:{sender}:{read.control}:ta1:{n}"
+            found.extend(_verdict(expected, True, ta1.detail, base, "x12", ta1.detail, at))
         return found
+
+
+def _verdict(expected: Expected, rejected: bool, detail: str, base: str, channel: str,
+             said: str, at: datetime) -> list[InboundCommand]:  # fmt: skip
+    """What a partner's verdict on a document calls for: the overdue case resolved when it
+    came late; a case for the buyer when it rejects the document."""
+    found = []
+    if expected.case not in ("", "-"):  # "-": the overdue case could not be opened
+        late = f"{said} came after the {_waited(expected, at)}"
+        found.append(
+            InboundCommand(
+                f"{base}:late",
+                channel,
+                ResolveException(
+                    expected.case, f"functional ack of {expected.document} arrived late: {late}"
+                ),
+            )
+        )
+    if rejected:
+        found.append(
+            InboundCommand(
+                f"{base}:rejected",
+                channel,
+                RecordFunctionalAckProblem(
+                    expected.po_number, expected.document, "rejected", detail[:900]
+                ),
+            )
+        )
+    return found
 
 
 def _waited(expected: Expected, at: datetime) -> str:
