@@ -16,6 +16,7 @@ from connectors.edi.errors import (
     CharacterSetError,
     DelimiterError,
     EnvelopeError,
+    Fault,
     Trailer,
     TruncatedInputError,
 )
@@ -199,6 +200,8 @@ class _Reader:
                     position,
                     f"transaction set {opened.st_segments[0].get(2)} (ST at segment "
                     f"{opened.st_position}) has no SE before this {tag}",
+                    fault=Fault.SEGMENT_MISSING,
+                    value="SE",
                 )
             opened.st_segments.append(segment)
             if tag == "SE":
