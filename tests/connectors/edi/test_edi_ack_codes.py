@@ -81,6 +81,9 @@ X12_REFUSALS = [
                  id="a quantity with a letter O: 6"),
     pytest.param(("PO1*1*100*EA", "ACK*IA*100*EA*067*20261341"),
                  "AK3*ACK*4**8~AK4*5*373*8*20261341~", id="a date that is no date: 8"),
+    pytest.param(("PO1*18446744073709551616*100*EA", "ACK*IA*100*EA"),
+                 "AK3*PO1*3**8~AK4*1*350*7*18446744073709551616~",
+                 id="a line number past the domain's range: 7, 723 has no nearer code"),
     pytest.param((), "AK3*PO1*2**3~", id="no PO1 line at all: 720 3, a mandatory segment"),
 ]  # fmt: skip
 
@@ -107,6 +110,15 @@ def test_a_bad_value_holding_one_of_our_delimiters_is_not_copied_into_ak404(
 
     assert b"AK3*PO1*3**8~AK4*3*355*7~AK5*R*5~" in ack
     assert mock_edi.validate(ack)["clean"] is True
+
+
+def test_a_document_number_past_the_domains_length_is_too_long(gateway: Gateway) -> None:
+    long = "PO-" + "9" * 37
+    answer = answer_855("0001", "PO1*1*100*EA", "ACK*IA*100*EA").replace("PO-1", long)
+
+    ack = our_997(gateway, x12(106, answer))
+
+    assert f"AK3*BAK*2**8~AK4*3*324*5*{long}~".encode() in ack
 
 
 def test_a_set_the_hub_does_not_read_is_rejected_as_not_supported(gateway: Gateway) -> None:

@@ -106,3 +106,19 @@ def test_the_mock_refusing_our_interchange_sent_again_with_a_ta1_opens_a_case(
     seen = after_trading(hub, mock_edi, "", "PO-TA1-MOCK")
     (case,) = [c for c in seen["exceptions"]["items"] if c["category"] == "order_rejected_in_ack"]
     assert "TA1 R 025: duplicate interchange control number" in case["reason"]
+
+
+def test_a_ta1_rejecting_an_interchange_whose_997_already_accepted_it_opens_no_case(
+    hub: Hub, mock_edi: MockEdi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    us = trade_with(hub, mock_edi, "X12")
+    release(hub, "PO-TA1-AFTER")
+    hub.worker.step()  # the mock's 997 accepts our 850
+    (expected,) = hub.worker.acks.expected()
+
+    received(tmp_path, monkeypatch, ta1_from_the_mock(us, expected.control, "R", "025"))
+
+    assert hub.worker.acks.interchange_acks() == [("mock-edi", expected.control, "R", "025")]
+    assert hub.worker.acks.expected()[0].result == "accepted"
+    seen = after_trading(hub, mock_edi, "", "PO-TA1-AFTER")
+    assert "order_rejected_in_ack" not in categories(seen, "PO-TA1-AFTER")
