@@ -33,7 +33,7 @@ from connectors.edi.inbound import translate_message, translate_set
 from connectors.edi.translation import AckResult, FunctionalAck, Translation
 from connectors.edi.x12 import reader as x12_reader
 from connectors.edi.x12.interchange import Interchange as X12Interchange
-from connectors.edi.x12.interchange_ack import read_ta1
+from connectors.edi.x12.interchange_ack import InterchangeAck, read_ta1
 from connectors.gateway.acknowledgements import acknowledgement, answers_anything
 from connectors.gateway.functional_acks import Expected, FunctionalAcks
 from connectors.gateway.inbound import EdiInbound, InboundCommand
@@ -90,14 +90,14 @@ class EdiReceiver:
         try:
             read = _read(interchange)
             translated = [_translated(each, profile) for each in read]
+            ta1s = [_ta1s(each) for each in read]  # a TA1 that cannot be read refuses it
         except EdiSyntaxError as error:
             return self._rejected(profile, interchange, ref, error, at)
         commands: list[InboundCommand] = []
         acks: list[bytes] = []
         reasons: list[str] = []
-        for each, (translations, refused) in zip(read, translated, strict=True):
-            if isinstance(each, X12Interchange):
-                commands.extend(self._interchange_acks(profile, each, at))
+        for each, (translations, refused), answers in zip(read, translated, ta1s, strict=True):
+            commands.extend(self._interchange_acks(profile, each, answers, at))
             for translation in translations:
                 commands.extend(self.partners.commands_of(translation))
                 commands.extend(self.matched(profile, translation, at))
@@ -150,14 +150,13 @@ class EdiReceiver:
         channel = translation.standard.lower()
         return _verdict(expected, rejected, detail, translation.message_id, channel, said, at)
 
-    def _interchange_acks(self, profile: PartnerProfile, read: X12Interchange,
-                          at: datetime) -> list[InboundCommand]:  # fmt: skip
+    def _interchange_acks(
+        self, profile: PartnerProfile, read: Read, ta1s: list[InterchangeAck], at: datetime
+    ) -> list[InboundCommand]:
         """Each TA1 of ``read`` against our interchange it names (TA101, our ISA13): kept; a
         rejection is the document's verdict, as a rejecting 997 is."""
         found: list[InboundCommand] = []
-        sender = read.header.get(6).strip()
-        for n, segment in enumerate(read.acknowledgments, start=1):
-            ta1 = read_ta1(segment, 1 + n)
+        for n, ta1 in enumerate(ta1s, start=1):
             if not self.acks.interchange_acked(profile.partner, ta1.reference, ta1.code,
                                                ta1.note, at):  # fmt: skip
                 continue
@@ -167,7 +166,7 @@ class EdiReceiver:
                                          at)  # fmt: skip
             if expected is None:  # its 997 came first: the document has its verdict
                 continue
-            base = f"edi:{sender}:{read.control}:ta1:{n}"
+            base = f"edi:{read.header.get(6).strip()}:{read.header.get(13)}:ta1:{n}"
             found.extend(_verdict(expected, True, ta1.detail, base, "x12", ta1.detail, at))
         return found
 
@@ -210,6 +209,13 @@ def _rejected(ack: FunctionalAck) -> bool:
     return ack.result is AckResult.REJECTED or any(
         each.result is AckResult.REJECTED for each in ack.sets
     )
+
+
+def _ta1s(read: Read) -> list[InterchangeAck]:
+    """The TA1s of an X12 interchange (they stand right after its ISA); none in EDIFACT."""
+    if not isinstance(read, X12Interchange):
+        return []
+    return [read_ta1(each, 1 + n) for n, each in enumerate(read.acknowledgments, start=1)]
 
 
 def _read(interchange: bytes) -> list[Read]:

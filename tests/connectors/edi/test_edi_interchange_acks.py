@@ -122,3 +122,17 @@ def test_a_ta1_rejecting_an_interchange_whose_997_already_accepted_it_opens_no_c
     assert hub.worker.acks.expected()[0].result == "accepted"
     seen = after_trading(hub, mock_edi, "", "PO-TA1-AFTER")
     assert "order_rejected_in_ack" not in categories(seen, "PO-TA1-AFTER")
+
+
+def test_a_ta1_whose_verdict_is_no_i17_code_is_refused_and_answered_with_our_997(
+    hub: Hub, mock_edi: MockEdi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    us, control = sent_an_order(hub, mock_edi, "PO-TA1-BAD")
+
+    status = received(tmp_path, monkeypatch, ta1_from_the_mock(us, control, "X", "000"))
+
+    assert status == 1
+    assert "TA104 'X' is not in X12 I17 (known: A, E, R)" in capsys.readouterr().out
+    assert hub.worker.acks.interchange_acks() == []
+    assert hub.worker.acks.expected()[0].result == ""
