@@ -8,13 +8,49 @@ named without a number), and the rule names the element (``SE01``, ``UNT 0074``)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Fault(StrEnum):
+    """What is wrong, in words each standard's error codes say in its own (X12 723 and 720 in
+    connectors/edi/x12/syntax_errors.py, EDIFACT 0085 in connectors/edi/edifact/...)."""
+
+    MISSING = "missing"  # a mandatory (or here required) element is empty or absent
+    CONDITIONAL_MISSING = "conditional_missing"  # required because another one is there
+    TOO_MANY_ELEMENTS = "too_many_elements"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    INVALID_CHARACTER = "invalid_character"  # e.g. a letter where a number is due
+    INVALID_CODE = "invalid_code"  # a code no table (nor the partner's) knows
+    INVALID_DATE = "invalid_date"
+    INVALID_TIME = "invalid_time"
+    EXCLUSION = "exclusion"  # two elements present that exclude each other
+    TOO_MANY_REPETITIONS = "too_many_repetitions"
+    TOO_MANY_COMPONENTS = "too_many_components"
+    UNSUPPORTED = "unsupported"  # a valid code the hub does not take (381, a credit note)
+    INVALID_VALUE = "invalid_value"  # well-formed, but not a value the rule allows
+    SEGMENT_MISSING = "segment_missing"  # a segment the set needs (its tag the error's value)
 
 
 class EdiSyntaxError(ValueError):
-    """An interchange breaks a rule of its syntax; the base of every refusal here."""
+    """An interchange breaks a rule of its syntax; the base of every refusal here.
+
+    Beside the words: ``fault`` (what kind of error), ``at`` (the element's position in its
+    segment and the component's, 1-based, when the raiser knows them) and ``value`` (the bad
+    value as read; for a missing segment, its tag), which our 997 / CONTRL report as codes
+    (AK4, UCD)."""
 
     def __init__(
-        self, standard: str, tag: str, position: int | None, rule: str, element: str = ""
+        self,
+        standard: str,
+        tag: str,
+        position: int | None,
+        rule: str,
+        element: str = "",
+        *,
+        fault: Fault | None = None,
+        at: tuple[int, int] | None = None,
+        value: str | None = None,
     ) -> None:
         where = f"{standard} {tag}" if tag else standard
         if position is not None:
@@ -25,6 +61,9 @@ class EdiSyntaxError(ValueError):
         self.position = position
         self.element = element
         self.rule = rule
+        self.fault = fault
+        self.at = at
+        self.value = value
         # Which interchange of the input broke (1 = the first): a file may hold several, and
         # ``position`` counts from the header of the one it is in.
         self.interchange = 1

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar, get_args
 
-from connectors.edi.errors import TranslationError
+from connectors.edi.errors import Fault, TranslationError
 from connectors.edi.segment import Segment
 from connectors.gateway.profile import PartnerProfile, UnknownMappingError
 from domain.acknowledgement import AckStatus
@@ -90,56 +90,74 @@ class Place:
     segment: Segment
     position: int
 
-    def fail(self, element: str, rule: str) -> TranslationError:
+    def fail(
+        self,
+        element: str,
+        rule: str,
+        fault: Fault = Fault.INVALID_VALUE,
+        at: tuple[int, int] | None = None,
+        value: str | None = None,
+    ) -> TranslationError:
         return TranslationError(
-            self.standard, self.segment.tag, self.position, f"{element} {rule}", element
-        )
+            self.standard, self.segment.tag, self.position, f"{element} {rule}", element,
+            fault=fault, at=at, value=value,
+        )  # fmt: skip
 
     def required(self, element: str, position: int, component: int = 1) -> str:
         value = self.segment.get(position, component)
         if not value.strip():
-            raise self.fail(element, "is required here and empty")
+            raise self.fail(element, "is required here and empty", Fault.MISSING,
+                            (position, component))  # fmt: skip
         return value.strip()
 
     def document_number(self, element: str, position: int, component: int = 1) -> str:
-        return self.within(element, self.required(element, position, component), DocumentNumber)
+        value = self.required(element, position, component)
+        return self.within(element, value, DocumentNumber, (position, component))
 
     def reference(self, element: str, position: int, component: int = 1) -> str:
-        return self.within(element, self.segment.get(position, component).strip(), Reference)
+        value = self.segment.get(position, component).strip()
+        return self.within(element, value, Reference, (position, component))
 
     def line_number(self, element: str, position: int, component: int = 1) -> int:
         text = self.required(element, position, component)
+        at = (position, component)
         if not (text.isascii() and text.isdigit()):
-            raise self.fail(element, f"{text!r} is not a line number")
-        return self.within(element, int(text), LineNumber)
+            raise self.fail(element, f"{text!r} is not a line number", Fault.INVALID_CHARACTER,
+                            at, text)  # fmt: skip
+        return self.within(element, int(text), LineNumber, at)
 
     def quantity(self, element: str, position: int, component: int = 1, mark: str = ".") -> Decimal:
-        return self.within(element, self.decimal(element, position, component, mark), Quantity)
+        value = self.decimal(element, position, component, mark)
+        return self.within(element, value, Quantity, (position, component))
 
     def price(self, element: str, position: int, component: int = 1, mark: str = ".") -> Decimal:
-        return self.within(element, self.decimal(element, position, component, mark), Price)
+        value = self.decimal(element, position, component, mark)
+        return self.within(element, value, Price, (position, component))
 
     def decimal(self, element: str, position: int, component: int = 1, mark: str = ".") -> Decimal:
         text = self.required(element, position, component)
         plain = text.replace(mark, ".") if mark != "." else text
+        at = (position, component)
         if not all(c.isdigit() or c in ".-" for c in plain) or not plain.isascii():
-            raise self.fail(element, f"{text!r} is not a number")
+            raise self.fail(element, f"{text!r} is not a number", Fault.INVALID_CHARACTER, at, text)
         try:
             return Decimal(plain)
         except InvalidOperation:
-            raise self.fail(element, f"{text!r} is not a number") from None
+            raise self.fail(element, f"{text!r} is not a number", Fault.INVALID_CHARACTER, at,
+                            text) from None  # fmt: skip
 
     def day(self, element: str, text: str, layout: str = "CCYYMMDD") -> date:
         """A date written ``CCYYMMDD`` or ``YYMMDD`` (X12 DT; EDIFACT 2379 102 / 101)."""
         digits = text.strip()
         if layout == "YYMMDD" and len(digits) == 6 and digits.isdigit():
             digits = ("20" if digits[:2] < "50" else "19") + digits
+        wrong = f"{text!r} is not a date {layout}"
         if not (len(digits) == 8 and digits.isascii() and digits.isdigit()):
-            raise self.fail(element, f"{text!r} is not a date {layout}")
+            raise self.fail(element, wrong, Fault.INVALID_DATE, value=text)
         try:
             value = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
         except ValueError:
-            raise self.fail(element, f"{text!r} is not a date {layout}") from None
+            raise self.fail(element, wrong, Fault.INVALID_DATE, value=text) from None
         return self.within(element, value, Day)
 
     def status(
@@ -154,9 +172,8 @@ class Place:
             return profile.status(table, code.strip().upper(), statuses)
         except UnknownMappingError:
             known = ", ".join(sorted(statuses))
-            raise self.fail(
-                element, f"{code!r} is not in {table} nor the partner's overrides (known: {known})"
-            ) from None
+            rule = f"{code!r} is not in {table} nor the partner's overrides (known: {known})"
+            raise self.fail(element, rule, Fault.INVALID_CODE, value=code) from None
 
     def mapped(self, element: str, value: str, look_up: Any) -> str:
         """``value`` through one of the profile's tables (``profile.unit``, ...)."""
@@ -164,14 +181,29 @@ class Place:
             result: str = look_up(value)
         except UnknownMappingError as error:
             rule = f"{value!r} is not in the partner's {error.table} table"
-            raise self.fail(element, rule) from None
+            raise self.fail(element, rule, Fault.INVALID_CODE, value=value) from None
         return result
 
-    def within(self, element: str, value: _V, limited: Any) -> _V:
+    def within(
+        self, element: str, value: _V, limited: Any, at: tuple[int, int] | None = None
+    ) -> _V:
         broken = get_args(limited)[1].broken(value)
         if broken is not None:
-            raise self.fail(element, f"{value!r} {broken}")
+            shown = value.isoformat() if isinstance(value, date) else str(value)
+            fault = Fault.INVALID_DATE if isinstance(value, date) else _fault_of(broken)
+            raise self.fail(element, f"{value!r} {broken}", fault, at, shown)
         return value
+
+
+def _fault_of(broken: str) -> Fault:
+    """The kind of error a domain limit's rule (domain/limits.py) is: a length or a number of
+    digits or decimals past the limit is too long; control characters invalid characters;
+    anything else (a range, a sign) an invalid value."""
+    if "control characters" in broken:
+        return Fault.INVALID_CHARACTER
+    if "characters" in broken or "digits" in broken or "decimal places" in broken:
+        return Fault.TOO_LONG
+    return Fault.INVALID_VALUE
 
 
 def places(standard: str, segments: Sequence[Segment], first: int) -> Iterator[Place]:
@@ -185,7 +217,8 @@ def first(rows: Sequence[Place], tag: str) -> Place:
     for row in rows:
         if row.segment.tag == tag:
             return row
-    raise rows[0].fail(tag, f"is required in a {rows[0].segment.get(1)} and missing")
+    rule = f"is required in a {rows[0].segment.get(1)} and missing"
+    raise rows[0].fail(tag, rule, Fault.SEGMENT_MISSING)
 
 
 def proposal_id(interchange: str, control: str, line: int) -> str:

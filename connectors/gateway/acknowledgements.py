@@ -1,5 +1,5 @@
 """Our functional acknowledgement of an interchange we could read: an X12 997 (AK1, AK2, AK3,
-AK4, AK5, AK9 per group) or an EDIFACT CONTRL (UCI, UCF, UCM, UCS) saying each set or message
+AK4, AK5, AK9 per group) or an EDIFACT CONTRL (UCI, UCF, UCM, UCS, UCD) saying each set or message
 accepted, or rejected where the translator refused it, naming the segment and element.
 
 Pure: the interchange as read, the refusals by set position, the profile and our control
@@ -10,18 +10,19 @@ An interchange the readers refuse is answered by connectors/gateway/rejection.py
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 
+from connectors.edi.edifact import syntax_errors as edifact_errors
 from connectors.edi.edifact import writer as edifact_writer
 from connectors.edi.edifact.envelope import EdifactEnvelope
 from connectors.edi.edifact.envelope import enclose as enclose_edifact
 from connectors.edi.edifact.interchange import Interchange as EdifactInterchange
 from connectors.edi.edifact.interchange import Message
 from connectors.edi.edifact.syntax import Syntax
-from connectors.edi.errors import EdiSyntaxError
+from connectors.edi.errors import EdiSyntaxError, Fault
 from connectors.edi.segment import Segment
+from connectors.edi.x12 import syntax_errors as x12_errors
 from connectors.edi.x12 import writer as x12_writer
 from connectors.edi.x12.delimiters import Delimiters
 from connectors.edi.x12.envelope import X12Envelope, transaction_set
@@ -32,20 +33,8 @@ from connectors.gateway.profile import PartnerProfile
 
 # Refusals by the position of the set's ST / message's UNH in the interchange.
 Refusals = Mapping[int, EdiSyntaxError]
-
-# X12 723 (AK403), from the refusal's rule: 1 mandatory element missing, 5 too long, 6 invalid
-# character, 7 invalid code value, 8 invalid date.
-_AK4 = (
-    ("is required", "1"),
-    ("not a date", "8"),
-    ("is not in", "7"),
-    ("not a number", "6"),
-    ("not a line number", "6"),
-    ("characters", "5"),
-)
-# ISO 9735 0085: 12 invalid value, 13 missing.
-_UCS = (("is required", "13"), ("missing", "13"))
-_MISSING_SEGMENT = re.compile(r"is required in a .* and missing")
+# AK404 is AN 1-99: a longer bad value is copied trimmed to its first 99 characters.
+_COPY = 99
 
 
 def acknowledgement(
@@ -76,22 +65,24 @@ def _x12(interchange: X12Interchange, refused: Refusals, profile: PartnerProfile
     groups = [group for group in interchange.groups if group.header.get(1) != "FA"]
     if not groups:
         return None
+    delimiters = Delimiters()
     sets = [
-        transaction_set("997", f"{n:04d}", _group_ack(group, refused))
+        transaction_set("997", f"{n:04d}", _group_ack(group, refused, delimiters, profile.version))
         for n, group in enumerate(groups, start=1)
     ]
     envelope = X12Envelope(
         profile.ours.qualifier, profile.ours.id, profile.theirs.qualifier, profile.theirs.id,
         control, control, at, version=profile.version,
     )  # fmt: skip
-    delimiters = Delimiters()
     return x12_writer.write(enclose_x12(sets, "FA", envelope, delimiters), delimiters)
 
 
-def _group_ack(group: FunctionalGroup, refused: Refusals) -> list[Segment]:
+def _group_ack(
+    group: FunctionalGroup, refused: Refusals, delimiters: Delimiters, version: str
+) -> list[Segment]:
     gs = group.header
-    version = gs.get(8)
-    ak1 = [gs.get(1), gs.get(6)] + ([version] if version >= "005010" else [])
+    group_version = gs.get(8)
+    ak1 = [gs.get(1), gs.get(6)] + ([group_version] if group_version >= "005010" else [])
     body = [Segment.of("AK1", *ak1)]
     accepted = 0
     for each in group.sets:
@@ -101,25 +92,46 @@ def _group_ack(group: FunctionalGroup, refused: Refusals) -> list[Segment]:
             accepted += 1
             body.append(Segment.of("AK5", "A"))
             continue
-        body.extend(_segment_errors(each, error))
-        body.append(Segment.of("AK5", "R", "5"))  # 717 5: one or more segments in error
+        if error.fault is Fault.UNSUPPORTED and error.element == "ST01":
+            body.append(Segment.of("AK5", "R", x12_errors.SET_NOT_SUPPORTED))
+            continue
+        body.extend(_segment_errors(each, error, delimiters, version))
+        body.append(Segment.of("AK5", "R", x12_errors.SEGMENTS_IN_ERROR))
     total = len(group.sets)
     verdict = "A" if accepted == total else "R" if accepted == 0 else "P"
     body.append(Segment.of("AK9", verdict, str(total), str(total), str(accepted)))
     return body
 
 
-def _segment_errors(each: TransactionSet, error: EdiSyntaxError) -> list[Segment]:
-    """AK3 (720: 8 element errors, 3 mandatory segment missing) and its AK4."""
-    in_set = max(1, (error.position or each.position) - each.position + 1)
-    if _MISSING_SEGMENT.search(error.rule):
-        return [Segment.of("AK3", error.element[:3], str(in_set), "", "3")]
-    ak3 = Segment.of("AK3", error.tag[:3], str(in_set), "", "8")
-    digits = error.element[len(error.tag) :] if error.element.startswith(error.tag) else ""
-    if not digits.isdigit():
+def _segment_errors(
+    each: TransactionSet, error: EdiSyntaxError, delimiters: Delimiters, version: str
+) -> list[Segment]:
+    """AK3 (720: 3 mandatory segment missing, 8 element errors) and, for an element, its AK4:
+    position (and component), reference number, 723 code, and a copy of the bad value."""
+    in_set = str(max(1, (error.position or each.position) - each.position + 1))
+    if error.fault is Fault.SEGMENT_MISSING:
+        tag = x12_errors.missing_segment(error)[:3]
+        return [Segment.of("AK3", tag, in_set, "", x12_errors.SEGMENT_MISSING)]
+    ak3 = Segment.of("AK3", error.tag[:3], in_set, "", x12_errors.SEGMENT_IN_ERROR)
+    code = x12_errors.data_element_error(error, version)
+    at = x12_errors.element_position(error)
+    if code is None or at is None:
         return [ak3]
-    code = next((c for words, c in _AK4 if words in error.rule), "7")
-    return [ak3, Segment.of("AK4", str(int(digits)), "", code)]
+    element, component = at
+    where = [str(element), str(component)] if component > 1 else str(element)
+    reference = x12_errors.REFERENCE.get(error.element, "")
+    copy = _copy(error.value, delimiters) if error.fault is not Fault.MISSING else ""
+    return [ak3, Segment.of("AK4", where, reference, code, copy)]
+
+
+def _copy(value: str | None, delimiters: Delimiters) -> str:
+    """AK404: the bad value as it came, trimmed to 99 characters; "" (left out) when it holds
+    a character our 997 cannot carry: one of its delimiters (X12 has no escape) or one
+    outside printable ASCII."""
+    text = (value or "").strip()[:_COPY]
+    if any(char in delimiters.characters or not (" " <= char <= "~") for char in text):
+        return ""
+    return text
 
 
 # --- EDIFACT CONTRL --------------------------------------------------------------------------
@@ -163,13 +175,16 @@ def _edifact(interchange: EdifactInterchange, refused: Refusals, profile: Partne
 
 
 def _message_ack(message: Message, refused: Refusals) -> list[Segment]:
+    """UCM 7; or UCM 4 with 0085, the UCS of the segment in error (with 0085 for a missing
+    segment), and for an element the UCD: 0085 and S011 (its position and component)."""
     unh = message.segments[0]
     error = refused.get(message.position)
     if error is None:
         return [Segment.of("UCM", unh.get(1), unh.composite(2), "7")]
-    code = next((c for words, c in _UCS if words in error.rule), "12")
-    in_message = max(1, (error.position or message.position) - message.position + 1)
-    return [
-        Segment.of("UCM", unh.get(1), unh.composite(2), "4", code),
-        Segment.of("UCS", str(in_message), code),
-    ]
+    code = edifact_errors.syntax_error(error)
+    in_message = str(max(1, (error.position or message.position) - message.position + 1))
+    found = [Segment.of("UCM", unh.get(1), unh.composite(2), "4", code)]
+    identified = edifact_errors.element_identification(error)
+    if identified is None:
+        return [*found, Segment.of("UCS", in_message, code)]
+    return [*found, Segment.of("UCS", in_message), Segment.of("UCD", code, identified)]

@@ -23,6 +23,7 @@ from pathlib import Path
 from connectors.edi.edifact.interchange import Message
 from connectors.edi.errors import EdiSyntaxError
 from connectors.edi.inbound import translate_file
+from connectors.edi.translation import Translation
 from connectors.edi.x12.interchange import TransactionSet
 from connectors.gateway.acknowledgements import acknowledgement, answers_anything
 from connectors.gateway.envelopes import Envelope, Envelopes
@@ -114,7 +115,8 @@ class FileGateway:
         # mailboxes): sets refused one by one, our accepting 997 / CONTRL, the partner's
         # matched. The receiver keeps every command of the interchange until it is judged,
         # about 340 bytes a line (8 MB of invoices: 137 MB). A larger file is streamed
-        # here: applied or refused whole, and acknowledged from its envelopes.
+        # here: applied or refused whole, acknowledged from its envelopes, and a partner's
+        # 997 / CONTRL in it matched by this receiver's `matched`, the one code path for it.
         self.hold_bytes = hold_bytes
         self.receiver = receiver
         # A streamed file's commands (about 340 bytes a line) are kept from the judging read
@@ -141,12 +143,12 @@ class FileGateway:
             return self._received(path, profile, on_result)
         receipt = FileReceipt(profile.partner, self.payloads.put_file(path))
         at = self.clock()
-        held: list[InboundCommand] | None = []
+        held: list[Translation] | None = []
         weight = 0
         envelopes = Envelopes()
         try:  # judged whole before anything applies; its commands kept meanwhile, if few
-            for each in self._commands(path, profile, envelopes.seen):
-                weight += lines_of(each.command)
+            for each in self._translations(path, profile, envelopes.seen):
+                weight += sum(lines_of(command) for command in each.commands)
                 if weight > self.hold_lines:
                     held = None
                 elif held is not None:
@@ -156,7 +158,8 @@ class FileGateway:
             receipt.ack = self._park(path, profile, receipt.ref, error, at)
             self.payloads.put(receipt.ack)
             return receipt
-        for batch in self._batches(self._commands(path, profile) if held is None else held):
+        translations = self._translations(path, profile) if held is None else held
+        for batch in self._batches(self._commands(translations, profile, at)):
             self._apply(batch, at, receipt, on_result)
         receipt.ack = self._acknowledged(envelopes, profile, at)
         return receipt
@@ -210,12 +213,22 @@ class FileGateway:
             lambda control: rejecting_ack(chunks(path), error, profile, control, at).document,
         )  # fmt: skip
 
-    def _commands(
+    def _translations(
         self, path: Path, profile: PartnerProfile,
         seen: Callable[[TransactionSet | Message], None] | None = None,
-    ) -> Iterator[InboundCommand]:  # fmt: skip
-        for translation in translate_file(chunks(path), profile, seen):
+    ) -> Iterator[Translation]:  # fmt: skip
+        return translate_file(chunks(path), profile, seen)
+
+    def _commands(
+        self, translations: Iterable[Translation], profile: PartnerProfile, at: datetime
+    ) -> Iterator[InboundCommand]:
+        """Each translation's commands and, the file being judged whole, what a partner's
+        997 / CONTRL in it calls for, matched to what we sent by the receiver, as every other
+        door matches it."""
+        for translation in translations:
             yield from EdiInbound.commands_of(translation)
+            if translation.acknowledgment is not None and self.receiver is not None:
+                yield from self.receiver.matched(profile, translation, at)
 
     def _apply(
         self,

@@ -7,6 +7,9 @@
 - ``edi_acks_expected``: each order document we sent (partner, our GS06 / UNB 0020), when, the
   partner's verdict once its 997 / CONTRL names it, and whether an overdue case was opened
   (its key, so a late ack resolves it).
+- ``edi_interchange_acks``: each TA1 a partner sent about one of our interchanges (partner,
+  our ISA13, TA104, TA105, when). A TA1 that accepts leaves the document awaiting its 997; one
+  that rejects is the document's verdict as a rejecting 997 is (``matched``).
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ class FunctionalAcks:
                 "control BIGINT NOT NULL, po_number TEXT NOT NULL, document TEXT NOT NULL, "
                 "sent_at TEXT NOT NULL, result TEXT NOT NULL, detail TEXT NOT NULL, "
                 "acked_at TEXT NOT NULL, a_case TEXT NOT NULL, PRIMARY KEY (partner, control))"
+            )
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS edi_interchange_acks (partner TEXT NOT NULL, "
+                "control BIGINT NOT NULL, code TEXT NOT NULL, note TEXT NOT NULL, "
+                "at TEXT NOT NULL, PRIMARY KEY (partner, control, code, note))"
             )
 
     # --- ours, for what the partner sent ------------------------------------------------------
@@ -128,6 +136,35 @@ class FunctionalAcks:
                 (result, detail[:1000], at.isoformat(), partner, control),
             )
         return found[0]
+
+    def interchange_acked(self, partner: str, reference: str, code: str, note: str,
+                          at: datetime) -> bool:  # fmt: skip
+        """A partner's TA1 (TA104 ``code``, TA105 ``note``) on our interchange ``reference``
+        (ISA13), kept once; whether it names one of our documents."""
+        if not (reference.isascii() and reference.isdigit()):
+            return False
+        control = int(reference)
+        with self._db.transaction() as tx:
+            if not tx.execute(
+                "SELECT 1 FROM edi_acks_expected WHERE partner = %s AND control = %s",
+                (partner, control),
+            ):
+                return False
+            tx.execute(
+                "INSERT INTO edi_interchange_acks (partner, control, code, note, at) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (partner, control, code, note, at.isoformat()),
+            )
+        return True
+
+    def interchange_acks(self) -> list[tuple[str, int, str, str]]:
+        """(partner, our ISA13, TA104, TA105) of each TA1 on our interchanges, in order."""
+        with self._db.transaction() as tx:
+            rows = tx.execute(
+                "SELECT partner, control, code, note FROM edi_interchange_acks "
+                "ORDER BY at, partner, control"
+            )
+        return [(str(p), int(c), str(code), str(n)) for p, c, code, n in rows]
 
     def overdue(self, now: datetime, minutes: Callable[[str], int | None]) -> list[Expected]:
         """Documents still unacknowledged ``minutes(partner)`` after they went out, for which

@@ -13,7 +13,9 @@ is applied), each set translated on its own, our functional ack written from the
   (acknowledgements.py, functional_acks.py) and the same ack answers it again.
 - A partner's 997 / CONTRL is matched by the control number it names to the order document
   we sent: a rejection opens an ``order_rejected_in_ack`` case, an ack after the overdue case
-  was opened resolves that case. Both are commands applied with the rest.
+  was opened resolves that case. Both are commands applied with the rest. A partner's TA1 is
+  matched by TA101 (our ISA13) the same way: kept, and when it rejects (TA104 R) the
+  document's verdict, with TA105's note code and meaning in the case.
 
 Nothing is applied here: the caller applies ``Received.commands`` with its own provenance.
 """
@@ -29,9 +31,12 @@ from connectors.edi.edifact import reader as edifact_reader
 from connectors.edi.edifact.interchange import Message
 from connectors.edi.errors import EdiSyntaxError, EnvelopeError
 from connectors.edi.inbound import translate_message, translate_set
+from connectors.edi.segment import Segment
 from connectors.edi.translation import AckResult, FunctionalAck, Translation
 from connectors.edi.x12 import reader as x12_reader
+from connectors.edi.x12.interchange import Interchange as X12Interchange
 from connectors.edi.x12.interchange import TransactionSet
+from connectors.edi.x12.interchange_ack import InterchangeAck, read_ta1
 from connectors.gateway.acknowledgements import acknowledgement, answers_anything
 from connectors.gateway.envelopes import Envelope, Envelopes, key_of
 from connectors.gateway.functional_acks import Expected, FunctionalAcks
@@ -86,17 +91,19 @@ class EdiReceiver:
         at = self.clock()
         envelopes = Envelopes()
         try:
-            translations, refused = _translated(interchange, profile, envelopes.seen)
+            parts = _read(interchange, profile, envelopes.seen)
         except EdiSyntaxError as error:
             return self._rejected(profile, interchange, ref, error, at)
         commands: list[InboundCommand] = []
-        for translation in translations:
-            commands.extend(self.partners.commands_of(translation))
-            if translation.acknowledgment is not None:
-                commands.extend(self._matched(profile, translation, at))
-        reasons = [str(error) for errors in refused.values() for error in errors.values()]
+        for part in parts.values():
+            if part.header is not None:
+                commands.extend(self._interchange_acks(profile, part.header, part.ta1s, at))
+            for translation in part.translations:
+                commands.extend(self.partners.commands_of(translation))
+                commands.extend(self.matched(profile, translation, at))
+        reasons = [str(error) for part in parts.values() for error in part.refused.values()]
         acks = [
-            self._ours(key, skeleton, refused.get(key, {}), profile, ref, at)
+            self._ours(key, skeleton, parts[key].refused, profile, ref, at)
             for key, skeleton in envelopes.interchanges()
             if answers_anything(skeleton)
         ]
@@ -123,11 +130,14 @@ class EdiReceiver:
         self.payloads.put(ack)
         return ack
 
-    def _matched(self, profile: PartnerProfile, translation: Translation,
-                 at: datetime) -> list[InboundCommand]:  # fmt: skip
-        """The partner's 997 / CONTRL against the order document it names."""
+    def matched(self, profile: PartnerProfile, translation: Translation,
+                at: datetime) -> list[InboundCommand]:  # fmt: skip
+        """The partner's 997 / CONTRL against the order document it names: the commands its
+        verdict calls for (none for anything but a functional ack). Every door that reads a
+        partner's ack matches it here (the streamed files of connectors/gateway/files.py too)."""
         ack = translation.acknowledgment
-        assert ack is not None
+        if ack is None:
+            return []
         rejected = _rejected(ack)
         detail = "; ".join([*ack.errors, *(e for s in ack.sets for e in s.errors)]) or ack.result
         expected = self.acks.matched(
@@ -135,32 +145,59 @@ class EdiReceiver:
         )
         if expected is None:
             return []
-        base = translation.message_id
+        said = f"{translation.message} {translation.control} ({ack.result})"
         channel = translation.standard.lower()
-        found = []
-        if expected.case not in ("", "-"):  # "-": the overdue case could not be opened
-            late = f"{translation.message} {translation.control} ({ack.result}) came after the " \
-                   f"{_waited(expected, at)}"  # fmt: skip
-            found.append(
-                InboundCommand(
-                    f"{base}:late",
-                    channel,
-                    ResolveException(
-                        expected.case, f"functional ack of {expected.document} arrived late: {late}"
-                    ),
-                )
-            )
-        if rejected:
-            found.append(
-                InboundCommand(
-                    f"{base}:rejected",
-                    channel,
-                    RecordFunctionalAckProblem(
-                        expected.po_number, expected.document, "rejected", detail[:900]
-                    ),
-                )
-            )
+        return _verdict(expected, rejected, detail, translation.message_id, channel, said, at)
+
+    def _interchange_acks(
+        self, profile: PartnerProfile, header: Segment, ta1s: list[InterchangeAck], at: datetime
+    ) -> list[InboundCommand]:
+        """Each TA1 of an interchange (``header``: its ISA) against our interchange it names
+        (TA101, our ISA13): kept; a rejection is the document's verdict, as a rejecting 997
+        is."""
+        found: list[InboundCommand] = []
+        for n, ta1 in enumerate(ta1s, start=1):
+            if not self.acks.interchange_acked(profile.partner, ta1.reference, ta1.code,
+                                               ta1.note, at):  # fmt: skip
+                continue
+            if not ta1.rejected:
+                continue
+            expected = self.acks.matched(profile.partner, ta1.reference, "rejected", ta1.detail,
+                                         at)  # fmt: skip
+            if expected is None:  # its 997 came first: the document has its verdict
+                continue
+            base = f"edi:{header.get(6).strip()}:{header.get(13)}:ta1:{n}"
+            found.extend(_verdict(expected, True, ta1.detail, base, "x12", ta1.detail, at))
         return found
+
+
+def _verdict(expected: Expected, rejected: bool, detail: str, base: str, channel: str,
+             said: str, at: datetime) -> list[InboundCommand]:  # fmt: skip
+    """What a partner's verdict on a document calls for: the overdue case resolved when it
+    came late; a case for the buyer when it rejects the document."""
+    found = []
+    if expected.case not in ("", "-"):  # "-": the overdue case could not be opened
+        late = f"{said} came after the {_waited(expected, at)}"
+        found.append(
+            InboundCommand(
+                f"{base}:late",
+                channel,
+                ResolveException(
+                    expected.case, f"functional ack of {expected.document} arrived late: {late}"
+                ),
+            )
+        )
+    if rejected:
+        found.append(
+            InboundCommand(
+                f"{base}:rejected",
+                channel,
+                RecordFunctionalAckProblem(
+                    expected.po_number, expected.document, "rejected", detail[:900]
+                ),
+            )
+        )
+    return found
 
 
 def _waited(expected: Expected, at: datetime) -> str:
@@ -174,36 +211,52 @@ def _rejected(ack: FunctionalAck) -> bool:
     )
 
 
-def _translated(
+@dataclass
+class _Part:
+    """What one interchange of the input said: the TA1s after its ISA, its sets' translations
+    and the refusals of its sets by position."""
+
+    header: Segment | None = None  # its ISA, known once its IEA is read (X12)
+    ta1s: list[InterchangeAck] = field(default_factory=list)
+    translations: list[Translation] = field(default_factory=list)
+    refused: dict[int, EdiSyntaxError] = field(default_factory=dict)
+
+
+def _read(
     interchange: bytes, profile: PartnerProfile, seen: Callable[[TransactionSet | Message], None]
-) -> tuple[list[Translation], dict[str, dict[int, EdiSyntaxError]]]:
+) -> dict[str, _Part]:
     """Each set read (every trailer checked: a reader's refusal refuses the whole) and
-    translated on its own, never the interchange held read whole (about 40 times its size):
-    the translations, and the refusals by interchange key and set position. A refusal of
-    the envelope (a sender that is not the partner) refuses the whole."""
+    translated on its own, never the interchange held read whole (about 40 times its size),
+    by interchange key ("<sender>:<control>"). A refusal of the envelope (a sender that is
+    not the partner) or a TA1 that cannot be read refuses the whole."""
     start = interchange.lstrip(b"\xef\xbb\xbf \t\r\n")[:3]
-    documents: Iterator[TransactionSet | Message]
+    items: Iterator[TransactionSet | Message | X12Interchange]
     if start == b"ISA":
-        documents = x12_reader.read_sets([interchange])
+        items = x12_reader.read_sets_and_envelopes([interchange])
     elif start in (b"UNA", b"UNB"):
-        documents = edifact_reader.read_messages([interchange])
+        items = edifact_reader.read_messages([interchange])
     else:
         rule = f"{start.decode('latin-1')!r} begins neither X12 (ISA) nor EDIFACT (UNA, UNB)"
         raise EnvelopeError("EDI", "", 1, rule)
-    translations: list[Translation] = []
-    refused: dict[str, dict[int, EdiSyntaxError]] = {}
-    for document in documents:
-        seen(document)
+    parts: dict[str, _Part] = {}
+    for item in items:
+        if isinstance(item, X12Interchange):
+            part = parts.setdefault(f"{item.header.get(6).strip()}:{item.control}", _Part())
+            part.header = item.header
+            part.ta1s = [read_ta1(each, 1 + n) for n, each in enumerate(item.acknowledgments, 1)]
+            continue
+        seen(item)
+        part = parts.setdefault(key_of(item), _Part())
         try:
-            if isinstance(document, TransactionSet):
-                translations.append(translate_set(document, profile))
+            if isinstance(item, TransactionSet):
+                part.translations.append(translate_set(item, profile))
             else:
-                translations.append(translate_message(document, profile))
+                part.translations.append(translate_message(item, profile))
         except EdiSyntaxError as error:
             if error.tag in ("ISA", "UNB"):
                 raise
-            refused.setdefault(key_of(document), {})[document.position] = error
-    return translations, refused
+            part.refused[item.position] = error
+    return parts
 
 
 def interchanges(body: bytes) -> list[bytes]:

@@ -22,7 +22,13 @@ from connectors.edi.edifact import writer as edifact_writer
 from connectors.edi.edifact.envelope import EdifactEnvelope
 from connectors.edi.edifact.envelope import enclose as enclose_edifact
 from connectors.edi.edifact.syntax import Syntax
-from connectors.edi.errors import ControlCountError, ControlNumberError, EdiSyntaxError
+from connectors.edi.errors import (
+    CharacterSetError,
+    ControlCountError,
+    ControlNumberError,
+    EdiSyntaxError,
+    Fault,
+)
 from connectors.edi.segment import Segment
 from connectors.edi.x12 import writer as x12_writer
 from connectors.edi.x12.delimiters import Delimiters
@@ -30,12 +36,34 @@ from connectors.edi.x12.envelope import X12Envelope, transaction_set
 from connectors.edi.x12.envelope import enclose as enclose_x12
 from connectors.gateway.profile import PartnerProfile
 
-# X12 717 (AK502): 3 set control number mismatch, 4 segment count mismatch, 5 segments in
-# error. X12 720 (AK304): 8 segment has data element errors.
+# X12 717 (AK502): 2 set trailer missing, 3 set control number mismatch, 4 segment count
+# mismatch, 5 segments in error, 7 invalid set control number. X12 720 (AK304): 8 segment has
+# data element errors.
 _AK5 = {ControlNumberError: "3", ControlCountError: "4"}
-# ISO 9735 0085: 28 references do not match, 29 control count does not match, 12 invalid value.
+# ISO 9735 0085: 28 references do not match, 29 control count does not match, 12 invalid value,
+# 13 missing, 21 invalid character(s).
 _BLANKS = b"\xef\xbb\xbf \t\r\n"
 _UCM = {ControlNumberError: "28", ControlCountError: "29"}
+
+
+def _set_error(error: EdiSyntaxError) -> str:
+    """717 for the set a reader refusal is in: 2 its SE missing, 3 / 4 its SE02 / SE01 wrong,
+    7 its ST02 not a control number, else 5 (a segment in error)."""
+    if error.fault is Fault.SEGMENT_MISSING and error.value == "SE":
+        return "2"
+    if error.element == "ST02":
+        return "7"
+    return next((c for kind, c in _AK5.items() if isinstance(error, kind)), "5")
+
+
+def _message_error(error: EdiSyntaxError) -> str:
+    """0085 for the message a reader refusal is in: 13 its UNT missing, 21 a character
+    outside the declared set, 28 / 29 its UNT reference / count wrong, else 12."""
+    if error.fault is Fault.SEGMENT_MISSING and error.value == "UNT":
+        return "13"
+    if isinstance(error, CharacterSetError):
+        return "21"
+    return next((c for kind, c in _UCM.items() if isinstance(error, kind)), "12")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,11 +218,11 @@ def _field(segment: list[str] | None, index: int) -> str:
 def _x12(found: _Landmarks, error: EdiSyntaxError, profile: PartnerProfile, control: int,
          at: datetime) -> Rejection:  # fmt: skip
     isa, gs, st = found.header, found.group, found.document
-    code = next((c for kind, c in _AK5.items() if isinstance(error, kind)), "5")
+    code = _set_error(error)
     body = [Segment.of("AK1", _field(gs, 1) or "PR", _field(gs, 6) or "0")]
-    if st is not None and error.tag not in ("GE", "IEA", "ISA", "GS"):
+    if st is not None and (code == "2" or error.tag not in ("GE", "IEA", "ISA", "GS")):
         body.append(Segment.of("AK2", _field(st, 1), _field(st, 2)))
-        if code == "5" and error.position is not None:
+        if code == "5" and error.position is not None and error.tag:
             in_set = error.position - found.document_at + 1
             body.append(Segment.of("AK3", error.tag[:3], str(in_set), "", "8"))
         body.append(Segment.of("AK5", "R", code))
@@ -212,15 +240,15 @@ def _edifact(found: _Landmarks, error: EdiSyntaxError, profile: PartnerProfile, 
              at: datetime) -> Rejection:  # fmt: skip
     unb, unh, component = found.header, found.document, found.component
     reference = _field(unb, 5)
-    code = next((c for kind, c in _UCM.items() if isinstance(error, kind)), "12")
+    code = _message_error(error)
     sender = _field(unb, 2).split(component)
     recipient = _field(unb, 3).split(component)
     body = [Segment.of("UCI", reference or "0", sender, recipient, "4")]
-    if unh is not None and error.tag not in ("UNZ", "UNB", "UNE", "UNG"):
+    if unh is not None and (code == "13" or error.tag not in ("UNZ", "UNB", "UNE", "UNG")):
         body.append(Segment.of("UCM", _field(unh, 1), _field(unh, 2).split(component), "4", code))
-        if code == "12" and error.position is not None:
+        if code in ("12", "21") and error.position is not None:
             in_message = error.position - found.document_at + 1
-            body.append(Segment.of("UCS", str(in_message), "12"))
+            body.append(Segment.of("UCS", str(in_message), code))
     message = [
         Segment.of("UNH", "1", ["CONTRL", "D", "3", "UN"]),
         *body,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from connectors.edi.errors import Fault
 from connectors.edi.translation import Place
 
 EDIFACT = "EDIFACT"
@@ -17,11 +18,13 @@ def day(row: Place) -> date:
     value, layout = row.segment.get(1, 2), row.segment.get(1, 3) or "102"
     if layout not in _FORMATS:
         known = ", ".join(_FORMATS)
-        raise row.fail("DTM 2379", f"{layout!r} is a date format the hub does not read ({known})")
+        rule = f"{layout!r} is a date format the hub does not read ({known})"
+        raise row.fail("DTM 2379", rule, Fault.UNSUPPORTED, (1, 3), layout)
     name, digits = _FORMATS[layout]
     width = len(name) if layout != "102" else 8
     if len(value) != width:
-        raise row.fail("DTM 2380", f"{value!r} is not a date {name} (2379 {layout})")
+        rule = f"{value!r} is not a date {name} (2379 {layout})"
+        raise row.fail("DTM 2380", rule, Fault.INVALID_DATE, (1, 2), value)
     return row.day("DTM 2380", value[:digits])
 
 

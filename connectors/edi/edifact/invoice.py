@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from connectors.edi.edifact.fields import EDIFACT, dated, reference, split
 from connectors.edi.edifact.interchange import Message
+from connectors.edi.errors import Fault
 from connectors.edi.translation import Translation, first, places
 from connectors.gateway.profile import PartnerProfile
 from domain.commands import SubmitInvoice
@@ -29,12 +30,14 @@ def translate_invoic(document: Message, profile: PartnerProfile) -> Translation:
     bgm = first(rows, "BGM")
     kind = bgm.segment.get(1, 1)
     if kind not in _INVOICES:
-        raise bgm.fail("BGM 1001", f"{kind!r} is not an invoice (380, 388) the hub matches")
+        rule = f"{kind!r} is not an invoice (380, 388) the hub matches"
+        raise bgm.fail("BGM 1001", rule, Fault.UNSUPPORTED, (1, 1), kind)
     number = bgm.document_number("BGM 1004", 2)
     head, lines = split(rows, "LIN")
     invoice_date = dated(head, "3", "137")
     if invoice_date is None:
-        raise bgm.fail("DTM 2005", "no DTM 3 (invoice date) nor 137 (message date)")
+        rule = "no DTM 3 (invoice date) nor 137 (message date)"
+        raise bgm.fail("DTM 2005", rule, Fault.SEGMENT_MISSING, value="DTM")
     order = reference(head, "ON")
     po_number = order.document_number("RFF 1154", 1, 2) if order else ""
     currency = profile.currency
@@ -42,9 +45,10 @@ def translate_invoic(document: Message, profile: PartnerProfile) -> Translation:
         if row.segment.tag == "CUX":
             currency = row.within("CUX 6345", row.required("CUX 6345", 1, 2), CurrencyCode)
     if not currency:
-        raise bgm.fail("CUX 6345", "is missing (no CUX) and the partner's profile names none")
+        rule = "is missing (no CUX) and the partner's profile names none"
+        raise bgm.fail("CUX 6345", rule, Fault.SEGMENT_MISSING, value="CUX")
     if not lines:
-        raise bgm.fail("LIN", "the invoice has no line")
+        raise bgm.fail("LIN", "the invoice has no line", Fault.SEGMENT_MISSING, value="LIN")
     invoice_lines = []
     for line in lines:
         lin = line[0]
@@ -52,7 +56,8 @@ def translate_invoic(document: Message, profile: PartnerProfile) -> Translation:
         if line_order is not None:
             named = line_order.document_number("RFF 1154", 1, 2)
             if po_number and named != po_number:
-                raise line_order.fail("RFF 1154", f"names {named!r}, the invoice {po_number!r}")
+                rule = f"names {named!r}, the invoice {po_number!r}"
+                raise line_order.fail("RFF 1154", rule, at=(1, 2), value=named)
             po_number = named
         quantities = [r for r in line if r.segment.tag == "QTY" and r.segment.get(1, 1) == "47"]
         prices = sorted(
@@ -60,9 +65,11 @@ def translate_invoic(document: Message, profile: PartnerProfile) -> Translation:
             key=lambda r: _PRICES.index(r.segment.get(1, 1)),
         )
         if not quantities:
-            raise lin.fail("QTY 6063", "the line has no QTY 47 (invoiced quantity)")
+            rule = "the line has no QTY 47 (invoiced quantity)"
+            raise lin.fail("QTY 6063", rule, Fault.SEGMENT_MISSING, value="QTY")
         if not prices:
-            raise lin.fail("PRI 5125", "the line has no PRI AAA (net) nor INV (invoice) price")
+            rule = "the line has no PRI AAA (net) nor INV (invoice) price"
+            raise lin.fail("PRI 5125", rule, Fault.SEGMENT_MISSING, value="PRI")
         if quantities[0].segment.get(1, 3):
             quantities[0].mapped("QTY 6411", quantities[0].segment.get(1, 3), profile.unit)
         invoice_lines.append(
@@ -73,7 +80,8 @@ def translate_invoic(document: Message, profile: PartnerProfile) -> Translation:
             )
         )
     if not po_number:
-        raise bgm.fail("RFF 1153", "no RFF ON names the order invoiced")
+        rule = "no RFF ON names the order invoiced"
+        raise bgm.fail("RFF 1153", rule, Fault.SEGMENT_MISSING, value="RFF")
     invoice = SubmitInvoice(
         profile.supplier, number, po_number, currency, invoice_date, tuple(invoice_lines)
     )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from connectors.edi.edifact.codes import LINE_ACTION, MESSAGE_FUNCTION, RESPONSE_TYPE
 from connectors.edi.edifact.fields import EDIFACT, dated, reference, split
 from connectors.edi.edifact.interchange import Message
+from connectors.edi.errors import Fault
 from connectors.edi.translation import Place, Translation, first, places, proposal_id
 from connectors.gateway.order_answer import acknowledgement
 from connectors.gateway.profile import PartnerProfile, UnknownMappingError
@@ -29,14 +30,16 @@ def translate_ordrsp(document: Message, profile: PartnerProfile) -> Translation:
     head, lines = split(rows, "LIN")
     order = reference(head, "ON")
     if order is None:
-        raise bgm.fail("RFF 1153", "no RFF ON names the order this message answers")
+        rule = "no RFF ON names the order this message answers"
+        raise bgm.fail("RFF 1153", rule, Fault.SEGMENT_MISSING, value="RFF")
     po_number = order.document_number("RFF 1154", 1, 2)
     revision = 1
     if order.segment.get(1, 5):
         revision = order.within("RFF 1060", order.line_number("RFF 1060", 1, 5), Revision)
     header = _header_status(bgm, profile)
     if not lines:
-        raise bgm.fail("LIN", "the message answers no line: the hub acknowledges line by line")
+        rule = "the message answers no line: the hub acknowledges line by line"
+        raise bgm.fail("LIN", rule, Fault.SEGMENT_MISSING, value="LIN")
     mark = document.syntax.decimal
     # Stable across a resend of the same interchange, so the proposal is not made twice.
     interchange = document.interchange.get(5)
@@ -80,7 +83,8 @@ def _answer(
         status, code = header
     else:
         said = f"BGM 1225 {bgm.segment.get(3)!r}, 4343 {bgm.segment.get(4)!r}"
-        raise lin.fail("LIN 1229", f"is empty, and the message's own answer ({said}) is none")
+        rule = f"is empty, and the message's own answer ({said}) is none"
+        raise lin.fail("LIN 1229", rule, Fault.CONDITIONAL_MISSING, (2, 1))
     quantities = {row.segment.get(1, 1): row for row in line if row.segment.tag == "QTY"}
     ordered = quantities["21"].decimal("QTY 6060", 1, 2, mark) if "21" in quantities else None
     if status in (AckStatus.REJECTED, AckStatus.PENDING):

@@ -22,6 +22,7 @@ from connectors.edi.errors import (
     DelimiterError,
     ElementError,
     EnvelopeError,
+    Fault,
     Trailer,
     TruncatedInputError,
 )
@@ -214,6 +215,8 @@ class _Reader:
                     position,
                     f"message {opened.unh[0].get(1)!r} (UNH at segment {opened.unh_position}) "
                     f"has no UNT before this {tag}",
+                    fault=Fault.SEGMENT_MISSING,
+                    value="UNT",
                 )
             opened.unh.append(segment)
             return self._close_message(opened, segment, position) if tag == "UNT" else None

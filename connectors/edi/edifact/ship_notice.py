@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from connectors.edi.edifact.fields import EDIFACT, dated, reference, split
 from connectors.edi.edifact.interchange import Message
+from connectors.edi.errors import Fault
 from connectors.edi.translation import Place, Translation, first, places, shipped_orders
 from connectors.gateway.profile import PartnerProfile
 from domain.commands import SubmitShipNotice
@@ -34,7 +35,8 @@ def translate_desadv(document: Message, profile: PartnerProfile) -> Translation:
         packs = [[rows[0], *(row for item in items for row in item)]] if items else []
     shipped = dated(head, "11") or dated(head, "137")
     if shipped is None:
-        raise bgm.fail("DTM 2005", "no DTM 11 (despatch) nor 137 (message date)")
+        rule = "no DTM 11 (despatch) nor 137 (message date)"
+        raise bgm.fail("DTM 2005", rule, Fault.SEGMENT_MISSING, value="DTM")
     expected = dated(head, "17") or shipped + timedelta(days=profile.transit_days)
     order = reference(head, "ON")
     default_po = order.document_number("RFF 1154", 1, 2) if order else ""
@@ -55,7 +57,8 @@ def translate_desadv(document: Message, profile: PartnerProfile) -> Translation:
             po_number, line_item = _item(item, default_po, profile, document.syntax.decimal)
             orders.setdefault(po_number, {}).setdefault(pack_id, []).append(line_item)
     if not orders:
-        raise bgm.fail("LIN", "the notice has no line: it ships nothing the hub can read")
+        rule = "the notice has no line: it ships nothing the hub can read"
+        raise bgm.fail("LIN", rule, Fault.SEGMENT_MISSING, value="LIN")
     notice = SubmitShipNotice(
         profile.supplier, asn_number, shipped, expected, shipped_orders(orders), carrier, tracking
     )
@@ -69,7 +72,8 @@ def _item(
     order = reference(rows, "ON")
     po_number = order.document_number("RFF 1154", 1, 2) if order else default_po
     if not po_number:
-        raise lin.fail("RFF 1154", "no RFF ON names the order of this line, nor the header's")
+        rule = "no RFF ON names the order of this line, nor the header's"
+        raise lin.fail("RFF 1154", rule, Fault.SEGMENT_MISSING, value="RFF")
     if order is not None and order.segment.get(1, 3):
         number = order.line_number("RFF 1156", 1, 3)
     else:
@@ -78,7 +82,8 @@ def _item(
         (row for row in rows if row.segment.tag == "QTY" and row.segment.get(1, 1) == "12"), None
     )
     if despatched is None:
-        raise lin.fail("QTY 6063", "the line has no QTY 12 (despatch quantity)")
+        rule = "the line has no QTY 12 (despatch quantity)"
+        raise lin.fail("QTY 6063", rule, Fault.SEGMENT_MISSING, value="QTY")
     quantity = despatched.quantity("QTY 6060", 1, 2, mark)
     if despatched.segment.get(1, 3):
         despatched.mapped("QTY 6411", despatched.segment.get(1, 3), profile.unit)

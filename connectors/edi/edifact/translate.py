@@ -10,7 +10,7 @@ from connectors.edi.edifact.interchange import Message
 from connectors.edi.edifact.invoice import translate_invoic
 from connectors.edi.edifact.order_answer import translate_ordrsp
 from connectors.edi.edifact.ship_notice import translate_desadv
-from connectors.edi.errors import TranslationError
+from connectors.edi.errors import Fault, TranslationError
 from connectors.edi.translation import Translation
 from connectors.gateway.profile import PartnerProfile
 from connectors.gateway.translators import translator_for
@@ -31,7 +31,7 @@ def translate(document: Message, profile: PartnerProfile) -> Translation:
             "EDIFACT", "UNH", document.position,
             f"S009 0065 {document.type!r} is not a message the hub reads from a partner "
             f"(reads {known})",
-            "UNH 0065",
+            "UNH 0065", fault=Fault.UNSUPPORTED, at=(2, 1), value=document.type,
         )  # fmt: skip
 
     return translator_for(_TRANSLATORS, document.type, refusal)(document, profile)

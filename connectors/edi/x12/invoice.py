@@ -7,6 +7,7 @@ its unit (through the partner's units table), IT104 the unit price.
 
 from __future__ import annotations
 
+from connectors.edi.errors import Fault
 from connectors.edi.translation import Translation, first, places
 from connectors.edi.x12.interchange import TransactionSet
 from connectors.gateway.profile import PartnerProfile
@@ -28,7 +29,8 @@ def translate_810(document: TransactionSet, profile: PartnerProfile) -> Translat
     if cur is not None:
         currency = cur.within("CUR02", cur.required("CUR02", 2), CurrencyCode)
     elif not currency:
-        raise big.fail("CUR02", "is missing (no CUR) and the partner's profile names no currency")
+        raise big.fail("CUR02", "is missing (no CUR) and the partner's profile names no currency",
+                       Fault.SEGMENT_MISSING, value="CUR")  # fmt: skip
     lines = []
     for row in rows:
         if row.segment.tag != "IT1":
@@ -38,7 +40,7 @@ def translate_810(document: TransactionSet, profile: PartnerProfile) -> Translat
         line_number = row.line_number("IT101", 1)
         lines.append(InvoiceLine(line_number, row.quantity("IT102", 2), row.price("IT104", 4)))
     if not lines:
-        raise big.fail("IT1", "the invoice has no IT1 line")
+        raise big.fail("IT1", "the invoice has no IT1 line", Fault.SEGMENT_MISSING, value="IT1")
     invoice = SubmitInvoice(
         profile.supplier, number, po_number, currency, invoice_date, tuple(lines)
     )

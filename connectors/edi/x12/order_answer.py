@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from connectors.edi.errors import Fault
 from connectors.edi.translation import Place, Translation, first, places, proposal_id
 from connectors.edi.x12.codes import ACKNOWLEDGMENT_TYPE, LINE_ITEM_STATUS
 from connectors.edi.x12.interchange import TransactionSet
@@ -65,7 +66,8 @@ def _translate(document: TransactionSet, profile: PartnerProfile, layout: _Layou
     lines = _lines(rows, layout)
     if not lines:
         raise bak.fail(f"{layout.header}02", f"answers the whole order but the set has no "
-                       f"{layout.line} line: the hub acknowledges line by line")  # fmt: skip
+                       f"{layout.line} line: the hub acknowledges line by line",
+                       Fault.SEGMENT_MISSING, value=layout.line)  # fmt: skip
     # Stable across a resend of the same interchange, so the proposal is not made twice.
     interchange = document.interchange.get(13)
     acknowledge, changes = acknowledgement(

@@ -16,6 +16,7 @@ from connectors.edi.errors import (
     CharacterSetError,
     DelimiterError,
     EnvelopeError,
+    Fault,
     Trailer,
     TruncatedInputError,
 )
@@ -41,6 +42,19 @@ def read_sets(chunks: Iterable[Chunk], encoding: str = "latin-1") -> Iterator[Tr
     for item in _Reader(ByteWindow(chunks), encoding).items():
         if isinstance(item, TransactionSet):
             yield item
+
+
+def read_sets_and_envelopes(
+    chunks: Iterable[Chunk], encoding: str = "latin-1"
+) -> Iterator[TransactionSet | Interchange]:
+    """Each transaction set as it is read and, once an interchange's IEA has been checked, the
+    interchange without its sets (its ISA, the TA1s after it, its IEA): for a reader that
+    must not hold the interchange whole."""
+    for item in _Reader(ByteWindow(chunks), encoding).items():
+        if isinstance(item, TransactionSet):
+            yield item
+        elif isinstance(item, _InterchangeClosed):
+            yield Interchange(item.header, item.acknowledgments, (), item.trailer, item.delimiters)
 
 
 def read_interchanges(chunks: Iterable[Chunk], encoding: str = "latin-1") -> Iterator[Interchange]:
@@ -199,6 +213,8 @@ class _Reader:
                     position,
                     f"transaction set {opened.st_segments[0].get(2)} (ST at segment "
                     f"{opened.st_position}) has no SE before this {tag}",
+                    fault=Fault.SEGMENT_MISSING,
+                    value="SE",
                 )
             opened.st_segments.append(segment)
             if tag == "SE":

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from connectors.edi.errors import Fault
 from connectors.edi.translation import Place, Translation, first, places, shipped_orders
 from connectors.edi.x12.interchange import TransactionSet
 from connectors.gateway.profile import PartnerProfile
@@ -57,7 +58,8 @@ def translate_856(document: TransactionSet, profile: PartnerProfile) -> Translat
         item = _item(level, profile)
         orders.setdefault(po_number, {}).setdefault(pack_id, []).append(item)
     if not orders:
-        raise bsn.fail("HL03", "no item level (I): the notice ships nothing the hub can read")
+        rule = "no item level (I): the notice ships nothing the hub can read"
+        raise bsn.fail("HL03", rule, Fault.SEGMENT_MISSING, value="HL")
     notice = SubmitShipNotice(
         profile.supplier, asn_number, ship_date, expected, shipped_orders(orders), carrier, tracking
     )
@@ -68,12 +70,13 @@ def _level(row: Place, levels: dict[str, _Level]) -> _Level:
     number = row.required("HL01", 1)
     kind = row.required("HL03", 3)
     if kind not in _LEVELS:
-        raise row.fail("HL03", f"{kind!r} is a level the hub does not read (S, O, T, P, I)")
+        rule = f"{kind!r} is a level the hub does not read (S, O, T, P, I)"
+        raise row.fail("HL03", rule, Fault.UNSUPPORTED, (3, 1), kind)
     parent = row.segment.get(2)
     if parent and parent not in levels:
-        raise row.fail("HL02", f"{parent!r} names no earlier HL")
+        raise row.fail("HL02", f"{parent!r} names no earlier HL", at=(2, 1), value=parent)
     if number in levels:
-        raise row.fail("HL01", f"{number!r} is used twice")
+        raise row.fail("HL01", f"{number!r} is used twice", at=(1, 1), value=number)
     levels[number] = _Level(row, kind, parent)
     return levels[number]
 
@@ -90,7 +93,8 @@ def _order_of(level: _Level, levels: dict[str, _Level]) -> str:
         for row in each.rows:
             if row.segment.tag == "PRF":
                 return row.document_number("PRF01", 1)
-    raise level.place.fail("PRF01", "names no purchase order for this item, nor above it")
+    rule = "names no purchase order for this item, nor above it"
+    raise level.place.fail("PRF01", rule, Fault.SEGMENT_MISSING, value="PRF")
 
 
 def _pack_of(level: _Level, levels: dict[str, _Level]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from connectors.edi.errors import TranslationError
+from connectors.edi.errors import Fault, TranslationError
 from connectors.edi.translation import Translation
 from connectors.edi.x12.functional_ack import translate_997
 from connectors.edi.x12.interchange import TransactionSet
@@ -30,7 +30,7 @@ def translate(document: TransactionSet, profile: PartnerProfile) -> Translation:
         return TranslationError(
             "X12", "ST", document.position,
             f"ST01 {document.code!r} is not a set the hub reads from a partner (reads {known})",
-            "ST01",
+            "ST01", fault=Fault.UNSUPPORTED, at=(1, 1), value=document.code,
         )  # fmt: skip
 
     return translator_for(_TRANSLATORS, document.code, refusal)(document, profile)

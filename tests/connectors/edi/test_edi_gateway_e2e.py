@@ -171,7 +171,7 @@ def test_an_interchange_the_profile_cannot_translate_is_answered_422_with_our_re
         in (answer.headers["supplyhub-refusal"])
     )
     ack = answer.content
-    assert b"AK1*PR*77~AK2*855*0002~AK3*PO1*3**8~AK4*3**7~AK5*R*5~AK9*R*1*1*0~" in ack
+    assert b"AK1*PR*77~AK2*855*0002~AK3*PO1*3**8~AK4*3*355*7*BOX~AK5*R*5~AK9*R*1*1*0~" in ack
     monkeypatch.setenv("SUPPLYHUB_DATA_DIR", str(tmp_path))
     assert main(["edi", "parked"]) == 0
     (parked,) = capsys.readouterr().out.splitlines()
@@ -211,8 +211,8 @@ def test_a_set_the_translator_refuses_is_rejected_in_our_997_and_the_others_are_
     assert "PO103 'BOX'" in kept["parked"]
     ack = hub.client.get(f"/api/v1/edi/payloads/{kept['functional_ack']}", headers=hub.auditor)
     assert (
-        b"AK1*PR*79~AK2*855*0001~AK5*A~AK2*855*0002~AK3*PO1*3**8~AK4*3**7~AK5*R*5~AK9*P*2*2*1~"
-        in ack.content
+        b"AK1*PR*79~AK2*855*0001~AK5*A~AK2*855*0002~AK3*PO1*3**8~AK4*3*355*7*BOX~AK5*R*5~"
+        b"AK9*P*2*2*1~" in ack.content
     )
 
 

@@ -42,7 +42,7 @@ def test_a_message_the_translator_refuses_is_rejected_by_position_and_the_other_
     assert ack is not None
     assert b"UNB+UNOC:3+US:ZZ+BUYERHUB:ZZ+261205:0930+12'" in ack  # our next number
     assert b"UCI+IC1+BUYERHUB:ZZ+SUPPLIER:ZZ+7'" in ack
-    assert b"UCM+1+ORDRSP:D:96A:UN+7'UCM+2+ORDRSP:D:96A:UN+4+12'UCS+4+12'" in ack
+    assert b"UCM+1+ORDRSP:D:96A:UN+7'UCM+2+ORDRSP:D:96A:UN+4+12'UCS+4'UCD+12+2'" in ack
 
 
 def test_every_message_refused_rejects_the_interchange_in_uci() -> None:
