@@ -94,6 +94,9 @@ class ProjectionRunner:
         # Called with the position reached after each batch the live loop commits (the
         # audit checkpointer); its failure is logged, never stops the views.
         self.after_batch: Callable[[int], object] | None = None
+        # Called (from the runner's thread) with each position the views committed: an API in
+        # this process wakes its live feed with it instead of polling the position.
+        self.published: list[Callable[[int], None]] = []
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -264,3 +267,5 @@ class ProjectionRunner:
         with self._changed:
             self._position = position
             self._changed.notify_all()
+        for listener in self.published:
+            listener(position)

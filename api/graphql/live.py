@@ -162,8 +162,14 @@ class LiveFeed:
 
     source: Notifications
     interval: float = 0.01  # seconds between reads of the views' position
+    # Once the projection runner of this process calls `wake`, the position comes with it and
+    # is read only this often (views committed by another process: a rebuild's swap).
+    woken_interval: float = 1.0
     _queues: dict[str, set[asyncio.Queue[Change]]] = field(default_factory=dict)
     _task: asyncio.Task[None] | None = None
+    _published: int = -1  # the last position `wake` was given
+    _woken: asyncio.Event = field(default_factory=asyncio.Event)
+    _loop: asyncio.AbstractEventLoop | None = None
     reads: int = 0  # position reads so far (one per interval, however many subscribers)
     changes: int = 0  # changes read from the log and fanned out
     watchers: int = 0  # watcher tasks started (one at a time)
@@ -185,6 +191,12 @@ class LiveFeed:
             self._queues[key].discard(queue)
             if not self._queues[key]:
                 del self._queues[key]
+            if not self._queues:
+                self._woken.set()  # the watcher stops now, not at its next poll
+
+    @property
+    def watching(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     def _wanted(self) -> frozenset[str]:
         return frozenset(key.partition(":")[0] for key in self._queues)
@@ -193,12 +205,37 @@ class LiveFeed:
     def subscribers(self) -> int:
         return sum(len(queues) for queues in self._queues.values())
 
+    def wake(self, position: int) -> None:
+        """The views committed up to `position` (called from the projection runner's thread
+        in this process): the watcher reads the change now, not at its next poll."""
+        if position <= self._published:  # a batch at the head: nothing new
+            return
+        self._published = position
+        loop = self._loop
+        if loop is not None and self._queues:
+            with contextlib.suppress(RuntimeError):  # the loop closed: nobody is watching
+                loop.call_soon_threadsafe(self._woken.set)
+
+    async def _next_position(self, position: int) -> int:
+        """The views' position once it may have moved: woken by the runner, or polled."""
+        poll = self.woken_interval if self._published >= 0 else self.interval
+        try:
+            woken: bool = await asyncio.wait_for(self._woken.wait(), poll)
+        except TimeoutError:
+            woken = False
+        self._woken.clear()
+        if self._published > position:
+            return self._published
+        if woken:  # nothing new (or the last subscriber left): no read
+            return position
+        self.reads += 1
+        return await asyncio.to_thread(self.source.read_models.position)
+
     async def _watch(self, position: int) -> None:
+        self._woken, self._loop = asyncio.Event(), asyncio.get_running_loop()
         while self._queues:
-            await asyncio.sleep(self.interval)
             try:
-                now = await asyncio.to_thread(self.source.read_models.position)
-                self.reads += 1
+                now = await self._next_position(position)
                 if now <= position:
                     continue
                 change = await asyncio.to_thread(self.source.change, position, now, self._wanted())

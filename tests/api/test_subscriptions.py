@@ -4,6 +4,7 @@ tokens, scoped as the queries are, fed by the views' position after a command co
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -263,3 +264,27 @@ def test_suppliers_and_a_buyer_following_one_order_each_get_only_what_they_may_s
     assert seen["buyer"]["actor"] == "supplier:SUP-ACME"  # ...is not the buyer's
     assert own["payload"]["data"]["documentTimeline"]["event"] == "PurchaseOrder.Acknowledged"
     assert shared.executions - executions == 3  # one per visibility: shared with nobody else
+
+
+def test_the_projection_runners_commit_wakes_the_feed_without_a_poll_of_the_position(
+    live: LiveHub,
+) -> None:
+    feed = live.app.state.live
+    release(live, "4500000913")
+    subscribers(live, 0)
+    deadline = time.monotonic() + 10
+    while feed.watching:  # the last subscriber gone, the watcher stops
+        assert time.monotonic() < deadline, "the watcher did not stop"
+        time.sleep(0.005)
+    feed.woken_interval = 600.0  # only a wake can bring this update in time
+    try:
+        with signed_in(live, Role.BUYER) as ws:
+            subscribe(ws, "t", TIMELINE, n="4500000913")
+            subscribers(live, 1)
+            reads = feed.reads
+            reject(live, "4500000913")
+            update = next_for(ws, "t")
+    finally:
+        feed.woken_interval = 1.0
+    assert update["payload"]["data"]["documentTimeline"]["event"] == "PurchaseOrder.Acknowledged"
+    assert feed.reads == reads  # the position came with the wake, not from a read
