@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -62,18 +63,17 @@ class Notifications:
     ) -> None:
         self.read_models, self.select, self.decode = read_models, select, decode
         self._cases: dict[str, ExceptionView] | None = None
+        self.log_reads = 0  # changes read from the log (not handed over by the runner)
 
-    def change(self, after: int, upto: int, wanted: frozenset[str] = KINDS) -> Change:
+    def change(
+        self, after: int, upto: int, wanted: frozenset[str] = KINDS,
+        records: Sequence[Any] | None = None,
+    ) -> Change:  # fmt: skip
         """What was committed in (after, upto]; `wanted` names the kinds anyone follows
-        (timeline, orders, cases): the others are not read."""
-        events = []
-        start = after + 1
-        while start <= upto:
-            found = self.select(start, MAX_EVENTS_A_READ, upto)
-            if not found:
-                break
-            events += [self.decode(n) for n in found]
-            start = found[-1].id + 1
+        (timeline, orders, cases): the others are not read. `records`: the projection
+        runner's own (decoded once, for its views) when they are exactly those events; else
+        the log is read."""
+        events = [r.event for r in records] if records is not None else self._read(after, upto)
         mine = [e for e in events if not isinstance(e, ProcessedMessage)]
         timeline = tuple(entry(None, e, "") for e in mine) if "timeline" in wanted else ()
         linked = {(e.document_id, f"{LINKED[kind]}:{e.document_id}") for e in timeline
@@ -87,6 +87,18 @@ class Notifications:
         touched = any(_topic(e).startswith(CASE_TOPIC) for e in mine)
         cases = self._case_changes() if touched else ()
         return Change(upto, timeline, changed, cases, links)
+
+    def _read(self, after: int, upto: int) -> list[Any]:
+        self.log_reads += 1
+        events = []
+        start = after + 1
+        while start <= upto:
+            found = self.select(start, MAX_EVENTS_A_READ, upto)
+            if not found:
+                break
+            events += [self.decode(n) for n in found]
+            start = found[-1].id + 1
+        return events
 
     def _case_changes(self) -> tuple[CaseChange, ...]:
         """Every case read once and compared with the last read: opened, assigned, resolved."""
@@ -168,6 +180,10 @@ class LiveFeed:
     _queues: dict[str, set[asyncio.Queue[Change]]] = field(default_factory=dict)
     _task: asyncio.Task[None] | None = None
     _published: int = -1  # the last position `wake` was given
+    # The runner's batches not read yet: (position before, position after, records).
+    _committed: deque[tuple[int, int, Sequence[Any]]] = field(
+        default_factory=lambda: deque(maxlen=256)
+    )
     _woken: asyncio.Event = field(default_factory=asyncio.Event)
     _loop: asyncio.AbstractEventLoop | None = None
     reads: int = 0  # position reads so far (one per interval, however many subscribers)
@@ -205,12 +221,15 @@ class LiveFeed:
     def subscribers(self) -> int:
         return sum(len(queues) for queues in self._queues.values())
 
-    def wake(self, position: int) -> None:
-        """The views committed up to `position` (called from the projection runner's thread
-        in this process): the watcher reads the change now, not at its next poll."""
+    def wake(self, after: int, position: int, records: Sequence[Any] | None = None) -> None:
+        """The views committed (after, position] (called from the projection runner's thread
+        in this process, with its batch's records): the watcher takes the change now, from
+        those records, instead of at its next poll from the log."""
         if position <= self._published:  # a batch at the head: nothing new
             return
         self._published = position
+        if records is not None and self._queues:
+            self._committed.append((after, position, records))
         loop = self._loop
         if loop is not None and self._queues:
             with contextlib.suppress(RuntimeError):  # the loop closed: nobody is watching
@@ -231,6 +250,24 @@ class LiveFeed:
         self.reads += 1
         return await asyncio.to_thread(self.source.read_models.position)
 
+    def _records(self, after: int, upto: int) -> list[Any] | None:
+        """The runner's records of (after, upto] when its batches cover exactly that, else
+        None (a batch missed or dropped: the log is read)."""
+        records: list[Any] = []
+        reached = after
+        while self._committed and reached < upto:
+            start, end, batch = self._committed[0]
+            if end > upto:
+                break
+            self._committed.popleft()
+            if end <= reached:  # already read
+                continue
+            if start != reached:
+                return None
+            records += batch
+            reached = end
+        return records if reached == upto else None
+
     async def _watch(self, position: int) -> None:
         self._woken, self._loop = asyncio.Event(), asyncio.get_running_loop()
         while self._queues:
@@ -238,7 +275,10 @@ class LiveFeed:
                 now = await self._next_position(position)
                 if now <= position:
                     continue
-                change = await asyncio.to_thread(self.source.change, position, now, self._wanted())
+                records = self._records(position, now)
+                change = await asyncio.to_thread(
+                    self.source.change, position, now, self._wanted(), records
+                )
             except Exception:  # a store fault: say so, try again on the next interval
                 log.exception("live feed could not read the views")
                 await asyncio.sleep(1.0)

@@ -266,7 +266,7 @@ def test_suppliers_and_a_buyer_following_one_order_each_get_only_what_they_may_s
     assert shared.executions - executions == 3  # one per visibility: shared with nobody else
 
 
-def test_the_projection_runners_commit_wakes_the_feed_without_a_poll_of_the_position(
+def test_the_projection_runners_commit_wakes_the_feed_with_its_events_without_a_poll_or_log_read(
     live: LiveHub,
 ) -> None:
     feed = live.app.state.live
@@ -281,10 +281,11 @@ def test_the_projection_runners_commit_wakes_the_feed_without_a_poll_of_the_posi
         with signed_in(live, Role.BUYER) as ws:
             subscribe(ws, "t", TIMELINE, n="4500000913")
             subscribers(live, 1)
-            reads = feed.reads
+            reads, log_reads = feed.reads, feed.source.log_reads
             reject(live, "4500000913")
             update = next_for(ws, "t")
     finally:
         feed.woken_interval = 1.0
     assert update["payload"]["data"]["documentTimeline"]["event"] == "PurchaseOrder.Acknowledged"
     assert feed.reads == reads  # the position came with the wake, not from a read
+    assert feed.source.log_reads == log_reads  # and the events with it: the runner's own
