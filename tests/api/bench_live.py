@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/api/bench_live.py [--seconds 10] [--rate 200] [--subscribers 500]
                                              [--orders 100] [--store postgres|sqlite]
+                                             [--profile PATH]
 
 The hub runs as `supplyhub serve` would (one uvicorn worker, the projection runner in the same
 process) in a subprocess, on PostgreSQL by default. Each subscriber is its own WebSocket
