@@ -212,7 +212,8 @@ class LiveFeed:
 
     @property
     def watching(self) -> bool:
-        return self._task is not None and not self._task.done()
+        """A watcher task runs, and `wake` reaches it."""
+        return self._task is not None and not self._task.done() and self._loop is not None
 
     def _wanted(self) -> frozenset[str]:
         return frozenset(key.partition(":")[0] for key in self._queues)
