@@ -104,8 +104,10 @@ def create_app(
     live = LiveFeed(
         Notifications(read_models, hub.recorder.select_notifications, hub.mapper.to_domain_event)
     )
-    app.router.routes.append(WebSocketRoute("/graphql", GraphQLSocket(graphql, live)))
+    socket = GraphQLSocket(graphql, live)  # subscriptions asked alike share one execution
+    app.router.routes.append(WebSocketRoute("/graphql", socket))
     app.state.live = live
+    app.state.shared_subscriptions = socket.shared
     app.router.routes.extend(
         page_routes(app.openapi_url or "", app.title, graphiql=settings.dev_mode)
     )

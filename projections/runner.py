@@ -20,6 +20,7 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.batches import BatchReader
 from projections.projection import Processor
+from projections.records import Record
 from projections.store_faults import store_fault
 from projections.stores.view_store import Session, SqlViewStore
 from storage.gc_pause import gc_paused
@@ -94,6 +95,11 @@ class ProjectionRunner:
         # Called with the position reached after each batch the live loop commits (the
         # audit checkpointer); its failure is logged, never stops the views.
         self.after_batch: Callable[[int], object] | None = None
+        # Called (from the runner's thread) after each batch the views committed, with the
+        # position before it, the position reached and the batch's records (None when the
+        # runner reads only some topics: not every event is there): an API in this process
+        # wakes its live feed with them instead of polling the position and reading the log.
+        self.published: list[Callable[[int, int, Sequence[Record] | None], None]] = []
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -127,7 +133,9 @@ class ProjectionRunner:
                     self.processors[name].process(mine, session.rows(name, version))
                 session.advance(name, version, covered)
         self.at_head = at_head
-        self._publish(min((p for _, p in targets.values()), default=0), covered)
+        position = self._publish(min((p for _, p in targets.values()), default=0), covered)
+        for listener in self.published:
+            listener(start - 1, position, records if self.topics is None else None)
         return len(records)
 
     def catch_up(self) -> int:
@@ -259,8 +267,9 @@ class ProjectionRunner:
         live = session.live_positions()
         return {name: live[name] for name in self.processors if name in live}
 
-    def _publish(self, before: int, covered: int) -> None:
+    def _publish(self, before: int, covered: int) -> int:
         position = max(before, covered)
         with self._changed:
             self._position = position
             self._changed.notify_all()
+        return position

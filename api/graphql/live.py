@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -62,18 +63,17 @@ class Notifications:
     ) -> None:
         self.read_models, self.select, self.decode = read_models, select, decode
         self._cases: dict[str, ExceptionView] | None = None
+        self.log_reads = 0  # changes read from the log (not handed over by the runner)
 
-    def change(self, after: int, upto: int, wanted: frozenset[str] = KINDS) -> Change:
+    def change(
+        self, after: int, upto: int, wanted: frozenset[str] = KINDS,
+        records: Sequence[Any] | None = None,
+    ) -> Change:  # fmt: skip
         """What was committed in (after, upto]; `wanted` names the kinds anyone follows
-        (timeline, orders, cases): the others are not read."""
-        events = []
-        start = after + 1
-        while start <= upto:
-            found = self.select(start, MAX_EVENTS_A_READ, upto)
-            if not found:
-                break
-            events += [self.decode(n) for n in found]
-            start = found[-1].id + 1
+        (timeline, orders, cases): the others are not read. `records`: the projection
+        runner's own (decoded once, for its views) when they are exactly those events; else
+        the log is read."""
+        events = [r.event for r in records] if records is not None else self._read(after, upto)
         mine = [e for e in events if not isinstance(e, ProcessedMessage)]
         timeline = tuple(entry(None, e, "") for e in mine) if "timeline" in wanted else ()
         linked = {(e.document_id, f"{LINKED[kind]}:{e.document_id}") for e in timeline
@@ -87,6 +87,18 @@ class Notifications:
         touched = any(_topic(e).startswith(CASE_TOPIC) for e in mine)
         cases = self._case_changes() if touched else ()
         return Change(upto, timeline, changed, cases, links)
+
+    def _read(self, after: int, upto: int) -> list[Any]:
+        self.log_reads += 1
+        events = []
+        start = after + 1
+        while start <= upto:
+            found = self.select(start, MAX_EVENTS_A_READ, upto)
+            if not found:
+                break
+            events += [self.decode(n) for n in found]
+            start = found[-1].id + 1
+        return events
 
     def _case_changes(self) -> tuple[CaseChange, ...]:
         """Every case read once and compared with the last read: opened, assigned, resolved."""
@@ -162,8 +174,18 @@ class LiveFeed:
 
     source: Notifications
     interval: float = 0.01  # seconds between reads of the views' position
+    # Once the projection runner of this process calls `wake`, the position comes with it and
+    # is read only this often (views committed by another process: a rebuild's swap).
+    woken_interval: float = 1.0
     _queues: dict[str, set[asyncio.Queue[Change]]] = field(default_factory=dict)
     _task: asyncio.Task[None] | None = None
+    _published: int = -1  # the last position `wake` was given
+    # The runner's batches not read yet: (position before, position after, records).
+    _committed: deque[tuple[int, int, Sequence[Any]]] = field(
+        default_factory=lambda: deque(maxlen=256)
+    )
+    _woken: asyncio.Event = field(default_factory=asyncio.Event)
+    _loop: asyncio.AbstractEventLoop | None = None
     reads: int = 0  # position reads so far (one per interval, however many subscribers)
     changes: int = 0  # changes read from the log and fanned out
     watchers: int = 0  # watcher tasks started (one at a time)
@@ -185,6 +207,13 @@ class LiveFeed:
             self._queues[key].discard(queue)
             if not self._queues[key]:
                 del self._queues[key]
+            if not self._queues:
+                self._woken.set()  # the watcher stops now, not at its next poll
+
+    @property
+    def watching(self) -> bool:
+        """A watcher task runs, and `wake` reaches it."""
+        return self._task is not None and not self._task.done() and self._loop is not None
 
     def _wanted(self) -> frozenset[str]:
         return frozenset(key.partition(":")[0] for key in self._queues)
@@ -193,15 +222,64 @@ class LiveFeed:
     def subscribers(self) -> int:
         return sum(len(queues) for queues in self._queues.values())
 
+    def wake(self, after: int, position: int, records: Sequence[Any] | None = None) -> None:
+        """The views committed (after, position] (called from the projection runner's thread
+        in this process, with its batch's records): the watcher takes the change now, from
+        those records, instead of at its next poll from the log."""
+        if position <= self._published:  # a batch at the head: nothing new
+            return
+        self._published = position
+        if records is not None and self._queues:
+            self._committed.append((after, position, records))
+        loop = self._loop
+        if loop is not None and self._queues:
+            with contextlib.suppress(RuntimeError):  # the loop closed: nobody is watching
+                loop.call_soon_threadsafe(self._woken.set)
+
+    async def _next_position(self, position: int) -> int:
+        """The views' position once it may have moved: woken by the runner, or polled."""
+        poll = self.woken_interval if self._published >= 0 else self.interval
+        try:
+            woken: bool = await asyncio.wait_for(self._woken.wait(), poll)
+        except TimeoutError:
+            woken = False
+        self._woken.clear()
+        if self._published > position:
+            return self._published
+        if woken:  # nothing new (or the last subscriber left): no read
+            return position
+        self.reads += 1
+        return await asyncio.to_thread(self.source.read_models.position)
+
+    def _records(self, after: int, upto: int) -> list[Any] | None:
+        """The runner's records of (after, upto] when its batches cover exactly that, else
+        None (a batch missed or dropped: the log is read)."""
+        records: list[Any] = []
+        reached = after
+        while self._committed and reached < upto:
+            start, end, batch = self._committed[0]
+            if end > upto:
+                break
+            self._committed.popleft()
+            if end <= reached:  # already read
+                continue
+            if start != reached:
+                return None
+            records += batch
+            reached = end
+        return records if reached == upto else None
+
     async def _watch(self, position: int) -> None:
+        self._woken, self._loop = asyncio.Event(), asyncio.get_running_loop()
         while self._queues:
-            await asyncio.sleep(self.interval)
             try:
-                now = await asyncio.to_thread(self.source.read_models.position)
-                self.reads += 1
+                now = await self._next_position(position)
                 if now <= position:
                     continue
-                change = await asyncio.to_thread(self.source.change, position, now, self._wanted())
+                records = self._records(position, now)
+                change = await asyncio.to_thread(
+                    self.source.change, position, now, self._wanted(), records
+                )
             except Exception:  # a store fault: say so, try again on the next interval
                 log.exception("live feed could not read the views")
                 await asyncio.sleep(1.0)

@@ -212,6 +212,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             settings, hub, read_side.read_models, read_side.write_fault, workers,
             read_side.status,
         )  # fmt: skip
+        if not args.api_only:  # the views commit here: the live feed is woken, not polling
+            read_side.runner.published.append(app.state.live.wake)
         stop_metrics = serve_metrics(settings, app, args.host)
         try:
             uvicorn.Server(

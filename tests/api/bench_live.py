@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/api/bench_live.py [--seconds 10] [--rate 200] [--subscribers 500]
                                              [--orders 100] [--store postgres|sqlite]
+                                             [--profile PATH]
 
 The hub runs as `supplyhub serve` would (one uvicorn worker, the projection runner in the same
 process) in a subprocess, on PostgreSQL by default. Each subscriber is its own WebSocket
@@ -91,11 +92,45 @@ def serve_hub(port: int) -> None:
     from supplyhub.read_side import open_read_side
 
     settings = Settings()
-    hub = open_hub(settings)
-    read_side = open_read_side(settings, hub)
-    read_side.runner.start()
-    app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    with profiled(os.environ.get("BENCH_LIVE_PROFILE", "")):
+        hub = open_hub(settings)
+        read_side = open_read_side(settings, hub)
+        read_side.runner.start()
+        app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
+        read_side.runner.published.append(app.state.live.wake)  # as `supplyhub serve` does
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+@contextmanager
+def profiled(path: str) -> Iterator[None]:
+    """With `--profile PATH`: cProfile in every thread of the hub process (the event loop,
+    the projection runner, the threads reads run in), merged into one pstats file."""
+    if not path:
+        yield
+        return
+    import cProfile
+    import pstats
+    import signal
+    import threading
+
+    profilers = [cProfile.Profile()]
+
+    def each_thread(*_: object) -> None:  # a thread's first call: profile it from here on
+        profiler = cProfile.Profile()
+        profilers.append(profiler)
+        profiler.enable()
+
+    # uvicorn re-raises the SIGTERM that stops it once it has shut down: exit through here.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    threading.setprofile(each_thread)
+    profilers[0].enable()
+    try:
+        yield
+    finally:
+        threading.setprofile(None)
+        for profiler in profilers:
+            profiler.disable()
+        pstats.Stats(*profilers).dump_stats(path)
 
 
 def serve_baseline(port: int, size: int) -> None:
@@ -327,6 +362,10 @@ def main() -> None:
         help="store: a writer process commits the commands (commit -> update); rest: the "
         "ERP's REST call to the hub (answer -> update, the command path included)",
     )  # fmt: skip
+    parser.add_argument(
+        "--profile", metavar="PATH", default="",
+        help="write a cProfile of the hub process (every thread) to PATH (pstats format)",
+    )  # fmt: skip
     args = parser.parse_args()
     followers = args.subscribers // args.orders
     print(f"commands via {args.via}; {args.subscribers} subscriptions (documentTimeline, "
@@ -337,8 +376,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, store(args.store, Path(tmp)) as settings_env:
         seed(Settings(**settings_env), args.orders)  # type: ignore[arg-type]
         env = {f"SUPPLYHUB_{k.upper()}": str(v) for k, v in settings_env.items()}
+        hub_env = (
+            {**env, "BENCH_LIVE_PROFILE": str(Path(args.profile).resolve())}
+            if args.profile
+            else env
+        )
         direct = env if args.via == "store" else None
-        with server(["hub"], env) as url:
+        with server(["hub"], hub_env) as url:
             hub = asyncio.run(
                 load(url, args.subscribers, args.orders, args.rate, args.seconds, True, direct)
             )

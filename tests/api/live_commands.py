@@ -39,9 +39,14 @@ def reject(live: LiveHub, number: str, supplier: str = "SUP-ACME") -> None:
 
 
 def subscribers(live: LiveHub, count: int) -> None:
-    """Wait until the server's live feed holds exactly `count` subscriptions: the protocol has
-    no "subscribed" message, and a command sent before would commit before anyone listened."""
+    """Wait until the server holds exactly `count` subscriptions and each of their shared
+    executions listens to the live feed: the protocol has no "subscribed" message, and a
+    command sent before would commit before anyone listened."""
+    shared, feed = live.app.state.shared_subscriptions, live.app.state.live
     deadline = time.monotonic() + 10
-    while live.app.state.live.subscribers != count:
-        assert time.monotonic() < deadline, f"{live.app.state.live.subscribers} subscribers"
+    while (shared.members, feed.subscribers) != (count, shared.streams):
+        assert time.monotonic() < deadline, (
+            f"{shared.members} subscriptions, {shared.streams} executions, "
+            f"{feed.subscribers} listening"
+        )
         time.sleep(0.005)

@@ -51,6 +51,7 @@ def serving(settings: Settings, purchase_orders: int = 36) -> Iterator[LiveHub]:
     app = build_app(
         settings, hub, read_side.read_models, read_side.write_fault, projections=read_side.status
     )
+    read_side.runner.published.append(app.state.live.wake)  # as `supplyhub serve` does
     stop_metrics = serve_metrics(settings, app, "127.0.0.1")
     try:
         with serving_app(app) as url:

@@ -4,6 +4,7 @@ tokens, scoped as the queries are, fed by the views' position after a command co
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -208,3 +209,83 @@ def test_five_hundred_subscribers_share_one_watcher_and_each_receives_the_change
     assert {(r["type"], r["id"]) for r in received} == {("next", f"s{n}") for n in range(100)}
     assert feed.watchers == watchers  # no new watcher per subscriber
     assert feed.changes - changes <= 3  # the log read once per committed batch, not per socket
+
+
+def test_five_followers_of_one_order_get_the_same_update_from_one_execution(
+    live: LiveHub,
+) -> None:
+    shared = live.app.state.shared_subscriptions
+    release(live, "4500000910")
+    subscribers(live, 0)
+    with ExitStack() as stack:
+        sockets = [
+            stack.enter_context(signed_in(live, Role.SUPPLIER, "SUP-ACME")) for _ in range(5)
+        ]
+        for ws in sockets:
+            subscribe(ws, "t", TIMELINE, n="4500000910")
+        subscribers(live, 5)
+        executions = shared.executions
+        reject(live, "4500000910")
+        updates = [next_for(ws, "t") for ws in sockets]
+    assert (
+        updates[0]["payload"]["data"]["documentTimeline"]["event"] == "PurchaseOrder.Acknowledged"
+    )
+    assert all(update == updates[0] for update in updates)
+    assert shared.executions - executions == 1  # not one per follower
+
+
+def test_suppliers_and_a_buyer_following_one_order_each_get_only_what_they_may_see(
+    live: LiveHub,
+) -> None:
+    shared = live.app.state.shared_subscriptions
+    release(live, "4500000911")
+    release(live, "4500000912", "SUP-BOREAL")
+    subscribers(live, 0)
+    with (
+        signed_in(live, Role.SUPPLIER, "SUP-ACME") as acme,
+        signed_in(live, Role.SUPPLIER, "SUP-BOREAL") as boreal,
+        signed_in(live, Role.BUYER) as buyer,
+    ):
+        for ws in (acme, boreal, buyer):
+            subscribe(ws, "t", TIMELINE, n="4500000911")
+        refused, ended = next_for(boreal, "t"), next_for(boreal, "t")
+        subscribe(boreal, "own", TIMELINE, n="4500000912")
+        subscribers(live, 3)
+        executions = shared.executions
+        reject(live, "4500000911")
+        reject(live, "4500000912", "SUP-BOREAL")
+        seen = {name: next_for(ws, "t")["payload"]["data"]["documentTimeline"]
+                for name, ws in (("acme", acme), ("buyer", buyer))}  # fmt: skip
+        own = next_for(boreal, "own")  # a message of 4500000911 for "t" would fail here
+    assert refused["payload"]["data"] is None
+    assert "not one this caller may see" in refused["payload"]["errors"][0]["message"]
+    assert ended == {"id": "t", "type": "complete"}
+    assert seen["acme"]["actor"] is None  # a supplier's view of the same entry...
+    assert seen["buyer"]["actor"] == "supplier:SUP-ACME"  # ...is not the buyer's
+    assert own["payload"]["data"]["documentTimeline"]["event"] == "PurchaseOrder.Acknowledged"
+    assert shared.executions - executions == 3  # one per visibility: shared with nobody else
+
+
+def test_the_projection_runners_commit_wakes_the_feed_with_its_events_without_a_poll_or_log_read(
+    live: LiveHub,
+) -> None:
+    feed = live.app.state.live
+    release(live, "4500000913")
+    subscribers(live, 0)
+    deadline = time.monotonic() + 10
+    while feed.watching:  # the last subscriber gone, the watcher stops
+        assert time.monotonic() < deadline, "the watcher did not stop"
+        time.sleep(0.005)
+    feed.woken_interval = 600.0  # only a wake can bring this update in time
+    try:
+        with signed_in(live, Role.BUYER) as ws:
+            subscribe(ws, "t", TIMELINE, n="4500000913")
+            subscribers(live, 1)
+            reads, log_reads = feed.reads, feed.source.log_reads
+            reject(live, "4500000913")
+            update = next_for(ws, "t")
+    finally:
+        feed.woken_interval = 1.0
+    assert update["payload"]["data"]["documentTimeline"]["event"] == "PurchaseOrder.Acknowledged"
+    assert feed.reads == reads  # the position came with the wake, not from a read
+    assert feed.source.log_reads == log_reads  # and the events with it: the runner's own
