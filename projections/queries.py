@@ -144,27 +144,22 @@ class StoredReadModels:
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]:
         """KPIs per supplier (plant "") and per supplier and plant, from the KPI view's sums."""
-        counts = kpi_sql.sums(self.store, "plant", supplier)
-        ranks = kpi_sql.latency_ranks(self.store, "plant", supplier)
-        return tuple(
-            service_levels.supplier_kpis(*scope, counts[scope], ranks.get(scope))
-            for scope in sorted(counts)
-        )
+        found = kpi_sql.scopes(self.store, "plant", supplier)
+        figures = service_levels.supplier_kpis
+        return tuple(figures(*scope, *found[scope]) for scope in sorted(found))
 
     def kpi_series(self, supplier: str | None, period: str) -> tuple[KpiPeriod, ...]:
         """KPIs per supplier and day or week of release (UTC, weeks from Monday), oldest
         first: the KPI view's rows summed per day or week."""
-        service_levels.check_period(period)
-        counts = kpi_sql.sums(self.store, period, supplier)
-        ranks = kpi_sql.latency_ranks(self.store, period, supplier)
+        found = kpi_sql.scopes(self.store, service_levels.check_period(period), supplier)
         figures = service_levels.supplier_kpis
         return tuple(
             built(
                 KpiPeriod,
                 start=date.fromisoformat(start),
-                kpis=figures(who, "", counts[who, start], ranks.get((who, start))),
+                kpis=figures(who, "", *found[who, start]),
             )
-            for who, start in sorted(counts)
+            for who, start in sorted(found)
         )
 
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:

@@ -8,8 +8,8 @@ release; an ASN is missing once a line's need-by date is ASN_LEAD away and nothi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from projections.read_models import Alert, PurchaseOrderView, SupplierKpis
 from storage.view_codec import built
@@ -44,9 +44,9 @@ def alerts(views: Iterable[PurchaseOrderView], now: datetime) -> tuple[Alert, ..
 PERIODS = ("day", "week")
 
 
-@dataclass(frozen=True)
-class KpiCounts:
-    """A scope's sums of the KPI projection's fact rows (`views/supplier_kpis.py`)."""
+class KpiCounts(NamedTuple):
+    """A scope's sums of the KPI projection's fact rows (`views/supplier_kpis.py`); a named
+    tuple, as thousands are made per day series."""
 
     asns: int
     asns_on_time: int
@@ -58,12 +58,11 @@ class KpiCounts:
     touchless: int
 
 
-@dataclass(frozen=True)
-class LatencyRanks:
+class LatencyRanks(NamedTuple):
     """A scope's acknowledgement latencies as ranked in SQL: how many, how many within the
     SLA, and the ones at the ranks a median and a p90 need (rank from 0 -> microseconds)."""
 
-    count: int
+    total: int
     within_sla: int
     at: Mapping[int, int]
 
@@ -78,13 +77,13 @@ def supplier_kpis(
 ) -> SupplierKpis:
     """The figures of one scope, from its sums and its ranked latencies."""
     median = p90 = within = None
-    if latency is not None and latency.count:
-        low, high, p90_rank = median_ranks(latency.count)
+    if latency is not None and latency.total:
+        low, high, p90_rank = median_ranks(latency.total)
         median = (_hours(latency.at[low]) + _hours(latency.at[high])) / 2
         if low == high:  # (statistics.median's answer for an odd count: the middle value)
             median = _hours(latency.at[low])
         p90 = _hours(latency.at[p90_rank])
-        within = _share(latency.within_sla, latency.count)
+        within = _share(latency.within_sla, latency.total)
     return built(  # (without __init__: the day series builds thousands)
         SupplierKpis,
         supplier=supplier,

@@ -16,45 +16,44 @@ SCOPES = {"plant": "", "day": " AND plant = ''", "week": " AND plant = ''"}
 _SLA = ACK_SLA // timedelta(microseconds=1)
 
 
-def sums(store: SqlViewStore, scope: str, supplier: str | None) -> dict[tuple[str, str], KpiCounts]:
-    """(supplier, scope) -> the sums of its orders' counts, for every scope with an order."""
-    where, params = _where("fact", scope, supplier, store.dialect.mark)
+def scopes(
+    store: SqlViewStore, scope: str, supplier: str | None
+) -> dict[tuple[str, str], tuple[KpiCounts, LatencyRanks | None]]:
+    """(supplier, scope) -> the sums of its orders' counts, and its acknowledgement
+    latencies ranked (their count, those within the SLA, and the values at the median's and
+    the p90's ranks: only those rows come back), for every scope with an order. Both read
+    in one snapshot."""
+    mark = store.dialect.mark
+    facts, params = _where("fact", scope, supplier, mark)
     # (as BIGINT: PostgreSQL sums BIGINTs as NUMERIC, which arrive as Decimals to convert)
     figures = ", ".join(f"CAST(SUM({name}) AS BIGINT)" for name in COUNTS)
-    rows = store.figures(
-        "kpis",
-        f"SELECT supplier, {scope}, {figures} FROM {{table}} WHERE {where} "
-        f"GROUP BY supplier, {scope}",
-        params,
+    sums = (
+        f"SELECT supplier, {scope}, {figures} FROM {{table}} WHERE {facts} "
+        f"GROUP BY supplier, {scope}"
     )
-    return {(row[0], row[1]): KpiCounts(*row[2:]) for row in rows}
-
-
-def latency_ranks(
-    store: SqlViewStore, scope: str, supplier: str | None
-) -> dict[tuple[str, str], LatencyRanks]:
-    """(supplier, scope) -> its latencies' count, those within the SLA, and the values at
-    the median's and the p90's ranks (ranked in SQL: only those rows come back)."""
-    where, params = _where("latency", scope, supplier, store.dialect.mark)
+    latencies, _ = _where("latency", scope, supplier, mark)
     by = f"PARTITION BY supplier, {scope}"
-    rows = store.figures(
-        "kpis",
+    ranks = (
         "SELECT supplier, scope, n, within, i, microseconds FROM ("
         f"SELECT supplier, {scope} AS scope, microseconds, "
         f"ROW_NUMBER() OVER ({by} ORDER BY microseconds) - 1 AS i, "
         f"COUNT(*) OVER ({by}) AS n, "
         f"CAST(SUM(CASE WHEN microseconds <= {_SLA} THEN 1 ELSE 0 END) OVER ({by}) AS BIGINT) "
-        "AS within "
-        f"FROM {{table}} WHERE {where}) ranked "
-        "WHERE i = (n - 1) / 2 OR i = n / 2 OR i = (9 * n) / 10",
-        params,
+        f"AS within FROM {{table}} WHERE {latencies}) ranked "
+        "WHERE i = (n - 1) / 2 OR i = n / 2 OR i = (9 * n) / 10"
     )
+    summed, ranked = store.figures("kpis", [(sums, params), (ranks, params)])
     counts: dict[tuple[str, str], tuple[int, int]] = {}
     values: dict[tuple[str, str], dict[int, int]] = {}
-    for supplier_id, place, count, within, rank, microseconds in rows:
+    for supplier_id, place, count, within, rank, microseconds in ranked:
         counts[supplier_id, place] = (count, within)
         values.setdefault((supplier_id, place), {})[rank] = microseconds
-    return {key: LatencyRanks(*counts[key], values[key]) for key in counts}
+    found: dict[tuple[str, str], tuple[KpiCounts, LatencyRanks | None]] = {}
+    for row in summed:
+        key = (row[0], row[1])
+        latency = LatencyRanks(*counts[key], values[key]) if key in counts else None
+        found[key] = (KpiCounts(*row[2:]), latency)
+    return found
 
 
 def _where(kind: str, scope: str, supplier: str | None, mark: str) -> tuple[str, list[Any]]:

@@ -310,16 +310,20 @@ class SqlViewStore:
         return []
 
     def figures(
-        self, name: str, statement: str, params: Sequence[Any] = ()
-    ) -> list[tuple[Any, ...]]:
-        """The rows of one read-only statement over the live version of a view, named
-        `{table}` in it (sums and ranks a view keeps its rows for, as the KPIs' do)."""
+        self, name: str, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """The rows of read-only statements over the live version of a view, named `{table}`
+        in them, all from one snapshot (sums and ranks a view keeps its rows for, as the
+        KPIs' do)."""
         for attempt in (1, 2):  # the live version may change between resolving and reading
             with self._reading() as cur:
                 table = self._live_table(cur, name)
                 try:
-                    cur.execute(statement.format(table=table), params)
-                    return [tuple(row) for row in cur.fetchall()]
+                    found = []
+                    for statement, params in statements:
+                        cur.execute(statement.format(table=table), params)
+                        found.append(cur.fetchall())
+                    return found
                 except Exception:
                     if attempt == 2:
                         raise

@@ -3,6 +3,7 @@ PostgreSQL, against the plain JSON of the same rows (read straight from the view
 json-dumped, served by a bare route of the same server).
 
     .venv/bin/python tests/api/bench_console.py [--events 200000] [--requests 200] [--quick]
+        [--database URL]
 
 The log is the demo scenario (releases, revisions, acknowledgements, ASNs, receipts,
 invoices, exception cases over four suppliers) for as many purchase orders as it takes,
@@ -153,90 +154,99 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="20,000 events, 50 requests")
+    parser.add_argument(
+        "--database", help="a PostgreSQL URL whose schema `console` holds a log already (kept)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.events, args.requests = 20_000, 50
+    if args.database:
+        measure(args, args.database)
+        return
     with tempfile.TemporaryDirectory() as tmp, start_postgres(Path(tmp)) as server:
-        url = server.create_database(f"bench_{uuid.uuid4().hex[:8]}")
-        settings = Settings(database_url=url, database_schema="console", dev_mode=True)
-        hub = open_hub(settings)
+        measure(args, server.create_database(f"bench_{uuid.uuid4().hex[:8]}"))
+
+
+def measure(args: argparse.Namespace, url: str) -> None:
+    settings = Settings(database_url=url, database_schema="console", dev_mode=True)
+    hub = open_hub(settings)
+    head = hub.recorder.max_notification_id() or 0
+    if head == 0:  # (a database given with --database keeps its log: seeded once)
         head = seed(hub, args.events)
-        read_side = open_read_side(settings, hub)
-        started = time.perf_counter()
-        read_side.runner.catch_up()
-        print(f"log: {head} events; views caught up in {time.perf_counter() - started:.0f} s")
-        page = read_side.read_models.purchase_orders
-        number = next(
-            po.number for po in page(None, PurchaseOrderFilter(), 100).items if po.invoices
-        )
-        # What the first KPI chart call after a new position costs (the route caches the
-        # series per position): the series computed, no HTTP, no cache.
-        computed: list[tuple[str, list[float]]] = []
-        for period in ("week", "day"):
-            samples = []
-            for _ in range(max(20, args.requests // 10)):
-                started = time.perf_counter()
-                read_side.read_models.kpi_series(None, period)
-                samples.append(time.perf_counter() - started)
-            computed.append((f"kpis per {period}, computed (uncached)", samples))
-        computed.extend(old_computation(read_side, max(5, args.requests // 40)))
-        app = build_app(settings, hub, read_side.read_models, projections=read_side.status)
-        app.router.routes.extend(raw_routes(read_side, number))
-        bearer = {"Authorization": f"Bearer {auth_config(settings).issue(Role.ADMIN, 'bench')}"}
-        with (
-            serving_app(app) as base,
-            httpx.Client(base_url=base, headers=bearer, timeout=120) as client,
-        ):
-            fresh = itertools.count()
+    read_side = open_read_side(settings, hub)
+    started = time.perf_counter()
+    read_side.runner.catch_up()
+    print(f"log: {head} events; views caught up in {time.perf_counter() - started:.0f} s")
+    page = read_side.read_models.purchase_orders
+    number = next(po.number for po in page(None, PurchaseOrderFilter(), 100).items if po.invoices)
+    # What the first KPI chart call after a new position costs (the route caches the
+    # series per position): the series computed, no HTTP, no cache.
+    computed: list[tuple[str, list[float]]] = []
+    for period in ("week", "day"):
+        samples = []
+        for _ in range(max(20, args.requests // 10)):
+            started = time.perf_counter()
+            read_side.read_models.kpi_series(None, period)
+            samples.append(time.perf_counter() - started)
+        computed.append((f"kpis per {period}, computed (uncached)", samples))
+    computed.extend(old_computation(read_side, max(5, args.requests // 40)))
+    app = build_app(settings, hub, read_side.read_models, projections=read_side.status)
+    app.router.routes.extend(raw_routes(read_side, number))
+    bearer = {"Authorization": f"Bearer {auth_config(settings).issue(Role.ADMIN, 'bench')}"}
+    with (
+        serving_app(app) as base,
+        httpx.Client(base_url=base, headers=bearer, timeout=120) as client,
+    ):
+        fresh = itertools.count()
 
-            def graphql(query: str, cached: bool = True) -> Callable[[], httpx.Response]:
-                """Cached: the same body again (the response cache answers while the views
-                stay at one position). Uncached: a comment makes each body new."""
-                if cached:
-                    return lambda: client.post("/graphql", json={"query": query})
-                return lambda: client.post("/graphql", json={"query": f"{query} # {next(fresh)}"})
+        def graphql(query: str, cached: bool = True) -> Callable[[], httpx.Response]:
+            """Cached: the same body again (the response cache answers while the views
+            stay at one position). Uncached: a comment makes each body new."""
+            if cached:
+                return lambda: client.post("/graphql", json={"query": query})
+            return lambda: client.post("/graphql", json={"query": f"{query} # {next(fresh)}"})
 
-            calls: list[tuple[str, Callable[[], httpx.Response], str]] = [
-                ("exception queue, page of 100", graphql(EXCEPTIONS), "/raw/exceptions"),
-                ("  the same, uncached", graphql(EXCEPTIONS, False), "/raw/exceptions"),
-                ("  uncached, without purchaseOrder", graphql(EXCEPTIONS_BARE, False),
-                 "/raw/exceptions"),
-                ("purchase orders, page of 100", graphql(ORDERS), "/raw/orders"),
-                ("  the same, uncached", graphql(ORDERS, False), "/raw/orders"),
-                ("kpis (table)", graphql(KPIS), "/raw/kpis"),
-                ("  the same, uncached", graphql(KPIS, False), "/raw/kpis"),
-                ("  uncached, vs the KPI view's rows", graphql(KPIS, False), "/raw/kpi-rows"),
-                ("kpis per week (charts)", lambda: client.get("/console/kpis"), "/raw/kpis"),
-                ("trace of one order", lambda: client.get(
-                    f"/console/purchase-orders/{number}/trace"), "/raw/trace"),
-                ("dead letters", lambda: client.get("/console/dead-letters"), ""),
-                ("projection positions", lambda: client.get("/console/projections"), ""),
-                ("session", lambda: client.get("/console/session"), ""),
-            ]  # fmt: skip
-            print(f"{'call':<34} {'p50 ms':>8} {'p99 ms':>8} {'raw p99':>8} {'ratio':>6}  <200")
-            for name, samples in computed:
-                print(
-                    f"{name:<34} {statistics.median(samples) * 1000:>8.1f} "
-                    f"{p99(samples):>8.1f} {'-':>8} {'-':>6}  "
-                    f"{'yes' if p99(samples) < TARGET_MS else 'NO'}"
-                )
-            names = {route.path for route in app.router.routes if isinstance(route, Route)}
-            for name, call, raw in calls:
-                if raw and raw not in names:
-                    continue
-                # Calls that read every order take seconds: fewer of them (p99 ~ the maximum).
-                every_order = raw in ("/raw/kpis", "/raw/kpi-rows")
-                count = max(10, args.requests // 10) if every_order else args.requests
-                ours = timed(call, count)
-                base_p99 = p99(timed(lambda r=raw: client.get(r), count)) if raw else 0
-                ratio = f"{p99(ours) / base_p99:.1f}" if base_p99 else "-"
-                base = f"{base_p99:.1f}" if raw else "-"
-                print(
-                    f"{name:<34} {statistics.median(ours) * 1000:>8.1f} {p99(ours):>8.1f} "
-                    f"{base:>8} {ratio:>6}  {'yes' if p99(ours) < TARGET_MS else 'NO'}"
-                )
-        read_side.close()
-        hub.close()
+        calls: list[tuple[str, Callable[[], httpx.Response], str]] = [
+            ("exception queue, page of 100", graphql(EXCEPTIONS), "/raw/exceptions"),
+            ("  the same, uncached", graphql(EXCEPTIONS, False), "/raw/exceptions"),
+            ("  uncached, without purchaseOrder", graphql(EXCEPTIONS_BARE, False),
+             "/raw/exceptions"),
+            ("purchase orders, page of 100", graphql(ORDERS), "/raw/orders"),
+            ("  the same, uncached", graphql(ORDERS, False), "/raw/orders"),
+            ("kpis (table)", graphql(KPIS), "/raw/kpis"),
+            ("  the same, uncached", graphql(KPIS, False), "/raw/kpis"),
+            ("  uncached, vs the KPI view's rows", graphql(KPIS, False), "/raw/kpi-rows"),
+            ("kpis per week (charts)", lambda: client.get("/console/kpis"), "/raw/kpis"),
+            ("trace of one order", lambda: client.get(
+                f"/console/purchase-orders/{number}/trace"), "/raw/trace"),
+            ("dead letters", lambda: client.get("/console/dead-letters"), ""),
+            ("projection positions", lambda: client.get("/console/projections"), ""),
+            ("session", lambda: client.get("/console/session"), ""),
+        ]  # fmt: skip
+        print(f"{'call':<34} {'p50 ms':>8} {'p99 ms':>8} {'raw p99':>8} {'ratio':>6}  <200")
+        for name, samples in computed:
+            print(
+                f"{name:<34} {statistics.median(samples) * 1000:>8.1f} "
+                f"{p99(samples):>8.1f} {'-':>8} {'-':>6}  "
+                f"{'yes' if p99(samples) < TARGET_MS else 'NO'}"
+            )
+        names = {route.path for route in app.router.routes if isinstance(route, Route)}
+        for name, call, raw in calls:
+            if raw and raw not in names:
+                continue
+            # Calls that read every order take seconds: fewer of them (p99 ~ the maximum).
+            every_order = raw in ("/raw/kpis", "/raw/kpi-rows")
+            count = max(10, args.requests // 10) if every_order else args.requests
+            ours = timed(call, count)
+            base_p99 = p99(timed(lambda r=raw: client.get(r), count)) if raw else 0
+            ratio = f"{p99(ours) / base_p99:.1f}" if base_p99 else "-"
+            base = f"{base_p99:.1f}" if raw else "-"
+            print(
+                f"{name:<34} {statistics.median(ours) * 1000:>8.1f} {p99(ours):>8.1f} "
+                f"{base:>8} {ratio:>6}  {'yes' if p99(ours) < TARGET_MS else 'NO'}"
+            )
+    read_side.close()
+    hub.close()
 
 
 if __name__ == "__main__":
