@@ -8,7 +8,12 @@ json-dumped, served by a bare route of the same server).
 The log is the demo scenario (releases, revisions, acknowledgements, ASNs, receipts,
 invoices, exception cases over four suppliers) for as many purchase orders as it takes,
 then the views caught up. One uvicorn in a thread, one client, sequential requests: each
-figure is one call's latency as a browser tab would see it. Prints figures; asserts nothing.
+figure is one call's latency as a browser tab would see it. The KPI series are also timed
+computed with no cache and no HTTP (what the first chart call after a new position costs),
+beside the old computation (every order view decoded: tests/projections/kpi_oracle.py) on
+the same data. `--database URL` reuses a log seeded before (schema `console`) instead of
+starting PostgreSQL and seeding (minutes on a loaded machine). Prints figures; asserts
+nothing.
 """
 
 from __future__ import annotations
