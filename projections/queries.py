@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Collection
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,9 +22,11 @@ from projections.read_models import (
     SupplierKpis,
 )
 from projections.runner import ProjectionRunner
+from projections.stores import kpi_sql
 from projections.stores.view_store import Range, SqlViewStore
 from projections.views.purchase_orders import Link, po_key
 from storage import view_codec
+from storage.view_codec import built
 
 
 class StoredReadModels:
@@ -141,20 +143,24 @@ class StoredReadModels:
         return service_levels.alerts(self._open_orders(supplier), now)
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]:
-        """KPIs per supplier (plant "") and per supplier and plant."""
-        equals: dict[str, Any] = {"kind": "po"}
-        if supplier is not None:
-            equals["supplier"] = supplier
-        docs = self.store.select("purchase_orders", equals, order="number")
-        return service_levels.kpis(view_codec.decode(doc) for doc in docs)
+        """KPIs per supplier (plant "") and per supplier and plant, from the KPI view's sums."""
+        found = kpi_sql.scopes(self.store, "plant", supplier)
+        figures = service_levels.supplier_kpis
+        return tuple(figures(*scope, *found[scope]) for scope in sorted(found))
 
     def kpi_series(self, supplier: str | None, period: str) -> tuple[KpiPeriod, ...]:
-        """KPIs per supplier and day or week of release, oldest first."""
-        equals: dict[str, Any] = {"kind": "po"}
-        if supplier is not None:
-            equals["supplier"] = supplier
-        docs = self.store.select("purchase_orders", equals, order="number")
-        return service_levels.kpi_series((view_codec.decode(doc) for doc in docs), period)
+        """KPIs per supplier and day or week of release (UTC, weeks from Monday), oldest
+        first: the KPI view's rows summed per day or week."""
+        found = kpi_sql.scopes(self.store, service_levels.check_period(period), supplier)
+        figures = service_levels.supplier_kpis
+        return tuple(
+            built(
+                KpiPeriod,
+                start=date.fromisoformat(start),
+                kpis=figures(who, "", *found[who, start]),
+            )
+            for who, start in sorted(found)
+        )
 
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
         """The audit trail of one document, oldest first."""

@@ -1,4 +1,5 @@
-"""Alerts and KPIs over the purchase order views; time is an argument, never read here.
+"""Alerts over the purchase order views, and the KPIs' figures from the sums and ranks the KPI
+projection keeps (`views/supplier_kpis.py`); time is an argument, never read here.
 
 The service levels live in one place: a revision must be acknowledged within ACK_SLA of its
 release; an ASN is missing once a line's need-by date is ASN_LEAD away and nothing shipped.
@@ -6,12 +7,12 @@ release; an ASN is missing once a line's need-by date is ASN_LEAD away and nothi
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from projections.read_models import Alert, KpiPeriod, PurchaseOrderView, SupplierKpis
+from projections.read_models import Alert, PurchaseOrderView, SupplierKpis
+from storage.view_codec import built
 
 ACK_SLA = timedelta(hours=48)
 ASN_LEAD = timedelta(days=2)
@@ -40,82 +41,73 @@ def alerts(views: Iterable[PurchaseOrderView], now: datetime) -> tuple[Alert, ..
     return tuple(sorted(found, key=lambda a: (a.since, a.document, a.detail)))
 
 
-def kpis(views: Iterable[PurchaseOrderView]) -> tuple[SupplierKpis, ...]:
-    """Per supplier over all plants (plant ""), and per supplier and plant."""
-    facts: dict[tuple[str, str], _Facts] = defaultdict(_Facts)
-    for po in views:
-        plants = {line.ship_to for line in po.lines}
-        for scope in [(po.supplier, "")] + [(po.supplier, plant) for plant in sorted(plants)]:
-            facts[scope].add(po)
-    return tuple(facts[scope].kpis(*scope) for scope in sorted(facts))
-
-
 PERIODS = ("day", "week")
 
 
-def kpi_series(views: Iterable[PurchaseOrderView], period: str) -> tuple[KpiPeriod, ...]:
-    """Per supplier (all plants) and per day or week (from its Monday) of each order's
-    release: the same figures as `kpis`, over the orders released in that period."""
-    if period not in PERIODS:
-        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-    facts: dict[tuple[str, date], _Facts] = defaultdict(_Facts)
-    for po in views:
-        day = po.released_at.date()
-        start = day if period == "day" else day - timedelta(days=day.weekday())
-        facts[(po.supplier, start)].add(po)
-    return tuple(
-        KpiPeriod(start, facts[(supplier, start)].kpis(supplier, ""))
-        for supplier, start in sorted(facts)
+class KpiCounts(NamedTuple):
+    """A scope's sums of the KPI projection's fact rows (`views/supplier_kpis.py`); a named
+    tuple, as thousands are made per day series."""
+
+    asns: int
+    asns_on_time: int
+    receipts: int
+    receipts_with_asn: int
+    receipt_variances: int
+    invoices: int
+    invoice_exceptions: int
+    touchless: int
+
+
+class LatencyRanks(NamedTuple):
+    """A scope's acknowledgement latencies as ranked in SQL: how many, how many within the
+    SLA, and the ones at the ranks a median and a p90 need (rank from 0 -> microseconds)."""
+
+    total: int
+    within_sla: int
+    at: Mapping[int, int]
+
+
+def median_ranks(count: int) -> tuple[int, int, int]:
+    """The ranks (from 0, in ascending order) the median (two of them) and the p90 read."""
+    return (count - 1) // 2, count // 2, min(count - 1, int(0.9 * count))
+
+
+def supplier_kpis(
+    supplier: str, plant: str, counts: KpiCounts, latency: LatencyRanks | None
+) -> SupplierKpis:
+    """The figures of one scope, from its sums and its ranked latencies."""
+    median = p90 = within = None
+    if latency is not None and latency.total:
+        low, high, p90_rank = median_ranks(latency.total)
+        median = (_hours(latency.at[low]) + _hours(latency.at[high])) / 2
+        if low == high:  # (statistics.median's answer for an odd count: the middle value)
+            median = _hours(latency.at[low])
+        p90 = _hours(latency.at[p90_rank])
+        within = _share(latency.within_sla, latency.total)
+    return built(  # (without __init__: the day series builds thousands)
+        SupplierKpis,
+        supplier=supplier,
+        plant=plant,
+        ack_latency_median_hours=median,
+        ack_latency_p90_hours=p90,
+        ack_within_sla_share=within,
+        asn_on_time_share=_share(counts.asns_on_time, counts.asns),
+        asn_completeness_share=_share(counts.receipts_with_asn, counts.receipts),
+        receipt_variance_rate=_share(counts.receipt_variances, counts.receipts),
+        invoice_exception_rate=_share(counts.invoice_exceptions, counts.invoices),
+        touchless_invoice_rate=_share(counts.touchless, counts.invoices),
     )
 
 
-class _Facts:
-    def __init__(self) -> None:
-        self.latencies: list[float] = []
-        self.asns = self.asns_on_time = 0
-        self.receipts = self.receipts_with_asn = self.variances = 0
-        self.invoices = self.exceptions = self.touchless = 0
+def check_period(period: str) -> str:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    return period
 
-    def add(self, po: PurchaseOrderView) -> None:
-        for revision in po.revisions:
-            answers = [
-                a.at for a in po.acknowledgements if a.revision == revision.revision and not a.stale
-            ]
-            if answers:
-                self.latencies.append((min(answers) - revision.recorded_at).total_seconds() / 3600)
-        need_by = {line.line_number: line.need_by for line in po.lines}
-        for asn in po.shipments:
-            lines = [q[1] for q in asn.quantities if q[0] == po.number and q[1] in need_by]
-            self.asns += 1
-            self.asns_on_time += all(asn.expected_delivery <= need_by[n] for n in lines)
-        for receipt in po.receipts:
-            self.receipts += 1
-            self.receipts_with_asn += bool(receipt.asn_number)
-            self.variances += receipt.has_variance
-        for invoice in po.invoices:
-            self.invoices += 1
-            troubled = invoice.match_status == "blocked" or invoice.duplicate_submissions > 0
-            self.exceptions += troubled or bool(invoice.block_reasons)
-            self.touchless += (
-                not troubled and invoice.status != "disputed" and not (invoice.block_reasons)
-            )
 
-    def kpis(self, supplier: str, plant: str) -> SupplierKpis:
-        lat = sorted(self.latencies)
-        return SupplierKpis(
-            supplier=supplier,
-            plant=plant,
-            ack_latency_median_hours=statistics.median(lat) if lat else None,
-            ack_latency_p90_hours=lat[min(len(lat) - 1, int(0.9 * len(lat)))] if lat else None,
-            ack_within_sla_share=_share(
-                sum(h <= ACK_SLA.total_seconds() / 3600 for h in lat), len(lat)
-            ),
-            asn_on_time_share=_share(self.asns_on_time, self.asns),
-            asn_completeness_share=_share(self.receipts_with_asn, self.receipts),
-            receipt_variance_rate=_share(self.variances, self.receipts),
-            invoice_exception_rate=_share(self.exceptions, self.invoices),
-            touchless_invoice_rate=_share(self.touchless, self.invoices),
-        )
+def _hours(microseconds: int) -> float:
+    # As timedelta.total_seconds() / 3600 computes it, so the figures are the same floats.
+    return microseconds / 10**6 / 3600
 
 
 def _share(part: int, whole: int) -> float | None:

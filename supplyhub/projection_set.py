@@ -8,8 +8,9 @@ from projections.views.audit_ledger import AuditLedger
 from projections.views.audit_trail import audit_trail
 from projections.views.exception_queue import exception_queue
 from projections.views.purchase_orders import purchase_orders
+from projections.views.supplier_kpis import supplier_kpis
 
 
 def processors() -> list[Processor]:
     """Every projection the runner maintains, by name."""
-    return [purchase_orders, exception_queue, audit_trail, AuditLedger()]
+    return [purchase_orders, exception_queue, audit_trail, AuditLedger(), supplier_kpis]

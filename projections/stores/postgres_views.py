@@ -14,6 +14,8 @@ from projections.store_faults import READ_ONLY
 from projections.stores.view_store import Cursor, Session, SqlDialect, SqlViewStore
 from storage.database import POSTGRES
 
+_ARRAY_TYPES = {"text": "text", "bool": "int", "int": "bigint"}
+
 
 class PostgresDialect(SqlDialect):
     mark = POSTGRES.mark
@@ -33,7 +35,7 @@ class PostgresDialect(SqlDialect):
         """One statement whatever the row count: each column goes as one array parameter
         (executemany sent a statement per row, most of a rebuild's writing time)."""
         names = ["key", *(c.name for c in columns), "doc"]
-        kinds = ["text", *("int" if c.kind == "bool" else "text" for c in columns), "text"]
+        kinds = ["text", *(_ARRAY_TYPES[c.kind] for c in columns), "text"]
         arrays = ", ".join(f"%b::{kind}[]" for kind in kinds)
         updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
         cur.execute(

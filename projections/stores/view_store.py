@@ -50,6 +50,7 @@ class Cursor(Protocol):
 
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_SQL_TYPES = {"text": "TEXT", "bool": "INTEGER", "int": "BIGINT"}
 
 
 def table_name(name: str, version: int) -> str:
@@ -212,9 +213,7 @@ class SqlViewStore:
             )
             version = int(session.cur.fetchone()[0]) + 1
             table = table_name(processor.name, version)
-            columns = "".join(
-                f", {c.name} {'INTEGER' if c.kind == 'bool' else 'TEXT'}" for c in processor.columns
-            )
+            columns = "".join(f", {c.name} {_SQL_TYPES[c.kind]}" for c in processor.columns)
             session.cur.execute(f"DROP TABLE IF EXISTS {table}")
             session.cur.execute(
                 f"CREATE TABLE {table} (key TEXT PRIMARY KEY{columns}, doc TEXT NOT NULL)"
@@ -305,6 +304,26 @@ class SqlViewStore:
                         f"SELECT doc FROM {table} WHERE {' AND '.join(where)}{tail}", params
                     )
                     return [row[0] for row in cur.fetchall()]
+                except Exception:
+                    if attempt == 2:
+                        raise
+        return []
+
+    def figures(
+        self, name: str, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """The rows of read-only statements over the live version of a view, named `{table}`
+        in them, all from one snapshot (sums and ranks a view keeps its rows for, as the
+        KPIs' do)."""
+        for attempt in (1, 2):  # the live version may change between resolving and reading
+            with self._reading() as cur:
+                table = self._live_table(cur, name)
+                try:
+                    found = []
+                    for statement, params in statements:
+                        cur.execute(statement.format(table=table), params)
+                        found.append(cur.fetchall())
+                    return found
                 except Exception:
                     if attempt == 2:
                         raise

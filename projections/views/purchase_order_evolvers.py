@@ -276,13 +276,13 @@ _SUPPLIER_STATUS = {
 
 def invoice_changed(view: PurchaseOrderView, event: Any, ref: str) -> PurchaseOrderView:
     invoices = tuple(
-        _invoice_evolve(invoice, event) if invoice.invoice_number == ref else invoice
+        invoice_evolved(invoice, event) if invoice.invoice_number == ref else invoice
         for invoice in view.invoices
     )
     return _touch(view, event, invoices=invoices)
 
 
-def _invoice_evolve(invoice: InvoiceView, event: Any) -> InvoiceView:
+def invoice_evolved(invoice: InvoiceView, event: Any) -> InvoiceView:
     if isinstance(event, Invoice.DuplicateSubmitted):
         return evolved(invoice, duplicate_submissions=invoice.duplicate_submissions + 1)
     if isinstance(event, Invoice.Blocked):
