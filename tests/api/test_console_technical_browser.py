@@ -58,7 +58,11 @@ def test_an_operator_drills_from_a_parked_interchange_to_its_order_and_replays_i
     # drill down: the parked interchange names the order; its trace shows it, and back
     row.get_by_role("link", name=f"PO {po['number']}").click()
     expect(page).to_have_url(f"{live.url}/console/trace/{po['number']}")
-    expect(page.locator(f'#trace-parked tr[data-ref="{ref}"]')).to_contain_text("boreal")
+    parked_on_trace = page.locator(f'#trace-parked tr[data-ref="{ref}"]')
+    expect(parked_on_trace).to_contain_text("boreal")
+    with page.expect_download() as stuck_bytes:  # what holds the order up, as the partner sent it
+        parked_on_trace.get_by_role("link", name="sha256:").click()
+    assert Path(stuck_bytes.value.path()).read_bytes() == interchange
     page.get_by_role("link", name="Back to the console").click()
     expect(row).to_be_visible()
 
