@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from connectors.gateway.parties import payload_parties
 from storage.database import Database
 from storage.payload_index import PayloadIndex
-from storage.payloads import DatabasePayloadStore, Payloads, PayloadStore
+from storage.payloads import DatabasePayloadStore, PayloadStore
 from supplyhub.settings import Settings
 
 if TYPE_CHECKING:  # AS2's crypto is imported only by processes that trade by AS2
