@@ -9,11 +9,12 @@ composition root; a payload it cannot place (an acknowledgement, a REST body) is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from storage.database import Database
+from storage.database import Database, StoreUnavailableError, Transaction
 
 Parties = Callable[[bytes], "tuple[str, str] | None"]  # (sender id, receiver id) of a head
 HEAD = 4096  # the bytes of a payload the parties are read from
@@ -35,6 +36,13 @@ class PayloadIndex:
         self._db = database
         self._parties = parties
         self._clock = clock
+        self._ready = False
+        # Now, under the caller's start-up DDL lock, when the store takes writes; on a
+        # read-only store the API still starts (readyz says why) and it is made on first use.
+        with suppress(StoreUnavailableError):
+            self._create()
+
+    def _create(self) -> None:
         with self._db.transaction() as tx:
             tx.execute(
                 "CREATE TABLE IF NOT EXISTS edi_payload_index (ref TEXT PRIMARY KEY, "
@@ -44,6 +52,14 @@ class PayloadIndex:
                 "CREATE INDEX IF NOT EXISTS edi_payload_index_parties "
                 "ON edi_payload_index (sender, receiver, kept_at)"
             )
+        self._ready = True
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Transaction]:
+        if not self._ready:
+            self._create()
+        with self._db.transaction() as tx:
+            yield tx
 
     def note(self, ref: str, head: bytes, kept_at: str = "") -> None:
         """Index the payload kept under ``ref`` (its first bytes are enough); once: the same
@@ -51,7 +67,7 @@ class PayloadIndex:
         found = self._parties(head[:HEAD])
         if found is None:
             return
-        with self._db.transaction() as tx:
+        with self._transaction() as tx:
             tx.execute(
                 "INSERT INTO edi_payload_index (ref, sender, receiver, kept_at) "
                 "VALUES (%s, %s, %s, %s) ON CONFLICT (ref) DO NOTHING",
@@ -60,7 +76,7 @@ class PayloadIndex:
 
     def traffic(self) -> dict[tuple[str, str], Traffic]:
         """Per (sender, receiver): how many payloads and when the last was kept."""
-        with self._db.transaction() as tx:
+        with self._transaction() as tx:
             rows = tx.execute(
                 "SELECT sender, receiver, COUNT(*), MAX(kept_at) FROM edi_payload_index "
                 "GROUP BY sender, receiver"
@@ -68,7 +84,7 @@ class PayloadIndex:
         return {(str(s), str(r)): Traffic(int(n), str(last or "")) for s, r, n, last in rows}
 
     def is_empty(self) -> bool:
-        with self._db.transaction() as tx:
+        with self._transaction() as tx:
             return not tx.execute("SELECT 1 FROM edi_payload_index LIMIT 1")
 
     def backfill(self, kept: Iterable[tuple[str, bytes, str]]) -> int:
