@@ -94,10 +94,23 @@ function ruleButtons(rule) {
   return td;
 }
 
+// --- the dialogs, made from their templates when opened, removed when closed ----------------
+
+function makeRuleDialog(id, onSubmit) {
+  $(id)?.remove();
+  const dialog = $(`${id}-template`).content.firstElementChild.cloneNode(true);
+  document.body.append(dialog);
+  dialog.querySelector("form").addEventListener("submit", (event) => reported(onSubmit(event)));
+  dialog.querySelector("button[type=button]").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => dialog.remove());
+  return dialog;
+}
+
 // --- define or change a rule ---------------------------------------------------------------
 
 function openRule(rule) {
   alerting.editing = { name: rule ? rule.name : null, idempotencyKey: idempotencyKey() };
+  const dialog = makeRuleDialog("rule-dialog", submitRule);
   $("rule-title").textContent = rule ? `Change the rule ${rule.name}` : "New alert rule";
   for (const field of RULE_FIELDS) {
     const input = $(ruleInputs[field]);
@@ -111,7 +124,7 @@ function openRule(rule) {
   }
   $("rule-name").readOnly = Boolean(rule);
   $("rule-problem").hidden = true;
-  $("rule-dialog").showModal();
+  dialog.showModal();
   (rule ? $("rule-target") : $("rule-name")).focus();
 }
 
@@ -183,12 +196,13 @@ function showRuleProblems(found) {
 
 function openRuleChange(action, rule) {
   alerting.change = { action, name: rule.name, idempotencyKey: idempotencyKey() };
+  const dialog = makeRuleDialog("rule-change-dialog", submitRuleChange);
   const verb = action[0].toUpperCase() + action.slice(1);
   $("rule-change-title").textContent = `${verb} the rule ${rule.name}`;
   $("rule-change-submit").textContent = verb;
   $("rule-change-why").value = "";
   $("rule-change-problem").hidden = true;
-  $("rule-change-dialog").showModal();
+  dialog.showModal();
   $("rule-change-why").focus();
 }
 
@@ -219,8 +233,4 @@ document.addEventListener("console:signed-in", () => reported(loadAlerts()));
 document.addEventListener("console:refresh-technical", () => reported(loadAlerts()));
 document.addEventListener("DOMContentLoaded", () => {
   $("new-rule").addEventListener("click", () => openRule(null));
-  $("rule-form").addEventListener("submit", (event) => reported(submitRule(event)));
-  $("rule-cancel").addEventListener("click", () => $("rule-dialog").close());
-  $("rule-change-form").addEventListener("submit", (e) => reported(submitRuleChange(e)));
-  $("rule-change-cancel").addEventListener("click", () => $("rule-change-dialog").close());
 });
