@@ -20,6 +20,8 @@ class AlertRuleView:
     target: str
     changed_by: str
     changed_at: str
+    enabled: bool = True  # False: disabled, listed, sends nothing
+    reason: str = ""  # why the last change was made
 
 
 @dataclass(frozen=True)

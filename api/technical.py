@@ -29,13 +29,14 @@ class BackbonePosition:
 class PartnerChannel:
     partner: str
     supplier: str
-    dialect: str
+    dialect: str  # x12, edifact or cxml
     last_out: str  # when the last document went to the partner ("" never)
     last_in: str  # when the last interchange came from it and was refused or applied
-    sent: int  # documents sent (850 / ORDERS)
-    refused: int  # events that could not become a document for the partner
-    parked: int  # interchanges of the partner refused for their syntax
-    error_rate: float  # (refused + parked) / (sent + refused + parked), 0 with no traffic
+    sent: int  # documents sent (850 / ORDERS; cXML OrderRequests the supplier accepted)
+    refused: int  # events that could not become a document (cXML: OrderRequests refused)
+    parked: int  # interchanges of the partner refused for their syntax (EDI only)
+    error_rate: float  # (refused + parked) / (sent + refused + received), 0 with no traffic
+    received: int = 0  # interchanges or cXML documents kept from the partner
 
 
 @dataclass(frozen=True)

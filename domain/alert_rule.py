@@ -86,23 +86,76 @@ class AlertTerms:
         return asdict(self)
 
 
+def _no_reason(state: dict[str, Any]) -> None:
+    state["reason"] = ""  # version 1 said who, not why
+
+
 class AlertRule(Aggregate):
+    """Version 2 of its events added `reason` (why the admin changed the rule); a rule can be
+    disabled (kept, listed, not sent) and enabled again, or removed."""
+
     TOPIC = _T
 
     class Created(Aggregate.Created):
         TOPIC = f"{_T}.Created"
+
+    class Defined(Created):
+        TOPIC = f"{_T}.Defined"
+        class_version = 2
+        name: str
+        trigger: str
+        destination: str
+        target: str
+        open_hours: int
+        category: str
+        supplier: str
+        plant: str
+        reason: str
+        provenance: Provenance
+        upcast_v1_v2 = staticmethod(_no_reason)
+
+    class Redefined(Aggregate.Event):
+        TOPIC = f"{_T}.Redefined"
+        class_version = 2
+        trigger: str
+        destination: str
+        target: str
+        open_hours: int
+        category: str
+        supplier: str
+        plant: str
+        reason: str
+        provenance: Provenance
+        upcast_v1_v2 = staticmethod(_no_reason)
+
+    class Removed(Aggregate.Event):
+        TOPIC = f"{_T}.Removed"
+        class_version = 2
+        reason: str
+        provenance: Provenance
+        upcast_v1_v2 = staticmethod(_no_reason)
+
+    class Disabled(Aggregate.Event):
+        TOPIC = f"{_T}.Disabled"
+        reason: str
+        provenance: Provenance
+
+    class Enabled(Aggregate.Event):
+        TOPIC = f"{_T}.Enabled"
+        reason: str
+        provenance: Provenance
 
     @staticmethod
     def create_id(name: str) -> UUID:
         return document_id("alert-rule", name)
 
     @classmethod
-    def define(cls, name: str, terms: AlertTerms, provenance: Provenance) -> AlertRule:
+    def define(cls, name: str, terms: AlertTerms, reason: str, provenance: Provenance) -> AlertRule:
         require(bool(name.strip()), "name", "must not be empty")
         terms.check()
-        return cls(name=name, **terms.fields(), provenance=provenance)
+        return cls(name=name, **terms.fields(), reason=reason, provenance=provenance)
 
-    @event("Defined", topic=f"{_T}.Defined")
+    @event(Defined)
     def __init__(
         self,
         name: str,
@@ -113,21 +166,24 @@ class AlertRule(Aggregate):
         category: str,
         supplier: str,
         plant: str,
+        reason: str,
         provenance: Provenance,
     ) -> None:
         self.name = name
-        self.active = True
+        self.active = True  # not removed
+        self.enabled = True  # sent; a disabled rule is kept and listed, not sent
         self.terms = AlertTerms(trigger, destination, target, open_hours, category, supplier,
                                 plant)  # fmt: skip
 
-    def redefine(self, terms: AlertTerms, provenance: Provenance) -> None:
-        """New terms under the same name (a removed rule comes back with them)."""
+    def redefine(self, terms: AlertTerms, reason: str, provenance: Provenance) -> None:
+        """New terms under the same name (a removed rule comes back with them, enabled; a
+        disabled one stays disabled)."""
         terms.check()
         if self.active and terms == self.terms:
             return  # nothing changes: nothing to record
-        self._redefined(**terms.fields(), provenance=provenance)
+        self._redefined(**terms.fields(), reason=reason, provenance=provenance)
 
-    @event("Redefined", topic=f"{_T}.Redefined")
+    @event(Redefined)
     def _redefined(
         self,
         trigger: str,
@@ -137,17 +193,42 @@ class AlertRule(Aggregate):
         category: str,
         supplier: str,
         plant: str,
+        reason: str,
         provenance: Provenance,
     ) -> None:
-        self.active = True
+        if not self.active:
+            self.active, self.enabled = True, True
         self.terms = AlertTerms(trigger, destination, target, open_hours, category, supplier,
                                 plant)  # fmt: skip
 
-    def remove(self, provenance: Provenance) -> None:
+    def remove(self, reason: str, provenance: Provenance) -> None:
+        self._in_force()
+        self._removed(reason, provenance)
+
+    @event(Removed)
+    def _removed(self, reason: str, provenance: Provenance) -> None:
+        self.active = False
+
+    def disable(self, reason: str, provenance: Provenance) -> None:
+        self._in_force()
+        if not self.enabled:
+            raise ConflictError(f"alert rule {self.name} is already disabled")
+        self._disabled(reason, provenance)
+
+    @event(Disabled)
+    def _disabled(self, reason: str, provenance: Provenance) -> None:
+        self.enabled = False
+
+    def enable(self, reason: str, provenance: Provenance) -> None:
+        self._in_force()
+        if self.enabled:
+            raise ConflictError(f"alert rule {self.name} is already enabled")
+        self._enabled(reason, provenance)
+
+    @event(Enabled)
+    def _enabled(self, reason: str, provenance: Provenance) -> None:
+        self.enabled = True
+
+    def _in_force(self) -> None:
         if not self.active:
             raise ConflictError(f"alert rule {self.name} is already removed")
-        self._removed(provenance)
-
-    @event("Removed", topic=f"{_T}.Removed")
-    def _removed(self, provenance: Provenance) -> None:
-        self.active = False

@@ -295,11 +295,27 @@ class DefineAlertRule:
     category: Code = ""
     supplier: PartyId = ""
     plant: PartyId = ""
+    reason: Description = ""  # why (recorded with who)
 
 
 @dataclass(frozen=True)
 class RemoveAlertRule:
     name: Code
+    reason: Description = ""
+
+
+@dataclass(frozen=True)
+class DisableAlertRule:
+    """Keep the rule, listed, but send nothing by it until it is enabled again."""
+
+    name: Code
+    reason: Description = ""
+
+
+@dataclass(frozen=True)
+class EnableAlertRule:
+    name: Code
+    reason: Description = ""
 
 
 Command = (
@@ -309,7 +325,8 @@ Command = (
     | CancelShipNotice | PostGoodsReceipt | SubmitInvoice | ApproveInvoice | PayInvoice
     | DisputeInvoice | ReportErpInvoiceStatus | PlaceQualityHold | RequestCorrectiveAction
     | ReleaseQualityHold | AssignException | ResolveException | RecordErpRefusal
-    | RecordFunctionalAckProblem | DefineAlertRule | RemoveAlertRule
+    | RecordFunctionalAckProblem | DefineAlertRule | RemoveAlertRule | DisableAlertRule
+    | EnableAlertRule
 )  # fmt: skip
 
 
@@ -318,7 +335,9 @@ def _snake(name: str) -> str:
 
 
 # Alert rules are an admin's, through their own route and the CLI, never a channel's message.
-ADMIN_COMMANDS: tuple[type[Command], ...] = (DefineAlertRule, RemoveAlertRule)
+ADMIN_COMMANDS: tuple[type[Command], ...] = (
+    DefineAlertRule, RemoveAlertRule, DisableAlertRule, EnableAlertRule
+)  # fmt: skip
 
 # Wire names ("release_purchase_order") used by REST bulk items and NATS subjects.
 COMMANDS: dict[str, type[Command]] = {

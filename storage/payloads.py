@@ -6,7 +6,8 @@ Two stores, one API (``put``, ``put_file``, ``get``): `PayloadStore`, files unde
 (``ab/abcdef...``), written to a temporary name and renamed, so a reader never sees half a
 payload; and `DatabasePayloadStore`, a table beside the events when the hub runs on
 PostgreSQL, so payloads are backed up, replicated and restored with the log that points at
-them. Either way the same bytes stored twice are kept once.
+them. Either way the same bytes stored twice are kept once, and, given a `PayloadIndex`,
+each payload is noted there with its sender, receiver and time (storage/payload_index.py).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from storage.database import Database
+from storage.payload_index import HEAD, PayloadIndex
 
 _REF = re.compile(r"sha256:([0-9a-f]{64})\Z")
 
@@ -53,9 +57,15 @@ def file_ref(path: Path) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
+def _head(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return file.read(HEAD)
+
+
 class PayloadStore:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, index: PayloadIndex | None = None) -> None:
         self.folder = folder
+        self.index = index
 
     def put_file(self, path: Path) -> str:
         """Keep the bytes of the file at ``path`` without reading it whole (a 100 MB
@@ -67,6 +77,8 @@ class PayloadStore:
             temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
             shutil.copyfile(path, temporary)
             os.replace(temporary, kept)
+        if self.index is not None:
+            self.index.note(ref, _head(path))
         return ref
 
     def put(self, payload: bytes) -> str:
@@ -78,7 +90,17 @@ class PayloadStore:
             temporary = path.with_name(f".{path.name}.{os.getpid()}")
             temporary.write_bytes(payload)
             os.replace(temporary, path)
+        if self.index is not None:
+            self.index.note(ref, payload[:HEAD])
         return ref
+
+    def kept(self) -> Iterator[tuple[str, bytes, str]]:
+        """Every payload kept: (ref, its first bytes, when its file was written)."""
+        for path in self.folder.glob("??/*"):
+            if path.name.startswith("."):
+                continue
+            at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
+            yield f"sha256:{path.name}", _head(path), at
 
     def get(self, ref: str) -> bytes:
         """The bytes kept under ``ref``, checked against it."""
@@ -102,8 +124,9 @@ class PayloadStore:
 class DatabasePayloadStore:
     """Payloads in the hub's database (``edi_payloads``): what `PayloadStore` keeps in files."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, index: PayloadIndex | None = None) -> None:
         self._db = database
+        self.index = index
         with self._db.transaction() as tx:
             tx.execute(
                 "CREATE TABLE IF NOT EXISTS edi_payloads (ref TEXT PRIMARY KEY, "
@@ -118,6 +141,8 @@ class DatabasePayloadStore:
                 "ON CONFLICT (ref) DO NOTHING",
                 (ref, payload),
             )
+        if self.index is not None:
+            self.index.note(ref, payload[:HEAD])
         return ref
 
     def put_file(self, path: Path) -> str:
@@ -129,7 +154,21 @@ class DatabasePayloadStore:
                     "ON CONFLICT (ref) DO NOTHING",
                     (ref, path.read_bytes()),
                 )
+        if self.index is not None:
+            self.index.note(ref, _head(path))
         return ref
+
+    def kept(self) -> Iterator[tuple[str, bytes, str]]:
+        """Every payload kept: (ref, its first bytes, "": a row does not say when)."""
+        with self._db.transaction() as tx:
+            refs = [str(row[0]) for row in tx.execute("SELECT ref FROM edi_payloads")]
+        for ref in refs:
+            with self._db.transaction() as tx:
+                rows = tx.execute(
+                    f"SELECT substr(payload, 1, {HEAD}) FROM edi_payloads WHERE ref = %s", (ref,)
+                )
+            if rows:
+                yield ref, bytes(rows[0][0]), ""
 
     def get(self, ref: str) -> bytes:
         if _REF.match(ref) is None:

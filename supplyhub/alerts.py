@@ -125,7 +125,8 @@ class StoredAlertDesk:
     def rules(self) -> list[AlertRuleView]:
         return [
             AlertRuleView(rule.name, t.trigger, t.open_hours, t.category, t.supplier, t.plant,
-                          t.destination, t.target, rule.changed_by, rule.changed_at.isoformat())
+                          t.destination, t.target, rule.changed_by, rule.changed_at.isoformat(),
+                          rule.enabled, rule.reason)
             for rule in read_rules(self.hub)
             for t in (rule.terms,)
         ]  # fmt: skip

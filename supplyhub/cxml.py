@@ -7,7 +7,7 @@ import json
 
 from connectors.cxml.outbound import CxmlOrders, CxmlOutbound, CxmlSecrets
 from storage.database import Database
-from storage.payloads import PayloadStore
+from supplyhub.edi_transports import payload_store
 from supplyhub.settings import Settings
 
 
@@ -34,7 +34,7 @@ def build_cxml_outbound(settings: Settings, database: Database) -> CxmlOutbound:
     orders = CxmlOrders(database)
     orders.create_tables()
     return CxmlOutbound(
-        orders, PayloadStore(settings.payload_dir), cxml_secrets(settings),
+        orders, payload_store(settings, database), cxml_secrets(settings),
         timeout_seconds=settings.edi_timeout_seconds,
     )  # fmt: skip
 

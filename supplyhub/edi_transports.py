@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from connectors.gateway.parties import payload_parties
 from storage.database import Database
-from storage.payloads import DatabasePayloadStore, Payloads, PayloadStore
+from storage.payload_index import PayloadIndex
+from storage.payloads import DatabasePayloadStore, PayloadStore
 from supplyhub.settings import Settings
 
 if TYPE_CHECKING:  # AS2's crypto is imported only by processes that trade by AS2
@@ -19,11 +21,14 @@ if TYPE_CHECKING:  # AS2's crypto is imported only by processes that trade by AS
     from domain.application import SupplyHub
 
 
-def payload_store(settings: Settings, database: Database) -> Payloads:
-    """Files under the data directory on SQLite; a table in the database on PostgreSQL."""
+def payload_store(settings: Settings, database: Database) -> PayloadStore | DatabasePayloadStore:
+    """Files under the data directory on SQLite; a table in the database on PostgreSQL. Either
+    way each payload is noted in the database's payload index with its parties (the console's
+    channel traffic). The caller holds the start-up DDL lock: the tables are made here."""
+    index = PayloadIndex(database, payload_parties)
     if settings.uses_postgres:
-        return DatabasePayloadStore(database)
-    return PayloadStore(settings.payload_dir)
+        return DatabasePayloadStore(database, index)
+    return PayloadStore(settings.payload_dir, index)
 
 
 def as2_sender(settings: Settings, database: Database) -> As2Sender | None:

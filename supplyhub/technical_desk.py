@@ -1,6 +1,7 @@
 """The console's technical desk on the hub's stores (api/technical.py is the port): the
-backbone's positions, the EDI partner channels from the gateway's tables (`edi_outbound`,
-`edi_parked`) and the payload archive, the ERP adapter's status, the replay of a parked
+backbone's positions, the partner channels (EDI from the gateway's tables `edi_outbound` and
+`edi_parked`, cXML from `cxml_orders`; the traffic in and out of both from the payload
+index, one grouped query), the ERP adapter's status, the replay of a parked
 interchange through the inbound path and the republish of a log range to NATS. Each replay is
 recorded beside the dead letters' releases (the inbound store's actions), with who and why."""
 
@@ -11,7 +12,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from api.technical import (
     BackbonePosition,
@@ -21,20 +21,33 @@ from api.technical import (
     PartnerChannel,
     Replayed,
 )
+from connectors.cxml.outbound import CxmlOrders
 from connectors.edi.errors import EdiSyntaxError
 from connectors.gateway.directory import PartnerDirectory
 from connectors.gateway.inbound import EdiInbound
 from connectors.gateway.outbound import OutboundDocuments, apply_interchange
-from connectors.gateway.profile import PartnerProfile
+from connectors.gateway.profile import Dialect, PartnerProfile
 from connectors.nats.dead_letters import Action, DeadLetterStore
 from connectors.workers.positions import PositionStore
 from domain.application import SupplyHub
 from domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
-from storage.payloads import Payloads, UnknownPayloadError
+from storage.payload_index import Traffic
+from storage.payloads import DatabasePayloadStore, PayloadStore, UnknownPayloadError
 from supplyhub import erp, workers
 from supplyhub.bootstrap import schema_lock
 from supplyhub.edi_transports import payload_store
 from supplyhub.settings import Settings
+
+_NONE = Traffic(0, "")
+
+
+@dataclass(frozen=True)
+class _Stores:
+    documents: OutboundDocuments
+    positions: PositionStore
+    payloads: PayloadStore | DatabasePayloadStore
+    cxml: CxmlOrders
+
 
 # The order an interchange names: X12 855 BAK03, 856 PRF01, 810 BIG04; EDIFACT RFF+ON.
 _ORDER = re.compile(
@@ -51,32 +64,33 @@ class StoredTechnicalDesk:
     hub: SupplyHub
     directory: PartnerDirectory  # the event-sourced profiles, as the gateway reads them
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    _stores: tuple[OutboundDocuments, PositionStore, Payloads] | None = field(
-        default=None, init=False
-    )
+    _stores: _Stores | None = field(default=None, init=False)
     _actions: DeadLetterStore | None = field(default=None, init=False)
 
-    def _opened(self) -> tuple[OutboundDocuments, PositionStore, Payloads]:
+    def _opened(self) -> _Stores:
         if self._stores is None:
             with schema_lock(self.settings):  # the stores create their tables
                 database = workers.open_database(self.settings)
-                self._stores = (
-                    OutboundDocuments(database), PositionStore(database),
-                    payload_store(self.settings, database),
-                )  # fmt: skip
+                payloads, cxml = payload_store(self.settings, database), CxmlOrders(database)
+                cxml.create_tables()
+                stores = _Stores(OutboundDocuments(database), PositionStore(database),
+                                 payloads, cxml)  # fmt: skip
+            if payloads.index is not None and payloads.index.is_empty():
+                payloads.index.backfill(payloads.kept())  # kept before there was an index
+            self._stores = stores
         return self._stores
 
     @property
     def documents(self) -> OutboundDocuments:
-        return self._opened()[0]
+        return self._opened().documents
 
     @property
     def partners(self) -> EdiInbound:
         return EdiInbound(self.directory)
 
     @property
-    def payloads(self) -> Payloads:
-        return self._opened()[2]
+    def payloads(self) -> PayloadStore | DatabasePayloadStore:
+        return self._opened().payloads
 
     def _record(self, done: Replayed) -> Replayed:
         if self._actions is None:
@@ -91,30 +105,34 @@ class StoredTechnicalDesk:
         head = self.hub.recorder.max_notification_id() or 0
         found = [
             BackbonePosition(name, at, head, max(0, head - at))
-            for name, at in self._opened()[1].all().items()
+            for name, at in self._opened().positions.all().items()
         ]
         return [*found, _inbound_position(self.settings)]
 
     def channels(self) -> Channels:
-        documents = self.documents
-        sent, parked = documents.sent(), documents.parked()
-        traffic = _archive_traffic(self.settings.payload_dir)
+        stores = self._opened()
+        sent, parked = stores.documents.sent(), stores.documents.parked()
+        index = stores.payloads.index
+        traffic = index.traffic() if index is not None else {}
+        cxml = stores.cxml.totals()
         profiles = {p.partner: p for p in _profiles(self.partners)}
-        names = sorted({*profiles, *(s[1] for s in sent), *(p[1] for p in parked)})
+        names = sorted({*profiles, *(s[1] for s in sent), *(p[1] for p in parked), *cxml})
         partners = []
         for name in names:
             profile = profiles.get(name)
             out = sum(1 for s in sent if s[1] == name and not s[3])
             refused = sum(1 for s in sent if s[1] == name and s[3])
+            if profile is not None and profile.dialect is Dialect.CXML:
+                out, refused, _ = cxml.get(name, (0, 0, ""))
             stuck = sum(1 for p in parked if p[1] == name)
             theirs, ours = (profile.theirs.id, profile.ours.id) if profile else ("", "")
-            ins = traffic.get((theirs, ours), _Traffic())
-            outs = traffic.get((ours, theirs), _Traffic())
+            ins = traffic.get((theirs, ours), _NONE)
+            outs = traffic.get((ours, theirs), _NONE)
             handled = out + refused + ins.count
             partners.append(PartnerChannel(
                 name, profile.supplier if profile else "",
                 profile.dialect.value if profile else "", outs.last, ins.last, out, refused,
-                stuck, round((refused + stuck) / handled, 4) if handled else 0.0,
+                stuck, round((refused + stuck) / handled, 4) if handled else 0.0, ins.count,
             ))  # fmt: skip
         return Channels(partners, [self._parked(*each) for each in parked])
 
@@ -190,44 +208,6 @@ def _profiles(partners: EdiInbound) -> list[PartnerProfile]:
         return partners.profiles()
     except DomainError:  # one unreadable profile: the tables still tell their partners
         return []
-
-
-@dataclass
-class _Traffic:
-    count: int = 0
-    last: str = ""
-
-
-def _archive_traffic(folder: Path) -> dict[tuple[str, str], _Traffic]:
-    """Per (sender, receiver) of the archived interchanges: how many and the last kept."""
-    found: dict[tuple[str, str], _Traffic] = {}
-    if not folder.is_dir():
-        return found
-    for path in folder.glob("??/*"):
-        with path.open("rb") as file:
-            parties = envelope_parties(file.read(400))
-        if parties is None:
-            continue
-        at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
-        seen = found.setdefault(parties, _Traffic())
-        seen.count += 1
-        seen.last = max(seen.last, at)
-    return found
-
-
-def envelope_parties(head: bytes) -> tuple[str, str] | None:
-    """(sender id, receiver id) of an X12 ISA or EDIFACT UNB envelope; None for another."""
-    text = head.lstrip().decode("latin-1")
-    if text.startswith("ISA") and len(text) > 4:
-        fields = text.split(text[3])
-        return (fields[6].strip(), fields[8].strip()) if len(fields) > 8 else None
-    if text.startswith("UNA"):
-        text = text[9:].lstrip()
-    if text.startswith("UNB"):
-        fields = text.split("+")
-        if len(fields) > 3:
-            return fields[2].split(":")[0], fields[3].split(":")[0]
-    return None
 
 
 def _inbound_position(settings: Settings) -> BackbonePosition:

@@ -43,7 +43,7 @@ async def backbone(request: Request, principal: PrincipalDep) -> list[BackbonePo
     return await run_in_threadpool(desk(request).positions)
 
 
-@router.get("/channels", summary="Per EDI partner: traffic, documents sent, refused and parked")
+@router.get("/channels", summary="Per EDI or cXML partner: traffic, sent, refused, parked")
 async def channels(request: Request, principal: PrincipalDep) -> Channels:
     principal.require(*OPERATORS)
     return await run_in_threadpool(desk(request).channels)

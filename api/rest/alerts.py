@@ -1,5 +1,6 @@
-"""Alert routing for admins: the rules (each change an `AlertRule` event with who), and the
-alerts the worker sent or failed to send. Routes only translate."""
+"""Alert routing: the rules (each change an `AlertRule` event with who and why: an admin's),
+and the alerts the worker sent or failed to send (read by the console's operators). Routes
+only translate."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from starlette.requests import Request
 
 from api.alerts import AlertDesk, AlertRuleView, AlertView, NoAlerts
 from api.auth import Principal, Role
+from api.console import OPERATORS
 from api.envelope import Envelope
 from api.rest.answers import APPLIED
 from api.rest.problems import PROBLEMS
@@ -36,9 +38,15 @@ class AlertRuleTerms:
     category: Code = ""
     supplier: PartyId = ""
     plant: PartyId = ""
+    reason: Description = ""  # why (recorded with who)
 
 
-limits.forbid_unknown_fields(AlertRuleTerms)
+@dataclass(frozen=True)
+class RuleChange:
+    reason: Description = ""  # why (recorded with who)
+
+
+limits.forbid_unknown_fields(AlertRuleTerms, RuleChange)
 
 
 def _only(request: Request, *names: str) -> None:
@@ -68,14 +76,14 @@ async def alerts(
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AlertView]:
-    principal.require(Role.ADMIN)
+    principal.require(*OPERATORS)
     _only(request, "limit")
     return await run_in_threadpool(_desk(request).alerts, limit)
 
 
 @router.get("/rules", summary="The alert rules in force")
 async def rules(request: Request, principal: PrincipalDep) -> list[AlertRuleView]:
-    principal.require(Role.ADMIN)
+    principal.require(*OPERATORS)
     _only(request)
     return await run_in_threadpool(_desk(request).rules)
 
@@ -95,7 +103,29 @@ async def define(
 @router.delete("/rules/{name}", summary="Remove an alert rule", responses=APPLIED)
 async def remove(
     name: Code, request: Request, services: ServicesDep, principal: PrincipalDep,
-    key: IdempotencyKey, correlation: CorrelationId = None,
+    key: IdempotencyKey, correlation: CorrelationId = None, body: RuleChange | None = None,
 ) -> JSONResponse:  # fmt: skip
     envelope = await _as_admin(request, services, principal, correlation)
-    return await submit(services, envelope, key, c.RemoveAlertRule(name))
+    why = body.reason if body else ""
+    return await submit(services, envelope, key, c.RemoveAlertRule(name, why))
+
+
+@router.post(
+    "/rules/{name}/disable", summary="Disable an alert rule (kept, sends nothing)",
+    responses=APPLIED,
+)  # fmt: skip
+async def disable(
+    name: Code, body: RuleChange, request: Request, services: ServicesDep,
+    principal: PrincipalDep, key: IdempotencyKey, correlation: CorrelationId = None,
+) -> JSONResponse:  # fmt: skip
+    envelope = await _as_admin(request, services, principal, correlation)
+    return await submit(services, envelope, key, c.DisableAlertRule(name, body.reason))
+
+
+@router.post("/rules/{name}/enable", summary="Enable a disabled alert rule", responses=APPLIED)
+async def enable(
+    name: Code, body: RuleChange, request: Request, services: ServicesDep,
+    principal: PrincipalDep, key: IdempotencyKey, correlation: CorrelationId = None,
+) -> JSONResponse:  # fmt: skip
+    envelope = await _as_admin(request, services, principal, correlation)
+    return await submit(services, envelope, key, c.EnableAlertRule(name, body.reason))

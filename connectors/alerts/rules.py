@@ -16,6 +16,8 @@ RULE_TOPICS: Final = (
     "supplyhub:AlertRule.Defined",
     "supplyhub:AlertRule.Redefined",
     "supplyhub:AlertRule.Removed",
+    "supplyhub:AlertRule.Disabled",
+    "supplyhub:AlertRule.Enabled",
 )
 _READ_AT_ONCE: Final = 10_000
 
@@ -27,6 +29,8 @@ class Rule:
     changed_by: str  # the actor of the last change
     changed_at: datetime
     since: int  # the log position of the last change: an `opened` rule fires for later cases
+    enabled: bool = True  # a disabled rule is listed, and sends nothing
+    reason: str = ""  # why the last change was made
 
 
 @dataclass(frozen=True)
@@ -49,15 +53,25 @@ def fold(events: Iterable[tuple[int, Any]]) -> tuple[Rule, ...]:
     rules: dict[str, Rule] = {}
     names: dict[Any, str] = {}
     for position, event in events:
-        who, at = event.provenance.actor, event.provenance.at
-        if event.TOPIC.endswith(".Removed"):
-            rules.pop(names[event.originator_id], None)
-            continue
+        who, at, why = event.provenance.actor, event.provenance.at, event.reason
+        kind = event.TOPIC.rpartition(".")[2]
         name = names.setdefault(event.originator_id, getattr(event, "name", ""))
-        terms = AlertTerms(event.trigger, event.destination, event.target, event.open_hours,
-                           event.category, event.supplier, event.plant)  # fmt: skip
-        rules[name] = Rule(name, terms, who, at, position)
+        if kind == "Removed":
+            rules.pop(name, None)
+        elif kind in ("Disabled", "Enabled") and name in rules:
+            rules[name] = replace(rules[name], changed_by=who, changed_at=at, since=position,
+                                  enabled=kind == "Enabled", reason=why)  # fmt: skip
+        elif kind in ("Defined", "Redefined"):
+            terms = AlertTerms(event.trigger, event.destination, event.target, event.open_hours,
+                               event.category, event.supplier, event.plant)  # fmt: skip
+            enabled = rules[name].enabled if name in rules else True
+            rules[name] = Rule(name, terms, who, at, position, enabled, why)
     return tuple(sorted(rules.values(), key=lambda rule: rule.name))
+
+
+def rules_in_force(hub: SupplyHub) -> tuple[Rule, ...]:
+    """The rules that send: defined, not removed, not disabled."""
+    return tuple(rule for rule in read_rules(hub) if rule.enabled)
 
 
 def read_rules(hub: SupplyHub) -> tuple[Rule, ...]:

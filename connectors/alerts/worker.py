@@ -17,7 +17,15 @@ from datetime import datetime
 from typing import Any, Final, Protocol
 
 from connectors.alerts.deliveries import Delivery, DeliveryStore, Outgoing
-from connectors.alerts.rules import Case, Rule, alert_id, due, in_scope, read_rules, with_plants
+from connectors.alerts.rules import (
+    Case,
+    Rule,
+    alert_id,
+    due,
+    in_scope,
+    rules_in_force,
+    with_plants,
+)
 from connectors.alerts.sending import Alert, Sender, Sent
 from connectors.workers.loop import ResilientLoop, sleep_unless
 from connectors.workers.positions import PositionStore
@@ -84,7 +92,7 @@ class AlertWorker:
         """One round: the cases opened since the position, then the open cases' ages; returns
         how many alerts were sent or failed."""
         done = sum(self._send(*cut_off) for cut_off in self.deliveries.pending())
-        rules = read_rules(self.hub)
+        rules = rules_in_force(self.hub)
         while (found := self._follow(rules)) is not None:
             done += found
         return done + self._sweep(rules)

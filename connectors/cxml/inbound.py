@@ -31,7 +31,7 @@ from connectors.gateway.profile import PartnerProfile
 from domain.commands import Command
 from domain.errors import DomainError
 from domain.outcome import Outcome
-from storage.payloads import PayloadStore, payload_ref
+from storage.payloads import Payloads, payload_ref
 
 log = logging.getLogger(__name__)
 STATUS_UPDATE = "StatusUpdateRequest"
@@ -76,7 +76,7 @@ class CxmlInbound:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     limit: int = MAX_DOCUMENT_BYTES
     # The gateway's raw payload archive: a known partner's documents, as they came.
-    payloads: PayloadStore | None = None
+    payloads: Payloads | None = None
     verified: VerifiedSecrets = field(default_factory=VerifiedSecrets)
     statuses: StatusRecorder | None = None  # StatusUpdateRequests: none without (406)
 

@@ -31,7 +31,7 @@ from connectors.gateway.outbound import PartnerUnavailableError, outbound_order
 from connectors.gateway.profile import PartnerProfile, UnknownMappingError
 from domain.purchase_order import PurchaseOrder
 from storage.database import Database, Transaction
-from storage.payloads import PayloadStore
+from storage.payloads import Payloads
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,17 @@ class CxmlOrders:
             return self._select("WHERE state = %s", (FAILED,))
         return self._select("", ())
 
+    def totals(self) -> dict[str, tuple[int, int, str]]:
+        """Per partner: OrderRequests delivered, failed, and when the last was answered."""
+        with self._transaction() as tx:
+            rows = tx.execute(
+                "SELECT partner, SUM(CASE WHEN state = %s THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN state = %s THEN 1 ELSE 0 END), MAX(at) FROM cxml_orders "
+                "GROUP BY partner",
+                (DELIVERED, FAILED),
+            )
+        return {str(p): (int(ok or 0), int(bad or 0), str(at or "")) for p, ok, bad, at in rows}
+
     def _select(self, where: str, params: tuple[object, ...]) -> list[SentOrder]:
         with self._transaction() as tx:
             rows = tx.execute(
@@ -189,7 +200,7 @@ class CxmlOutbound:
     def __init__(
         self,
         orders: CxmlOrders,
-        payloads: PayloadStore,
+        payloads: Payloads,
         secrets: CxmlSecrets,
         *,
         host: str = "supplyhub",

@@ -8,7 +8,12 @@ from typing import Any
 
 from domain import commands as c
 from domain.outcome import Outcome
-from domain.use_cases.alert_rules import define_alert_rule, remove_alert_rule
+from domain.use_cases.alert_rules import (
+    define_alert_rule,
+    disable_alert_rule,
+    enable_alert_rule,
+    remove_alert_rule,
+)
 from domain.use_cases.cases import (
     assign_exception,
     place_quality_hold,
@@ -75,6 +80,8 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RecordFunctionalAckProblem: record_functional_ack_problem,
     c.DefineAlertRule: define_alert_rule,
     c.RemoveAlertRule: remove_alert_rule,
+    c.DisableAlertRule: disable_alert_rule,
+    c.EnableAlertRule: enable_alert_rule,
 }
 
 

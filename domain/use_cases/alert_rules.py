@@ -1,4 +1,5 @@
-"""Alert rules: an admin defines, redefines and removes them; each change is an event with who."""
+"""Alert rules: an admin defines, redefines, disables, enables and removes them; each change
+is an event with who (the provenance) and why (`reason`)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,27 @@ def define_alert_rule(ctx: Context, cmd: c.DefineAlertRule) -> Outcome:
                        cmd.supplier, cmd.plant)  # fmt: skip
     rule = ctx.uow.find(AlertRule, AlertRule.create_id(cmd.name))
     if rule is None:
-        ctx.uow.add(AlertRule.define(cmd.name, terms, ctx.provenance))
+        ctx.uow.add(AlertRule.define(cmd.name, terms, cmd.reason, ctx.provenance))
     else:
-        rule.redefine(terms, ctx.provenance)
+        rule.redefine(terms, cmd.reason, ctx.provenance)
     return Outcome("applied", f"alert-rule:{cmd.name}")
 
 
+def _rule(ctx: Context, name: str) -> AlertRule:
+    found: AlertRule = ctx.uow.get(AlertRule, AlertRule.create_id(name), "alert rule", name)
+    return found
+
+
 def remove_alert_rule(ctx: Context, cmd: c.RemoveAlertRule) -> Outcome:
-    rule = ctx.uow.get(AlertRule, AlertRule.create_id(cmd.name), "alert rule", cmd.name)
-    rule.remove(ctx.provenance)
+    _rule(ctx, cmd.name).remove(cmd.reason, ctx.provenance)
+    return Outcome("applied", f"alert-rule:{cmd.name}")
+
+
+def disable_alert_rule(ctx: Context, cmd: c.DisableAlertRule) -> Outcome:
+    _rule(ctx, cmd.name).disable(cmd.reason, ctx.provenance)
+    return Outcome("applied", f"alert-rule:{cmd.name}")
+
+
+def enable_alert_rule(ctx: Context, cmd: c.EnableAlertRule) -> Outcome:
+    _rule(ctx, cmd.name).enable(cmd.reason, ctx.provenance)
     return Outcome("applied", f"alert-rule:{cmd.name}")

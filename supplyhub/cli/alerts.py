@@ -1,4 +1,5 @@
-"""CLI for alert routing: `alerts rules list|add|remove`, `alerts list`, `worker alerts`."""
+"""CLI for alert routing: `alerts rules list|add|remove|disable|enable`, `alerts list`,
+`worker alerts`."""
 
 from __future__ import annotations
 
@@ -51,13 +52,18 @@ def register(subparsers: Any) -> None:
     where = add.add_mutually_exclusive_group(required=True)
     where.add_argument("--webhook", metavar="URL")
     where.add_argument("--email", metavar="ADDRESSES", help="separated by commas")
+    add.add_argument("--reason", default="", help="why (recorded with who)")
     add_json_flag(add)
     add.set_defaults(run=run_rules_add)
 
-    remove = verbs.add_parser("remove", help="remove a rule")
-    remove.add_argument("name")
-    add_json_flag(remove)
-    remove.set_defaults(run=run_rules_remove)
+    for verb, says in (("remove", "remove a rule"),
+                       ("disable", "keep a rule, listed, but send nothing by it"),
+                       ("enable", "send by a disabled rule again")):  # fmt: skip
+        change = verbs.add_parser(verb, help=says)
+        change.add_argument("name")
+        change.add_argument("--reason", default="", help="why (recorded with who)")
+        add_json_flag(change)
+        change.set_defaults(run=run_rules_change, verb=verb)
 
 
 def register_workers(worker_subparsers: Any) -> None:
@@ -105,12 +111,16 @@ def _command(args: argparse.Namespace, settings: Settings, command: Any) -> int:
 def run_rules_add(args: argparse.Namespace, settings: Settings) -> int:
     destination, target = ("webhook", args.webhook) if args.webhook else ("email", args.email)
     command = c.DefineAlertRule(args.name, args.trigger, destination, target, args.hours,
-                                args.category, args.supplier, args.plant)  # fmt: skip
+                                args.category, args.supplier, args.plant, args.reason)  # fmt: skip
     return _command(args, settings, command)
 
 
-def run_rules_remove(args: argparse.Namespace, settings: Settings) -> int:
-    return _command(args, settings, c.RemoveAlertRule(args.name))
+_CHANGES = {"remove": c.RemoveAlertRule, "disable": c.DisableAlertRule,
+            "enable": c.EnableAlertRule}  # fmt: skip
+
+
+def run_rules_change(args: argparse.Namespace, settings: Settings) -> int:
+    return _command(args, settings, _CHANGES[args.verb](args.name, args.reason))
 
 
 def run_rules_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -129,8 +139,10 @@ def run_rules_list(args: argparse.Namespace, settings: Settings) -> int:
                           (("category", r.category), ("supplier", r.supplier),
                            ("plant", r.plant)) if v) or "any case"  # fmt: skip
         when = f"open_longer {r.open_hours}h" if r.open_hours else r.trigger
-        print(f"{r.name}: {when}, {scope} -> {r.destination} {r.target} "
-              f"(by {r.changed_by} at {r.changed_at})")  # fmt: skip
+        off = "" if r.enabled else " [disabled]"
+        why = f": {r.reason}" if r.reason else ""
+        print(f"{r.name}{off}: {when}, {scope} -> {r.destination} {r.target} "
+              f"(by {r.changed_by} at {r.changed_at}{why})")  # fmt: skip
     return EXIT_OK
 
 

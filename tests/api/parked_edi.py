@@ -5,11 +5,13 @@ runs on a partner's mailbox) that parks an interchange it cannot read."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import httpx
 from live_server import LiveHub
 
+from connectors.cxml.secret import hash_secret
 from storage.payloads import payload_ref
 from supplyhub.workers import build_edi
 
@@ -68,3 +70,34 @@ def collect(live: LiveHub, interchange: bytes) -> str:
     gateway = build_edi(live.settings, live.hub)  # as `supplyhub worker edi` builds it
     gateway.receive(PARTNER, interchange)
     return payload_ref(interchange)
+
+
+CXML_PARTNER, CXML_SECRET = "cypress-cxml", "cypress-shared-secret"
+
+
+def a_cxml_document_received(live: LiveHub) -> None:
+    """A cXML partner (its profile written as operations keep it) sends a document to
+    `POST /cxml`; its credentials hold, so the hub keeps it, whatever it answers."""
+    profile = {
+        "partner": CXML_PARTNER, "supplier": "SUP-CYPRESS", "dialect": "cxml",
+        "version": "1.2.050", "ours": {"qualifier": "NetworkID", "id": "AN-BUYERHUB"},
+        "theirs": {"qualifier": "DUNS", "id": "CYPRESS-9"},
+        "cxml": {"sender": {"domain": "NetworkID", "identity": "AN-CYPRESS-9"},
+                 "secret_hash": hash_secret(CXML_SECRET, iterations=1000)},
+    }  # fmt: skip
+    live.settings.partner_dir.mkdir(parents=True, exist_ok=True)
+    (live.settings.partner_dir / f"{CXML_PARTNER}.json").write_text(json.dumps(profile))
+    document = f"""<?xml version="1.0" encoding="UTF-8"?>
+<cXML payloadID="console-{uuid.uuid4()}@cypress" timestamp="2026-12-05T02:00:00+00:00">
+  <Header>
+    <From><Credential domain="DUNS"><Identity>CYPRESS-9</Identity></Credential></From>
+    <To><Credential domain="NetworkID"><Identity>AN-BUYERHUB</Identity></Credential></To>
+    <Sender><Credential domain="NetworkID"><Identity>AN-CYPRESS-9</Identity>
+      <SharedSecret>{CXML_SECRET}</SharedSecret></Credential>
+      <UserAgent>Cypress desk</UserAgent></Sender>
+  </Header>
+  <Request><ConfirmationRequest/></Request>
+</cXML>"""
+    answer = httpx.post(f"{live.url}/cxml", content=document.encode(),
+                        headers={"Content-Type": "text/xml"})  # fmt: skip
+    assert answer.status_code < 500, answer.text

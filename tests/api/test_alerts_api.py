@@ -1,6 +1,6 @@
 """Alert routing over HTTP against a real uvicorn and the demo data: the rules (an admin's
-alone, each change recorded with who), and the alerts the worker sent, as `GET
-/api/v1/alerts` lists them."""
+to change, each change recorded with who and why; the console's operators read them), and the
+alerts the worker sent, as `GET /api/v1/alerts` lists them."""
 
 from __future__ import annotations
 
@@ -45,16 +45,57 @@ def test_an_admin_defines_a_rule_and_it_is_listed_with_who_changed_it(live: Live
         "name": "acme-stuck", "trigger": "open_longer", "open_hours": 4, "category": "",
         "supplier": "SUP-ACME", "plant": "", "destination": "webhook",
         "target": "https://ops.example/hooks/hub", "changed_by": "admin:admin-user",
-        "changed_at": "",
+        "changed_at": "", "enabled": True, "reason": "",
     }  # fmt: skip
 
 
-def test_only_an_admin_reads_or_changes_the_rules_and_the_alerts(live: LiveHub) -> None:
+def test_only_an_admin_changes_the_rules(live: LiveHub) -> None:
+    put_rule(live, "kept", TERMS)
     for role in (Role.BUYER, Role.AP, Role.AUDITOR, Role.SUPPLIER, Role.CONNECTOR):
+        headers = {**bearer(live, role), "Idempotency-Key": str(uuid.uuid4())}
+        url = f"{live.url}/api/v1/alerts/rules/kept"
         assert put_rule(live, "nope", TERMS, role).status_code == 403, role
-        for path in ("/api/v1/alerts/rules", "/api/v1/alerts"):
-            assert httpx.get(f"{live.url}{path}", headers=bearer(live, role)).status_code == 403
+        assert httpx.delete(url, headers=headers).status_code == 403, role
+        assert httpx.post(f"{url}/disable", json={}, headers=headers).status_code == 403, role
     assert "nope" not in rules(live)
+    assert rules(live)["kept"]["enabled"] is True
+
+
+def test_the_consoles_operators_read_the_rules_and_the_alerts_and_others_do_not(
+    live: LiveHub,
+) -> None:
+    for role, status in ((Role.BUYER, 200), (Role.AUDITOR, 200), (Role.AP, 403),
+                         (Role.SUPPLIER, 403), (Role.CONNECTOR, 403)):  # fmt: skip
+        for path in ("/api/v1/alerts/rules", "/api/v1/alerts"):
+            answer = httpx.get(f"{live.url}{path}", headers=bearer(live, role))
+            assert answer.status_code == status, (role, path)
+
+
+def test_a_disabled_rule_is_listed_with_who_and_why_and_enabled_again(live: LiveHub) -> None:
+    put_rule(live, "paused", {**TERMS, "reason": "acme is slow to answer"})
+    url = f"{live.url}/api/v1/alerts/rules/paused"
+
+    def change(action: str, reason: str, key: str = "") -> httpx.Response:
+        headers = {**bearer(live, Role.ADMIN), "Idempotency-Key": key or str(uuid.uuid4())}
+        return httpx.post(f"{url}/{action}", json={"reason": reason}, headers=headers)
+
+    defined = rules(live)["paused"]
+    disabled = change("disable", "acme on holiday", key="pause-1")
+    replayed = change("disable", "acme on holiday", key="pause-1")
+    twice = change("disable", "again")
+    after_disable = rules(live)["paused"]
+    enabled = change("enable", "acme back")
+
+    assert defined["reason"] == "acme is slow to answer"
+    assert disabled.status_code == 200, disabled.text
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    assert twice.status_code == 409
+    assert after_disable["enabled"] is False
+    assert after_disable["reason"] == "acme on holiday"
+    assert after_disable["changed_by"] == "admin:admin-user"
+    assert enabled.status_code == 200, enabled.text
+    assert rules(live)["paused"] | {"changed_at": ""} == {**defined, "changed_at": "",
+                                                         "reason": "acme back"}  # fmt: skip
 
 
 def test_a_rule_with_bad_terms_or_unknown_fields_is_refused_naming_them(live: LiveHub) -> None:
@@ -86,10 +127,13 @@ def test_a_removed_rule_leaves_the_list_and_removing_it_again_is_a_conflict(
     headers = {**bearer(live, Role.ADMIN), "Idempotency-Key": str(uuid.uuid4())}
     url = f"{live.url}/api/v1/alerts/rules/short-lived"
 
-    removed = httpx.delete(url, headers=headers)
+    removed = httpx.request("DELETE", url, json={"reason": "not needed"}, headers=headers)
     again = httpx.delete(url, headers={**headers, "Idempotency-Key": str(uuid.uuid4())})
+    unknown = httpx.post(f"{url}/enable", json={"reason": "x"},
+                         headers={**headers, "Idempotency-Key": str(uuid.uuid4())})  # fmt: skip
 
     assert removed.status_code == 200, removed.text
+    assert unknown.status_code == 409
     assert "short-lived" not in rules(live)
     assert again.status_code == 409
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from browser import Offline, token
-from parked_edi import acknowledgement, an_open_order, collect, write_profile
+from parked_edi import (
+    CXML_PARTNER,
+    a_cxml_document_received,
+    acknowledgement,
+    an_open_order,
+    collect,
+    write_profile,
+)
 from playwright.sync_api import expect
 from test_console_ops_browser import ask, sign_in
 
@@ -27,6 +34,7 @@ def test_an_operator_drills_from_a_parked_interchange_to_its_order_and_replays_i
     po = an_open_order(live, token(live, Role.ADMIN))
     interchange = acknowledgement(po, "PC", control=811)
     ref = collect(live, interchange)
+    a_cxml_document_received(live)
 
     sign_in(page, live, Role.ADMIN, "olga")
     row = page.locator(f'#parked tr[data-ref="{ref}"]')
@@ -34,7 +42,12 @@ def test_an_operator_drills_from_a_parked_interchange_to_its_order_and_replays_i
     expect(page.locator("#parked-summary")).to_have_text("1 interchange parked")
     boreal = page.locator('#channels tr[data-partner="boreal"]')
     expect(boreal).to_contain_text("SUP-BOREAL")
-    expect(boreal.locator("td").nth(7)).to_have_text("1")  # parked
+    expect(boreal.locator("td.parked")).to_have_text("1")
+    expect(boreal.locator("td.received")).to_have_text("1")
+    cypress = page.locator(f'#channels tr[data-partner="{CXML_PARTNER}"]')
+    expect(cypress.locator("td.dialect")).to_have_text("cxml")
+    expect(cypress.locator("td.received")).to_have_text("1")
+    expect(cypress.locator("td.last-in")).not_to_have_text("never")
     expect(page.locator('#backbone tr[data-worker="inbound (NATS)"]')).to_contain_text(
         "SUPPLYHUB_NATS_URL is not set"
     )
@@ -45,7 +58,11 @@ def test_an_operator_drills_from_a_parked_interchange_to_its_order_and_replays_i
     # drill down: the parked interchange names the order; its trace shows it, and back
     row.get_by_role("link", name=f"PO {po['number']}").click()
     expect(page).to_have_url(f"{live.url}/console/trace/{po['number']}")
-    expect(page.locator(f'#trace-parked tr[data-ref="{ref}"]')).to_contain_text("boreal")
+    parked_on_trace = page.locator(f'#trace-parked tr[data-ref="{ref}"]')
+    expect(parked_on_trace).to_contain_text("boreal")
+    with page.expect_download() as stuck_bytes:  # what holds the order up, as the partner sent it
+        parked_on_trace.get_by_role("link", name="sha256:").click()
+    assert Path(stuck_bytes.value.path()).read_bytes() == interchange
     page.get_by_role("link", name="Back to the console").click()
     expect(row).to_be_visible()
 

@@ -46,9 +46,9 @@ function channelRow(c) {
   const row = document.createElement("tr");
   row.dataset.partner = c.partner;
   row.append(
-    cell(c.partner), cell(c.supplier), cell(c.dialect), cell(when(c.last_in)),
-    cell(when(c.last_out)), cell(c.sent), cell(c.refused, c.refused ? "alarm" : ""),
-    cell(c.parked, c.parked ? "alarm" : ""),
+    cell(c.partner), cell(c.supplier), cell(c.dialect, "dialect"), cell(when(c.last_in), "last-in"),
+    cell(when(c.last_out), "last-out"), cell(c.received, "received"), cell(c.sent), cell(c.refused, c.refused ? "alarm" : ""),
+    cell(c.parked, c.parked ? "parked alarm" : "parked"),
     cell(`${(c.error_rate * 100).toFixed(1)} %`, c.error_rate ? "alarm" : "good"),
   );
   return row;

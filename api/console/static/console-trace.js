@@ -78,7 +78,10 @@ async function loadTrace() {
     ...trace.parked.map((p) => {
       const row = document.createElement("tr");
       row.dataset.ref = p.ref;
-      row.append(textCell(p.ref), textCell(p.partner), textCell(p.reason), textCell(p.at));
+      // The interchange's raw bytes, one click away: what the partner sent, as it came.
+      const ref = document.createElement("td");
+      ref.append(payloadLink(p.ref));
+      row.append(ref, textCell(p.partner), textCell(p.reason), textCell(p.at));
       return row;
     }),
   );
@@ -93,17 +96,7 @@ function stepRow(step, stuck) {
   row.classList.toggle("stuck", stuck.has(step.document));
   const payload = document.createElement("td");
   if (step.payload_ref.startsWith("sha256:")) {
-    // Kept in the hub's payload archive: fetched with the token, handed over as a download.
-    const link = document.createElement("a");
-    link.href = `../../api/v1/edi/payloads/${encodeURIComponent(step.payload_ref)}`;
-    link.className = "payload-ref";
-    link.textContent = `${step.payload_ref.slice(0, 19)}…`;
-    link.title = step.payload_ref;
-    link.addEventListener("click", (event) => {
-      event.preventDefault();
-      downloadPayload(step.payload_ref, link.href).catch((error) => showProblem(error.message));
-    });
-    payload.append(link);
+    payload.append(payloadLink(step.payload_ref));
   } else if (step.payload_ref) {
     // Another reference (a request's digest, a NATS subject and id): shown, not archived.
     const code = document.createElement("code");
@@ -124,6 +117,20 @@ function stepRow(step, stuck) {
     payload,
   );
   return row;
+}
+
+function payloadLink(ref) {
+  // Kept in the hub's payload archive: fetched with the token, handed over as a download.
+  const link = document.createElement("a");
+  link.href = `../../api/v1/edi/payloads/${encodeURIComponent(ref)}`;
+  link.className = "payload-ref";
+  link.textContent = `${ref.slice(0, 19)}…`;
+  link.title = ref;
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    downloadPayload(ref, link.href).catch((error) => showProblem(error.message));
+  });
+  return link;
 }
 
 function traceLink(name, text) {

@@ -269,3 +269,25 @@ def test_a_rule_with_bad_terms_is_refused_naming_the_field(
 
     assert code == 2
     assert "open_hours: must be at least 1" in capsys.readouterr().err
+
+
+def test_a_disabled_rule_sends_nothing_until_it_is_enabled_again(
+    hub: Hub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with webhook_receiver() as receiver:
+        hub.rule("late", "--trigger", "sla_breached", "--webhook", receiver.url)
+        assert main(["alerts", "rules", "disable", "late", "--reason", "holiday"]) == 0
+        hub.rejected_case("SUP-ACME")
+        hub.clock.now = hub.read_side.read_models.exceptions(None, "open")[0].due_at
+        hub.clock.now += timedelta(minutes=1)
+        hub.worker().step()
+        assert receiver.requests == []
+        capsys.readouterr()
+        assert main(["alerts", "rules", "list", "--json"]) == 0
+        [listed] = json.loads(capsys.readouterr().out)
+        assert (listed["enabled"], listed["reason"]) == (False, "holiday")
+
+        assert main(["alerts", "rules", "enable", "late", "--reason", "back"]) == 0
+        hub.worker().step()
+
+    assert [json.loads(r.body)["rule"] for r in receiver.requests] == ["late"]
