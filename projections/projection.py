@@ -31,7 +31,7 @@ class Column:
     """A typed column beside the row's JSON, for the filters queries need."""
 
     name: str
-    kind: str = "text"  # text | bool
+    kind: str = "text"  # text | bool | int
     indexed: bool = False  # each index costs every write: only where queries need one
 
 

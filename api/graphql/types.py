@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Role
 from api.graphql.context import Info
@@ -249,6 +251,13 @@ class PurchaseOrderPage:
     items: list[PurchaseOrder]
     end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
     has_next_page: bool
+    counting: strawberry.Private[Callable[[], int] | None] = None
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        """How many orders the filters hold over every page (one count in the store)."""
+        assert self.counting is not None  # every page of orders is made with its count
+        return await run_in_threadpool(self.counting)
 
 
 @strawberry.type
@@ -266,12 +275,10 @@ class ExceptionCase:
 
     @strawberry.field
     async def purchase_order(self, info: Info) -> PurchaseOrder | None:
-        """The order the case concerns, directly or through its receipt or invoice."""
+        """The order the case concerns, directly or through its receipt or invoice: the
+        orders of every case on the page are read together."""
         context = info.context
-        if self.document.startswith("po:"):
-            found = await context.purchase_orders.load(self.document.removeprefix("po:"))
-        else:  # a receipt's or an invoice's: the read side knows which order it concerns
-            found = context.read_models.case_purchase_order(self.key, context.principal.scope)
+        found = await context.case_orders.load((self.key, self.document))
         return PurchaseOrder.of(found, context.principal.role) if found else None
 
     @classmethod
@@ -289,6 +296,13 @@ class ExceptionCasePage:
     items: list[ExceptionCase]
     end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
     has_next_page: bool
+    counting: strawberry.Private[Callable[[], int] | None] = None
+
+    @strawberry.field
+    async def total_count(self) -> int | None:
+        """How many cases the filters hold over every page (one count in the store); null
+        for suppliers and when filtered by plant (which is read through the orders)."""
+        return None if self.counting is None else await run_in_threadpool(self.counting)
 
 
 @strawberry.type

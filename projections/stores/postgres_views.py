@@ -19,6 +19,12 @@ class PostgresDialect(SqlDialect):
     mark = POSTGRES.mark
     for_update = POSTGRES.lock("UPDATE")
 
+    def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        """One array parameter, whatever the count: one statement text to plan."""
+        if not values:
+            return super().one_of(column, values)
+        return f"{column} = ANY({self.mark})", [values]
+
     def load(self, cur: Cursor, table: str, keys: list[str]) -> dict[str, str]:
         """One short statement with the keys as one array: a statement with a placeholder
         per key was new text to parse for every batch (6 % of a rebuild's main thread)."""
@@ -33,7 +39,7 @@ class PostgresDialect(SqlDialect):
         """One statement whatever the row count: each column goes as one array parameter
         (executemany sent a statement per row, most of a rebuild's writing time)."""
         names = ["key", *(c.name for c in columns), "doc"]
-        kinds = ["text", *("int" if c.kind == "bool" else "text" for c in columns), "text"]
+        kinds = ["text", *("int" if c.kind in ("bool", "int") else "text" for c in columns), "text"]
         arrays = ", ".join(f"%b::{kind}[]" for kind in kinds)
         updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
         cur.execute(
