@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
+from strawberry.types.nodes import SelectedField
 
 from api.auth import Role
 from api.graphql.context import Info
@@ -231,18 +232,27 @@ class PurchaseOrder:
     invoices: list[Invoice]
 
     @classmethod
-    def of(cls, v: rm.PurchaseOrderView, role: Role) -> PurchaseOrder:
+    def of(
+        cls, v: rm.PurchaseOrderView, role: Role, asked: Collection[str] | None = None
+    ) -> PurchaseOrder:
+        """The order for this role; with `asked` (the fields the query selects), the lists
+        it does not select are left empty rather than built (they are never written)."""
+
+        def wanted(name: str) -> bool:
+            return asked is None or name in asked
+
         return redacted(cls(
             number=v.number, supplier=v.supplier, currency=v.currency, revision=v.revision,
             status=v.status, needs_action=v.needs_action,
             acknowledged_revision=v.acknowledged_revision, released_at=v.released_at,
             updated_at=v.updated_at, open_exceptions=v.open_exceptions,
-            lines=[Line.of(x) for x in v.lines],
-            revisions=[Revision.of(x, role) for x in v.revisions],
-            acknowledgements=[Acknowledgement.of(x) for x in v.acknowledgements],
-            shipments=[Shipment.of(x) for x in v.shipments],
-            receipts=[Receipt.of(x) for x in v.receipts],
-            invoices=[Invoice.of(x, role) for x in v.invoices],
+            lines=[Line.of(x) for x in v.lines] if wanted("lines") else [],
+            revisions=[Revision.of(x, role) for x in v.revisions] if wanted("revisions") else [],
+            acknowledgements=[Acknowledgement.of(x) for x in v.acknowledgements]
+            if wanted("acknowledgements") else [],
+            shipments=[Shipment.of(x) for x in v.shipments] if wanted("shipments") else [],
+            receipts=[Receipt.of(x) for x in v.receipts] if wanted("receipts") else [],
+            invoices=[Invoice.of(x, role) for x in v.invoices] if wanted("invoices") else [],
         ), role)  # fmt: skip
 
 
@@ -279,7 +289,7 @@ class ExceptionCase:
         orders of every case on the page are read together."""
         context = info.context
         found = await context.case_orders.load((self.key, self.document))
-        return PurchaseOrder.of(found, context.principal.role) if found else None
+        return PurchaseOrder.of(found, context.principal.role, _asked(info)) if found else None
 
     @classmethod
     def of(cls, v: rm.ExceptionView, role: Role) -> ExceptionCase:
@@ -289,6 +299,18 @@ class ExceptionCase:
             status=CaseStatus(v.status), reason=v.reason,
             opened_at=v.opened_at, due_at=v.due_at,
         ), role)  # fmt: skip
+
+
+def _asked(info: Info) -> frozenset[str] | None:
+    """The fields selected under this one, by name; None (everything) when a fragment is
+    among them, which this does not follow."""
+    names: set[str] = set()
+    for field in info.selected_fields:
+        for selection in field.selections:
+            if not isinstance(selection, SelectedField):
+                return None
+            names.add(selection.name)
+    return frozenset(names)
 
 
 @strawberry.type

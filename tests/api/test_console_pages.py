@@ -295,3 +295,26 @@ def counted_reads(read_side: ReadSide) -> AbstractContextManager[Reads]:
             del store._reading
 
     return Counting()
+
+
+def test_a_cases_order_carries_every_field_the_query_selects_even_through_a_fragment(
+    console: Console,
+) -> None:
+    fields = "number lines { lineNumber shipTo } invoices { invoiceNumber matchStatus }"
+    direct = (
+        f"{{ exceptions(status: null, first: 50) {{ items {{ purchaseOrder {{ {fields} }} }} }} }}"
+    )
+    fragment = (
+        "query { exceptions(status: null, first: 50) { items { purchaseOrder { ...Order } } } }"
+        f" fragment Order on PurchaseOrder {{ {fields} }}"
+    )
+
+    for query in (direct, fragment):
+        items = console.graphql(query)["data"]["exceptions"]["items"]
+        for item in items:
+            order = item["purchaseOrder"]
+            expected = console.graphql(
+                f'{{ purchaseOrder(number: "{order["number"]}") {{ {fields} }} }}'
+            )["data"]["purchaseOrder"]
+            assert order == expected
+        assert any(item["purchaseOrder"]["invoices"] for item in items), query
