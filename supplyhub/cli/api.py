@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from api.auth import AuthConfig, Role
+from storage.gc_pause import freeze_long_lived
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import fail
 from supplyhub.settings import DEV_JWT_SECRET, Settings
@@ -213,6 +214,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             read_side.status,
         )  # fmt: skip
         stop_metrics = serve_metrics(settings, app, args.host)
+        freeze_long_lived()  # full collections then skip start-up's objects (storage/gc_pause)
         try:
             uvicorn.Server(
                 uvicorn.Config(app, host=args.host, port=args.port, log_level="info", workers=1)
