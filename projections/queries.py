@@ -180,6 +180,15 @@ class StoredReadModels:
         docs = self.store.select("audit_trail", {"document_id": str(document_id)}, order="key")
         return tuple(view_codec.decode(doc) for doc in docs)
 
+    def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
+        """One read of every document's audit trail, each oldest first."""
+        wanted = sorted({str(found) for found in document_ids})
+        docs = self.store.select("audit_trail", {"document_id": wanted}, order="key")
+        found: dict[UUID, list[AuditEntryView]] = {}
+        for entry in (view_codec.decode(doc) for doc in docs):
+            found.setdefault(UUID(entry.document_id), []).append(entry)
+        return {key: tuple(entries) for key, entries in found.items()}
+
     def _open_orders(self, supplier: str | None) -> list[PurchaseOrderView]:
         equals: dict[str, Any] = {"kind": "po", "status": "open"}
         if supplier is not None:

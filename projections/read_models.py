@@ -310,6 +310,9 @@ class ReadModels(Protocol):
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
         """Every event of one document, oldest first, with its provenance (the audit trail)."""
 
+    def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
+        """The audit trails of several documents, read together (a trace's)."""
+
 
 def case_place(case: ExceptionView) -> tuple[str, str]:
     """Where a case stands in the queue: oldest first (UTC ISO text, as the view's column

@@ -197,6 +197,9 @@ class FakeReadModels:
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
         return ()
 
+    def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
+        return {}
+
 
 def held(case: ExceptionView, filter: CaseFilter) -> bool:
     """Whether a case is one the filter holds: the queue's filters, in memory."""

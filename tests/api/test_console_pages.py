@@ -318,3 +318,26 @@ def test_a_cases_order_carries_every_field_the_query_selects_even_through_a_frag
             )["data"]["purchaseOrder"]
             assert order == expected
         assert any(item["purchaseOrder"]["invoices"] for item in items), query
+
+
+def test_the_trace_of_an_order_reads_its_documents_cases_and_events_in_three_reads(
+    console: Console,
+) -> None:
+    read = console.read_side.read_models
+    every = console.every()
+    po = next(
+        po for po in read.purchase_orders(None, PurchaseOrderFilter(), 100).items
+        if po.shipments and po.receipts and po.invoices
+        and any(case.document == f"po:{po.number}" for case in every)
+    )  # fmt: skip
+    url = f"/console/purchase-orders/{po.number}/trace"
+
+    with counted_reads(console.read_side) as reads:
+        answer = console.client.get(url, headers=console.bearer(Role.AUDITOR))
+
+    assert answer.status_code == 200, answer.text
+    trace = answer.json()
+    cases = [f"exception:{c.key}" for c in every if c.document == f"po:{po.number}"]
+    assert set(cases) <= set(trace["documents"]) and len(trace["documents"]) >= 5
+    assert {step["document"] for step in trace["steps"]} == set(trace["documents"])
+    assert reads.count == 3  # the order, the cases on its documents, every document's events

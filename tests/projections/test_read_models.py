@@ -135,7 +135,7 @@ def test_a_trace_holds_every_event_of_the_order_and_of_its_asns_receipts_invoice
         if po.shipments and po.receipts and po.invoices
     )  # fmt: skip
     labels = documents_of(po, read_side.read_models.exceptions(None, status=None))
-    steps = timeline(labels, read_side.read_models.history)
+    steps = timeline(labels, read_side.read_models.histories)
 
     own = [s.entry for s in steps if s.document == f"po:{po.number}"]
     assert own == list(read_side.history(str(PurchaseOrder.create_id(po.number))))
