@@ -218,7 +218,7 @@ def _case_filters(filter: CaseFilter) -> tuple[dict[str, Any], dict[str, Range]]
     equals = {column: value for column, value in wanted.items() if value is not None}
     ranges = {
         "opened_at": Range(high=_utc(filter.opened_before)),
-        "due_at": Range(high=_utc(filter.due_before), below=True),
+        "due_at": Range(_utc(filter.due_from), _utc(filter.due_before), below=True),
     }
     return equals, ranges
 

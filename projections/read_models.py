@@ -217,7 +217,7 @@ class PurchaseOrderFilter:
 class CaseFilter:
     """Which exception cases a queue page holds; every filter is applied in the view store.
     `opened_before` is an age (opened at least so long ago), `due_before` an SLA breach (its
-    due time passed before that moment)."""
+    due time passed before that moment), `due_from` its opposite (not due before then)."""
 
     supplier: str | None = None
     status: str | None = "open"
@@ -226,6 +226,7 @@ class CaseFilter:
     owner: str | None = None
     opened_before: datetime | None = None
     due_before: datetime | None = None
+    due_from: datetime | None = None
 
 
 @dataclass(frozen=True)

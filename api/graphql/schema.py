@@ -163,7 +163,8 @@ def case_filter(
     older_than_hours: float | None, breached: bool | None,
 ) -> CaseFilter | None:  # fmt: skip
     """The queue's filters as the store applies them, in the caller's scope (None: a
-    supplier asked for another's cases). `breached` is as of now: open and past due."""
+    supplier asked for another's cases). `breached` is as of now: true, the open cases past
+    their due time; false, the open cases not yet due."""
     scope = context.principal.scope
     if scope is not None and supplier not in (None, scope):
         return None
@@ -173,12 +174,13 @@ def case_filter(
     opened_before = None if older_than_hours is None else now - timedelta(hours=older_than_hours)
     return CaseFilter(
         supplier=scope or supplier,
-        status="open" if breached else _value(status),
+        status="open" if breached is not None else _value(status),
         owner_role=_value(owner_role),
         category=_value(category),
         owner=owner,
         opened_before=opened_before,
         due_before=now if breached else None,
+        due_from=now if breached is False else None,
     )
 
 

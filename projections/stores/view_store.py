@@ -213,11 +213,11 @@ class SqlViewStore:
         (what the row would hold had it been written now): a new filter column needs no
         rebuild of the view. Nothing happens when the table has every column."""
         table = table_name(processor.name, version)
+        if not self._missing_columns(processor, table):
+            return  # the usual case: read, no write lock taken
         with self.transaction() as session:
             cur = session.cur
-            cur.execute(f"SELECT * FROM {table} LIMIT 0")
-            present = {str(column[0]) for column in cur.description}
-            missing = [c for c in processor.columns if c.name not in present]
+            missing = self._missing_columns(processor, table, cur)  # again, under the lock
             if not missing:
                 return
             for column in missing:
@@ -238,6 +238,19 @@ class SqlViewStore:
             assignments = ", ".join(f"{missing_column.name} = {m}" for missing_column in missing)
             if rows:
                 cur.executemany(f"UPDATE {table} SET {assignments} WHERE key = {m}", rows)
+
+    def _missing_columns(
+        self, processor: Processor, table: str, cur: Cursor | None = None
+    ) -> list[Column]:
+        def missing(cur: Cursor) -> list[Column]:
+            cur.execute(f"SELECT * FROM {table} LIMIT 0")
+            present = {str(column[0]) for column in cur.description}
+            return [c for c in processor.columns if c.name not in present]
+
+        if cur is not None:
+            return missing(cur)
+        with self._reading() as reading:
+            return missing(reading)
 
     def register(self, processor: Processor) -> None:
         """Know a view's columns, without touching the schema (for a process that writes

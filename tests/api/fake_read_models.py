@@ -211,6 +211,7 @@ def held(case: ExceptionView, filter: CaseFilter) -> bool:
         all(value in (None, getattr(case, name)) for name, value in wanted.items())
         and (filter.opened_before is None or case.opened_at <= filter.opened_before)
         and (filter.due_before is None or case.due_at < filter.due_before)
+        and (filter.due_from is None or case.due_at >= filter.due_from)
     )
 
 

@@ -135,6 +135,7 @@ def test_the_queue_filtered_in_the_store_holds_the_cases_filtering_every_case_wo
         f'supplier: "{supplier}"': lambda c: c.status == "open" and c.supplier == supplier,
         f"olderThanHours: {hours:.6f}, status: null": lambda c: c.age_hours(now) >= hours,
         "breached: true": lambda c: c.breached(now),
+        "breached: false, status: null": lambda c: c.status == "open" and not c.breached(now),
         "breached: true, ownerRole: buyer": lambda c: c.breached(now) and c.owner_role == "buyer",
     }
 
