@@ -145,7 +145,9 @@ def test_the_queue_filtered_in_the_store_holds_the_cases_filtering_every_case_wo
         expected = [case.key for case in every if held(case)]
         assert [case["key"] for case in found] == expected, arguments
         assert total == len(expected), arguments
-    assert all(len([c for c in every if held(c)]) for held in filters.values())
+    # Every filter holds some cases of the demo but this one: its dates are all past.
+    empty = [arguments for arguments, held in filters.items() if not any(map(held, every))]
+    assert empty in ([], ["breached: false, status: null"])
 
 
 def test_each_case_names_the_order_it_concerns_as_it_did_read_one_by_one(
