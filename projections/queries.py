@@ -101,7 +101,8 @@ class StoredReadModels:
 
     def blocked_invoices(self, supplier: str | None) -> int:
         equals, _ = _order_filters(supplier, PurchaseOrderFilter())
-        return self.store.count("purchase_orders", equals, total="blocked_invoices")
+        some = {"blocked_invoices": Range(low=1)}  # on its index: the few orders with any
+        return self.store.count("purchase_orders", equals, some, total="blocked_invoices")
 
     def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
         """One indexed read of the cases whose document is one of ``documents``."""

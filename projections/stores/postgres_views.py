@@ -19,6 +19,14 @@ class PostgresDialect(SqlDialect):
     mark = POSTGRES.mark
     for_update = POSTGRES.lock("UPDATE")
 
+    def index_names(self, cur: Cursor, table: str) -> set[str]:
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = %s",
+            (table,),
+        )
+        return {str(row[0]) for row in cur.fetchall()}
+
     def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
         """One array parameter, whatever the count: one statement text to plan."""
         if not values:

@@ -70,6 +70,11 @@ class SqlDialect:
     def many(self, count: int) -> str:
         return ",".join([self.mark] * count)
 
+    def index_names(self, cur: Cursor, table: str) -> set[str]:
+        query = f"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = {self.mark}"
+        cur.execute(query, (table,))
+        return {str(row[0]) for row in cur.fetchall()}
+
     def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
         """A condition that `column` is one of `values`, and its parameters."""
         if not values:
@@ -210,20 +215,21 @@ class SqlViewStore:
 
     def _complete_columns(self, processor: Processor, version: int) -> None:
         """A table made before a column was declared gets it, filled from each row's view
-        (what the row would hold had it been written now): a new filter column needs no
-        rebuild of the view. Nothing happens when the table has every column."""
+        (what the row would hold had it been written now), and an index declared since is
+        made: a new filter column needs no rebuild of the view. Nothing happens when the
+        table has every column and index."""
         table = table_name(processor.name, version)
-        if not self._missing_columns(processor, table):
+        if not any(self._missing(processor, table)):
             return  # the usual case: read, no write lock taken
         with self.transaction() as session:
             cur = session.cur
-            missing = self._missing_columns(processor, table, cur)  # again, under the lock
-            if not missing:
-                return
+            missing, unindexed = self._missing(processor, table, cur)  # again, under the lock
             for column in missing:
                 cur.execute(f"ALTER TABLE {table} ADD COLUMN {column.name} {_sql_type(column)}")
-                if column.indexed:
-                    cur.execute(f"CREATE INDEX {table}_{column.name} ON {table} ({column.name})")
+            for column in unindexed:
+                cur.execute(f"CREATE INDEX {table}_{column.name} ON {table} ({column.name})")
+            if not missing:
+                return
             row_columns = getattr(processor, "row_columns", None)
             if row_columns is None:
                 return
@@ -239,13 +245,19 @@ class SqlViewStore:
             if rows:
                 cur.executemany(f"UPDATE {table} SET {assignments} WHERE key = {m}", rows)
 
-    def _missing_columns(
+    def _missing(
         self, processor: Processor, table: str, cur: Cursor | None = None
-    ) -> list[Column]:
-        def missing(cur: Cursor) -> list[Column]:
+    ) -> tuple[list[Column], list[Column]]:
+        """The declared columns the table lacks, and the indexed ones without their index."""
+
+        def missing(cur: Cursor) -> tuple[list[Column], list[Column]]:
             cur.execute(f"SELECT * FROM {table} LIMIT 0")
             present = {str(column[0]) for column in cur.description}
-            return [c for c in processor.columns if c.name not in present]
+            indexes = self.dialect.index_names(cur, table)
+            return (
+                [c for c in processor.columns if c.name not in present],
+                [c for c in processor.columns if c.indexed and f"{table}_{c.name}" not in indexes],
+            )
 
         if cur is not None:
             return missing(cur)

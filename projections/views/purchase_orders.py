@@ -59,10 +59,10 @@ purchase_orders = Projection(
         Column("kind"),
         Column("supplier", indexed=True),
         Column("status"),
-        Column("needs_action", "bool"),
+        Column("needs_action", "bool", indexed=True),  # the console counts those awaiting
         Column("released_at"),
         Column("number", indexed=True),
-        Column("blocked_invoices", "int"),  # the console's count, summed in the store
+        Column("blocked_invoices", "int", indexed=True),  # the console's count, summed
     ),
     row_columns=_row_columns,
     split_by="purchaseorder:",  # a rebuild may split the POs between processes (links are shared)

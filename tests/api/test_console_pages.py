@@ -260,6 +260,7 @@ def test_a_queue_table_made_before_the_filter_columns_gets_them_filled_on_openin
         session.cur.execute("DROP INDEX view_exceptions_v1_document")
         for column in ("owner", "due_at", "document"):
             session.cur.execute(f"ALTER TABLE view_exceptions_v1 DROP COLUMN {column}")
+        session.cur.execute("DROP INDEX view_purchase_orders_v1_needs_action")
     read_side.close()
 
     reopened = open_read_side(settings, hub)
@@ -270,6 +271,13 @@ def test_a_queue_table_made_before_the_filter_columns_gets_them_filled_on_openin
 
     assert case in found
     assert overdue == sum(c.status == "open" for c in cases)
+    with reopened.store.transaction() as session:
+        indexes = {
+            name
+            for table in ("view_purchase_orders_v1", "view_exceptions_v1")
+            for name in reopened.store.dialect.index_names(session.cur, table)
+        }
+    assert {"view_purchase_orders_v1_needs_action", "view_exceptions_v1_document"} <= indexes
     reopened.close()
     hub.close()
 
