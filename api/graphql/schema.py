@@ -24,6 +24,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
+from strawberry.types.nodes import SelectedField
 
 from api.auth import Role
 from api.envelope import require_key
@@ -143,10 +144,17 @@ async def exceptions(
     if wanted is None:  # a supplier naming another supplier: none of its cases
         return ExceptionCasePage(items=[], end_cursor=None, has_next_page=False)
     found, orders = await run_in_threadpool(_visible_cases, context, wanted, plant, first, mark)
-    if orders:
-        context.prime_case_orders(found, orders)
     more = len(found) > first
     page = found[:first]
+    # The page's orders in one read before its items ask (the plant filter read them already),
+    # so each item's `purchaseOrder` finds its order primed, however its resolvers are scheduled.
+    if plant is None and _selects_order(info):
+        pairs = [(case.key, case.document) for case in page]
+        scope = context.principal.scope
+        orders = await run_in_threadpool(context.read_models.cases_orders, pairs, scope)
+        context.prime_case_orders(page, orders)
+    elif plant is not None:
+        context.prime_case_orders(page, orders)
     counted = plant is None and role is not Role.SUPPLIER  # a supplier's are filtered after
     counting = partial(context.read_models.count_cases, wanted) if counted else None
     return ExceptionCasePage(
@@ -207,6 +215,20 @@ def _visible_cases(
             break
         mark = case_place(batch[-1])
     return seen, orders
+
+
+def _selects_order(info: Info) -> bool:
+    """Whether the query asks the items' `purchaseOrder` (or may: behind a fragment)."""
+    for root in info.selected_fields:
+        for items in root.selections:
+            if not isinstance(items, SelectedField):
+                return True
+            if items.name == "items" and any(
+                not isinstance(field, SelectedField) or field.name == "purchaseOrder"
+                for field in items.selections
+            ):
+                return True
+    return False
 
 
 def _ships_to(po: PurchaseOrderView, plant: str) -> bool:

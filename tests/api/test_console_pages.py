@@ -176,7 +176,7 @@ def test_a_page_of_cases_reads_its_orders_together_not_one_by_one(console: Conso
     assert len(cases) == len(without) >= 20
     assert all(case["purchaseOrder"] for case in cases)
     # The orders in one read, the link rows of the receipts' and invoices' cases in another.
-    assert reads.count - bare.count <= 2
+    assert (bare.count, reads.count) == (1, 3)
 
 
 def test_a_supplier_filters_only_its_own_cases_and_is_not_told_how_many_there_are(
@@ -288,22 +288,23 @@ class Reads:
 
 
 def counted_reads(read_side: ReadSide) -> AbstractContextManager[Reads]:
-    """Counts the view store's reads (each one statement, or two with the live version)."""
+    """Counts the statements read from the live view tables (not the tracking positions the
+    response cache asks now and then)."""
     store: Any = read_side.store
-    reading = store._reading
+    live_rows = store._live_rows
     reads = Reads()
 
-    def counting() -> Any:
+    def counting(*args: Any) -> Any:
         reads.count += 1
-        return reading()
+        return live_rows(*args)
 
     class Counting:
         def __enter__(self) -> Reads:
-            store._reading = counting
+            store._live_rows = counting
             return reads
 
         def __exit__(self, *_: object) -> None:
-            del store._reading
+            del store._live_rows
 
     return Counting()
 
