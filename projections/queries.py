@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -14,6 +14,7 @@ from projections import service_levels
 from projections.read_models import (
     Alert,
     AuditEntryView,
+    CaseFilter,
     ExceptionView,
     KpiPeriod,
     Page,
@@ -48,17 +49,10 @@ class StoredReadModels:
         after: str | None = None,
     ) -> Page[PurchaseOrderView]:
         """A page of purchase orders in number order; `after` is the last page's end cursor."""
-        equals: dict[str, Any] = {"kind": "po"}
-        if supplier is not None:
-            equals["supplier"] = supplier
-        if filter.status is not None:
-            equals["status"] = filter.status
-        if filter.needs_action is not None:
-            equals["needs_action"] = filter.needs_action
-        released = Range(_utc(filter.released_from), _utc(filter.released_to))
+        equals, ranges = _order_filters(supplier, filter)
         docs = self.store.select(
-            "purchase_orders", equals, {"released_at": released}, order="number",
-            after=_uncursor(after), limit=first + 1,
+            "purchase_orders", equals, ranges, order="number", after=_uncursor(after),
+            limit=first + 1,
         )  # fmt: skip
         views = tuple(view_codec.decode(doc) for doc in docs[:first])
         more = len(docs) > first
@@ -93,30 +87,56 @@ class StoredReadModels:
         return tuple(view_codec.decode(doc) for doc in docs)
 
     def exceptions_page(
-        self,
-        supplier: str | None,
-        status: str | None,
-        owner_role: str | None,
-        category: str | None,
-        limit: int,
-        after: tuple[str, str] | None = None,
+        self, filter: CaseFilter, limit: int, after: tuple[str, str] | None = None
     ) -> tuple[ExceptionView, ...]:
-        wanted = {"supplier": supplier, "status": status, "owner_role": owner_role}
-        wanted["category"] = category
-        equals = {column: value for column, value in wanted.items() if value is not None}
+        equals, ranges = _case_filters(filter)
         docs = self.store.select(
-            "exceptions", equals, order=("opened_at", "key"), after=after, limit=limit
+            "exceptions", equals, ranges, order=("opened_at", "key"), after=after, limit=limit
         )
         return tuple(view_codec.decode(doc) for doc in docs)
 
+    def count_cases(self, filter: CaseFilter) -> int:
+        return self.store.count("exceptions", *_case_filters(filter))
+
+    def count_orders(self, supplier: str | None, filter: PurchaseOrderFilter) -> int:
+        return self.store.count("purchase_orders", *_order_filters(supplier, filter))
+
+    def blocked_invoices(self, supplier: str | None) -> int:
+        equals, _ = _order_filters(supplier, PurchaseOrderFilter())
+        some = {"blocked_invoices": Range(low=1)}  # on its index: the few orders with any
+        return self.store.count("purchase_orders", equals, some, total="blocked_invoices")
+
     def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
-        """The supplier's case rows are read, but only those naming one of the documents in
-        their text are decoded (the decode is what costs, thousands of cases a supplier)."""
-        wanted = set(documents)
-        docs = self.store.select("exceptions", {"supplier": supplier}, order="opened_at")
-        named = (doc for doc in docs if any(label in doc for label in wanted))
-        cases = (view_codec.decode(doc) for doc in named)
-        return tuple(case for case in cases if case.document in wanted)
+        """One indexed read of the cases whose document is one of ``documents``."""
+        equals = {"supplier": supplier, "document": sorted(set(documents))}
+        docs = self.store.select("exceptions", equals, order=("opened_at", "key"))
+        return tuple(view_codec.decode(doc) for doc in docs)
+
+    def cases_orders(
+        self, cases: Sequence[tuple[str, str]], supplier: str | None
+    ) -> dict[str, PurchaseOrderView]:
+        """A case on an order names it; a receipt's or an invoice's case is found through
+        the link row the purchase order view keeps for the case (one read for all of them),
+        then every order in one read."""
+        order_of = {key: po_key(doc[3:]) for key, doc in cases if doc.startswith("po:")}
+        others = {
+            f"exceptioncase:{ExceptionCase.create_id(key)}": key
+            for key, _ in cases
+            if key not in order_of
+        }
+        for link_key, doc in self.store.get_many("purchase_orders", sorted(others)).items():
+            link = view_codec.decode(doc)
+            if isinstance(link, Link) and link.targets:
+                order_of[others[link_key]] = link.targets[0]
+        docs = self.store.get_many("purchase_orders", sorted(set(order_of.values())))
+        views = {key: view_codec.decode(doc) for key, doc in docs.items()}
+        found = {case: views.get(order) for case, order in order_of.items()}
+        return {
+            case: view
+            for case, view in found.items()
+            if isinstance(view, PurchaseOrderView)
+            and (supplier is None or view.supplier == supplier)
+        }
 
     def case_purchase_order(self, key: str, supplier: str | None) -> PurchaseOrderView | None:
         """Through the link row the purchase order view keeps for each case: it names the
@@ -167,12 +187,47 @@ class StoredReadModels:
         docs = self.store.select("audit_trail", {"document_id": str(document_id)}, order="key")
         return tuple(view_codec.decode(doc) for doc in docs)
 
+    def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
+        """One read of every document's audit trail, each oldest first."""
+        wanted = sorted({str(found) for found in document_ids})
+        docs = self.store.select("audit_trail", {"document_id": wanted}, order="key")
+        found: dict[UUID, list[AuditEntryView]] = {}
+        for entry in (view_codec.decode(doc) for doc in docs):
+            found.setdefault(UUID(entry.document_id), []).append(entry)
+        return {key: tuple(entries) for key, entries in found.items()}
+
     def _open_orders(self, supplier: str | None) -> list[PurchaseOrderView]:
         equals: dict[str, Any] = {"kind": "po", "status": "open"}
         if supplier is not None:
             equals["supplier"] = supplier
         docs = self.store.select("purchase_orders", equals, order="number")
         return [view_codec.decode(doc) for doc in docs]
+
+
+def _order_filters(
+    supplier: str | None, filter: PurchaseOrderFilter
+) -> tuple[dict[str, Any], dict[str, Range]]:
+    equals: dict[str, Any] = {"kind": "po"}
+    if supplier is not None:
+        equals["supplier"] = supplier
+    if filter.status is not None:
+        equals["status"] = filter.status
+    if filter.needs_action is not None:
+        equals["needs_action"] = filter.needs_action
+    return equals, {"released_at": Range(_utc(filter.released_from), _utc(filter.released_to))}
+
+
+def _case_filters(filter: CaseFilter) -> tuple[dict[str, Any], dict[str, Range]]:
+    wanted = {
+        "supplier": filter.supplier, "status": filter.status, "owner_role": filter.owner_role,
+        "category": filter.category, "owner": filter.owner,
+    }  # fmt: skip
+    equals = {column: value for column, value in wanted.items() if value is not None}
+    ranges = {
+        "opened_at": Range(high=_utc(filter.opened_before)),
+        "due_at": Range(_utc(filter.due_from), _utc(filter.due_before), below=True),
+    }
+    return equals, ranges
 
 
 def utc_text(moment: datetime) -> str:

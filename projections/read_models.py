@@ -6,7 +6,7 @@ and the API (which only reads them). Nothing here touches a database.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -214,6 +214,22 @@ class PurchaseOrderFilter:
 
 
 @dataclass(frozen=True)
+class CaseFilter:
+    """Which exception cases a queue page holds; every filter is applied in the view store.
+    `opened_before` is an age (opened at least so long ago), `due_before` an SLA breach (its
+    due time passed before that moment), `due_from` its opposite (not due before then)."""
+
+    supplier: str | None = None
+    status: str | None = "open"
+    owner_role: str | None = None
+    category: str | None = None
+    owner: str | None = None
+    opened_before: datetime | None = None
+    due_before: datetime | None = None
+    due_from: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: tuple[T, ...]
     end_cursor: str | None  # pass as `after` for the next page; None at the end
@@ -250,16 +266,27 @@ class ReadModels(Protocol):
     ) -> tuple[ExceptionView, ...]: ...
 
     def exceptions_page(
-        self,
-        supplier: str | None,
-        status: str | None,
-        owner_role: str | None,
-        category: str | None,
-        limit: int,
-        after: tuple[str, str] | None = None,
+        self, filter: CaseFilter, limit: int, after: tuple[str, str] | None = None
     ) -> tuple[ExceptionView, ...]:
         """Up to ``limit`` cases in queue order (`case_place`), after the place ``after``:
-        paged in the store, not read whole."""
+        filtered and paged in the store, not read whole."""
+
+    def count_cases(self, filter: CaseFilter) -> int:
+        """How many cases the filter holds, counted in the store."""
+
+    def count_orders(self, supplier: str | None, filter: PurchaseOrderFilter) -> int:
+        """How many purchase orders the filter holds, counted in the store."""
+
+    def blocked_invoices(self, supplier: str | None) -> int:
+        """How many invoices are blocked by matching, over every order, summed in the store."""
+
+    def cases_orders(
+        self, cases: Sequence[tuple[str, str]], supplier: str | None
+    ) -> dict[str, PurchaseOrderView]:
+        """The purchase order each case (key, document) concerns, directly or through its
+        receipt or invoice, by case key, read together (one read of the orders; a receipt's or an
+        invoice's case adds one read of the link rows naming them); cases with none known,
+        or another supplier's, are left out."""
 
     def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
         """Every case, open or resolved, of ``supplier`` on one of ``documents`` (labels as
@@ -283,6 +310,9 @@ class ReadModels(Protocol):
 
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
         """Every event of one document, oldest first, with its provenance (the audit trail)."""
+
+    def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
+        """The audit trails of several documents, read together (a trace's)."""
 
 
 def case_place(case: ExceptionView) -> tuple[str, str]:

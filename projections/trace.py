@@ -3,14 +3,15 @@ of every document about it (its ASNs, receipts, invoices and exception cases), i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 from domain.identity import document_id
 from projections.read_models import AuditEntryView, ExceptionView, PurchaseOrderView
 
-History = Callable[[UUID], Sequence[AuditEntryView]]
+# The audit trails of several documents at once, by document id (one read for a trace).
+Histories = Callable[[Collection[UUID]], Mapping[UUID, Sequence[AuditEntryView]]]
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,12 @@ def documents_of(po: PurchaseOrderView, cases: Iterable[ExceptionView]) -> tuple
     return tuple(dict.fromkeys(labels))
 
 
-def timeline(labels: Iterable[str], history: History) -> tuple[TraceStep, ...]:
+def timeline(labels: Iterable[str], histories: Histories) -> tuple[TraceStep, ...]:
     """Every event of the documents, ordered by when the hub accepted its message, then by
     when it was stored (the events one message caused keep the order they were recorded in)."""
-    steps = [
-        TraceStep(label, entry)
-        for label in labels
-        for entry in history(document_id(*label.split(":", 1)))
-    ]
+    ids = {label: document_id(*label.split(":", 1)) for label in labels}
+    found = histories(list(ids.values()))
+    steps = [TraceStep(label, entry) for label, id_ in ids.items() for entry in found.get(id_, ())]
     return tuple(
         sorted(steps, key=lambda s: (s.entry.at, s.entry.recorded_at, s.document, s.entry.version))
     )

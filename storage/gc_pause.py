@@ -48,3 +48,13 @@ def collect_now_and_then(batch: int) -> None:
     """Inside a pause spanning many batches: collect cycles every `COLLECT_EVERY`th batch."""
     if batch % COLLECT_EVERY == 0:
         gc.collect()
+
+
+def freeze_long_lived() -> None:
+    """Move every object alive now (modules, the schema, the stores, whatever start-up built)
+    out of the collector's reach: a full collection then walks only what requests made
+    since. Called once a server is built, before it takes requests. On a log of 200,000
+    events the API's uncached pages waited 100-350 ms on full collections walking start-up's
+    objects (their p99); frozen, 5-65 ms. Garbage present now is collected first."""
+    gc.collect()
+    gc.freeze()

@@ -119,7 +119,7 @@ def _traced(services: Services, desk: TechnicalDesk, name: str, supplier: str,
         Step(s.document, s.entry.event, s.entry.version, s.entry.recorded_at, s.entry.at,
              s.entry.actor, s.entry.channel, s.entry.message_id, s.entry.correlation_id,
              s.entry.causation_id, s.entry.revision, s.entry.payload_ref)
-        for s in timeline(labels, services.read_models.history)
+        for s in timeline(labels, services.read_models.histories)
     ]  # fmt: skip
     stuck = [d for d in services.dead_letters.list().letters
              if d.document in labels or d.purchase_order in orders]  # fmt: skip

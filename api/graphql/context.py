@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 from api.auth import Principal
 from api.envelope import Envelope
 from domain.application import SupplyHub
-from projections.read_models import PurchaseOrderView, ReadModels
+from projections.read_models import ExceptionView, PurchaseOrderView, ReadModels
 
 if TYPE_CHECKING:
     from api.graphql.live import LiveFeed
@@ -35,9 +35,24 @@ class RequestContext:
     live: LiveFeed | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
     purchase_orders: DataLoader[str, PurchaseOrderView | None] = field(init=False)
+    # The order each case of a page concerns, by (case key, document): one read a page.
+    case_orders: DataLoader[tuple[str, str], PurchaseOrderView | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.purchase_orders = DataLoader(load_fn=self._load_purchase_orders)
+        self.case_orders = DataLoader(load_fn=self._load_case_orders)
+
+    def prime_case_orders(
+        self, cases: Iterable[ExceptionView], orders: dict[str, PurchaseOrderView]
+    ) -> None:
+        """Orders already read for these cases (by the plant filter): not read again."""
+        self.case_orders.prime_many({(c.key, c.document): orders.get(c.key) for c in cases})
+
+    async def _load_case_orders(
+        self, cases: list[tuple[str, str]]
+    ) -> list[PurchaseOrderView | None]:
+        orders = self.read_models.cases_orders(cases, self.principal.scope)
+        return [orders.get(key) for key, _ in cases]
 
     async def _load_purchase_orders(self, numbers: list[str]) -> list[PurchaseOrderView | None]:
         # One pass for every PO a list of exceptions points at, in the caller's scope.

@@ -6,7 +6,7 @@ import base64
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import partial
 from typing import Any
@@ -24,6 +24,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
+from strawberry.types.nodes import SelectedField
 
 from api.auth import Role
 from api.envelope import require_key
@@ -46,7 +47,13 @@ from api.graphql.types import (
 from api.graphql.visibility import case_for, may_call, outcome_for
 from domain.commands import Command
 from domain.errors import DomainError, ForbiddenError, ValidationError
-from projections.read_models import ExceptionView, PurchaseOrderFilter, ReadModels, case_place
+from projections.read_models import (
+    CaseFilter,
+    ExceptionView,
+    PurchaseOrderFilter,
+    PurchaseOrderView,
+    case_place,
+)
 from projections.store_faults import FAULT_TYPES, store_fault
 
 log = logging.getLogger(__name__)
@@ -70,17 +77,14 @@ async def find_purchase_orders(
     # Read on the event loop, as the DataLoader reads single POs: one indexed page query, and
     # decoding holds the GIL in any thread. Under 32 concurrent requests a hop to the thread
     # pool cost ~0.8 ms of CPU per request in GIL handoffs, more than the read itself.
-    found = context.read_models.purchase_orders(
-        context.principal.scope,
-        PurchaseOrderFilter(status, needs_action, released_from, released_to),
-        first,
-        after,
-    )
+    wanted = PurchaseOrderFilter(status, needs_action, released_from, released_to)
+    found = context.read_models.purchase_orders(context.principal.scope, wanted, first, after)
     role = context.principal.role
     return PurchaseOrderPage(
         items=[PurchaseOrder.of(po, role) for po in found.items],
         end_cursor=found.end_cursor,
         has_next_page=found.has_next_page,
+        counting=partial(context.read_models.count_orders, context.principal.scope, wanted),
     )
 
 
@@ -118,41 +122,117 @@ FAST_ROOTS: dict[Callable[..., Any], RootAnswer] = {
 
 
 async def exceptions(
-    info: Info, status: CaseStatus | None = CaseStatus.open, owner_role: OwnerRole | None = None,
-    category: CaseCategory | None = None, first: int = 20, after: str | None = None,
-) -> ExceptionCasePage:  # fmt: skip
+    info: Info,
+    status: CaseStatus | None = CaseStatus.open,
+    owner_role: OwnerRole | None = None,
+    category: CaseCategory | None = None,
+    owner: str | None = None,
+    supplier: str | None = None,
+    plant: str | None = None,
+    older_than_hours: float | None = None,
+    breached: bool | None = None,
+    first: int = 20,
+    after: str | None = None,
+) -> ExceptionCasePage:
     context, role = info.context, info.context.principal.role
     may_call("Query.exceptions", context.principal)
     if not 1 <= first <= context.max_page_size:
         raise ValidationError("first", f"must be between 1 and {context.max_page_size}")
     mark = None if after is None else _unplace(after)
-    filters = (context.principal.scope, _value(status), _value(owner_role), _value(category))
-    page = await run_in_threadpool(_visible_cases, context.read_models, filters, role, first, mark)
-    more = len(page) > first
-    page = page[:first]
+    wanted = case_filter(context, status, owner_role, category, owner, supplier,
+                         older_than_hours, breached)  # fmt: skip
+    if wanted is None:  # a supplier naming another supplier: none of its cases
+        return ExceptionCasePage(items=[], end_cursor=None, has_next_page=False)
+    found, orders = await run_in_threadpool(_visible_cases, context, wanted, plant, first, mark)
+    more = len(found) > first
+    page = found[:first]
+    # The page's orders in one read before its items ask (the plant filter read them already),
+    # so each item's `purchaseOrder` finds its order primed, however its resolvers are scheduled.
+    if plant is None and _selects_order(info):
+        pairs = [(case.key, case.document) for case in page]
+        scope = context.principal.scope
+        orders = await run_in_threadpool(context.read_models.cases_orders, pairs, scope)
+        context.prime_case_orders(page, orders)
+    elif plant is not None:
+        context.prime_case_orders(page, orders)
+    counted = plant is None and role is not Role.SUPPLIER  # a supplier's are filtered after
+    counting = partial(context.read_models.count_cases, wanted) if counted else None
     return ExceptionCasePage(
         items=[ExceptionCase.of(case, role) for case in page],
         end_cursor=_cursor(case_place(page[-1])) if page and more else None,
         has_next_page=more,
+        counting=counting,
+    )
+
+
+def case_filter(
+    context: RequestContext, status: CaseStatus | None, owner_role: OwnerRole | None,
+    category: CaseCategory | None, owner: str | None, supplier: str | None,
+    older_than_hours: float | None, breached: bool | None,
+) -> CaseFilter | None:  # fmt: skip
+    """The queue's filters as the store applies them, in the caller's scope (None: a
+    supplier asked for another's cases). `breached` is as of now: true, the open cases past
+    their due time; false, the open cases not yet due."""
+    scope = context.principal.scope
+    if scope is not None and supplier not in (None, scope):
+        return None
+    if older_than_hours is not None and older_than_hours < 0:
+        raise ValidationError("olderThanHours", "must be 0 or more")
+    now = datetime.now(UTC)
+    opened_before = None if older_than_hours is None else now - timedelta(hours=older_than_hours)
+    return CaseFilter(
+        supplier=scope or supplier,
+        status="open" if breached is not None else _value(status),
+        owner_role=_value(owner_role),
+        category=_value(category),
+        owner=owner,
+        opened_before=opened_before,
+        due_before=now if breached else None,
+        due_from=now if breached is False else None,
     )
 
 
 def _visible_cases(
-    read: ReadModels, filters: tuple[str | None, str | None, str | None, str | None],
-    role: Role, first: int,
+    context: RequestContext, wanted: CaseFilter, plant: str | None, first: int,
     mark: tuple[str, str] | None,
-) -> list[ExceptionView]:  # fmt: skip
-    """Up to ``first`` + 1 cases the role may see, in queue order after ``mark``: paged in
-    the store, and paged again after the visibility filter, so a supplier's pages are full."""
+) -> tuple[list[ExceptionView], dict[str, PurchaseOrderView]]:  # fmt: skip
+    """Up to ``first`` + 1 cases the role may see, in queue order after ``mark``: filtered
+    and paged in the store, and paged again after the visibility filter (so a supplier's
+    pages are full) and the plant (the ship-to plants of the case's order, read with the
+    page's orders in one read, which `purchaseOrder` then answers from)."""
+    read, role = context.read_models, context.principal.role
     seen: list[ExceptionView] = []
+    orders: dict[str, PurchaseOrderView] = {}
     while len(seen) <= first:
-        supplier, status, owner_role, category = filters
-        batch = read.exceptions_page(supplier, status, owner_role, category, first + 1, mark)
-        seen += [c for c in (case_for(case, role) for case in batch) if c is not None]
+        batch = read.exceptions_page(wanted, first + 1, mark)
+        shown = [c for c in (case_for(case, role) for case in batch) if c is not None]
+        if plant is not None:
+            pairs = [(c.key, c.document) for c in shown]
+            orders.update(read.cases_orders(pairs, context.principal.scope))
+            shown = [c for c in shown if c.key in orders and _ships_to(orders[c.key], plant)]
+        seen += shown
         if len(batch) <= first:
             break
         mark = case_place(batch[-1])
-    return seen
+    return seen, orders
+
+
+def _selects_order(info: Info) -> bool:
+    """Whether the query asks the items' `purchaseOrder` (or may: behind a fragment)."""
+    for root in info.selected_fields:
+        for items in root.selections:
+            if not isinstance(items, SelectedField):
+                return True
+            if items.name == "items" and any(
+                not isinstance(field, SelectedField) or field.name == "purchaseOrder"
+                for field in items.selections
+            ):
+                return True
+    return False
+
+
+def _ships_to(po: PurchaseOrderView, plant: str) -> bool:
+    return any(line.ship_to == plant for line in po.lines)
 
 
 def _cursor(place: tuple[str, str]) -> str:

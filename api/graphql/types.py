@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types.nodes import SelectedField
 
 from api.auth import Role
 from api.graphql.context import Info
@@ -229,18 +232,27 @@ class PurchaseOrder:
     invoices: list[Invoice]
 
     @classmethod
-    def of(cls, v: rm.PurchaseOrderView, role: Role) -> PurchaseOrder:
+    def of(
+        cls, v: rm.PurchaseOrderView, role: Role, asked: Collection[str] | None = None
+    ) -> PurchaseOrder:
+        """The order for this role; with `asked` (the fields the query selects), the lists
+        it does not select are left empty rather than built (they are never written)."""
+
+        def wanted(name: str) -> bool:
+            return asked is None or name in asked
+
         return redacted(cls(
             number=v.number, supplier=v.supplier, currency=v.currency, revision=v.revision,
             status=v.status, needs_action=v.needs_action,
             acknowledged_revision=v.acknowledged_revision, released_at=v.released_at,
             updated_at=v.updated_at, open_exceptions=v.open_exceptions,
-            lines=[Line.of(x) for x in v.lines],
-            revisions=[Revision.of(x, role) for x in v.revisions],
-            acknowledgements=[Acknowledgement.of(x) for x in v.acknowledgements],
-            shipments=[Shipment.of(x) for x in v.shipments],
-            receipts=[Receipt.of(x) for x in v.receipts],
-            invoices=[Invoice.of(x, role) for x in v.invoices],
+            lines=[Line.of(x) for x in v.lines] if wanted("lines") else [],
+            revisions=[Revision.of(x, role) for x in v.revisions] if wanted("revisions") else [],
+            acknowledgements=[Acknowledgement.of(x) for x in v.acknowledgements]
+            if wanted("acknowledgements") else [],
+            shipments=[Shipment.of(x) for x in v.shipments] if wanted("shipments") else [],
+            receipts=[Receipt.of(x) for x in v.receipts] if wanted("receipts") else [],
+            invoices=[Invoice.of(x, role) for x in v.invoices] if wanted("invoices") else [],
         ), role)  # fmt: skip
 
 
@@ -249,6 +261,13 @@ class PurchaseOrderPage:
     items: list[PurchaseOrder]
     end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
     has_next_page: bool
+    counting: strawberry.Private[Callable[[], int] | None] = None
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        """How many orders the filters hold over every page (one count in the store)."""
+        assert self.counting is not None  # every page of orders is made with its count
+        return await run_in_threadpool(self.counting)
 
 
 @strawberry.type
@@ -266,13 +285,11 @@ class ExceptionCase:
 
     @strawberry.field
     async def purchase_order(self, info: Info) -> PurchaseOrder | None:
-        """The order the case concerns, directly or through its receipt or invoice."""
+        """The order the case concerns, directly or through its receipt or invoice: the
+        orders of every case on the page are read together."""
         context = info.context
-        if self.document.startswith("po:"):
-            found = await context.purchase_orders.load(self.document.removeprefix("po:"))
-        else:  # a receipt's or an invoice's: the read side knows which order it concerns
-            found = context.read_models.case_purchase_order(self.key, context.principal.scope)
-        return PurchaseOrder.of(found, context.principal.role) if found else None
+        found = await context.case_orders.load((self.key, self.document))
+        return PurchaseOrder.of(found, context.principal.role, _asked(info)) if found else None
 
     @classmethod
     def of(cls, v: rm.ExceptionView, role: Role) -> ExceptionCase:
@@ -284,11 +301,30 @@ class ExceptionCase:
         ), role)  # fmt: skip
 
 
+def _asked(info: Info) -> frozenset[str] | None:
+    """The fields selected under this one, by name; None (everything) when a fragment is
+    among them, which this does not follow."""
+    names: set[str] = set()
+    for field in info.selected_fields:
+        for selection in field.selections:
+            if not isinstance(selection, SelectedField):
+                return None
+            names.add(selection.name)
+    return frozenset(names)
+
+
 @strawberry.type
 class ExceptionCasePage:
     items: list[ExceptionCase]
     end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
     has_next_page: bool
+    counting: strawberry.Private[Callable[[], int] | None] = None
+
+    @strawberry.field
+    async def total_count(self) -> int | None:
+        """How many cases the filters hold over every page (one count in the store); null
+        for suppliers and when filtered by plant (which is read through the orders)."""
+        return None if self.counting is None else await run_in_threadpool(self.counting)
 
 
 @strawberry.type

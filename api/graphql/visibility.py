@@ -50,8 +50,8 @@ ROOTS: dict[str, frozenset[Role]] = {
 # Every field of every object type, in schema order: shown to every role that reaches the
 # type unless `HIDDEN` names the field.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "PurchaseOrderPage": ("items", "endCursor", "hasNextPage"),
-    "ExceptionCasePage": ("items", "endCursor", "hasNextPage"),
+    "PurchaseOrderPage": ("items", "endCursor", "hasNextPage", "totalCount"),
+    "ExceptionCasePage": ("items", "endCursor", "hasNextPage", "totalCount"),
     "PurchaseOrder": (
         "number", "supplier", "currency", "revision", "status", "needsAction",
         "acknowledgedRevision", "releasedAt", "updatedAt", "openExceptions", "lines",
@@ -114,6 +114,7 @@ HIDDEN: dict[str, frozenset[Role]] = {
     "Invoice.blockReasons": SUPPLIERS,
     "Invoice.duplicateSubmissions": SUPPLIERS,
     "ExceptionCase.owner": SUPPLIERS,  # the buyer or AP clerk working the case
+    "ExceptionCasePage.totalCount": SUPPLIERS,  # counts the cases a supplier may not see
     "TimelineEntry.actor": SUPPLIERS,  # as Revision.actor
     "SupplierKpis.invoiceExceptionRate": SUPPLIERS,  # the three-way match, in aggregate
     "SupplierKpis.touchlessInvoiceRate": SUPPLIERS,

@@ -21,6 +21,20 @@ class PostgresDialect(SqlDialect):
     mark = POSTGRES.mark
     for_update = POSTGRES.lock("UPDATE")
 
+    def index_names(self, cur: Cursor, table: str) -> set[str]:
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = %s",
+            (table,),
+        )
+        return {str(row[0]) for row in cur.fetchall()}
+
+    def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        """One array parameter, whatever the count: one statement text to plan."""
+        if not values:
+            return super().one_of(column, values)
+        return f"{column} = ANY({self.mark})", [values]
+
     def load(self, cur: Cursor, table: str, keys: list[str]) -> dict[str, str]:
         """One short statement with the keys as one array: a statement with a placeholder
         per key was new text to parse for every batch (6 % of a rebuild's main thread)."""

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from projections.projection import Column, Processor
+from storage import view_codec
 from storage.database import SQLITE
 
 
@@ -35,10 +36,12 @@ class Tracked:
 class Range:
     low: Any = None
     high: Any = None
+    below: bool = False  # strictly below `high` (else up to it, as `low` is from it)
 
 
 class Cursor(Protocol):
     rowcount: int
+    description: Any
 
     def execute(self, query: Any, params: Any = ...) -> Any: ...
 
@@ -67,6 +70,17 @@ class SqlDialect:
 
     def many(self, count: int) -> str:
         return ",".join([self.mark] * count)
+
+    def index_names(self, cur: Cursor, table: str) -> set[str]:
+        query = f"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = {self.mark}"
+        cur.execute(query, (table,))
+        return {str(row[0]) for row in cur.fetchall()}
+
+    def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        """A condition that `column` is one of `values`, and its parameters."""
+        if not values:
+            return "1 = 0", []
+        return f"{column} IN ({self.many(len(values))})", values
 
     def load(self, cur: Cursor, table: str, keys: list[str]) -> dict[str, str]:
         """key -> doc of those rows that exist."""
@@ -194,8 +208,63 @@ class SqlViewStore:
             )
         for processor in processors:
             self.register(processor)
-            if not any(t.name == processor.name for t in self.tracking()):
+            versions = [t.version for t in self.tracking() if t.name == processor.name]
+            if not versions:
                 self.new_version(processor, live=True)
+            for version in versions:
+                self._complete_columns(processor, version)
+
+    def _complete_columns(self, processor: Processor, version: int) -> None:
+        """A table made before a column was declared gets it, filled from each row's view
+        (what the row would hold had it been written now), and an index declared since is
+        made: a new filter column needs no rebuild of the view. Nothing happens when the
+        table has every column and index."""
+        table = table_name(processor.name, version)
+        if not any(self._missing(processor, table)):
+            return  # the usual case: read, no write lock taken
+        with self.transaction() as session:
+            cur = session.cur
+            missing, unindexed = self._missing(processor, table, cur)  # again, under the lock
+            for column in missing:
+                kind = _SQL_TYPES[column.kind]
+                cur.execute(f"ALTER TABLE {table} ADD COLUMN {column.name} {kind}")
+            for column in unindexed:
+                cur.execute(f"CREATE INDEX {table}_{column.name} ON {table} ({column.name})")
+            if not missing:
+                return
+            row_columns = getattr(processor, "row_columns", None)
+            if row_columns is None:
+                return
+            places = [i for i, c in enumerate(processor.columns) if c in missing]
+            cur.execute(f"SELECT key, doc FROM {table}")
+            rows = [
+                (*(_sql_value(values[i]) for i in places), key)
+                for key, doc in cur.fetchall()
+                for values in (row_columns(view_codec.decode(doc)),)
+            ]
+            m = self.dialect.mark
+            assignments = ", ".join(f"{missing_column.name} = {m}" for missing_column in missing)
+            if rows:
+                cur.executemany(f"UPDATE {table} SET {assignments} WHERE key = {m}", rows)
+
+    def _missing(
+        self, processor: Processor, table: str, cur: Cursor | None = None
+    ) -> tuple[list[Column], list[Column]]:
+        """The declared columns the table lacks, and the indexed ones without their index."""
+
+        def missing(cur: Cursor) -> tuple[list[Column], list[Column]]:
+            cur.execute(f"SELECT * FROM {table} LIMIT 0")
+            present = {str(column[0]) for column in cur.description}
+            indexes = self.dialect.index_names(cur, table)
+            return (
+                [c for c in processor.columns if c.name not in present],
+                [c for c in processor.columns if c.indexed and f"{table}_{c.name}" not in indexes],
+            )
+
+        if cur is not None:
+            return missing(cur)
+        with self._reading() as reading:
+            return missing(reading)
 
     def register(self, processor: Processor) -> None:
         """Know a view's columns, without touching the schema (for a process that writes
@@ -273,19 +342,10 @@ class SqlViewStore:
         limit: int | None = None,
     ) -> list[str]:
         """Docs of the live version matching the filters, in `order`, after a cursor value
-        (for an order of several columns, a tuple compared as a row value)."""
+        (for an order of several columns, a tuple compared as a row value). A filter value
+        that is a list, tuple or set is "one of these"."""
         m = self.dialect.mark
-        where, params = ["1 = 1"], []
-        for column, value in equals.items():
-            where.append(f"{_column(column)} = {m}")
-            params.append(_sql_value(value))
-        for column, bounds in (ranges or {}).items():
-            if bounds.low is not None:
-                where.append(f"{_column(column)} >= {m}")
-                params.append(bounds.low)
-            if bounds.high is not None:
-                where.append(f"{_column(column)} <= {m}")
-                params.append(bounds.high)
+        where, params = self._where(equals, ranges)
         columns = (order,) if isinstance(order, str) else order or ()
         listed = ", ".join(_column(column) for column in columns)
         if columns and after is not None:
@@ -295,15 +355,61 @@ class SqlViewStore:
         tail = f" ORDER BY {listed}" if columns else ""
         if limit is not None:
             tail += f" LIMIT {int(limit)}"
+        rows = self._live_rows(name, "doc", f"WHERE {' AND '.join(where)}{tail}", params)
+        return [row[0] for row in rows]
+
+    def count(
+        self,
+        name: str,
+        equals: Mapping[str, Any],
+        ranges: Mapping[str, Range] | None = None,
+        total: str | None = None,
+    ) -> int:
+        """How many rows of the live version match the filters (or the sum of the integer
+        column `total` over them), in one statement."""
+        where, params = self._where(equals, ranges)
+        what = f"COALESCE(SUM({_column(total)}), 0)" if total else "COUNT(*)"
+        rows = self._live_rows(name, what, f"WHERE {' AND '.join(where)}", params)
+        return int(rows[0][0])
+
+    def get_many(self, name: str, keys: list[str]) -> dict[str, str]:
+        """key -> doc of those rows of the live version that exist, in one statement."""
+        if not keys:
+            return {}
+        where, params = self._where({"key": keys}, None)
+        rows = self._live_rows(name, "key, doc", f"WHERE {where[1]}", params)
+        return {row[0]: row[1] for row in rows}
+
+    def _where(
+        self, equals: Mapping[str, Any], ranges: Mapping[str, Range] | None
+    ) -> tuple[list[str], list[Any]]:
+        m = self.dialect.mark
+        where, params = ["1 = 1"], []
+        for column, value in equals.items():
+            if isinstance(value, list | tuple | set | frozenset):
+                condition, values = self.dialect.one_of(_column(column), list(value))
+                where.append(condition)
+                params.extend(values)
+                continue
+            where.append(f"{_column(column)} = {m}")
+            params.append(_sql_value(value))
+        for column, bounds in (ranges or {}).items():
+            if bounds.low is not None:
+                where.append(f"{_column(column)} >= {m}")
+                params.append(bounds.low)
+            if bounds.high is not None:
+                where.append(f"{_column(column)} {'<' if bounds.below else '<='} {m}")
+                params.append(bounds.high)
+        return where, params
+
+    def _live_rows(self, name: str, what: str, rest: str, params: list[Any]) -> list[Any]:
         # The live version can change between resolving it and reading it: one retry.
         for attempt in (1, 2):
             with self._reading() as cur:
                 table = self._live_table(cur, name)
                 try:
-                    cur.execute(
-                        f"SELECT doc FROM {table} WHERE {' AND '.join(where)}{tail}", params
-                    )
-                    return [row[0] for row in cur.fetchall()]
+                    cur.execute(f"SELECT {what} FROM {table} {rest}", params)
+                    return list(cur.fetchall())
                 except Exception:
                     if attempt == 2:
                         raise

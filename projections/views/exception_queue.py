@@ -17,7 +17,10 @@ ExceptionCase: Any = domain.exception_case.ExceptionCase
 
 
 def _row_columns(view: ExceptionView) -> tuple[Any, ...]:
-    return (view.supplier, view.status, view.owner_role, view.category, utc(view.opened_at))
+    return (
+        view.supplier, view.status, view.owner_role, view.category, utc(view.opened_at),
+        view.owner, utc(view.due_at), view.document,
+    )  # fmt: skip
 
 
 def utc(moment: datetime) -> str:
@@ -32,6 +35,11 @@ exception_queue = Projection(
         Column("owner_role"),
         Column("category"),
         Column("opened_at"),
+        # The queue's other filters, applied in the store (a table made before them gets
+        # them filled from its rows when the read side opens: `SqlViewStore.prepare`).
+        Column("owner"),
+        Column("due_at"),
+        Column("document", indexed=True),  # a trace's cases: those on its documents
     ),
     row_columns=_row_columns,
     split_by="exceptioncase:",

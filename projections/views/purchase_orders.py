@@ -47,8 +47,10 @@ def po_key(number: str) -> str:
 def _row_columns(view: Any) -> tuple[Any, ...]:
     if isinstance(view, PurchaseOrderView):
         released = view.released_at.astimezone(UTC).isoformat()
-        return ("po", view.supplier, view.status, view.needs_action, released, view.number)
-    return ("link", "", "", False, "", "")
+        blocked = sum(invoice.match_status == "blocked" for invoice in view.invoices)
+        return ("po", view.supplier, view.status, view.needs_action, released, view.number,
+                blocked)  # fmt: skip
+    return ("link", "", "", False, "", "", 0)
 
 
 purchase_orders = Projection(
@@ -57,9 +59,10 @@ purchase_orders = Projection(
         Column("kind"),
         Column("supplier", indexed=True),
         Column("status"),
-        Column("needs_action", "bool"),
+        Column("needs_action", "bool", indexed=True),  # the console counts those awaiting
         Column("released_at"),
         Column("number", indexed=True),
+        Column("blocked_invoices", "int", indexed=True),  # the console's count, summed
     ),
     row_columns=_row_columns,
     split_by="purchaseorder:",  # a rebuild may split the POs between processes (links are shared)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from api.auth import AuthConfig, Role
+from storage.gc_pause import freeze_long_lived
 from supplyhub.bootstrap import open_hub
 from supplyhub.cli.output import fail
 from supplyhub.settings import DEV_JWT_SECRET, Settings
@@ -215,6 +216,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         if not args.api_only:  # the views commit here: the live feed is woken, not polling
             read_side.runner.published.append(app.state.live.wake)
         stop_metrics = serve_metrics(settings, app, args.host)
+        freeze_long_lived()  # full collections then skip start-up's objects (storage/gc_pause)
         try:
             uvicorn.Server(
                 uvicorn.Config(app, host=args.host, port=args.port, log_level="info", workers=1)

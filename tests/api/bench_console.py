@@ -52,6 +52,7 @@ from domain.errors import DomainError  # noqa: E402
 from domain.purchase_order import PurchaseOrder  # noqa: E402
 from projections.read_models import PurchaseOrderFilter  # noqa: E402
 from storage import view_codec  # noqa: E402
+from storage.gc_pause import freeze_long_lived  # noqa: E402
 from supplyhub.bootstrap import open_hub  # noqa: E402
 from supplyhub.cli.api import auth_config, build_app  # noqa: E402
 from supplyhub.read_side import ReadSide, open_read_side  # noqa: E402
@@ -64,6 +65,9 @@ EXCEPTIONS = """query($after: String) { exceptions(status: open, first: 100, aft
   purchaseOrder { number } } endCursor hasNextPage } }"""
 # The same page without each case's order: what the per-case `purchaseOrder` costs.
 EXCEPTIONS_BARE = EXCEPTIONS.replace("purchaseOrder { number }", "")
+# The queue filtered in the store: the buyers' open cases past their due time, and a count.
+EXCEPTIONS_BREACHED = EXCEPTIONS.replace("status: open", "breached: true, ownerRole: buyer")
+CASES_COUNTED = """{ exceptions(breached: true, first: 1) { totalCount } }"""
 ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
   items { number needsAction invoices { invoiceNumber matchStatus } } endCursor hasNextPage } }"""
 KPIS = """{ kpis { supplier plant ackLatencyMedianHours ackWithinSlaShare asnOnTimeShare
@@ -102,6 +106,9 @@ def raw_routes(read_side: ReadSide, number: str) -> list[Route]:
         facts = store.select("kpis", {"kind": "fact", "member": 1}, order="key")
         return dumped(facts + store.select("kpis", {"kind": "latency", "member": 1}, order="key"))
 
+    async def counts(request: Request) -> Response:  # the counts' rows: statuses and flags
+        return dumped(store.select("exceptions", {"status": "open"}, order="key", limit=1))
+
     async def trace(request: Request) -> Response:
         po = store.select("purchase_orders", {"kind": "po", "number": number}, limit=1)
         history = store.select(
@@ -111,7 +118,7 @@ def raw_routes(read_side: ReadSide, number: str) -> list[Route]:
 
     routes = [
         Route("/raw/exceptions", exceptions), Route("/raw/orders", orders),
-        Route("/raw/kpis", kpis), Route("/raw/trace", trace),
+        Route("/raw/kpis", kpis), Route("/raw/trace", trace), Route("/raw/counts", counts),
     ]  # fmt: skip
     if "kpis" in read_side.names():  # (a tree before the KPI view has none: run it there too)
         routes.append(Route("/raw/kpi-rows", kpi_rows))
@@ -136,6 +143,27 @@ def old_computation(read_side: ReadSide, repeat: int) -> list[tuple[str, list[fl
             samples.append(time.perf_counter() - started)
         found.append((name, samples))
     return found
+
+
+WALK_CASES = """query($after: String) { exceptions(status: open, first: 100, after: $after) {
+  items { dueAt } endCursor hasNextPage } }"""
+WALK_ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
+  items { needsAction invoices { matchStatus } } endCursor hasNextPage } }"""
+
+
+def walked_counts(graphql: Callable[..., Callable[..., httpx.Response]]) -> httpx.Response:
+    """The counts as the console first made them: every page of open cases and of orders."""
+    answer = None
+    for query, root in ((WALK_CASES, "exceptions"), (WALK_ORDERS, "purchaseOrders")):
+        after = None
+        while True:
+            answer = graphql(query, False, {"after": after})()
+            page = answer.json()["data"][root]
+            if not page["hasNextPage"]:
+                break
+            after = page["endCursor"]
+    assert answer is not None
+    return answer
 
 
 def p99(samples: list[float]) -> float:
@@ -197,6 +225,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
     computed.extend(old_computation(read_side, max(5, args.requests // 40)))
     app = build_app(settings, hub, read_side.read_models, projections=read_side.status)
     app.router.routes.extend(raw_routes(read_side, number))
+    freeze_long_lived()  # as `serve` does before it takes requests
     bearer = {"Authorization": f"Bearer {auth_config(settings).issue(Role.ADMIN, 'bench')}"}
     with (
         serving_app(app) as base,
@@ -204,18 +233,26 @@ def measure(args: argparse.Namespace, url: str) -> None:
     ):
         fresh = itertools.count()
 
-        def graphql(query: str, cached: bool = True) -> Callable[[], httpx.Response]:
+        def graphql(
+            query: str, cached: bool = True, variables: dict[str, object] | None = None
+        ) -> Callable[[], httpx.Response]:
             """Cached: the same body again (the response cache answers while the views
             stay at one position). Uncached: a comment makes each body new."""
+            body = {"query": query, "variables": variables or {}}
             if cached:
-                return lambda: client.post("/graphql", json={"query": query})
-            return lambda: client.post("/graphql", json={"query": f"{query} # {next(fresh)}"})
+                return lambda: client.post("/graphql", json=body)
+            return lambda: client.post(
+                "/graphql", json=body | {"query": f"{query} # {next(fresh)}"}
+            )
 
         calls: list[tuple[str, Callable[[], httpx.Response], str]] = [
             ("exception queue, page of 100", graphql(EXCEPTIONS), "/raw/exceptions"),
             ("  the same, uncached", graphql(EXCEPTIONS, False), "/raw/exceptions"),
             ("  uncached, without purchaseOrder", graphql(EXCEPTIONS_BARE, False),
              "/raw/exceptions"),
+            ("  uncached, breached buyers' cases", graphql(EXCEPTIONS_BREACHED, False),
+             "/raw/exceptions"),
+            ("  uncached, totalCount breached", graphql(CASES_COUNTED, False), "/raw/counts"),
             ("purchase orders, page of 100", graphql(ORDERS), "/raw/orders"),
             ("  the same, uncached", graphql(ORDERS, False), "/raw/orders"),
             ("kpis (table)", graphql(KPIS), "/raw/kpis"),
@@ -224,6 +261,9 @@ def measure(args: argparse.Namespace, url: str) -> None:
             ("kpis per week (charts)", lambda: client.get("/console/kpis"), "/raw/kpis"),
             ("trace of one order", lambda: client.get(
                 f"/console/purchase-orders/{number}/trace"), "/raw/trace"),
+            ("console counts (GET /console/counts)", lambda: client.get("/console/counts"),
+             "/raw/counts"),
+            ("counts by walking every page, uncached", lambda: walked_counts(graphql), ""),
             ("dead letters", lambda: client.get("/console/dead-letters"), ""),
             ("projection positions", lambda: client.get("/console/projections"), ""),
             ("session", lambda: client.get("/console/session"), ""),
@@ -240,7 +280,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
             if raw and raw not in names:
                 continue
             # Calls that read every order take seconds: fewer of them (p99 ~ the maximum).
-            every_order = raw in ("/raw/kpis", "/raw/kpi-rows")
+            every_order = raw in ("/raw/kpis", "/raw/kpi-rows") or name.startswith("counts by")
             count = max(10, args.requests // 10) if every_order else args.requests
             ours = timed(call, count)
             base_p99 = p99(timed(lambda r=raw: client.get(r), count)) if raw else 0

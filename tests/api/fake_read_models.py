@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +18,7 @@ from domain.purchase_order import PurchaseOrder
 from projections.read_models import (
     Alert,
     AuditEntryView,
+    CaseFilter,
     ExceptionView,
     InvoiceView,
     KpiPeriod,
@@ -141,11 +142,29 @@ class FakeReadModels:
         )  # fmt: skip
 
     def exceptions_page(
-        self, supplier: str | None, status: str | None, owner_role: str | None,
-        category: str | None, limit: int, after: tuple[str, str] | None = None,
-    ) -> tuple[ExceptionView, ...]:  # fmt: skip
-        found = sorted(self.exceptions(supplier, status, owner_role, category), key=case_place)
+        self, filter: CaseFilter, limit: int, after: tuple[str, str] | None = None
+    ) -> tuple[ExceptionView, ...]:
+        found = sorted((c for c in self.cases if held(c, filter)), key=case_place)
         return tuple(c for c in found if after is None or case_place(c) > after)[:limit]
+
+    def count_cases(self, filter: CaseFilter) -> int:
+        return sum(held(case, filter) for case in self.cases)
+
+    def count_orders(self, supplier: str | None, filter: PurchaseOrderFilter) -> int:
+        return len(self.purchase_orders(supplier, filter, len(self.orders) + 1).items)
+
+    def blocked_invoices(self, supplier: str | None) -> int:
+        return sum(
+            invoice.match_status == "blocked"
+            for po in self.orders.values() if supplier in (None, po.supplier)
+            for invoice in po.invoices
+        )  # fmt: skip
+
+    def cases_orders(
+        self, cases: Sequence[tuple[str, str]], supplier: str | None
+    ) -> dict[str, PurchaseOrderView]:
+        found = ((key, self.case_purchase_order(key, supplier)) for key, _ in cases)
+        return {key: po for key, po in found if po is not None}
 
     def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
         return tuple(c for c in self.exceptions(supplier, None) if c.document in documents)
@@ -177,6 +196,23 @@ class FakeReadModels:
 
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
         return ()
+
+    def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
+        return {}
+
+
+def held(case: ExceptionView, filter: CaseFilter) -> bool:
+    """Whether a case is one the filter holds: the queue's filters, in memory."""
+    wanted = {
+        "supplier": filter.supplier, "status": filter.status, "owner_role": filter.owner_role,
+        "category": filter.category, "owner": filter.owner,
+    }  # fmt: skip
+    return (
+        all(value in (None, getattr(case, name)) for name, value in wanted.items())
+        and (filter.opened_before is None or case.opened_at <= filter.opened_before)
+        and (filter.due_before is None or case.due_at < filter.due_before)
+        and (filter.due_from is None or case.due_at >= filter.due_from)
+    )
 
 
 def app_over_fake_views(

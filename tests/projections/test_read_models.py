@@ -9,7 +9,7 @@ from read_side_helpers import run_steps
 
 from domain.application import SupplyHub
 from domain.purchase_order import PurchaseOrder
-from projections.read_models import ExceptionView, PurchaseOrderFilter, case_place
+from projections.read_models import CaseFilter, ExceptionView, PurchaseOrderFilter, case_place
 from projections.service_levels import ACK_SLA
 from projections.trace import documents_of, timeline
 from supplyhub.read_side import ReadSide
@@ -79,14 +79,14 @@ def test_pages_of_cases_read_from_the_store_cover_the_queue_once_in_its_order(
     whole = sorted(read.exceptions(None, status=None), key=case_place)
     seen: list[ExceptionView] = []
     after = None
-    while page := read.exceptions_page(None, None, None, None, 7, after):
+    while page := read.exceptions_page(CaseFilter(status=None), 7, after):
         assert len(page) <= 7
         seen += page
         after = case_place(page[-1])
 
     assert len(whole) > 7
     assert [case.key for case in seen] == [case.key for case in whole]
-    buyers = read.exceptions_page(None, "open", "buyer", None, 1000)
+    buyers = read.exceptions_page(CaseFilter(owner_role="buyer"), 1000)
     assert list(buyers) == sorted(read.exceptions(None, "open", "buyer"), key=case_place)
 
 
@@ -135,7 +135,7 @@ def test_a_trace_holds_every_event_of_the_order_and_of_its_asns_receipts_invoice
         if po.shipments and po.receipts and po.invoices
     )  # fmt: skip
     labels = documents_of(po, read_side.read_models.exceptions(None, status=None))
-    steps = timeline(labels, read_side.read_models.history)
+    steps = timeline(labels, read_side.read_models.histories)
 
     own = [s.entry for s in steps if s.document == f"po:{po.number}"]
     assert own == list(read_side.history(str(PurchaseOrder.create_id(po.number))))

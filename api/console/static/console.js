@@ -26,12 +26,6 @@ const CATEGORIES_QUERY = `query Categories($after: String) {
     items { category } endCursor hasNextPage
   }
 }`;
-const ORDERS_QUERY = `query Orders($after: String) {
-  purchaseOrders(first: ${PAGE_SIZE}, after: $after) {
-    items { number needsAction invoices { invoiceNumber matchStatus } }
-    endCursor hasNextPage
-  }
-}`;
 const KPIS_QUERY = `{ kpis { supplier plant ackLatencyMedianHours ackWithinSlaShare
   asnOnTimeShare asnCompletenessShare invoiceExceptionRate touchlessInvoiceRate } }`;
 const RESULT_FIELDS = `__typename
@@ -260,24 +254,15 @@ function due(ms, status) {
   return ms < 0 ? `overdue ${duration(-ms)}` : `in ${duration(ms)}`;
 }
 
+// The four counts in one call: the hub counts each in its view store (no page walking here).
 async function loadCounts() {
-  const open = await allCases(QUEUE_QUERY, { status: "open" });
-  const now = Date.now();
-  $("count-open").textContent = open.length;
-  $("count-breached").textContent = open.filter((c) => Date.parse(c.dueAt) < now).length;
-  let unacknowledged = 0;
-  let blocked = 0;
-  let after = null;
-  do {
-    const page = (await graphql(ORDERS_QUERY, { after })).purchaseOrders;
-    for (const po of page.items) {
-      unacknowledged += po.needsAction ? 1 : 0;
-      blocked += po.invoices.filter((i) => i.matchStatus === "blocked").length;
-    }
-    after = page.hasNextPage ? page.endCursor : null;
-  } while (after);
-  $("count-unacknowledged").textContent = unacknowledged;
-  $("count-blocked").textContent = blocked;
+  const response = await call("console/counts");
+  if (!response.ok) throw new HubError(await problemDetail(response));
+  const counts = await response.json();
+  $("count-open").textContent = counts.open_cases;
+  $("count-breached").textContent = counts.overdue_cases;
+  $("count-unacknowledged").textContent = counts.needing_action;
+  $("count-blocked").textContent = counts.blocked_invoices;
 }
 
 async function loadKpis() {
