@@ -87,6 +87,7 @@ def seed(settings: Settings, orders: int) -> None:
 def serve_hub(port: int) -> None:
     import uvicorn
 
+    from storage.gc_pause import freeze_long_lived
     from supplyhub.bootstrap import open_hub
     from supplyhub.cli.api import build_app
     from supplyhub.read_side import open_read_side
@@ -98,6 +99,7 @@ def serve_hub(port: int) -> None:
         read_side.runner.start()
         app = build_app(settings, hub, read_side.read_models, read_side.write_fault)
         read_side.runner.published.append(app.state.live.wake)  # as `supplyhub serve` does
+        freeze_long_lived()  # as `supplyhub serve` does before it takes requests
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
