@@ -39,7 +39,9 @@ from datetime import UTC, date, datetime
 from edi_partner import start_mock_edi
 from servers import start_postgres
 
-from connectors.gateway.files import FileGateway
+from connectors.edi.inbound import translate_file
+from connectors.gateway.files import FileGateway, chunks
+from connectors.gateway.inbound import EdiInbound
 from domain import commands as c
 from domain.application import BatchItem, SupplyHub
 from domain.provenance import Channel, Provenance
@@ -169,7 +171,8 @@ def burst(n: int, lines: int, rounds: int) -> None:
             # The direct baseline: the same kind of commands, translated beforehand (untimed).
             items = [
                 BatchItem(each.command, _edi_provenance(each.message_id))
-                for each in gateway._commands(direct_file, profile)
+                for translation in translate_file(chunks(direct_file), profile)
+                for each in EdiInbound.commands_of(translation)
             ]
 
             if number % 2:
