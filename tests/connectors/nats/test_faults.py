@@ -416,7 +416,9 @@ def test_the_inbound_worker_killed_twice_with_commands_unacked_applies_each_once
         SUPPLYHUB_INBOUND_HOLD_SECONDS="60",
     )
     running.start("inbound")
-    pos = [f"48{n:08d}" for n in range(20)]
+    # 400 commands, ~8 s of them: both kills must come while commands still arrive (with
+    # 200, a slow restart once found the stream over and never a partial batch unacked)
+    pos = [f"48{n:08d}" for n in range(40)]
     commands = po_commands(pos, 10)
     hub = open_hub(settings)
 
