@@ -17,6 +17,12 @@ from storage.database import POSTGRES
 _ARRAY_TYPES = {"text": "text", "bool": "int", "int": "bigint"}
 
 
+def views_channel(schema: str) -> str:
+    """The channel every commit of the views notifies (its payload empty: a listener reads
+    the views' position), one per schema, as hubs may share a database."""
+    return f"{schema}_views"[:63]  # PostgreSQL's identifier limit
+
+
 class PostgresDialect(SqlDialect):
     mark = POSTGRES.mark
     for_update = POSTGRES.lock("UPDATE")
@@ -64,6 +70,8 @@ class PostgresViewStore(SqlViewStore):
 
     def __init__(self, url: str, schema: str, pool_size: int = 4) -> None:
         super().__init__()
+        self.channel = views_channel(schema)
+        self._notify = 'NOTIFY "{}"'.format(self.channel.replace('"', '""'))
         self.pool = ConnectionPool(
             url,
             min_size=1,
@@ -80,6 +88,9 @@ class PostgresViewStore(SqlViewStore):
     def transaction(self) -> Iterator[Session]:
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             yield Session(_as_cursor(cur), self.dialect, self.columns)
+            # Delivered when the transaction commits, never for one rolled back: an API process
+            # beside separate workers wakes its live feed on it (supplyhub/live_views.py).
+            cur.execute(self._notify)
 
     @contextmanager
     def _reading(self) -> Iterator[Cursor]:

@@ -15,10 +15,12 @@ from supplyhub.cli.output import fail
 from supplyhub.settings import DEV_JWT_SECRET, Settings
 
 if TYPE_CHECKING:
+    from api.graphql.live import LiveFeed
     from connectors.workers.loop import WorkerHealth, WorkerState
     from domain.application import SupplyHub
     from projections.read_models import ReadModels
     from projections.runner import ProjectionStatus
+    from supplyhub.live_views import ViewsFollower
 
 log = logging.getLogger(__name__)
 
@@ -213,8 +215,11 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             settings, hub, read_side.read_models, read_side.write_fault, workers,
             read_side.status,
         )  # fmt: skip
+        follower = None
         if not args.api_only:  # the views commit here: the live feed is woken, not polling
             read_side.runner.published.append(app.state.live.wake)
+        elif settings.uses_postgres:  # they commit in the workers: their NOTIFY wakes it
+            follower = _follow_views(settings, read_side.read_models, app.state.live)
         stop_metrics = serve_metrics(settings, app, args.host)
         freeze_long_lived()  # full collections then skip start-up's objects (storage/gc_pause)
         try:
@@ -223,6 +228,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             ).run()
         finally:
             stop_metrics()
+            if follower is not None:
+                follower.stop()
     finally:
         if backbone is not None:
             backbone.stop()
@@ -230,6 +237,18 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         read_side.close()
         hub.close()
     return 0
+
+
+def _follow_views(settings: Settings, read_models: ReadModels, live: LiveFeed) -> ViewsFollower:
+    from supplyhub.live_views import ViewsFollower
+
+    return ViewsFollower(
+        settings.database_url,
+        settings.database_schema,
+        read_models.position,
+        live.wake,
+        watched=lambda: live.subscribers > 0,
+    ).start()
 
 
 def register_workers(worker_subparsers: Any) -> None:
