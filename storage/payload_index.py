@@ -44,14 +44,17 @@ class PayloadIndex:
 
     def _create(self) -> None:
         with self._db.transaction() as tx:
-            tx.execute(
-                "CREATE TABLE IF NOT EXISTS edi_payload_index (ref TEXT PRIMARY KEY, "
-                "sender TEXT NOT NULL, receiver TEXT NOT NULL, kept_at TEXT NOT NULL)"
-            )
-            tx.execute(
-                "CREATE INDEX IF NOT EXISTS edi_payload_index_parties "
-                "ON edi_payload_index (sender, receiver, kept_at)"
-            )
+            self._create_in(tx)
+
+    def _create_in(self, tx: Transaction) -> None:
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS edi_payload_index (ref TEXT PRIMARY KEY, "
+            "sender TEXT NOT NULL, receiver TEXT NOT NULL, kept_at TEXT NOT NULL)"
+        )
+        tx.execute(
+            "CREATE INDEX IF NOT EXISTS edi_payload_index_parties "
+            "ON edi_payload_index (sender, receiver, kept_at)"
+        )
         self._ready = True
 
     @contextmanager
@@ -64,15 +67,22 @@ class PayloadIndex:
     def note(self, ref: str, head: bytes, kept_at: str = "") -> None:
         """Index the payload kept under ``ref`` (its first bytes are enough); once: the same
         bytes kept again keep their first row."""
+        with self._transaction() as tx:
+            self.note_in(tx, ref, head, kept_at)
+
+    def note_in(self, tx: Transaction, ref: str, head: bytes, kept_at: str = "") -> None:
+        """`note` inside the caller's transaction (the payload's own, when the database keeps
+        the bytes too: one commit for both)."""
         found = self._parties(head[:HEAD])
         if found is None:
             return
-        with self._transaction() as tx:
-            tx.execute(
-                "INSERT INTO edi_payload_index (ref, sender, receiver, kept_at) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (ref) DO NOTHING",
-                (ref, *found, kept_at or self._clock().isoformat()),
-            )
+        if not self._ready:
+            self._create_in(tx)
+        tx.execute(
+            "INSERT INTO edi_payload_index (ref, sender, receiver, kept_at) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (ref) DO NOTHING",
+            (ref, *found, kept_at or self._clock().isoformat()),
+        )
 
     def traffic(self) -> dict[tuple[str, str], Traffic]:
         """Per (sender, receiver): how many payloads and when the last was kept."""

@@ -141,8 +141,8 @@ class DatabasePayloadStore:
                 "ON CONFLICT (ref) DO NOTHING",
                 (ref, payload),
             )
-        if self.index is not None:
-            self.index.note(ref, payload[:HEAD])
+            if self.index is not None:  # in the payload's own commit
+                self.index.note_in(tx, ref, payload[:HEAD])
         return ref
 
     def put_file(self, path: Path) -> str:
@@ -154,8 +154,8 @@ class DatabasePayloadStore:
                     "ON CONFLICT (ref) DO NOTHING",
                     (ref, path.read_bytes()),
                 )
-        if self.index is not None:
-            self.index.note(ref, _head(path))
+            if self.index is not None:
+                self.index.note_in(tx, ref, _head(path))
         return ref
 
     def kept(self) -> Iterator[tuple[str, bytes, str]]:

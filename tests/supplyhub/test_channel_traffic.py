@@ -5,6 +5,8 @@ query, not by opening the payloads; cXML partners beside EDI ones, with their Or
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +16,7 @@ from interchanges import CXML, EDIFACT, X12, X12_OUT
 from connectors.cxml.outbound import DELIVERED, FAILED, CxmlOrders
 from connectors.gateway.parties import payload_parties
 from domain.application import SupplyHub
+from storage.database import Database, Transaction
 from storage.payload_index import PayloadIndex, Traffic
 from storage.payloads import DatabasePayloadStore, PayloadStore
 from supplyhub import workers
@@ -82,3 +85,30 @@ def test_payloads_kept_before_the_index_are_indexed_once_from_the_store(
     index.backfill(older.kept())
 
     assert index.traffic()[("BOREALCAST", "SUPPLYHUB")].count == before + 1
+
+
+class _Commits(Database):
+    """The hub's database, counting the transactions it opens."""
+
+    opened = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        self.opened += 1
+        with super().transaction() as tx:
+            yield tx
+
+
+def test_the_database_keeps_a_payload_and_its_index_row_in_one_commit(
+    postgres_url: str,
+) -> None:
+    database = _Commits(postgres_url, schema="one_commit")
+    kept = DatabasePayloadStore(database, PayloadIndex(database, payload_parties))
+    opened = database.opened
+
+    ref = kept.put(X12.replace(b"000000901", b"000000778"))
+
+    assert database.opened - opened == 1
+    assert kept.index is not None
+    assert kept.index.traffic()[("BOREALCAST", "SUPPLYHUB")].count == 1
+    assert kept.get(ref).startswith(b"ISA")
