@@ -8,6 +8,7 @@ the API never imports a connector."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from domain.errors import NotFoundError, ValidationError
@@ -80,12 +81,31 @@ class Replayed:
     at: str
 
 
+@dataclass(frozen=True)
+class SentDocument:
+    """A document the hub sent a partner about an order (an 850, ORDERS or change; a cXML
+    OrderRequest), the order's event it was sent for, and the partner's answer to it."""
+
+    partner: str
+    channel: str  # edi | cxml
+    document: str  # "X12 850 12", "EDIFACT ORDERS 7", "cXML OrderRequest <payloadID>"
+    sent_at: datetime | None  # None: written, its sending not recorded yet (partner away)
+    payload_ref: str  # sha256:... of the bytes sent (archived), "" when none went out
+    order_version: int  # the order's version whose event it was sent for; 0 when not known
+    answer: str  # "997 accepted", "CONTRL rejected", "cXML 200 OK"; "" while awaited
+    answered_at: datetime | None
+    detail: str  # what the answer said
+
+
 class TechnicalDesk(Protocol):
     def positions(self) -> list[BackbonePosition]: ...
 
     def channels(self) -> Channels: ...
 
     def erp(self) -> ErpAdapter: ...
+
+    def sent_about(self, po_number: str) -> list[SentDocument]:
+        """The documents sent to partners about the order, oldest first."""
 
     def replay_parked(self, ref: str, *, actor: str, reason: str) -> Replayed:
         """Run the parked interchange through the inbound path again (the hub answers a
@@ -108,6 +128,9 @@ class NoTechnicalDesk:
 
     def erp(self) -> ErpAdapter:
         return ErpAdapter(False, "no ERP adapter in this app")
+
+    def sent_about(self, po_number: str) -> list[SentDocument]:
+        return []
 
     def replay_parked(self, ref: str, *, actor: str, reason: str) -> Replayed:
         raise NotFoundError("parked interchange", ref)

@@ -20,10 +20,12 @@ from api.technical import (
     ParkedDocument,
     PartnerChannel,
     Replayed,
+    SentDocument,
 )
-from connectors.cxml.outbound import CxmlOrders
+from connectors.cxml.outbound import WRITTEN, CxmlOrders, SentOrder
 from connectors.edi.errors import EdiSyntaxError
 from connectors.gateway.directory import PartnerDirectory
+from connectors.gateway.functional_acks import Expected, FunctionalAcks
 from connectors.gateway.inbound import EdiInbound
 from connectors.gateway.outbound import OutboundDocuments, apply_interchange
 from connectors.gateway.profile import Dialect, PartnerProfile
@@ -32,13 +34,23 @@ from connectors.workers.positions import PositionStore
 from domain.application import SupplyHub
 from domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from storage.payload_index import Traffic
-from storage.payloads import DatabasePayloadStore, PayloadStore, UnknownPayloadError
+from storage.payloads import (
+    DatabasePayloadStore,
+    PayloadStore,
+    UnknownPayloadError,
+    payload_ref,
+)
 from supplyhub import erp, workers
 from supplyhub.bootstrap import schema_lock
 from supplyhub.edi_transports import payload_store
 from supplyhub.settings import Settings
 
 _NONE = Traffic(0, "")
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def _moment(value: str) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,7 @@ class _Stores:
     positions: PositionStore
     payloads: PayloadStore | DatabasePayloadStore
     cxml: CxmlOrders
+    acks: FunctionalAcks
 
 
 # The order an interchange names: X12 855 BAK03, 856 PRF01, 810 BIG04; EDIFACT RFF+ON.
@@ -74,7 +87,7 @@ class StoredTechnicalDesk:
                 payloads, cxml = payload_store(self.settings, database), CxmlOrders(database)
                 cxml.create_tables()
                 stores = _Stores(OutboundDocuments(database), PositionStore(database),
-                                 payloads, cxml)  # fmt: skip
+                                 payloads, cxml, FunctionalAcks(database))  # fmt: skip
             if payloads.index is not None and payloads.index.is_empty():
                 payloads.index.backfill(payloads.kept())  # kept before there was an index
             self._stores = stores
@@ -142,6 +155,40 @@ class StoredTechnicalDesk:
         except UnknownPayloadError:
             orders = []
         return ParkedDocument(ref, partner, reason, at, orders)
+
+    def sent_about(self, po_number: str) -> list[SentDocument]:
+        """The order's 850s / ORDERS and changes (from the acks the gateway awaits, with the
+        bytes it kept) and its cXML OrderRequests, each with the partner's answer."""
+        stores = self._opened()
+        found = [self._edi_sent(stores, each) for each in stores.acks.for_order(po_number)]
+        found += [self._cxml_sent(order, sent) for order, sent in stores.cxml.for_order(po_number)]
+        return sorted(found, key=lambda each: (each.sent_at is None, each.sent_at or _EPOCH))
+
+    def _edi_sent(self, stores: _Stores, expected: Expected) -> SentDocument:
+        kept = stores.documents.by_control(expected.partner, expected.control)
+        position, sent = kept if kept is not None else (0, b"")
+        x12 = expected.document.split(" ")[0].isdigit()  # "850 12"; "ORDERS 12"
+        answer = f"{'997' if x12 else 'CONTRL'} {expected.result}" if expected.result else ""
+        return SentDocument(
+            expected.partner, "edi", f"{'X12' if x12 else 'EDIFACT'} {expected.document}",
+            expected.sent_at, payload_ref(sent) if sent else "", self._version_at(position),
+            answer, _moment(expected.acked_at), expected.detail,
+        )  # fmt: skip
+
+    def _cxml_sent(self, order: SentOrder, sent: bytes) -> SentDocument:
+        answered = order.state != WRITTEN
+        return SentDocument(
+            order.partner, "cxml", f"cXML OrderRequest {order.payload_id}".rstrip(),
+            _moment(order.at), payload_ref(sent) if sent else "",
+            self._version_at(order.position),
+            f"cXML {order.code} {order.state}" if answered else "",
+            _moment(order.at) if answered else None, order.detail,
+        )  # fmt: skip
+
+    def _version_at(self, position: int) -> int:
+        """The version of the order whose event is at ``position`` in the log (0: unknown)."""
+        found = self.hub.recorder.select_notifications(position, 1) if position else []
+        return int(found[0].originator_version) if found and found[0].id == position else 0
 
     def erp(self) -> ErpAdapter:
         try:

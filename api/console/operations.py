@@ -4,7 +4,7 @@ trace, and the KPIs over time. Routes only translate: the release is the composi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -20,7 +20,7 @@ from api.console import OPERATORS, RELEASERS
 from api.dead_letters import DeadLetterAction, DeadLetters, DeadLetterView
 from api.rest.problems import PROBLEMS
 from api.services import PrincipalDep, Services, ServicesDep
-from api.technical import NoTechnicalDesk, ParkedDocument, TechnicalDesk
+from api.technical import NoTechnicalDesk, ParkedDocument, SentDocument, TechnicalDesk
 from domain import limits
 from domain.errors import NotFoundError, ValidationError
 from domain.identity import document_id
@@ -78,6 +78,10 @@ class Step:
     causation_id: str
     revision: int
     payload_ref: str
+    # "event": one of the log's; "sent": a document the hub sent a partner (an 850, a cXML
+    # OrderRequest), caused by the order's event it was sent for; "answer": the partner's
+    # functional answer to it (997, CONTRL, cXML status), caused by the document sent.
+    kind: Literal["event", "sent", "answer"] = "event"
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,38 @@ def _trace(services: Services, desk: TechnicalDesk, number: str) -> Trace:
         raise NotFoundError("purchase order", number)
     own = documents_of(po, ())  # the order, its ASNs, receipts and invoices
     labels = documents_of(po, services.read_models.cases_on(po.supplier, own))
-    return _traced(services, desk, number, po.supplier, labels, [number])
+    found = _traced(services, desk, number, po.supplier, labels, [number])
+    steps = [*found.steps, *_channel_steps(found.steps, number, desk.sent_about(number))]
+    steps.sort(key=lambda step: (step.at, step.recorded_at))  # stable: the log's order kept
+    return replace(found, steps=steps)
+
+
+def _channel_steps(events: list[Step], number: str, sent: list[SentDocument]) -> list[Step]:
+    """Each document sent about the order as a step after the order's event it was sent for
+    (its correlation, caused by that event's message), and the partner's answer to it as a
+    step caused by the document."""
+    label = f"po:{number}"
+    causes = {step.version: step for step in events if step.document == label}
+    steps = []
+    for doc in sent:
+        cause = causes.get(doc.order_version)
+        at = doc.sent_at or (cause.at if cause else None)
+        if at is None:
+            continue  # neither sent nor traceable to an event: nothing to place it by
+        correlation = cause.correlation_id if cause else ""
+        steps.append(Step(
+            label, f"{doc.document} sent to {doc.partner}", doc.order_version, at, at, "hub",
+            doc.channel, doc.document, correlation, cause.message_id if cause else "",
+            cause.revision if cause else 0, doc.payload_ref, "sent",
+        ))  # fmt: skip
+        if doc.answer and doc.answered_at is not None:
+            said = doc.answer if doc.detail in doc.answer else f"{doc.answer}: {doc.detail}"
+            steps.append(Step(
+                label, said, doc.order_version, doc.answered_at, doc.answered_at, doc.partner,
+                doc.channel, "", correlation, doc.document, cause.revision if cause else 0, "",
+                "answer",
+            ))  # fmt: skip
+    return steps
 
 
 def _traced(services: Services, desk: TechnicalDesk, name: str, supplier: str,

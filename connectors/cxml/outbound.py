@@ -90,6 +90,7 @@ class CxmlOrders:
                 "code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '', "
                 "at TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '')"
             )
+            tx.execute("CREATE INDEX IF NOT EXISTS cxml_orders_po ON cxml_orders (po)")
             tx.execute(
                 "CREATE TABLE IF NOT EXISTS cxml_status_updates (partner TEXT NOT NULL, "
                 "payload_id TEXT NOT NULL, body TEXT NOT NULL, order_payload_id TEXT NOT NULL, "
@@ -172,6 +173,16 @@ class CxmlOrders:
         if failed_only:
             return self._select("WHERE state = %s", (FAILED,))
         return self._select("", ())
+
+    def for_order(self, po: str) -> list[tuple[SentOrder, bytes]]:
+        """The OrderRequests about one order, each with the bytes sent, in log order."""
+        with self._transaction() as tx:
+            rows = tx.execute(
+                "SELECT position, partner, po, payload_id, state, code, detail, at, status, "
+                "document FROM cxml_orders WHERE po = %s ORDER BY position",
+                (po,),
+            )
+        return [(_sent(*row[:9]), bytes(row[9])) for row in rows]
 
     def totals(self) -> dict[str, tuple[int, int, str]]:
         """Per partner: OrderRequests delivered, failed, and when the last was answered."""

@@ -33,6 +33,8 @@ class Expected:
     sent_at: datetime
     result: str  # "" until acknowledged; "accepted" / "rejected"
     case: str  # the overdue case's key, "" if none was opened
+    detail: str = ""  # what the partner's ack said of it
+    acked_at: str = ""  # when its ack came (ISO 8601), "" until then
 
 
 class FunctionalAcks:
@@ -49,6 +51,9 @@ class FunctionalAcks:
                 "control BIGINT NOT NULL, po_number TEXT NOT NULL, document TEXT NOT NULL, "
                 "sent_at TEXT NOT NULL, result TEXT NOT NULL, detail TEXT NOT NULL, "
                 "acked_at TEXT NOT NULL, a_case TEXT NOT NULL, PRIMARY KEY (partner, control))"
+            )
+            tx.execute(  # an order's trace reads its documents
+                "CREATE INDEX IF NOT EXISTS edi_acks_expected_po ON edi_acks_expected (po_number)"
             )
             tx.execute(
                 "CREATE TABLE IF NOT EXISTS edi_interchange_acks (partner TEXT NOT NULL, "
@@ -190,17 +195,20 @@ class FunctionalAcks:
         with self._db.transaction() as tx:
             return self._rows(tx, "1 = 1", ())
 
+    def for_order(self, po_number: str) -> list[Expected]:
+        """The documents sent about one order (its 850s / ORDERS and changes), in order."""
+        with self._db.transaction() as tx:
+            return self._rows(tx, "po_number = %s", (po_number,))
+
     @staticmethod
     def _rows(tx: Transaction, where: str, args: tuple[object, ...]) -> list[Expected]:
         rows = tx.execute(
-            "SELECT partner, control, po_number, document, sent_at, result, a_case "
-            f"FROM edi_acks_expected WHERE {where} ORDER BY sent_at, partner, control",
+            "SELECT partner, control, po_number, document, sent_at, result, a_case, detail, "
+            f"acked_at FROM edi_acks_expected WHERE {where} ORDER BY sent_at, partner, control",
             args,
         )
-        return [
-            Expected(str(p), int(c), str(po), str(d), _time(s), str(r), str(case))
-            for p, c, po, d, s, r, case in rows
-        ]
+        return [Expected(str(p), int(c), str(po), str(d), _time(s), *map(str, rest))
+                for p, c, po, d, s, *rest in rows]  # fmt: skip
 
 
 def _time(value: object) -> datetime:

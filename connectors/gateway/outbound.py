@@ -82,6 +82,9 @@ class OutboundDocuments:
                 "partner TEXT NOT NULL, control BIGINT NOT NULL, "
                 f"document {database.blob} NOT NULL, problem TEXT NOT NULL DEFAULT '')"
             )
+            tx.execute(  # a trace finds the document a partner's control number names
+                "CREATE INDEX IF NOT EXISTS edi_outbound_control ON edi_outbound (partner, control)"
+            )
             tx.execute(
                 "CREATE TABLE IF NOT EXISTS edi_parked (ref TEXT PRIMARY KEY, "
                 "partner TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, "
@@ -165,6 +168,16 @@ class OutboundDocuments:
         with self._db.transaction() as tx:
             rows = tx.execute("SELECT document FROM edi_outbound WHERE position = %s", (position,))
         return bytes(rows[0][0]) if rows else b""
+
+    def by_control(self, partner: str, control: int) -> tuple[int, bytes] | None:
+        """(log position of its event, the bytes sent) of the document with ``control``."""
+        with self._db.transaction() as tx:
+            rows = tx.execute(
+                "SELECT position, document FROM edi_outbound WHERE partner = %s AND control = %s "
+                "ORDER BY position LIMIT 1",
+                (partner, control),
+            )
+        return (int(rows[0][0]), bytes(rows[0][1])) if rows else None
 
     def sent(self) -> list[tuple[int, str, int, str]]:
         """(position, partner, control, problem) of every event handled, in log order."""

@@ -431,3 +431,29 @@ def test_a_status_update_from_a_partner_whose_profile_leaves_it_out_is_406(
 
     assert (answer.status_code, status_of(answer)) == (406, "406")
     assert "StatusUpdateRequest is not one this partner may send" in answer.text
+
+
+def test_the_order_request_sent_and_the_suppliers_answer_are_steps_of_the_orders_trace(
+    hub: Hub,
+) -> None:
+    release(hub, "PO-C-TRACE")
+    assert hub.worker.step() == 1
+    ours, _ = order_request_of(Supplier.received[0])
+    hub.live.read_side.runner.catch_up()
+
+    trace = httpx.get(f"{hub.live.url}/console/purchase-orders/PO-C-TRACE/trace",
+                      headers=hub.buyer)  # fmt: skip
+
+    assert trace.status_code == 200, trace.text
+    steps = trace.json()["steps"]
+    released = next(s for s in steps if s["event"] == "PurchaseOrder.Released")
+    out = next(s for s in steps if s["kind"] == "sent")
+    answer = next(s for s in steps if s["kind"] == "answer")
+    assert out["event"] == f"cXML OrderRequest {ours} sent to acme-cxml"
+    assert (out["channel"], out["causation_id"]) == ("cxml", released["message_id"])
+    assert (answer["event"], answer["actor"]) == ("cXML 200 delivered: OK", "acme-cxml")
+    assert answer["causation_id"] == out["message_id"]
+    archived = httpx.get(f"{hub.live.url}/api/v1/edi/payloads/{out['payload_ref']}",
+                         headers=hub.auditor)  # fmt: skip
+    assert archived.status_code == 200 and b"PO-C-TRACE" in archived.content
+    assert OUR_SECRET.encode() not in archived.content  # kept without our secret

@@ -59,7 +59,7 @@ async function loadTrace() {
     ...(own ? trace.purchase_orders.map((n) => traceLink(n, `PO ${n}`)) : []),
   );
   byId("trace-summary").textContent =
-    `${trace.steps.length} events on ${trace.documents.length} documents: ` +
+    `${trace.steps.length} steps on ${trace.documents.length} documents: ` +
     trace.documents.join(", ");
   const stuck = new Set(trace.dead_letters.map((d) => d.document));
   byId("timeline").tBodies[0].replaceChildren(...trace.steps.map((step) => stepRow(step, stuck)));
@@ -93,6 +93,7 @@ async function loadTrace() {
 function stepRow(step, stuck) {
   const row = document.createElement("tr");
   row.dataset.document = step.document;
+  row.dataset.kind = step.kind; // event (the log's), sent (to a partner), answer (its ack)
   row.classList.toggle("stuck", stuck.has(step.document));
   const payload = document.createElement("td");
   if (step.payload_ref.startsWith("sha256:")) {
