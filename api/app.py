@@ -27,6 +27,7 @@ from api.graphql.socket import GraphQLSocket
 from api.health import Probe, health_router
 from api.metrics import Metrics, body_limit
 from api.pages import page_routes
+from api.portal_views import PortalViews
 from api.rest import (
     alerts,
     as2,
@@ -94,10 +95,12 @@ def create_app(
         settings.max_bulk_items, projections, dead_letters or NoDeadLetters(),
     )  # fmt: skip
     errors.install(app)
+    portal_views = PortalViews(hub)  # a supplier's first look at each revision, off the path
+    app.state.portal_views = portal_views
     graphql = GraphQLEndpoint(
         build_schema(max_depth=settings.graphql_max_depth), hub, read_models, tokens, metrics,
         clock, settings.max_page_size, ResponseCache(settings.response_cache_size),
-        Position(read_models.position, settings.position_ttl_seconds),
+        Position(read_models.position, settings.position_ttl_seconds), portal_views,
     )  # fmt: skip
     # Plain Starlette routes: the cached path needs no dependency injection or validation.
     app.router.routes.append(Route("/graphql", graphql.post, methods=["POST"]))

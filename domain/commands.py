@@ -279,6 +279,17 @@ class ResolveException:
     resolution: Note
 
 
+# --- the supplier portal (recorded by the API as a supplier opens an order: never a channel's)
+
+
+@dataclass(frozen=True)
+class RecordPortalView:
+    """The supplier's user opened the order, at this revision, in the portal."""
+
+    po_number: DocumentNumber
+    revision: Revision
+
+
 # --- alert routing (an admin's configuration: never a channel's) -------------------------
 
 
@@ -326,7 +337,7 @@ Command = (
     | DisputeInvoice | ReportErpInvoiceStatus | PlaceQualityHold | RequestCorrectiveAction
     | ReleaseQualityHold | AssignException | ResolveException | RecordErpRefusal
     | RecordFunctionalAckProblem | DefineAlertRule | RemoveAlertRule | DisableAlertRule
-    | EnableAlertRule
+    | EnableAlertRule | RecordPortalView
 )  # fmt: skip
 
 
@@ -339,8 +350,13 @@ ADMIN_COMMANDS: tuple[type[Command], ...] = (
     DefineAlertRule, RemoveAlertRule, DisableAlertRule, EnableAlertRule
 )  # fmt: skip
 
+# What the API records itself as a supplier reads: no channel sends it.
+PORTAL_COMMANDS: tuple[type[Command], ...] = (RecordPortalView,)
+
 # Wire names ("release_purchase_order") used by REST bulk items and NATS subjects.
 COMMANDS: dict[str, type[Command]] = {
-    _snake(cls.__name__): cls for cls in get_args(Command) if cls not in ADMIN_COMMANDS
+    _snake(cls.__name__): cls
+    for cls in get_args(Command)
+    if cls not in ADMIN_COMMANDS and cls not in PORTAL_COMMANDS
 }
-forbid_unknown_fields(*COMMANDS.values(), *ADMIN_COMMANDS)
+forbid_unknown_fields(*COMMANDS.values(), *ADMIN_COMMANDS, *PORTAL_COMMANDS)

@@ -14,6 +14,7 @@ from domain import (
     exception_case,
     goods_receipt,
     invoice,
+    portal_view,
     processed_message,
     purchase_order,
     quality_event,
@@ -39,6 +40,7 @@ AGGREGATES: list[type[Aggregate]] = [
     exception_case.ExceptionCase,
     processed_message.ProcessedMessage,
     alert_rule.AlertRule,
+    portal_view.PortalView,
 ]
 EVENTS = [  # every event class the domain can record
     event

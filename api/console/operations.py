@@ -114,10 +114,12 @@ def _trace(services: Services, desk: TechnicalDesk, number: str) -> Trace:
         raise NotFoundError("purchase order", number)
     own = documents_of(po, ())  # the order, its ASNs, receipts and invoices
     labels = documents_of(po, services.read_models.cases_on(po.supplier, own))
-    found = _traced(services, desk, number, po.supplier, labels, [number])
+    portal = f"portal:{number}"  # the supplier's first look at each revision, if it looked
+    found = _traced(services, desk, number, po.supplier, (*labels, portal), [number])
     steps = [*found.steps, *_channel_steps(found.steps, number, desk.sent_about(number))]
     steps.sort(key=lambda step: (step.at, step.recorded_at))  # stable: the log's order kept
-    return replace(found, steps=steps)
+    looked = any(step.document == portal for step in steps)
+    return replace(found, steps=steps, documents=[*labels, portal] if looked else list(labels))
 
 
 def _channel_steps(events: list[Step], number: str, sent: list[SentDocument]) -> list[Step]:

@@ -30,6 +30,8 @@ class RequestContext:
     max_page_size: int
     record_outcome: Callable[[str, str], None]
     note_fault: Callable[[StoreFault], None] = lambda fault: None  # for /readyz
+    # A supplier's user opened an order by its number (api/portal_views.py records it).
+    note_view: Callable[[PurchaseOrderView, Envelope], None] = lambda po, envelope: None
     # Over a WebSocket (graphql-transport-ws): the feed subscriptions read, and the
     # `connection_init` payload the principal was taken from.
     live: LiveFeed | None = None

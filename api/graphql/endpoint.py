@@ -32,6 +32,7 @@ from api.errors import problem
 from api.graphql.context import RequestContext
 from api.graphql.schema import PortalSchema
 from api.metrics import Metrics
+from api.portal_views import PortalViews
 from domain.application import SupplyHub
 from domain.errors import DomainError
 from domain.provenance import Channel
@@ -62,8 +63,10 @@ class GraphQLEndpoint:
         max_page_size: int,
         cache: ResponseCache,
         position: Position,
+        portal_views: PortalViews | None = None,
     ) -> None:
         self.schema = schema
+        self.portal_views = portal_views
         self.hub = hub
         self.read_models = read_models
         self.tokens = tokens
@@ -139,7 +142,7 @@ class GraphQLEndpoint:
         record: Callable[[str, str], None] = lambda command, status: outcomes.labels(  # noqa: E731
             command, status
         ).inc()
-        return RequestContext(
+        context = RequestContext(
             principal=principal,
             read_models=self.read_models,
             hub=self.hub,
@@ -148,6 +151,9 @@ class GraphQLEndpoint:
             record_outcome=record,
             note_fault=self.metrics.store_faults.note,
         )
+        if self.portal_views is not None:
+            context.note_view = self.portal_views.note
+        return context
 
 
 def _encode(answer: dict[str, Any]) -> bytes:

@@ -92,7 +92,10 @@ async def find_purchase_order(context: RequestContext, number: str) -> PurchaseO
     """One PO in the caller's scope (another supplier's is None), batched by the DataLoader."""
     may_call("Query.purchaseOrder", context.principal)
     found = await context.purchase_orders.load(number)
-    return PurchaseOrder.of(found, context.principal.role) if found else None
+    if found is None:
+        return None
+    context.note_view(found, context.envelope)  # a supplier's first look at this revision
+    return PurchaseOrder.of(found, context.principal.role)
 
 
 async def purchase_orders(

@@ -38,6 +38,7 @@ from domain.use_cases.invoicing import (
     submit_invoice,
 )
 from domain.use_cases.master_data import set_tolerance_policy, upsert_supplier
+from domain.use_cases.portal import record_portal_view
 from domain.use_cases.purchase_orders import (
     acknowledge_purchase_order,
     approve_change,
@@ -75,6 +76,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RequestCorrectiveAction: request_corrective_action,
     c.ReleaseQualityHold: release_quality_hold,
     c.AssignException: assign_exception,
+    c.RecordPortalView: record_portal_view,
     c.ResolveException: resolve_exception,
     c.RecordErpRefusal: record_erp_refusal,
     c.RecordFunctionalAckProblem: record_functional_ack_problem,
