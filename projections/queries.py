@@ -214,7 +214,12 @@ def _order_filters(
         equals["status"] = filter.status
     if filter.needs_action is not None:
         equals["needs_action"] = filter.needs_action
-    return equals, {"released_at": Range(_utc(filter.released_from), _utc(filter.released_to))}
+    ranges = {"released_at": Range(_utc(filter.released_from), _utc(filter.released_to))}
+    if filter.ack_overdue_at is not None:
+        ranges["ack_due"] = Range(high=_utc(filter.ack_overdue_at), below=True)
+    if filter.asn_missing_at is not None:
+        ranges["asn_due"] = Range(high=_utc(filter.asn_missing_at), below=True)
+    return equals, ranges
 
 
 def _case_filters(filter: CaseFilter) -> tuple[dict[str, Any], dict[str, Range]]:

@@ -211,6 +211,9 @@ class PurchaseOrderFilter:
     needs_action: bool | None = None
     released_from: datetime | None = None
     released_to: datetime | None = None
+    # Overdue as of this moment: the acknowledgement (a late response), or a line's ASN.
+    ack_overdue_at: datetime | None = None
+    asn_missing_at: datetime | None = None
 
 
 @dataclass(frozen=True)

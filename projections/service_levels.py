@@ -8,34 +8,53 @@ release; an ASN is missing once a line's need-by date is ASN_LEAD away and nothi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from projections.read_models import Alert, PurchaseOrderView, SupplierKpis
+from projections.read_models import Alert, LineView, PurchaseOrderView, SupplierKpis
 from storage.view_codec import built
 
 ACK_SLA = timedelta(hours=48)
 ASN_LEAD = timedelta(days=2)
 
 
+def ack_due(po: PurchaseOrderView) -> datetime | None:
+    """When the current revision's acknowledgement falls due; None when none is awaited."""
+    if po.status != "open" or not po.needs_action:
+        return None
+    released = po.revisions[-1].recorded_at if po.revisions else po.released_at
+    return released + ACK_SLA
+
+
+def asn_cutoff(line: LineView) -> datetime:
+    """When a line's ASN is missing: ASN_LEAD before its need-by day (UTC)."""
+    return datetime.combine(line.need_by, datetime.min.time(), UTC) - ASN_LEAD
+
+
+def waits_for_asn(line: LineView) -> bool:
+    return line.ack_status != "rejected" and line.shipped_quantity == 0 == line.received_quantity
+
+
+def asn_due(po: PurchaseOrderView) -> datetime | None:
+    """The earliest cutoff of the order's lines still waiting for an ASN; None when none is."""
+    if po.status != "open":
+        return None
+    return min((asn_cutoff(line) for line in po.lines if waits_for_asn(line)), default=None)
+
+
 def alerts(views: Iterable[PurchaseOrderView], now: datetime) -> tuple[Alert, ...]:
     """Revisions unacknowledged past their SLA, and ASNs missing past their cutoff."""
     found: list[Alert] = []
     for po in views:
+        document = f"po:{po.number}"
+        if (due := ack_due(po)) is not None and now > due:
+            hours = (now - (due - ACK_SLA)).total_seconds() / 3600
+            detail = f"revision {po.revision} unacknowledged for {hours:.0f} h"
+            found.append(Alert("unacknowledged_revision", document, po.supplier, due, detail))
         if po.status != "open":
             continue
-        document = f"po:{po.number}"
-        released = po.revisions[-1].recorded_at if po.revisions else po.released_at
-        if po.needs_action and now > released + ACK_SLA:
-            hours = (now - released).total_seconds() / 3600
-            detail = f"revision {po.revision} unacknowledged for {hours:.0f} h"
-            found.append(
-                Alert("unacknowledged_revision", document, po.supplier, released + ACK_SLA, detail)
-            )
         for line in po.lines:
-            cutoff = datetime.combine(line.need_by, datetime.min.time(), now.tzinfo) - ASN_LEAD
-            waiting = line.ack_status != "rejected" and line.shipped_quantity == 0
-            if waiting and line.received_quantity == 0 and now > cutoff:
+            if waits_for_asn(line) and now > (cutoff := asn_cutoff(line)):
                 detail = f"line {line.line_number} needed by {line.need_by}, no ASN"
                 found.append(Alert("asn_missing", document, po.supplier, cutoff, detail))
     return tuple(sorted(found, key=lambda a: (a.since, a.document, a.detail)))

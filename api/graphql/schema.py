@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -66,6 +66,8 @@ async def find_purchase_orders(
     needs_action: bool | None = None,
     released_from: datetime | None = None,
     released_to: datetime | None = None,
+    ack_overdue: bool | None = None,
+    asn_missing: bool | None = None,
     first: int,
     after: str | None = None,
 ) -> PurchaseOrderPage:
@@ -74,10 +76,17 @@ async def find_purchase_orders(
     may_call("Query.purchaseOrders", context.principal)
     if not 1 <= first <= context.max_page_size:
         raise ValidationError("first", f"must be between 1 and {context.max_page_size}")
+    for name, flag in (("ackOverdue", ack_overdue), ("asnMissing", asn_missing)):
+        if flag is False:
+            raise ValidationError(name, "true keeps the overdue orders; leave it out for all")
+    now = datetime.now(UTC)
     # Read on the event loop, as the DataLoader reads single POs: one indexed page query, and
     # decoding holds the GIL in any thread. Under 32 concurrent requests a hop to the thread
     # pool cost ~0.8 ms of CPU per request in GIL handoffs, more than the read itself.
-    wanted = PurchaseOrderFilter(status, needs_action, released_from, released_to)
+    wanted = PurchaseOrderFilter(
+        status, needs_action, released_from, released_to,
+        ack_overdue_at=now if ack_overdue else None, asn_missing_at=now if asn_missing else None,
+    )  # fmt: skip
     found = context.read_models.purchase_orders(context.principal.scope, wanted, first, after)
     role = context.principal.role
     return PurchaseOrderPage(
@@ -104,12 +113,27 @@ async def purchase_orders(
     needs_action: bool | None = None,
     released_from: datetime | None = None,
     released_to: datetime | None = None,
+    ack_overdue: Annotated[
+        bool | None,
+        strawberry.argument(
+            description="true: only orders whose current revision is unacknowledged past its "
+            "SLA (48 h after its release), as of the request: the late responses"
+        ),
+    ] = None,
+    asn_missing: Annotated[
+        bool | None,
+        strawberry.argument(
+            description="true: only open orders with a line that has no ASN 2 days before its "
+            "need-by date, as of the request: the ASNs missing past cutoff"
+        ),
+    ] = None,
     first: int = 20,
     after: str | None = None,
 ) -> PurchaseOrderPage:
     return await find_purchase_orders(
         info.context, status=status, needs_action=needs_action, released_from=released_from,
-        released_to=released_to, first=first, after=after,
+        released_to=released_to, ack_overdue=ack_overdue, asn_missing=asn_missing, first=first,
+        after=after,
     )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import domain.exception_case
@@ -18,6 +18,7 @@ import domain.goods_receipt
 import domain.invoice
 import domain.purchase_order
 import domain.shipment
+from projections import service_levels
 from projections.projection import Column, Keys, Lookup, Projection
 from projections.read_models import PurchaseOrderView
 from projections.views import purchase_order_evolvers as po
@@ -49,8 +50,13 @@ def _row_columns(view: Any) -> tuple[Any, ...]:
         released = view.released_at.astimezone(UTC).isoformat()
         blocked = sum(invoice.match_status == "blocked" for invoice in view.invoices)
         return ("po", view.supplier, view.status, view.needs_action, released, view.number,
-                blocked)  # fmt: skip
-    return ("link", "", "", False, "", "", 0)
+                blocked, _moment(service_levels.ack_due(view)),
+                _moment(service_levels.asn_due(view)))  # fmt: skip
+    return ("link", "", "", False, "", "", 0, None, None)
+
+
+def _moment(at: datetime | None) -> str | None:
+    return None if at is None else at.astimezone(UTC).isoformat()
 
 
 purchase_orders = Projection(
@@ -63,6 +69,11 @@ purchase_orders = Projection(
         Column("released_at"),
         Column("number", indexed=True),
         Column("blocked_invoices", "int", indexed=True),  # the console's count, summed
+        # When the current revision's acknowledgement falls due, and the first line's ASN
+        # (NULL when none is awaited): "late responses" and "ASNs missing past cutoff" are
+        # the orders whose time passed, read on these indexes as of the request.
+        Column("ack_due", indexed=True),
+        Column("asn_due", indexed=True),
     ),
     row_columns=_row_columns,
     split_by="purchaseorder:",  # a rebuild may split the POs between processes (links are shared)
