@@ -17,6 +17,7 @@ from domain.limits import (
     MAX_REFERENCES,
     CaseKey,
     Code,
+    Comment,
     CurrencyCode,
     Day,
     Days,
@@ -279,6 +280,14 @@ class ResolveException:
     resolution: Note
 
 
+@dataclass(frozen=True)
+class CommentOnException:
+    """Say something about a case, open or resolved: who and when are in the provenance."""
+
+    key: CaseKey
+    text: Comment
+
+
 # --- alert routing (an admin's configuration: never a channel's) -------------------------
 
 
@@ -326,7 +335,7 @@ Command = (
     | DisputeInvoice | ReportErpInvoiceStatus | PlaceQualityHold | RequestCorrectiveAction
     | ReleaseQualityHold | AssignException | ResolveException | RecordErpRefusal
     | RecordFunctionalAckProblem | DefineAlertRule | RemoveAlertRule | DisableAlertRule
-    | EnableAlertRule
+    | EnableAlertRule | CommentOnException
 )  # fmt: skip
 
 

@@ -346,6 +346,12 @@ async def resolve_exception(
     return await _handle(info, "Mutation.resolveException", idempotency_key, input.command)
 
 
+async def comment_on_exception(
+    info: Info, idempotency_key: str, input: inputs.ExceptionCommentInput
+) -> CommandResult:
+    return await _handle(info, "Mutation.commentOnException", idempotency_key, input.command)
+
+
 async def approve_change(
     info: Info, idempotency_key: str, input: inputs.ChangeDecisionInput
 ) -> CommandResult:
@@ -378,6 +384,10 @@ class Mutation:
     )
     resolve_exception: CommandResult = strawberry.mutation(
         resolver=resolve_exception, description="Close an open exception case, saying how."
+    )
+    comment_on_exception: CommandResult = strawberry.mutation(
+        resolver=comment_on_exception,
+        description="Say something about an exception case, open or resolved (kept with who).",
     )
     approve_change: CommandResult = strawberry.mutation(
         resolver=approve_change,
