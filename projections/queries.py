@@ -197,6 +197,12 @@ class StoredReadModels:
             found.setdefault(UUID(entry.document_id), []).append(entry)
         return {key: tuple(entries) for key, entries in found.items()}
 
+    def exception_case(self, key: str) -> ExceptionView | None:
+        """One case by its key (its row is its document's), in every scope."""
+        doc = self.store.get("exceptions", f"exceptioncase:{ExceptionCase.create_id(key)}")
+        view = view_codec.decode(doc) if doc else None
+        return view if isinstance(view, ExceptionView) else None
+
     def case_comments(self, keys: Collection[str]) -> dict[str, tuple[CaseCommentView, ...]]:
         """One read of the comments of every case named, each oldest first."""
         ids = {str(ExceptionCase.create_id(key)): key for key in keys}

@@ -328,6 +328,9 @@ class ReadModels(Protocol):
     def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
         """The audit trails of several documents, read together (a trace's)."""
 
+    def exception_case(self, key: str) -> ExceptionView | None:
+        """One case by its key, in every scope (None if unknown)."""
+
     def case_comments(self, keys: Collection[str]) -> dict[str, tuple[CaseCommentView, ...]]:
         """The comments of each case (by key) read together, oldest first; a case without
         any is absent. Internal: the API never passes a supplier's cases here."""

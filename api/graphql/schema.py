@@ -253,6 +253,18 @@ def _value(chosen: Enum | None) -> str | None:
     return None if chosen is None else str(chosen.value)
 
 
+async def exception_case(info: Info, key: str) -> ExceptionCase | None:
+    """One case as `exceptions` would show it to the caller; null when unknown or not one
+    the caller may see (another supplier's, or AP's)."""
+    context, role = info.context, info.context.principal.role
+    may_call("Query.exceptionCase", context.principal)
+    found = await run_in_threadpool(context.read_models.exception_case, key)
+    if found is None or context.principal.scope not in (None, found.supplier):
+        return None
+    seen = case_for(found, role)
+    return None if seen is None else ExceptionCase.of(seen, role)
+
+
 async def kpis(info: Info) -> list[SupplierKpis]:
     context = info.context
     may_call("Query.kpis", context.principal)
@@ -272,6 +284,10 @@ class Query:
     exceptions: ExceptionCasePage = strawberry.field(
         resolver=exceptions,
         description="Exception cases, oldest first; a supplier sees only its own; cursor paged.",
+    )
+    exception_case: ExceptionCase | None = strawberry.field(
+        resolver=exception_case,
+        description="One exception case by its key (its comments, say); null if not yours.",
     )
     kpis: list[SupplierKpis] = strawberry.field(
         resolver=kpis, description="Supplier KPIs; a supplier sees only its own."

@@ -33,6 +33,7 @@ ROOTS: dict[str, frozenset[Role]] = {
     "Query.purchaseOrders": EVERYONE,
     "Query.purchaseOrder": EVERYONE,
     "Query.exceptions": PORTAL_USERS,
+    "Query.exceptionCase": PORTAL_USERS,
     "Query.kpis": PORTAL_USERS,
     "Mutation.acknowledgePurchaseOrder": WRITERS,
     "Mutation.proposeChange": WRITERS,

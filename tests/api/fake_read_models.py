@@ -202,6 +202,9 @@ class FakeReadModels:
     def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
         return {}
 
+    def exception_case(self, key: str) -> ExceptionView | None:
+        return next((case for case in self.cases if case.key == key), None)
+
     def case_comments(self, keys: Collection[str]) -> dict[str, tuple[CaseCommentView, ...]]:
         return {key: self.comments[key] for key in keys if key in self.comments}
 

@@ -222,3 +222,27 @@ def test_a_comment_is_on_the_trace_of_the_order_its_case_is_about(live: LiveHub)
     assert [(s["document"], s["actor"]) for s in commented] == [
         (f"exception:{key}", "buyer:buyer-user")
     ]
+
+
+ONE_CASE = """query($key: String!) { exceptionCase(key: $key) {
+  key supplier commentCount comments { actor text } } }"""
+
+
+def test_one_case_is_read_by_its_key_with_its_comments(live: LiveHub) -> None:
+    key = a_case(live, ownerRole="buyer")
+    comment(live, Role.BUYER, key, "read me back", "cmt-one-1")
+    caught_up(live)
+
+    found = ask(live, Role.AUDITOR, ONE_CASE, key=key)["exceptionCase"]
+
+    assert (found["key"], found["commentCount"]) == (key, 1)
+    assert found["comments"] == [{"actor": "buyer:buyer-user", "text": "read me back"}]
+    assert ask(live, Role.BUYER, ONE_CASE, key="no-such-case")["exceptionCase"] is None
+
+
+def test_a_supplier_probing_another_suppliers_case_by_key_is_told_nothing(live: LiveHub) -> None:
+    key = a_case(live, supplier="SUP-BOREAL")
+    comment(live, Role.BUYER, key, "Boreal internal note", "cmt-probe-read-1")
+    caught_up(live)
+
+    assert ask(live, Role.SUPPLIER, ONE_CASE, key=key)["exceptionCase"] is None

@@ -73,6 +73,7 @@ ROOT_CALLS = {
     "Query.purchaseOrder": f"{{ {PO} {{ number }} }}",
     "Query.exceptions": "{ exceptions { items { key } } }",
     "Query.kpis": "{ kpis { supplier } }",
+    "Query.exceptionCase": '{ exceptionCase(key: "k") { key } }',
     "Mutation.acknowledgePurchaseOrder": 'mutation { acknowledgePurchaseOrder(idempotencyKey: "",'
     ' input: {poNumber: "1", revision: 1, lines: []}) { __typename } }',
     "Mutation.proposeChange": 'mutation { proposeChange(idempotencyKey: "", input: {poNumber:'
