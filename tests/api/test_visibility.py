@@ -321,3 +321,33 @@ async def test_each_role_sees_exactly_the_fields_the_table_shows_it(
 
 def test_docs_api_md_shows_the_table_the_code_enforces() -> None:
     assert visibility.policy_table() in DOCS.read_text()
+
+
+@pytest.mark.parametrize(("role", "first"), [(Role.BUYER, "commented"), (Role.SUPPLIER, "opened")])
+async def test_a_comment_on_a_case_is_a_live_change_for_internal_roles_only(
+    role: Role, first: str
+) -> None:
+    models = read_models()
+    feed = OneChange(models)
+    case = feed.change.cases[0].case
+    feed.change = replace(
+        feed.change, cases=(CaseChange("commented", case), CaseChange("opened", case))
+    )
+    context = RequestContext(
+        principal=PRINCIPALS[role], read_models=models, hub=SupplyHub(env=IN_MEMORY),
+        envelope=Envelope(PRINCIPALS[role], Channel.PORTAL, NOW, "corr-1", "sha256:00"),
+        max_page_size=50, record_outcome=lambda command, status: None, live=feed,
+    )  # fmt: skip
+    query = "subscription { exceptionQueue { change case { key commentCount } } }"
+    stream = await SCHEMAS["graphql-core"].subscribe(query, context_value=context)
+    assert isinstance(stream, AsyncGenerator)
+    try:
+        update = await anext(stream)
+    finally:
+        await stream.aclose()
+
+    assert update.errors is None
+    assert update.data["exceptionQueue"]["change"] == first
+    assert update.data["exceptionQueue"]["case"]["commentCount"] == (
+        None if role is Role.SUPPLIER else case.comment_count
+    )
