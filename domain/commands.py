@@ -17,6 +17,7 @@ from domain.limits import (
     MAX_REFERENCES,
     CaseKey,
     Code,
+    Comment,
     CurrencyCode,
     Day,
     Days,
@@ -279,6 +280,14 @@ class ResolveException:
     resolution: Note
 
 
+@dataclass(frozen=True)
+class CommentOnException:
+    """Say something about a case, open or resolved: who and when are in the provenance."""
+
+    key: CaseKey
+    text: Comment
+
+
 # --- the supplier portal (recorded by the API as a supplier opens an order: never a channel's)
 
 
@@ -337,7 +346,7 @@ Command = (
     | DisputeInvoice | ReportErpInvoiceStatus | PlaceQualityHold | RequestCorrectiveAction
     | ReleaseQualityHold | AssignException | ResolveException | RecordErpRefusal
     | RecordFunctionalAckProblem | DefineAlertRule | RemoveAlertRule | DisableAlertRule
-    | EnableAlertRule | RecordPortalView
+    | EnableAlertRule | CommentOnException | RecordPortalView
 )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
@@ -13,6 +14,11 @@ from domain.identity import document_id
 from domain.provenance import Provenance
 
 _T = "supplyhub:ExceptionCase"
+
+# A comment is a person's explanation, not a document: a few paragraphs at most.
+MAX_COMMENT_CHARACTERS = 2_000
+# Control characters but tab, line feed and carriage return (a newline may be CR LF).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class Category(StrEnum):
@@ -119,6 +125,25 @@ class ExceptionCase(Aggregate):
     @event("Resolved", topic=f"{_T}.Resolved")
     def _resolved(self, resolution: str, provenance: Provenance) -> None:
         self.status = "resolved"
+
+    def comment(self, text: str, provenance: Provenance) -> None:
+        """Say something about the case, open or resolved: people explain after the fact too."""
+        require(bool(text.strip()), "text", "must not be empty")
+        require(
+            len(text) <= MAX_COMMENT_CHARACTERS,
+            "text",
+            f"must be at most {MAX_COMMENT_CHARACTERS} characters",
+        )
+        require(
+            not _CONTROL.search(text),
+            "text",
+            "must not contain control characters (newlines and tabs are allowed)",
+        )
+        self._commented(text, provenance)
+
+    @event("Commented", topic=f"{_T}.Commented")
+    def _commented(self, text: str, provenance: Provenance) -> None:
+        """A comment changes nothing the case decides by: the text is in the event."""
 
     def _require_open(self) -> None:
         if self.status != "open":

@@ -369,6 +369,7 @@ Name = Annotated[str, Text(175)]
 CaseKey = Annotated[str, Text(200)]
 Description = Annotated[str, Text(512, free=True)]
 Note = Annotated[str, Text(1000, free=True)]  # reasons, notes, resolutions
+Comment = Annotated[str, Text(2000, free=True)]  # a person's comment on an exception case
 
 LineNumber = Annotated[int, Bounded(1, 999_999)]
 Revision = Annotated[int, Bounded(1, 9_999)]

@@ -14,6 +14,7 @@ from projections import service_levels
 from projections.read_models import (
     Alert,
     AuditEntryView,
+    CaseCommentView,
     CaseFilter,
     ExceptionView,
     KpiPeriod,
@@ -195,6 +196,21 @@ class StoredReadModels:
         for entry in (view_codec.decode(doc) for doc in docs):
             found.setdefault(UUID(entry.document_id), []).append(entry)
         return {key: tuple(entries) for key, entries in found.items()}
+
+    def exception_case(self, key: str) -> ExceptionView | None:
+        """One case by its key (its row is its document's), in every scope."""
+        doc = self.store.get("exceptions", f"exceptioncase:{ExceptionCase.create_id(key)}")
+        view = view_codec.decode(doc) if doc else None
+        return view if isinstance(view, ExceptionView) else None
+
+    def case_comments(self, keys: Collection[str]) -> dict[str, tuple[CaseCommentView, ...]]:
+        """One read of the comments of every case named, each oldest first."""
+        ids = {str(ExceptionCase.create_id(key)): key for key in keys}
+        docs = self.store.select("case_comments", {"case_id": sorted(ids)}, order="key")
+        found: dict[str, list[CaseCommentView]] = {}
+        for comment in (view_codec.decode(doc) for doc in docs):
+            found.setdefault(ids[comment.case_id], []).append(comment)
+        return {key: tuple(comments) for key, comments in found.items()}
 
     def _open_orders(self, supplier: str | None) -> list[PurchaseOrderView]:
         equals: dict[str, Any] = {"kind": "po", "status": "open"}

@@ -148,6 +148,7 @@ class ExceptionView:
     payload_ref: str
     opened_at: datetime
     due_at: datetime
+    comment_count: int = 0  # the case's comments are `CaseCommentView`s, a view of their own
 
     def age_hours(self, now: datetime) -> float:
         return (now - self.opened_at).total_seconds() / 3600
@@ -185,6 +186,19 @@ class KpiPeriod:
 
     start: date  # the day, or the Monday of the week
     kpis: SupplierKpis
+
+
+@dataclass(frozen=True)
+class CaseCommentView:
+    """One comment on an exception case: what was said, by whom, when and through what."""
+
+    case_id: str  # the case's document id (`ExceptionCase.create_id(key)`)
+    version: int  # the event's version in the case: comments in the order they were made
+    at: datetime  # when the hub accepted the message (provenance)
+    actor: str
+    channel: str
+    message_id: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -316,6 +330,13 @@ class ReadModels(Protocol):
 
     def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
         """The audit trails of several documents, read together (a trace's)."""
+
+    def exception_case(self, key: str) -> ExceptionView | None:
+        """One case by its key, in every scope (None if unknown)."""
+
+    def case_comments(self, keys: Collection[str]) -> dict[str, tuple[CaseCommentView, ...]]:
+        """The comments of each case (by key) read together, oldest first; a case without
+        any is absent. Internal: the API never passes a supplier's cases here."""
 
 
 def case_place(case: ExceptionView) -> tuple[str, str]:

@@ -6,13 +6,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from api.auth import Principal
 from api.envelope import Envelope
 from domain.application import SupplyHub
-from projections.read_models import ExceptionView, PurchaseOrderView, ReadModels
+from projections.read_models import (
+    CaseCommentView,
+    ExceptionView,
+    PurchaseOrderView,
+    ReadModels,
+)
 
 if TYPE_CHECKING:
     from api.graphql.live import LiveFeed
@@ -39,10 +45,13 @@ class RequestContext:
     purchase_orders: DataLoader[str, PurchaseOrderView | None] = field(init=False)
     # The order each case of a page concerns, by (case key, document): one read a page.
     case_orders: DataLoader[tuple[str, str], PurchaseOrderView | None] = field(init=False)
+    # The comments of each case a page asks them of, by case key: one read a page.
+    case_comments: DataLoader[str, tuple[CaseCommentView, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.purchase_orders = DataLoader(load_fn=self._load_purchase_orders)
         self.case_orders = DataLoader(load_fn=self._load_case_orders)
+        self.case_comments = DataLoader(load_fn=self._load_case_comments)
 
     def prime_case_orders(
         self, cases: Iterable[ExceptionView], orders: dict[str, PurchaseOrderView]
@@ -55,6 +64,10 @@ class RequestContext:
     ) -> list[PurchaseOrderView | None]:
         orders = self.read_models.cases_orders(cases, self.principal.scope)
         return [orders.get(key) for key, _ in cases]
+
+    async def _load_case_comments(self, keys: list[str]) -> list[tuple[CaseCommentView, ...]]:
+        found = await run_in_threadpool(self.read_models.case_comments, keys)
+        return [found.get(key, ()) for key in keys]
 
     async def _load_purchase_orders(self, numbers: list[str]) -> list[PurchaseOrderView | None]:
         # One pass for every PO a list of exceptions points at, in the caller's scope.

@@ -163,6 +163,18 @@ class ExceptionResolutionInput:
 
 
 @strawberry.input
+class ExceptionCommentInput:
+    key: str = strawberry.field(description="The case's key, as `exceptions { key }` shows it.")
+    text: str = strawberry.field(
+        description="What to say (plain text, at most 2,000 characters; newlines and tabs "
+        "allowed), on an open or a resolved case."
+    )
+
+    def command(self) -> c.CommentOnException:
+        return c.CommentOnException(self.key, self.text)
+
+
+@strawberry.input
 class ChangeDecisionInput:
     po_number: str
     proposal_id: str = strawberry.field(description="The supplier's proposal, escalated to you.")

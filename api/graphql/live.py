@@ -36,7 +36,7 @@ LINKED = {"Shipment": "shipment", "GoodsReceipt": "goodsreceipt", "Invoice": "in
 
 @dataclass(frozen=True)
 class CaseChange:
-    kind: str  # opened | assigned | resolved
+    kind: str  # opened | assigned | resolved | commented
     case: ExceptionView
 
 
@@ -101,7 +101,8 @@ class Notifications:
         return events
 
     def _case_changes(self) -> tuple[CaseChange, ...]:
-        """Every case read once and compared with the last read: opened, assigned, resolved."""
+        """Every case read once and compared with the last read: opened, assigned, resolved,
+        commented."""
         now = {case.key: case for case in self.read_models.exceptions(None, status=None)}
         before, self._cases = self._cases, now
         if before is None:  # not primed (nobody followed cases): nothing to compare with
@@ -115,6 +116,8 @@ class Notifications:
                 changes.append(CaseChange(case.status, case))
             elif old.owner != case.owner:
                 changes.append(CaseChange("assigned", case))
+            elif old.comment_count != case.comment_count:
+                changes.append(CaseChange("commented", case))
         return tuple(changes)
 
     def prime(self, cases: bool) -> int:

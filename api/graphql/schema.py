@@ -280,6 +280,18 @@ def _value(chosen: Enum | None) -> str | None:
     return None if chosen is None else str(chosen.value)
 
 
+async def exception_case(info: Info, key: str) -> ExceptionCase | None:
+    """One case as `exceptions` would show it to the caller; null when unknown or not one
+    the caller may see (another supplier's, or AP's)."""
+    context, role = info.context, info.context.principal.role
+    may_call("Query.exceptionCase", context.principal)
+    found = await run_in_threadpool(context.read_models.exception_case, key)
+    if found is None or context.principal.scope not in (None, found.supplier):
+        return None
+    seen = case_for(found, role)
+    return None if seen is None else ExceptionCase.of(seen, role)
+
+
 async def kpis(info: Info) -> list[SupplierKpis]:
     context = info.context
     may_call("Query.kpis", context.principal)
@@ -299,6 +311,10 @@ class Query:
     exceptions: ExceptionCasePage = strawberry.field(
         resolver=exceptions,
         description="Exception cases, oldest first; a supplier sees only its own; cursor paged.",
+    )
+    exception_case: ExceptionCase | None = strawberry.field(
+        resolver=exception_case,
+        description="One exception case by its key (its comments, say); null if not yours.",
     )
     kpis: list[SupplierKpis] = strawberry.field(
         resolver=kpis, description="Supplier KPIs; a supplier sees only its own."
@@ -373,6 +389,12 @@ async def resolve_exception(
     return await _handle(info, "Mutation.resolveException", idempotency_key, input.command)
 
 
+async def comment_on_exception(
+    info: Info, idempotency_key: str, input: inputs.ExceptionCommentInput
+) -> CommandResult:
+    return await _handle(info, "Mutation.commentOnException", idempotency_key, input.command)
+
+
 async def approve_change(
     info: Info, idempotency_key: str, input: inputs.ChangeDecisionInput
 ) -> CommandResult:
@@ -405,6 +427,10 @@ class Mutation:
     )
     resolve_exception: CommandResult = strawberry.mutation(
         resolver=resolve_exception, description="Close an open exception case, saying how."
+    )
+    comment_on_exception: CommandResult = strawberry.mutation(
+        resolver=comment_on_exception,
+        description="Say something about an exception case, open or resolved (kept with who).",
     )
     approve_change: CommandResult = strawberry.mutation(
         resolver=approve_change,

@@ -24,6 +24,7 @@ class CaseChangeKind(Enum):
     opened = "opened"
     assigned = "assigned"
     resolved = "resolved"
+    commented = "commented"
 
 
 @strawberry.type(description="One entry of a document's timeline: an event and its provenance.")
@@ -97,6 +98,8 @@ async def exception_queue(info: Info) -> AsyncGenerator[ExceptionQueueChange, No
             context.purchase_orders.clear_all()  # a case's order as it is now, not as cached
             for case_change in change.cases:
                 seen = case_for(case_change.case, role)
+                if case_change.kind == "commented" and role is Role.SUPPLIER:
+                    continue  # comments are internal: a supplier is not told of one
                 if seen is not None:
                     kind = CaseChangeKind(case_change.kind)
                     yield ExceptionQueueChange(change=kind, case=ExceptionCase.of(seen, role))
@@ -117,6 +120,6 @@ class Subscription:
     )
     exception_queue: AsyncGenerator[ExceptionQueueChange, None] = strawberry.subscription(
         resolver=exception_queue,
-        description="Exception cases as they are opened, assigned and resolved (a supplier's "
-        "own only, as `exceptions` shows them).",
+        description="Exception cases as they are opened, assigned, resolved and commented on "
+        "(a supplier's own only, as `exceptions` shows them, and never a comment).",
     )

@@ -13,7 +13,7 @@ from strawberry.types.nodes import SelectedField
 
 from api.auth import Role
 from api.graphql.context import Info
-from api.graphql.visibility import redacted
+from api.graphql.visibility import redacted, shown
 from projections import read_models as rm
 
 
@@ -270,6 +270,17 @@ class PurchaseOrderPage:
         return await run_in_threadpool(self.counting)
 
 
+@strawberry.type(description="One comment on an exception case: who said what, and when.")
+class CaseComment:
+    at: datetime = strawberry.field(description="When the hub accepted the comment.")
+    actor: str = strawberry.field(description="Who made it (the token's subject).")
+    text: str = strawberry.field(description="As written: plain text, never markup.")
+
+    @classmethod
+    def of(cls, v: rm.CaseCommentView) -> CaseComment:
+        return cls(at=v.at, actor=v.actor, text=v.text)
+
+
 @strawberry.type
 class ExceptionCase:
     key: str
@@ -282,6 +293,18 @@ class ExceptionCase:
     reason: str
     opened_at: datetime
     due_at: datetime
+    comment_count: int | None = strawberry.field(
+        description="How many comments the case has. Null for suppliers."
+    )
+
+    @strawberry.field
+    async def comments(self, info: Info) -> list[CaseComment] | None:
+        """The manufacturer's comments on the case, oldest first; null for suppliers. Read
+        only when the query asks, for every case of the page together."""
+        if not shown("ExceptionCase", "comments", info.context.principal.role):
+            return None
+        found = await info.context.case_comments.load(self.key)
+        return [CaseComment.of(comment) for comment in found]
 
     @strawberry.field
     async def purchase_order(self, info: Info) -> PurchaseOrder | None:
@@ -298,6 +321,7 @@ class ExceptionCase:
             supplier=v.supplier, owner_role=OwnerRole(v.owner_role), owner=v.owner,
             status=CaseStatus(v.status), reason=v.reason,
             opened_at=v.opened_at, due_at=v.due_at,
+            comment_count=v.comment_count,
         ), role)  # fmt: skip
 
 

@@ -33,6 +33,7 @@ ROOTS: dict[str, frozenset[Role]] = {
     "Query.purchaseOrders": EVERYONE,
     "Query.purchaseOrder": EVERYONE,
     "Query.exceptions": PORTAL_USERS,
+    "Query.exceptionCase": PORTAL_USERS,
     "Query.kpis": PORTAL_USERS,
     "Mutation.acknowledgePurchaseOrder": WRITERS,
     "Mutation.proposeChange": WRITERS,
@@ -40,6 +41,7 @@ ROOTS: dict[str, frozenset[Role]] = {
     "Mutation.submitInvoice": WRITERS,
     "Mutation.assignException": CASE_WORKERS,
     "Mutation.resolveException": CASE_WORKERS,
+    "Mutation.commentOnException": CASE_WORKERS,
     "Mutation.approveChange": BUYERS,
     "Mutation.rejectChange": BUYERS,
     "Subscription.purchaseOrdersNeedingAction": PORTAL_USERS,
@@ -82,8 +84,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "ExceptionCase": (
         "key", "category", "document", "supplier", "ownerRole", "owner", "status", "reason",
-        "openedAt", "dueAt", "purchaseOrder",
+        "openedAt", "dueAt", "commentCount", "comments", "purchaseOrder",
     ),
+    "CaseComment": ("at", "actor", "text"),
     "SupplierKpis": (
         "supplier", "plant", "ackLatencyMedianHours", "ackLatencyP90Hours", "ackWithinSlaShare",
         "asnOnTimeShare", "asnCompletenessShare", "receiptVarianceRate",
@@ -114,6 +117,8 @@ HIDDEN: dict[str, frozenset[Role]] = {
     "Invoice.blockReasons": SUPPLIERS,
     "Invoice.duplicateSubmissions": SUPPLIERS,
     "ExceptionCase.owner": SUPPLIERS,  # the buyer or AP clerk working the case
+    "ExceptionCase.commentCount": SUPPLIERS,  # comments are the manufacturer's own talk
+    "ExceptionCase.comments": SUPPLIERS,
     "ExceptionCasePage.totalCount": SUPPLIERS,  # counts the cases a supplier may not see
     "TimelineEntry.actor": SUPPLIERS,  # as Revision.actor
     "SupplierKpis.invoiceExceptionRate": SUPPLIERS,  # the three-way match, in aggregate

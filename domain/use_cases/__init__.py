@@ -16,6 +16,7 @@ from domain.use_cases.alert_rules import (
 )
 from domain.use_cases.cases import (
     assign_exception,
+    comment_on_exception,
     place_quality_hold,
     release_quality_hold,
     request_corrective_action,
@@ -84,6 +85,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RemoveAlertRule: remove_alert_rule,
     c.DisableAlertRule: disable_alert_rule,
     c.EnableAlertRule: enable_alert_rule,
+    c.CommentOnException: comment_on_exception,
 }
 
 

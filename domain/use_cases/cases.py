@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain import commands as c
+from domain.errors import ForbiddenError
 from domain.exception_case import Category, ExceptionCase
 from domain.goods_receipt import GoodsReceipt
 from domain.outcome import Outcome
@@ -49,4 +50,11 @@ def assign_exception(ctx: Context, cmd: c.AssignException) -> Outcome:
 
 def resolve_exception(ctx: Context, cmd: c.ResolveException) -> Outcome:
     _case(ctx, cmd.key).resolve(cmd.resolution, ctx.provenance)
+    return Outcome("applied", f"exception:{cmd.key}")
+
+
+def comment_on_exception(ctx: Context, cmd: c.CommentOnException) -> Outcome:
+    if ctx.provenance.tenant:  # comments are the manufacturer's: any case, the same answer
+        raise ForbiddenError("a supplier may not comment on exception cases")
+    _case(ctx, cmd.key).comment(cmd.text, ctx.provenance)
     return Outcome("applied", f"exception:{cmd.key}")

@@ -72,3 +72,9 @@ def assigned(view: ExceptionView, event: Any, ref: str) -> ExceptionView:
 @exception_queue.on(ExceptionCase.Resolved)
 def resolved(view: ExceptionView, event: Any, ref: str) -> ExceptionView:
     return evolved(view, status="resolved")
+
+
+# The count only: the texts are `case_comments`' rows, read when a query asks for them.
+@exception_queue.on(ExceptionCase.Commented)
+def commented(view: ExceptionView, event: Any, ref: str) -> ExceptionView:
+    return evolved(view, comment_count=view.comment_count + 1)

@@ -18,6 +18,7 @@ from domain.purchase_order import PurchaseOrder
 from projections.read_models import (
     Alert,
     AuditEntryView,
+    CaseCommentView,
     CaseFilter,
     ExceptionView,
     InvoiceView,
@@ -78,6 +79,7 @@ class FakeReadModels:
     def __init__(self, orders: list[PurchaseOrderView], cases: list[ExceptionView]) -> None:
         self.orders = {po.number: po for po in orders}
         self.cases = cases
+        self.comments: dict[str, tuple[CaseCommentView, ...]] = {}  # by case key
         self.at = 1
         self.calls = 0
 
@@ -199,6 +201,12 @@ class FakeReadModels:
 
     def histories(self, document_ids: Collection[UUID]) -> dict[UUID, tuple[AuditEntryView, ...]]:
         return {}
+
+    def exception_case(self, key: str) -> ExceptionView | None:
+        return next((case for case in self.cases if case.key == key), None)
+
+    def case_comments(self, keys: Collection[str]) -> dict[str, tuple[CaseCommentView, ...]]:
+        return {key: self.comments[key] for key in keys if key in self.comments}
 
 
 def held(case: ExceptionView, filter: CaseFilter) -> bool:

@@ -29,6 +29,7 @@ from domain.purchase_order import PurchaseOrder as PurchaseOrderAggregate
 from projections.read_models import (
     AcknowledgementView,
     AuditEntryView,
+    CaseCommentView,
     ReceiptView,
     ShipmentView,
 )
@@ -60,8 +61,11 @@ PATHS = {
     "ReceiptLine": f"{{{{ {PO} {{{{ receipts {{{{ lines {{{{ {{f}} }}}} }}}} }}}} }}}}",
     "ExceptionCasePage": "{{ exceptions(status: null, first: 1) {{ {f} }} }}",
     "ExceptionCase": "{{ exceptions(status: null) {{ items {{ {f} }} }} }}",
+    "CaseComment": "{{ exceptions(status: null) {{ items {{ comments {{ {f} }} }} }} }}",
     "SupplierKpis": "{{ kpis {{ {f} }} }}",
 }  # fmt: skip
+# Types reached only through a field some roles are shown as null: not reached by those.
+REACHED_THROUGH = {"CaseComment": ("ExceptionCase", "comments")}
 RESULTS = ("Accepted", "StaleRevision", "ToleranceExceeded", "InvalidInput", "FieldError",
            "NotFound", "Conflict", "Forbidden")  # fmt: skip
 ROOT_CALLS = {
@@ -69,6 +73,7 @@ ROOT_CALLS = {
     "Query.purchaseOrder": f"{{ {PO} {{ number }} }}",
     "Query.exceptions": "{ exceptions { items { key } } }",
     "Query.kpis": "{ kpis { supplier } }",
+    "Query.exceptionCase": '{ exceptionCase(key: "k") { key } }',
     "Mutation.acknowledgePurchaseOrder": 'mutation { acknowledgePurchaseOrder(idempotencyKey: "",'
     ' input: {poNumber: "1", revision: 1, lines: []}) { __typename } }',
     "Mutation.proposeChange": 'mutation { proposeChange(idempotencyKey: "", input: {poNumber:'
@@ -83,6 +88,8 @@ ROOT_CALLS = {
     ' {key: "k", owner: "o"}) { __typename } }',
     "Mutation.resolveException": 'mutation { resolveException(idempotencyKey: "", input:'
     ' {key: "k", resolution: "r"}) { __typename } }',
+    "Mutation.commentOnException": 'mutation { commentOnException(idempotencyKey: "", input:'
+    ' {key: "k", text: "t"}) { __typename } }',
     "Mutation.approveChange": 'mutation { approveChange(idempotencyKey: "", input:'
     ' {poNumber: "1", proposalId: "p"}) { __typename } }',
     "Mutation.rejectChange": 'mutation { rejectChange(idempotencyKey: "", input:'
@@ -127,6 +134,11 @@ def read_models() -> FakeReadModels:
         receipts=(ReceiptView("GR-1", ACME_PO, "ASN-1", date(2026, 11, 12),
                               ((10, Decimal(5), Decimal(0)),), False),),
     )  # fmt: skip
+    case = next(c for c in models.cases if c.document == f"po:{ACME_PO}")
+    models.cases[models.cases.index(case)] = replace(case, comment_count=1)
+    models.comments[case.key] = (
+        CaseCommentView("id", 2, at, "buyer-user", "portal", "m-9", "asked for a new date"),
+    )
     return models
 
 
@@ -298,6 +310,8 @@ async def test_each_role_sees_exactly_the_fields_the_table_shows_it(
         )  # fmt: skip
         if role not in visibility.ROOTS[root]:
             continue  # the root refuses it: proved above
+        if type_name in REACHED_THROUGH and not visibility.shown(*REACHED_THROUGH[type_name], role):
+            continue  # the field leading to it is null for this role: proved with its type
         for field in visibility.FIELDS[type_name]:
             query = path.format(f=selection(type_name, field))
             answer = await run(query, role, schema)
@@ -307,3 +321,33 @@ async def test_each_role_sees_exactly_the_fields_the_table_shows_it(
 
 def test_docs_api_md_shows_the_table_the_code_enforces() -> None:
     assert visibility.policy_table() in DOCS.read_text()
+
+
+@pytest.mark.parametrize(("role", "first"), [(Role.BUYER, "commented"), (Role.SUPPLIER, "opened")])
+async def test_a_comment_on_a_case_is_a_live_change_for_internal_roles_only(
+    role: Role, first: str
+) -> None:
+    models = read_models()
+    feed = OneChange(models)
+    case = feed.change.cases[0].case
+    feed.change = replace(
+        feed.change, cases=(CaseChange("commented", case), CaseChange("opened", case))
+    )
+    context = RequestContext(
+        principal=PRINCIPALS[role], read_models=models, hub=SupplyHub(env=IN_MEMORY),
+        envelope=Envelope(PRINCIPALS[role], Channel.PORTAL, NOW, "corr-1", "sha256:00"),
+        max_page_size=50, record_outcome=lambda command, status: None, live=feed,
+    )  # fmt: skip
+    query = "subscription { exceptionQueue { change case { key commentCount } } }"
+    stream = await SCHEMAS["graphql-core"].subscribe(query, context_value=context)
+    assert isinstance(stream, AsyncGenerator)
+    try:
+        update = await anext(stream)
+    finally:
+        await stream.aclose()
+
+    assert update.errors is None
+    assert update.data["exceptionQueue"]["change"] == first
+    assert update.data["exceptionQueue"]["case"]["commentCount"] == (
+        None if role is Role.SUPPLIER else case.comment_count
+    )

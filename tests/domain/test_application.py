@@ -15,7 +15,13 @@ from domain import commands as c
 from domain.acknowledgement import AckStatus
 from domain.application import BatchItem, SupplyHub
 from domain.commands import Command
-from domain.errors import ConflictError, IdempotencyKeyReusedError, NotFoundError, ValidationError
+from domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    IdempotencyKeyReusedError,
+    NotFoundError,
+    ValidationError,
+)
 from domain.outcome import Outcome
 from domain.processed_message import ProcessedMessage
 from domain.provenance import Channel, Provenance
@@ -288,3 +294,21 @@ def test_an_answer_whose_status_is_no_canonical_status_is_refused_naming_the_lin
         hub.handle(c.AcknowledgePurchaseOrder(po_number, 1, (answer,)), envelope(Channel.X12))
 
     assert refused.value.field == "lines[0].status"
+
+
+def test_a_supplier_may_not_comment_on_a_case_even_its_own_over_any_channel(
+    hub: SupplyHub, po_number: str, supplier: str
+) -> None:
+    hub.handle(c.RevisePurchaseOrder(po_number, 2, lines(2)), envelope())
+    answer = c.AcknowledgePurchaseOrder(po_number, 1, (c.LineAnswer(10, AckStatus.ACCEPTED, "A"),))
+    key = hub.handle(answer, envelope(Channel.PORTAL, tenant=supplier)).exceptions[0]
+    before = head(hub)
+
+    with pytest.raises(ForbiddenError):
+        hub.handle(c.CommentOnException(key, "we shipped"), envelope(Channel.X12, tenant=supplier))
+    with pytest.raises(ForbiddenError):
+        hub.handle(c.CommentOnException(key, "probe"), envelope(Channel.X12, tenant="SUP-OTHER"))
+
+    assert head(hub) == before
+    said = hub.handle(c.CommentOnException(key, "buyer looks"), envelope())
+    assert (said.status, said.document) == ("applied", f"exception:{key}")

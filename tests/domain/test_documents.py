@@ -164,3 +164,46 @@ def test_a_suppliers_own_tolerance_overrides_the_default() -> None:
     acme.set_tolerance(strict, envelope())
 
     assert acme.tolerance_or(DEFAULT_TOLERANCE) == strict
+
+
+def _case() -> ExceptionCase:
+    return ExceptionCase.open(
+        Category.PRICE_MISMATCH, "invoice:SUP-A:INV-1", "SUP-A", "price", envelope()
+    )
+
+
+def test_a_comment_is_recorded_on_an_open_case_and_after_it_is_resolved() -> None:
+    case = _case()
+
+    case.comment("asked the supplier\n\tfor a credit note", envelope(message_id="c-1"))
+    case.resolve("credit note received", envelope())
+    case.comment("the credit note came on 3 Dec", envelope(message_id="c-2"))
+
+    comments = [e for e in case.collect_events() if type(e).__qualname__.endswith("Commented")]
+    assert [(e.text, e.provenance.message_id) for e in comments] == [  # type: ignore[attr-defined]
+        ("asked the supplier\n\tfor a credit note", "c-1"),
+        ("the credit note came on 3 Dec", "c-2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("", "must not be empty"),
+        (" \n\t ", "must not be empty"),
+        ("x" * 2_001, "must be at most 2000 characters"),
+        ("bell\x07", "must not contain control characters (newlines and tabs are allowed)"),
+        ("escape\x1b[31m", "must not contain control characters (newlines and tabs are allowed)"),
+    ],
+)
+def test_a_comment_that_is_empty_too_long_or_holds_control_characters_is_refused_naming_text(
+    text: str, rule: str
+) -> None:
+    case = _case()
+    case.collect_events()
+
+    with pytest.raises(ValidationError) as refused:
+        case.comment(text, envelope())
+
+    assert (refused.value.field, refused.value.rule) == ("text", rule)
+    assert case.collect_events() == []

@@ -47,6 +47,7 @@ def test_every_view_rebuilt_from_zero_equals_the_incrementally_built_one(
     assert snapshot(read_side) == incremental, f"seed {seed}"
     assert all(s.version == 2 and s.position == head for s in read_side.status())
     assert len(incremental["purchase_orders"]) > 12
+    assert incremental["case_comments"], f"seed {seed}"  # comments were rebuilt too
 
 
 class CrashError(Exception):

@@ -16,7 +16,7 @@ const QUEUE_QUERY = `query Queue($status: CaseStatus, $ownerRole: OwnerRole,
              first: ${PAGE_SIZE}, after: $after) {
     items {
       key category document supplier ownerRole owner status reason openedAt dueAt
-      purchaseOrder { number }
+      commentCount purchaseOrder { number }
     }
     endCursor hasNextPage
   }
@@ -50,6 +50,15 @@ const ACTIONS = {
     mutation: `mutation Resolve($key: String!, $text: String!, $idempotencyKey: String!) {
       result: resolveException(idempotencyKey: $idempotencyKey,
                                input: {key: $key, resolution: $text})
+      { ${RESULT_FIELDS} } }`,
+  },
+  comment: {
+    title: "Comment on the case",
+    label: "Your comment (kept with your name)",
+    offer: "Comment",
+    submit: "Add comment",
+    mutation: `mutation Comment($key: String!, $text: String!, $idempotencyKey: String!) {
+      result: commentOnException(idempotencyKey: $idempotencyKey, input: {key: $key, text: $text})
       { ${RESULT_FIELDS} } }`,
   },
 };
@@ -218,6 +227,7 @@ function caseRow(found, now) {
     cell(duration(now - Date.parse(found.openedAt))),
     cell(due(Date.parse(found.dueAt) - now, found.status), "due"),
     cell(found.reason, "reason"),
+    cell(found.commentCount ? String(found.commentCount) : "", "comment-count"),
     actions(found),
   );
   return row;
@@ -232,12 +242,14 @@ function cell(text, className) {
 
 function actions(found) {
   const td = cell("", "actions");
-  if (!session.may_work_cases || found.status !== "open") return td;
-  for (const action of ["assign", "resolve"]) {
+  if (!session.may_work_cases) return td;
+  // A resolved case still takes comments: people explain after the fact.
+  const offered = found.status === "open" ? ["assign", "resolve", "comment"] : ["comment"];
+  for (const action of offered) {
     const button = document.createElement("button");
     button.type = "button";
-    button.className = action === "assign" ? "secondary" : "";
-    button.textContent = ACTIONS[action].submit.replace(" case", "");
+    button.className = action === "resolve" ? "" : "secondary";
+    button.textContent = ACTIONS[action].offer || ACTIONS[action].submit.replace(" case", "");
     button.addEventListener("click", () => openCase(action, found));
     td.append(button);
   }
@@ -292,21 +304,33 @@ function openCase(action, found) {
   $("case-label").textContent = spec.label;
   $("case-submit").textContent = spec.submit;
   $("case-text").value = action === "assign" ? session.subject : "";
+  // A comment is written in a text box of its own (newlines kept); the hub says what is wrong.
+  const commenting = action === "comment";
+  $("case-text").hidden = commenting;
+  $("case-text").required = !commenting;
+  $("case-comment-text").hidden = !commenting;
+  $("case-comment-text").value = "";
+  $("case-label").htmlFor = commenting ? "case-comment-text" : "case-text";
   $("case-problem").hidden = true;
+  followCaseComments(found.key); // console-comments.js
   $("case-dialog").showModal();
-  $("case-text").focus();
+  $(commenting ? "case-comment-text" : "case-text").focus();
 }
 
 async function submitCase(event) {
   event.preventDefault();
   const { action, key, idempotencyKey: idempotency } = pending;
-  const text = $("case-text").value.trim();
+  const text = $(action === "comment" ? "case-comment-text" : "case-text").value.trim();
   $("case-submit").disabled = true;
   try {
     const variables = { key, text, idempotencyKey: idempotency };
     const result = (await graphql(ACTIONS[action].mutation, variables)).result;
     if (result.__typename !== "Accepted") {
       showCaseProblem(result.detail || result.__typename);
+      return;
+    }
+    if (action === "comment") {
+      commented(); // console-comments.js: the dialog stays on the case, ready for another
       return;
     }
     $("case-dialog").close();
