@@ -33,7 +33,7 @@ exception_queue = Projection(
         Column("supplier", indexed=True),
         Column("status", indexed=True),
         Column("owner_role"),
-        Column("category"),
+        Column("category", indexed=True),  # the console's work lists count per category
         Column("opened_at"),
         # The queue's other filters, applied in the store (a table made before them gets
         # them filled from its rows when the read side opens: `SqlViewStore.prepare`).
