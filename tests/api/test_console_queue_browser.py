@@ -116,7 +116,7 @@ def test_show_more_appends_the_next_page_and_live_changes_keep_the_pages_shown(
     sign_in(page, live)
     rows = page.locator("#queue tbody tr")
 
-    page.get_by_label("Per page").select_option("25")
+    page.get_by_label("Rows").select_option("25")
     expect(rows).to_have_count(25)
     expect(page.locator("#queue-summary")).to_have_text(f"25 of {len(everything)} cases shown")
     first_page = [rows.nth(i).get_attribute("data-key") for i in range(25)]
