@@ -262,11 +262,11 @@ def test_a_queue_table_made_before_the_filter_columns_gets_them_filled_on_openin
     cases = read_side.read_models.exceptions(None, status=None)
     with read_side.store.transaction() as session:  # the table as the previous release made it
         session.cur.execute("DROP INDEX view_exceptions_v1_document")
+        session.cur.execute("DROP INDEX view_exceptions_v1_owner")
+        session.cur.execute("DROP INDEX view_exceptions_v1_category")
         for column in ("owner", "due_at", "document"):
             session.cur.execute(f"ALTER TABLE view_exceptions_v1 DROP COLUMN {column}")
         session.cur.execute("DROP INDEX view_purchase_orders_v1_needs_action")
-        session.cur.execute("DROP INDEX view_exceptions_v1_category")
-        session.cur.execute("DROP INDEX view_exceptions_v1_owner")
     read_side.close()
 
     reopened = open_read_side(settings, hub)
