@@ -2,11 +2,14 @@
 system Chromium, driven by Playwright) on the demo data, every request that does not go to
 the hub aborted: each filter, paging with "Show more", the counts as drill-downs, the work
 lists (revisions awaiting acknowledgement, blocked invoices with their reasons) and a filtered
-view's URL. What the page should show is asked of the hub's own APIs, never written down."""
+view's URL. What the page should show is asked of the hub's own APIs, never written down.
+
+SUPPLYHUB_SCREENSHOTS=docs/screenshots keeps docs/screenshots/console-blocked.png."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -163,7 +166,7 @@ def test_a_count_is_a_drill_down_into_the_queue(offline: Offline) -> None:
 
 
 def test_the_blocked_invoices_list_shows_each_with_its_reason_and_its_order(
-    offline: Offline,
+    offline: Offline, screenshots: Path
 ) -> None:
     page, live = offline.page, offline.hub
     answer = httpx.get(f"{live.url}/console/blocked-invoices", headers=bearer(live, Role.AP))
@@ -181,6 +184,7 @@ def test_the_blocked_invoices_list_shows_each_with_its_reason_and_its_order(
     link = first.get_by_role("link", name=f"PO {blocked[0]['po_number']}")
     expect(link).to_have_attribute("href", f"console/trace/{blocked[0]['po_number']}")
     assert "list=blocked" in page.url
+    page.locator("#blocked-panel").screenshot(path=screenshots / "console-blocked.png")
     assert offline.blocked == []
 
 
