@@ -182,8 +182,8 @@ async function showMore() {
       queueRefused(error);
     }
   });
-  queueReads = more.finally(() => ($("queue-more").disabled = false));
-  return queueReads;
+  queueReads = more.catch(() => {}).finally(() => ($("queue-more").disabled = false));
+  return more;
 }
 
 async function queuePage(wanted, after) {
