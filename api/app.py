@@ -15,6 +15,7 @@ from api.auth import KnownSuppliers, TokenCache
 from api.cache import Position, ResponseCache
 from api.console import console_routes
 from api.console import router as console_router
+from api.console.business import router as business_router
 from api.console.counts import router as counts_router
 from api.console.operations import router as operations_router
 from api.console.technical import router as technical_router
@@ -119,6 +120,7 @@ def create_app(
     app.include_router(console_router, dependencies=[_DOCUMENTED_BEARER])
     app.include_router(operations_router, dependencies=[_DOCUMENTED_BEARER])
     app.include_router(counts_router, dependencies=[_DOCUMENTED_BEARER])
+    app.include_router(business_router, dependencies=[_DOCUMENTED_BEARER])
     app.include_router(technical_router, dependencies=[_DOCUMENTED_BEARER])
     for resource in (purchase_orders, receipts, invoices, suppliers, bulk, edi, partners, alerts):
         app.include_router(resource.router, prefix="/api/v1", dependencies=[_DOCUMENTED_BEARER])

@@ -17,6 +17,7 @@ from projections.read_models import (
     CaseCommentView,
     CaseFilter,
     ExceptionView,
+    InvoiceView,
     KpiPeriod,
     Page,
     PurchaseOrderFilter,
@@ -106,6 +107,20 @@ class StoredReadModels:
         equals, _ = _order_filters(supplier, PurchaseOrderFilter())
         some = {"blocked_invoices": Range(low=1)}  # on its index: the few orders with any
         return self.store.count("purchase_orders", equals, some, total="blocked_invoices")
+
+    def blocked_invoice_page(
+        self, supplier: str | None, limit: int, after: tuple[str, str] | None = None
+    ) -> tuple[InvoiceView, ...]:
+        """One indexed read of ``limit`` + 1 orders with a blocked invoice, from the order of
+        ``after`` on: however few of that order's invoices are left, the ``limit`` orders
+        after it hold at least ``limit`` blocked invoices."""
+        equals, _ = _order_filters(supplier, PurchaseOrderFilter())
+        ranges = {"blocked_invoices": Range(low=1), "number": Range(low=after and after[0])}
+        docs = self.store.select("purchase_orders", equals, ranges, order="number", limit=limit + 1)
+        orders: list[PurchaseOrderView] = [view_codec.decode(doc) for doc in docs]
+        invoices = (invoice for po in orders for invoice in po.invoices)
+        blocked = sorted((i for i in invoices if i.match_status == "blocked"), key=invoice_place)
+        return tuple(i for i in blocked if after is None or invoice_place(i) > after)[:limit]
 
     def cases_on(self, supplier: str, documents: Collection[str]) -> tuple[ExceptionView, ...]:
         """One indexed read of the cases whose document is one of ``documents``."""
@@ -218,6 +233,11 @@ class StoredReadModels:
             equals["supplier"] = supplier
         docs = self.store.select("purchase_orders", equals, order="number")
         return [view_codec.decode(doc) for doc in docs]
+
+
+def invoice_place(invoice: InvoiceView) -> tuple[str, str]:
+    """Where a blocked invoice stands in the console's list: by order, then by number."""
+    return (invoice.po_number, invoice.invoice_number)
 
 
 def _order_filters(

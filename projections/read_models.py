@@ -297,6 +297,13 @@ class ReadModels(Protocol):
     def blocked_invoices(self, supplier: str | None) -> int:
         """How many invoices are blocked by matching, over every order, summed in the store."""
 
+    def blocked_invoice_page(
+        self, supplier: str | None, limit: int, after: tuple[str, str] | None = None
+    ) -> tuple[InvoiceView, ...]:
+        """Up to ``limit`` invoices the three-way match blocked, with their reasons, in
+        (order number, invoice number) order after the place ``after``: read from the orders
+        the store's indexed `blocked_invoices` column names, a page of them at a time."""
+
     def cases_orders(
         self, cases: Sequence[tuple[str, str]], supplier: str | None
     ) -> dict[str, PurchaseOrderView]:

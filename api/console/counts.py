@@ -1,6 +1,7 @@
 """The console's counts: open cases, cases past their due time, orders awaiting the
-supplier's answer, blocked invoices. Each is one statement in the view store, so the page
-no longer walks every page of cases and orders to count them."""
+supplier's answer, blocked invoices, and the open cases of the work lists (late responses,
+ASNs missing past their cutoff, receipt variances). Each is one statement in the view
+store, so the page never walks pages of cases and orders to count them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from projections.read_models import CaseFilter, PurchaseOrderFilter, ReadModels
 
 router = APIRouter(prefix="/console", tags=["console"], responses=PROBLEMS)
 
+# The work lists that are one category of open case each (docs/events.md, ExceptionCase).
+LATE_RESPONSES = "unacknowledged_order"  # the supplier did not answer a release in time
+MISSING_ASNS = "missing_asn"  # no ship notice by the cutoff before the need-by date
+RECEIPT_VARIANCES = "quantity_variance"  # received other than shipped or ordered
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -24,6 +30,9 @@ class Counts:
     overdue_cases: int  # open and past their due time, as of `at`
     needing_action: int  # orders whose current revision awaits the supplier's answer
     blocked_invoices: int  # invoices the three-way match blocked
+    late_responses: int  # open `unacknowledged_order` cases
+    missing_asns: int  # open `missing_asn` cases
+    receipt_variances: int  # open `quantity_variance` cases
     at: datetime
 
 
@@ -40,5 +49,8 @@ def _counts(read: ReadModels) -> Counts:
         overdue_cases=read.count_cases(CaseFilter(due_before=now)),
         needing_action=read.count_orders(None, PurchaseOrderFilter(needs_action=True)),
         blocked_invoices=read.blocked_invoices(None),
+        late_responses=read.count_cases(CaseFilter(category=LATE_RESPONSES)),
+        missing_asns=read.count_cases(CaseFilter(category=MISSING_ASNS)),
+        receipt_variances=read.count_cases(CaseFilter(category=RECEIPT_VARIANCES)),
         at=now,
     )

@@ -33,11 +33,11 @@ exception_queue = Projection(
         Column("supplier", indexed=True),
         Column("status", indexed=True),
         Column("owner_role"),
-        Column("category"),
+        Column("category", indexed=True),  # the console's work lists count per category
         Column("opened_at"),
         # The queue's other filters, applied in the store (a table made before them gets
         # them filled from its rows when the read side opens: `SqlViewStore.prepare`).
-        Column("owner"),
+        Column("owner", indexed=True),  # the console's "Mine": one owner's cases
         Column("due_at"),
         Column("document", indexed=True),  # a trace's cases: those on its documents
     ),

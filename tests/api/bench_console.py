@@ -51,6 +51,7 @@ from domain.application import SupplyHub  # noqa: E402
 from domain.errors import DomainError  # noqa: E402
 from domain.purchase_order import PurchaseOrder  # noqa: E402
 from projections.read_models import PurchaseOrderFilter  # noqa: E402
+from projections.stores.view_store import Range  # noqa: E402
 from storage import view_codec  # noqa: E402
 from storage.gc_pause import freeze_long_lived  # noqa: E402
 from supplyhub.bootstrap import open_hub  # noqa: E402
@@ -68,6 +69,11 @@ EXCEPTIONS_BARE = EXCEPTIONS.replace("purchaseOrder { number }", "")
 # The queue filtered in the store: the buyers' open cases past their due time, and a count.
 EXCEPTIONS_BREACHED = EXCEPTIONS.replace("status: open", "breached: true, ownerRole: buyer")
 CASES_COUNTED = """{ exceptions(breached: true, first: 1) { totalCount } }"""
+# The console's first page of a drill-down (a count clicked): 50 open cases of one category,
+# with the total, as console-queue.js asks it.
+EXCEPTIONS_CATEGORY = EXCEPTIONS.replace(
+    "status: open, first: 100", "category: quantity_variance, first: 50"
+).replace("endCursor", "totalCount endCursor")
 ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
   items { number needsAction invoices { invoiceNumber matchStatus } } endCursor hasNextPage } }"""
 KPIS = """{ kpis { supplier plant ackLatencyMedianHours ackWithinSlaShare asnOnTimeShare
@@ -109,6 +115,14 @@ def raw_routes(read_side: ReadSide, number: str) -> list[Route]:
     async def counts(request: Request) -> Response:  # the counts' rows: statuses and flags
         return dumped(store.select("exceptions", {"status": "open"}, order="key", limit=1))
 
+    async def blocked(request: Request) -> Response:  # the orders with a blocked invoice
+        some = {"blocked_invoices": Range(low=1)}
+        return dumped(store.select("purchase_orders", {"kind": "po"}, some, "number", limit=51))
+
+    async def category(request: Request) -> Response:  # one category's open cases
+        wanted = {"status": "open", "category": "quantity_variance"}
+        return dumped(store.select("exceptions", wanted, order="key", limit=51))
+
     async def trace(request: Request) -> Response:
         po = store.select("purchase_orders", {"kind": "po", "number": number}, limit=1)
         history = store.select(
@@ -119,6 +133,7 @@ def raw_routes(read_side: ReadSide, number: str) -> list[Route]:
     routes = [
         Route("/raw/exceptions", exceptions), Route("/raw/orders", orders),
         Route("/raw/kpis", kpis), Route("/raw/trace", trace), Route("/raw/counts", counts),
+        Route("/raw/blocked", blocked), Route("/raw/category", category),
     ]  # fmt: skip
     if "kpis" in read_side.names():  # (a tree before the KPI view has none: run it there too)
         routes.append(Route("/raw/kpi-rows", kpi_rows))
@@ -253,6 +268,8 @@ def measure(args: argparse.Namespace, url: str) -> None:
             ("  uncached, breached buyers' cases", graphql(EXCEPTIONS_BREACHED, False),
              "/raw/exceptions"),
             ("  uncached, totalCount breached", graphql(CASES_COUNTED, False), "/raw/counts"),
+            ("  uncached, 50 of a category + total", graphql(EXCEPTIONS_CATEGORY, False),
+             "/raw/category"),
             ("purchase orders, page of 100", graphql(ORDERS), "/raw/orders"),
             ("  the same, uncached", graphql(ORDERS, False), "/raw/orders"),
             ("kpis (table)", graphql(KPIS), "/raw/kpis"),
@@ -263,6 +280,8 @@ def measure(args: argparse.Namespace, url: str) -> None:
                 f"/console/purchase-orders/{number}/trace"), "/raw/trace"),
             ("console counts (GET /console/counts)", lambda: client.get("/console/counts"),
              "/raw/counts"),
+            ("blocked invoices, page of 50", lambda: client.get("/console/blocked-invoices"),
+             "/raw/blocked"),
             ("counts by walking every page, uncached", lambda: walked_counts(graphql), ""),
             ("dead letters", lambda: client.get("/console/dead-letters"), ""),
             ("projection positions", lambda: client.get("/console/projections"), ""),

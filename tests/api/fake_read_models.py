@@ -162,6 +162,17 @@ class FakeReadModels:
             for invoice in po.invoices
         )  # fmt: skip
 
+    def blocked_invoice_page(
+        self, supplier: str | None, limit: int, after: tuple[str, str] | None = None
+    ) -> tuple[InvoiceView, ...]:
+        blocked = sorted(
+            (i for po in self.orders.values() if supplier in (None, po.supplier)
+             for i in po.invoices if i.match_status == "blocked"),
+            key=lambda i: (i.po_number, i.invoice_number),
+        )  # fmt: skip
+        later = (i for i in blocked if after is None or (i.po_number, i.invoice_number) > after)
+        return tuple(later)[:limit]
+
     def cases_orders(
         self, cases: Sequence[tuple[str, str]], supplier: str | None
     ) -> dict[str, PurchaseOrderView]:

@@ -237,8 +237,12 @@ def test_the_console_counts_are_what_walking_every_page_counted(console: Console
         "blocked_invoices": sum(
             invoice.match_status == "blocked" for po in orders for invoice in po.invoices
         ),
+        "late_responses": sum(c.category == "unacknowledged_order" for c in open_cases),
+        "missing_asns": sum(c.category == "missing_asn" for c in open_cases),
+        "receipt_variances": sum(c.category == "quantity_variance" for c in open_cases),
     }
     assert counts["blocked_invoices"] and counts["needing_action"]
+    assert counts["receipt_variances"]
     refused = console.client.get(
         "/console/counts", headers=console.bearer(Role.SUPPLIER, "SUP-ACME")
     )
@@ -258,6 +262,8 @@ def test_a_queue_table_made_before_the_filter_columns_gets_them_filled_on_openin
     cases = read_side.read_models.exceptions(None, status=None)
     with read_side.store.transaction() as session:  # the table as the previous release made it
         session.cur.execute("DROP INDEX view_exceptions_v1_document")
+        session.cur.execute("DROP INDEX view_exceptions_v1_owner")
+        session.cur.execute("DROP INDEX view_exceptions_v1_category")
         for column in ("owner", "due_at", "document"):
             session.cur.execute(f"ALTER TABLE view_exceptions_v1 DROP COLUMN {column}")
         session.cur.execute("DROP INDEX view_purchase_orders_v1_needs_action")
@@ -277,9 +283,40 @@ def test_a_queue_table_made_before_the_filter_columns_gets_them_filled_on_openin
             for table in ("view_purchase_orders_v1", "view_exceptions_v1")
             for name in reopened.store.dialect.index_names(session.cur, table)
         }
-    assert {"view_purchase_orders_v1_needs_action", "view_exceptions_v1_document"} <= indexes
+    assert {
+        "view_purchase_orders_v1_needs_action", "view_exceptions_v1_document",
+        "view_exceptions_v1_category",  # the work lists' counts, per category
+        "view_exceptions_v1_owner",  # the queue's "Mine"
+    } <= indexes  # fmt: skip
     reopened.close()
     hub.close()
+
+
+def test_the_blocked_invoices_page_by_order_and_number_one_read_a_page(
+    console: Console,
+) -> None:
+    read = console.read_side.read_models
+    orders = read.purchase_orders(None, PurchaseOrderFilter(), 1000).items
+    expected = sorted(
+        (i.po_number, i.invoice_number, i.block_reasons)
+        for po in orders for i in po.invoices if i.match_status == "blocked"
+    )  # fmt: skip
+    assert expected
+
+    pages, after, seen = 0, None, []
+    with counted_reads(console.read_side) as reads:
+        while page := read.blocked_invoice_page(None, 1, after):
+            pages += 1
+            seen += [(i.po_number, i.invoice_number, i.block_reasons) for i in page]
+            after = (page[-1].po_number, page[-1].invoice_number)
+
+    assert seen == expected
+    assert reads.count == pages + 1  # one indexed read a page, and one finding the end
+    supplier = orders[0].supplier
+    mine = read.blocked_invoice_page(supplier, 100)
+    assert [i.invoice_number for i in mine] == [
+        number for po, number, _ in expected if read.purchase_order(po, supplier)
+    ]
 
 
 @dataclass

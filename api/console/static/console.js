@@ -5,27 +5,10 @@
 "use strict";
 
 const TOKEN_KEY = "supplyhub.console.token";
-const PAGE_SIZE = 100; // the hub's default largest page (SUPPLYHUB_MAX_PAGE_SIZE)
 // The queue is kept current by the hub: a subscription (live.js) says when a case was opened,
 // assigned or resolved, by anyone, and the page re-reads the queue then. No polling.
 const QUEUE_CHANGES = "subscription { exceptionQueue { change case { key } } }";
 
-const QUEUE_QUERY = `query Queue($status: CaseStatus, $ownerRole: OwnerRole,
-    $category: CaseCategory, $after: String) {
-  exceptions(status: $status, ownerRole: $ownerRole, category: $category,
-             first: ${PAGE_SIZE}, after: $after) {
-    items {
-      key category document supplier ownerRole owner status reason openedAt dueAt
-      commentCount purchaseOrder { number }
-    }
-    endCursor hasNextPage
-  }
-}`;
-const CATEGORIES_QUERY = `query Categories($after: String) {
-  exceptions(status: null, first: ${PAGE_SIZE}, after: $after) {
-    items { category } endCursor hasNextPage
-  }
-}`;
 const KPIS_QUERY = `{ kpis { supplier plant ackLatencyMedianHours ackWithinSlaShare
   asnOnTimeShare asnCompletenessShare invoiceExceptionRate touchlessInvoiceRate } }`;
 const RESULT_FIELDS = `__typename
@@ -137,7 +120,7 @@ async function signIn(token) {
   watchQueue(token);
   // The operator and chart modules (console-ops.js, console-kpis.js) load on this event.
   document.dispatchEvent(new CustomEvent("console:signed-in", { detail: session }));
-  await Promise.all([loadCategories(), loadQueue(), loadCounts(), loadKpis(), loadTechnical()]);
+  await Promise.all([startQueue(), loadCounts(), loadKpis(), loadTechnical()]);
 }
 
 function signOut(reason) {
@@ -154,84 +137,7 @@ function signOut(reason) {
 
 // --- business health ---------------------------------------------------------------------------
 
-function filters() {
-  const value = (id) => $(id).value || null;
-  return {
-    status: value("filter-status"),
-    ownerRole: value("filter-owner"),
-    category: value("filter-category"),
-  };
-}
-
-// Every page of cases, oldest first: the queue is cursor paged as purchase orders are.
-async function allCases(query, variables) {
-  const cases = [];
-  let after = null;
-  do {
-    const page = (await graphql(query, { ...variables, after })).exceptions;
-    cases.push(...page.items);
-    after = page.hasNextPage ? page.endCursor : null;
-  } while (after);
-  return cases;
-}
-
-async function loadCategories() {
-  const found = await allCases(CATEGORIES_QUERY, {});
-  const select = $("filter-category");
-  for (const category of [...new Set(found.map((c) => c.category))].sort()) {
-    select.append(new Option(category, category));
-  }
-}
-
-async function loadQueue() {
-  const cases = await allCases(QUEUE_QUERY, filters());
-  showQueue(cases);
-  return cases;
-}
-
-function showQueue(cases) {
-  const now = Date.now();
-  const rows = cases.map((found) => caseRow(found, now));
-  $("queue").tBodies[0].replaceChildren(...rows);
-  const breached = cases.filter((c) => c.status === "open" && Date.parse(c.dueAt) < now).length;
-  $("queue-summary").textContent =
-    `${cases.length} ${cases.length === 1 ? "case" : "cases"}, ${breached} past their due time`;
-}
-
-function caseRow(found, now) {
-  const row = document.createElement("tr");
-  row.dataset.key = found.key;
-  const breached = found.status === "open" && Date.parse(found.dueAt) < now;
-  row.classList.toggle("breached", breached);
-  const document_ = cell(found.document, "document");
-  if (found.purchaseOrder) {
-    // The order's trace, for the roles that may read it (console/trace: technical roles).
-    const po = document.createElement("small");
-    const number = found.purchaseOrder.number;
-    if (session.may_see_technical) {
-      const link = document.createElement("a");
-      link.href = `console/trace/${encodeURIComponent(number)}`;
-      link.textContent = `PO ${number}`;
-      po.append(link);
-    } else {
-      po.textContent = `PO ${number}`;
-    }
-    document_.append(po);
-  }
-  const owner = found.owner ? `${found.owner} (${found.ownerRole})` : found.ownerRole;
-  row.append(
-    cell(found.category),
-    document_,
-    cell(found.supplier),
-    cell(owner, "owner"),
-    cell(duration(now - Date.parse(found.openedAt))),
-    cell(due(Date.parse(found.dueAt) - now, found.status), "due"),
-    cell(found.reason, "reason"),
-    cell(found.commentCount ? String(found.commentCount) : "", "comment-count"),
-    actions(found),
-  );
-  return row;
-}
+// The queue, its filters, its counts and the work lists: console-queue.js.
 
 function cell(text, className) {
   const td = document.createElement("td");
@@ -264,17 +170,6 @@ function duration(ms) {
 function due(ms, status) {
   if (status !== "open") return status;
   return ms < 0 ? `overdue ${duration(-ms)}` : `in ${duration(ms)}`;
-}
-
-// The four counts in one call: the hub counts each in its view store (no page walking here).
-async function loadCounts() {
-  const response = await call("console/counts");
-  if (!response.ok) throw new HubError(await problemDetail(response));
-  const counts = await response.json();
-  $("count-open").textContent = counts.open_cases;
-  $("count-breached").textContent = counts.overdue_cases;
-  $("count-unacknowledged").textContent = counts.needing_action;
-  $("count-blocked").textContent = counts.blocked_invoices;
 }
 
 async function loadKpis() {
@@ -431,7 +326,6 @@ document.addEventListener("DOMContentLoaded", () => {
     reported(signIn($("token").value.trim()));
   });
   $("sign-out").addEventListener("click", () => signOut(""));
-  $("filters").addEventListener("change", () => reported(loadQueue()));
   $("refresh-technical").addEventListener("click", () => {
     reported(loadTechnical());
     document.dispatchEvent(new CustomEvent("console:refresh-technical"));
