@@ -18,9 +18,8 @@ from projections.read_models import CaseFilter, PurchaseOrderFilter, ReadModels
 
 router = APIRouter(prefix="/console", tags=["console"], responses=PROBLEMS)
 
-# The work lists that are one category of open case each (docs/events.md, ExceptionCase).
-LATE_RESPONSES = "unacknowledged_order"  # the supplier did not answer a release in time
-MISSING_ASNS = "missing_asn"  # no ship notice by the cutoff before the need-by date
+# The work list that is one category of open case (docs/events.md, ExceptionCase). Late
+# responses and ASNs missing past cutoff are orders, read on their due times as of now.
 RECEIPT_VARIANCES = "quantity_variance"  # received other than shipped or ordered
 
 
@@ -30,8 +29,8 @@ class Counts:
     overdue_cases: int  # open and past their due time, as of `at`
     needing_action: int  # orders whose current revision awaits the supplier's answer
     blocked_invoices: int  # invoices the three-way match blocked
-    late_responses: int  # open `unacknowledged_order` cases
-    missing_asns: int  # open `missing_asn` cases
+    late_responses: int  # orders whose current revision is unacknowledged past its SLA
+    missing_asns: int  # open orders with a line that has no ASN past its cutoff
     receipt_variances: int  # open `quantity_variance` cases
     at: datetime
 
@@ -49,8 +48,8 @@ def _counts(read: ReadModels) -> Counts:
         overdue_cases=read.count_cases(CaseFilter(due_before=now)),
         needing_action=read.count_orders(None, PurchaseOrderFilter(needs_action=True)),
         blocked_invoices=read.blocked_invoices(None),
-        late_responses=read.count_cases(CaseFilter(category=LATE_RESPONSES)),
-        missing_asns=read.count_cases(CaseFilter(category=MISSING_ASNS)),
+        late_responses=read.count_orders(None, PurchaseOrderFilter(ack_overdue_at=now)),
+        missing_asns=read.count_orders(None, PurchaseOrderFilter(asn_missing_at=now)),
         receipt_variances=read.count_cases(CaseFilter(category=RECEIPT_VARIANCES)),
         at=now,
     )

@@ -159,9 +159,28 @@ def test_a_count_is_a_drill_down_into_the_queue(offline: Offline) -> None:
     expect(page.get_by_label("Past due only")).to_be_checked()
     expect(page.get_by_label("Category")).to_have_value("")
 
-    page.get_by_role("button", name=re.compile("Late responses")).click()
-    shown(page, keys(live, category="unacknowledged_order"))
-    expect(page.get_by_label("Category")).to_have_value("unacknowledged_order")
+    assert offline.blocked == []
+
+
+def test_late_responses_and_missing_asns_open_as_lists_of_their_orders(
+    offline: Offline,
+) -> None:
+    page, live = offline.page, offline.hub
+    sign_in(page, live)
+    lists = (("Late responses", "late", "ackOverdue"),
+             ("ASNs missing past cutoff", "missing", "asnMissing"))  # fmt: skip
+    for count, name, argument in lists:
+        query = f"{{ purchaseOrders({argument}: true, first: 100) {{ items {{ number }} }} }}"
+        due = {po["number"] for po in ask(live, query)["purchaseOrders"]["items"]}
+        assert due, argument  # the demo's orders are weeks old: some of each
+
+        page.get_by_role("button", name=re.compile(count)).click()
+
+        rows = page.locator(f"#{name} tbody tr")
+        expect(rows).to_have_count(len(due))
+        assert {rows.nth(i).get_attribute("data-number") for i in range(len(due))} == due
+        assert f"list={name}" in page.url
+    expect(page.locator("#missing tbody tr").first).to_contain_text("needed by")
     assert offline.blocked == []
 
 

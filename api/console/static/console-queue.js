@@ -27,6 +27,21 @@ const REVISIONS_QUERY = `query Awaiting($first: Int!, $after: String) {
     totalCount endCursor hasNextPage
   }
 }`;
+// Late responses and ASNs missing past cutoff: orders whose due time passed, as the hub
+// reads them on its indexes as of the request (the service levels are the hub's).
+const LATE_QUERY = `query Late($first: Int!, $after: String) {
+  purchaseOrders(ackOverdue: true, first: $first, after: $after) {
+    items { number supplier revision releasedAt revisions { revision recordedAt } }
+    totalCount endCursor hasNextPage
+  }
+}`;
+const MISSING_QUERY = `query Missing($first: Int!, $after: String) {
+  purchaseOrders(asnMissing: true, first: $first, after: $after) {
+    items { number supplier lines { lineNumber needBy ackStatus shippedQuantity
+      receivedQuantity } }
+    totalCount endCursor hasNextPage
+  }
+}`;
 const LIST_PAGE = 50;
 
 // The URL's parameters and the form's fields, in the order the URL lists them.
@@ -40,8 +55,6 @@ const DEFAULTS = { status: "open", first: "50" };
 const DRILLS = {
   open: {},
   breached: { breached: "true" },
-  late: { category: "unacknowledged_order" },
-  missing: { category: "missing_asn" },
   variances: { category: "quantity_variance" },
 };
 
@@ -284,22 +297,48 @@ async function drill(name) {
 
 // --- the work lists beyond the queue -------------------------------------------------------
 
+// A page of orders from one of the queries above.
+function ordersPage(query) {
+  return async (after) => {
+    const found = (await graphql(query, { first: LIST_PAGE, after })).purchaseOrders;
+    return { ...found, noun: ["order", "orders"] };
+  };
+}
+
+// An order awaiting its supplier's answer: since when its current revision waits.
+function awaitingRow(po, now) {
+  const current = po.revisions.find((r) => r.revision === po.revision);
+  const since = Date.parse(current ? current.recordedAt : po.releasedAt);
+  const row = document.createElement("tr");
+  row.dataset.number = po.number;
+  const order = cell("");
+  order.append(orderLink(po.number));
+  row.append(
+    order, cell(po.supplier), cell(po.revision), cell(po.releasedAt.slice(0, 10)),
+    cell(duration(now - since)),
+  );
+  return row;
+}
+
 const LISTS = {
-  revisions: {
-    async page(after) {
-      const found = (await graphql(REVISIONS_QUERY, { first: LIST_PAGE, after })).purchaseOrders;
-      return { ...found, noun: ["order", "orders"] };
-    },
-    row(po, now) {
-      const current = po.revisions.find((r) => r.revision === po.revision);
-      const since = Date.parse(current ? current.recordedAt : po.releasedAt);
+  revisions: { page: ordersPage(REVISIONS_QUERY), row: awaitingRow },
+  late: { page: ordersPage(LATE_QUERY), row: awaitingRow },
+  missing: {
+    page: ordersPage(MISSING_QUERY),
+    row(po) {
+      // The lines nothing was shipped or received for (rejected ones need none), by need-by.
+      const waiting = po.lines
+        .filter((l) => l.ackStatus !== "rejected" && Number(l.shippedQuantity) === 0
+          && Number(l.receivedQuantity) === 0)
+        .sort((a, b) => a.needBy.localeCompare(b.needBy));
       const row = document.createElement("tr");
       row.dataset.number = po.number;
       const order = cell("");
       order.append(orderLink(po.number));
       row.append(
-        order, cell(po.supplier), cell(po.revision), cell(po.releasedAt.slice(0, 10)),
-        cell(duration(now - since)),
+        order, cell(po.supplier),
+        cell(waiting.map((l) => `${l.lineNumber} (needed by ${l.needBy})`).join(", ")),
+        cell(waiting.length ? waiting[0].needBy : ""),
       );
       return row;
     },
