@@ -123,15 +123,23 @@ def series_days(
     if since is not None and until is not None and since > until:
         raise ValidationError("from", f"must be on or before to ({until}), not {since}")
     if until is None:
-        if newest is None or (since is not None and since > newest):
+        if newest is None:
             return None
-        until = newest
+        until = newest if since is None else max(newest, since)
     if since is None:
-        span = DEFAULT_SPAN[period] - 1
-        since = until - timedelta(days=span) if period == "day" else until - timedelta(weeks=span)
+        back = DEFAULT_SPAN[period] - 1
+        since = _moved(until, -back if period == "day" else -7 * back)
     if period == "day":
         return since, until
-    return week_of(since), week_of(until) + timedelta(days=6)
+    return week_of(since), _moved(week_of(until), 6)
+
+
+def _moved(day: date, days: int) -> date:
+    """`day` moved by `days`, kept in the calendar (a window may be asked up to its ends)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 def week_of(day: date) -> date:
