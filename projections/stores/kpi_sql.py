@@ -1,6 +1,6 @@
 """The KPIs' SQL, the same on SQLite and PostgreSQL: sums of the `kpis` view's fact rows and
 ranks of its latency rows, per supplier and scope (a plant, or the day or the week of
-release over all plants), in one statement. See `projections/views/supplier_kpis.py` for
+release over all plants), one row a scope. See `projections/views/supplier_kpis.py` for
 the rows."""
 
 from __future__ import annotations
@@ -23,40 +23,33 @@ def scopes(
 ) -> list[Scope]:
     """(supplier, scope, the sums of its orders' counts, its acknowledgement latencies
     ranked) for every scope with an order released in `days` (first, last; None: every
-    day), sorted by supplier and scope. One row a scope comes back: the sums, and beside
-    them the latencies' count, those within the SLA and the values at the median's and the
-    p90's ranks, picked in SQL."""
+    day), sorted by supplier and scope. Two statements in one snapshot, each one row a
+    scope: the sums; and the latencies' count, those within the SLA and the values at the
+    median's and the p90's ranks, picked in SQL."""
     mark = store.dialect.mark
     facts, params = _where("fact", scope, supplier, days, mark)
     latencies, _ = _where("latency", scope, supplier, days, mark)
-    # SUM of an INTEGER: PostgreSQL sums BIGINTs as NUMERIC, an order of magnitude slower
-    # (and arriving as Decimals); one order's counts are small.
-    sums = ", ".join(f"SUM(CAST({name} AS INTEGER)) AS {name}" for name in COUNTS)
-    by = f"PARTITION BY supplier, {scope}"
-    picked = ", ".join(  # (one row a scope: the values at the three ranks side by side)
-        f"MAX(CASE WHEN i = {rank} THEN microseconds END) AS {name}"
-        for name, rank in zip(("low", "high", "p90"), RANKS, strict=True)
+    # SUM of an INTEGER: PostgreSQL sums BIGINTs as NUMERIC, slower (and arriving as
+    # Decimals); one order's counts are small.
+    figures = ", ".join(f"SUM(CAST({name} AS INTEGER))" for name in COUNTS)
+    sums = (
+        f"SELECT supplier, {scope}, {figures} FROM {{table}} WHERE {facts} "
+        f"GROUP BY supplier, {scope}"
     )
-    statement = (
-        f"SELECT f.supplier, f.scope, {', '.join(f'f.{name}' for name in COUNTS)}, "
-        "l.n, l.within, l.low, l.high, l.p90 FROM ("
-        f"SELECT supplier, {scope} AS scope, {sums} FROM {{table}} WHERE {facts} "
-        f"GROUP BY supplier, {scope}) f LEFT JOIN ("
-        f"SELECT supplier, scope, MAX(n) AS n, MAX(within) AS within, {picked} "
-        "FROM ("
+    by = f"PARTITION BY supplier, {scope}"
+    picked = ", ".join(f"MAX(CASE WHEN i = {rank} THEN microseconds END)" for rank in RANKS)
+    ranks = (  # (the same window work as one row a rank; then the three side by side)
+        f"SELECT supplier, scope, MAX(n), MAX(within), {picked} FROM ("
         f"SELECT supplier, {scope} AS scope, microseconds, "
         f"ROW_NUMBER() OVER ({by} ORDER BY microseconds) - 1 AS i, "
         f"COUNT(*) OVER ({by}) AS n, "
         f"SUM(CASE WHEN microseconds <= {_SLA} THEN 1 ELSE 0 END) OVER ({by}) AS within "
         f"FROM {{table}} WHERE {latencies}) ranked "
-        f"WHERE {' OR '.join(f'i = {rank}' for rank in RANKS)} "
-        "GROUP BY supplier, scope) l ON l.supplier = f.supplier AND l.scope = f.scope"
+        f"WHERE {' OR '.join(f'i = {rank}' for rank in RANKS)} GROUP BY supplier, scope"
     )
-    (rows,) = store.figures("kpis", [(statement, params + params)])
-    found: list[Scope] = []
-    for supplier_id, place, *figures in rows:
-        latency = LatencyRanks(*figures[-5:]) if figures[-5] is not None else None
-        found.append((supplier_id, place, KpiCounts(*figures[:-5]), latency))
+    summed, ranked = store.figures("kpis", [(sums, params), (ranks, params)])
+    latency = {(row[0], row[1]): LatencyRanks(*row[2:]) for row in ranked}
+    found = [(row[0], row[1], KpiCounts(*row[2:]), latency.get((row[0], row[1]))) for row in summed]
     found.sort(key=_scope_key)  # (in Python: SQL would sort by the database's collation)
     return found
 
