@@ -311,10 +311,10 @@ def measure(args: argparse.Namespace, url: str) -> None:
             ("projection positions", lambda: client.get("/console/projections"), ""),
             ("session", lambda: client.get("/console/session"), ""),
         ]  # fmt: skip
-        print(f"{'call':<34} {'p50 ms':>8} {'p99 ms':>8} {'raw p99':>8} {'ratio':>6}  <200")
+        print(f"{'call':<44} {'p50 ms':>8} {'p99 ms':>8} {'raw p99':>8} {'ratio':>6}  <200")
         for name, samples in computed:
             print(
-                f"{name:<34} {statistics.median(samples) * 1000:>8.1f} "
+                f"{name:<44} {statistics.median(samples) * 1000:>8.1f} "
                 f"{p99(samples):>8.1f} {'-':>8} {'-':>6}  "
                 f"{'yes' if p99(samples) < TARGET_MS else 'NO'}"
             )
@@ -330,7 +330,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
             ratio = f"{p99(ours) / base_p99:.1f}" if base_p99 else "-"
             base = f"{base_p99:.1f}" if raw else "-"
             print(
-                f"{name:<34} {statistics.median(ours) * 1000:>8.1f} {p99(ours):>8.1f} "
+                f"{name:<44} {statistics.median(ours) * 1000:>8.1f} {p99(ours):>8.1f} "
                 f"{base:>8} {ratio:>6}  {'yes' if p99(ours) < TARGET_MS else 'NO'}"
             )
     read_side.close()
