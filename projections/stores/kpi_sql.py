@@ -77,6 +77,10 @@ def _where(
         where += f" AND supplier = {mark}"
         params.append(supplier)
     if days is not None:  # (ISO days sort as text as they do as days: the index serves it)
-        where += f" AND day >= {mark} AND day <= {mark}"
-        params.extend(day.isoformat() for day in days)
+        # As literals (a date's isoformat is digits and dashes): with parameters, PostgreSQL
+        # reuses one generic plan for every window once the statement is prepared, and the
+        # one it picks for the narrow default windows (the day index) walks the whole table
+        # in index order for a window of years: 2-3x slower than reading by kind.
+        first, last = (day.isoformat() for day in days)
+        where += f" AND day >= '{first}' AND day <= '{last}'"
     return where, params
