@@ -10,10 +10,11 @@ invoices, exception cases over four suppliers) for as many purchase orders as it
 then the views caught up. One uvicorn in a thread, one client, sequential requests: each
 figure is one call's latency as a browser tab would see it. The KPI series are also timed
 computed with no cache and no HTTP (what the first chart call after a new position costs),
-in the window the charts ask by default and over every day of the log, beside the old computation (every order view decoded: tests/projections/kpi_oracle.py) on
-the same data. `--database URL` reuses a log seeded before (schema `console`) instead of
-starting PostgreSQL and seeding (minutes on a loaded machine). `--profile` only profiles the
-KPI series on the seeded log (CPU time per call, cProfile's top functions) and stops. Prints
+in the window the charts ask by default and over every day of the log, beside the old
+computation (every order view decoded: tests/projections/kpi_oracle.py) on the same data.
+`--database URL` reuses a log seeded before (schema `console`) instead of starting
+PostgreSQL and seeding (minutes on a loaded machine). `--profile` only profiles the KPI
+series on the seeded log (CPU time per call, cProfile's top functions) and stops. Prints
 figures; asserts nothing.
 """
 
