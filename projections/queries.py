@@ -180,22 +180,27 @@ class StoredReadModels:
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]:
         """KPIs per supplier (plant "") and per supplier and plant, from the KPI view's sums."""
-        found = kpi_sql.scopes(self.store, "plant", supplier)
         figures = service_levels.supplier_kpis
-        return tuple(figures(*scope, *found[scope]) for scope in sorted(found))
+        return tuple(figures(*scope) for scope in kpi_sql.scopes(self.store, "plant", supplier))
 
-    def kpi_series(self, supplier: str | None, period: str) -> tuple[KpiPeriod, ...]:
+    def kpi_series(
+        self,
+        supplier: str | None,
+        period: str,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> tuple[KpiPeriod, ...]:
         """KPIs per supplier and day or week of release (UTC, weeks from Monday), oldest
-        first: the KPI view's rows summed per day or week."""
-        found = kpi_sql.scopes(self.store, service_levels.check_period(period), supplier)
-        figures = service_levels.supplier_kpis
+        first, over a window of days (`service_levels.series_days`: by default the latest
+        90 days or 52 weeks): the KPI view's rows of those days summed per day or week."""
+        newest = kpi_sql.newest_day(self.store) if until is None else None
+        days = service_levels.series_days(period, newest, since, until)
+        if days is None:
+            return ()
+        figures, start = service_levels.supplier_kpis, date.fromisoformat
         return tuple(
-            built(
-                KpiPeriod,
-                start=date.fromisoformat(start),
-                kpis=figures(who, "", *found[who, start]),
-            )
-            for who, start in sorted(found)
+            built(KpiPeriod, start=start(place), kpis=figures(who, "", counts, latency))
+            for who, place, counts, latency in kpi_sql.scopes(self.store, period, supplier, days)
         )
 
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:

@@ -329,8 +329,16 @@ class ReadModels(Protocol):
 
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]: ...
 
-    def kpi_series(self, supplier: str | None, period: str) -> tuple[KpiPeriod, ...]:
-        """The KPIs per supplier and per `period` ("day" or "week") of the orders' release."""
+    def kpi_series(
+        self,
+        supplier: str | None,
+        period: str,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> tuple[KpiPeriod, ...]:
+        """The KPIs per supplier and per `period` ("day" or "week") of the orders' release,
+        over the days or weeks meeting [since, until] (by default the latest 90 days or 52
+        weeks up to the newest release)."""
 
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:
         """Every event of one document, oldest first, with its provenance (the audit trail)."""

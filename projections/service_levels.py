@@ -7,10 +7,12 @@ release; an ASN is missing once a line's need-by date is ASN_LEAD away and nothi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
+from domain.errors import ValidationError
 from projections.read_models import Alert, LineView, PurchaseOrderView, SupplierKpis
 from storage.view_codec import built
 
@@ -61,11 +63,15 @@ def alerts(views: Iterable[PurchaseOrderView], now: datetime) -> tuple[Alert, ..
 
 
 PERIODS = ("day", "week")
+# The window a series shows when none is asked: this many periods up to the newest release.
+DEFAULT_SPAN = {"day": 90, "week": 52}
 
 
-class KpiCounts(NamedTuple):
-    """A scope's sums of the KPI projection's fact rows (`views/supplier_kpis.py`); a named
-    tuple, as thousands are made per day series."""
+@dataclass(frozen=True)
+class KpiCounts:
+    """What orders contribute to their KPIs, as counts that add up: one order's in a fact
+    row of the KPI projection (`views/supplier_kpis.py`, which adds its membership), and a
+    scope's sums of those rows."""
 
     asns: int
     asns_on_time: int
@@ -79,16 +85,18 @@ class KpiCounts(NamedTuple):
 
 class LatencyRanks(NamedTuple):
     """A scope's acknowledgement latencies as ranked in SQL: how many, how many within the
-    SLA, and the ones at the ranks a median and a p90 need (rank from 0 -> microseconds)."""
+    SLA, and the values (microseconds) at the ranks a median and a p90 read (`RANKS`)."""
 
     total: int
     within_sla: int
-    at: Mapping[int, int]
+    median_low: int
+    median_high: int
+    p90: int
 
 
-def median_ranks(count: int) -> tuple[int, int, int]:
-    """The ranks (from 0, in ascending order) the median (two of them) and the p90 read."""
-    return (count - 1) // 2, count // 2, min(count - 1, int(0.9 * count))
+# The ranks (from 0, ascending) of the two middle values and of the p90 among n latencies,
+# as SQL integer arithmetic (9n/10 is int(0.9 * n), the old computation's, for any count).
+RANKS = ("(n - 1) / 2", "n / 2", "(9 * n) / 10")
 
 
 def supplier_kpis(
@@ -97,13 +105,12 @@ def supplier_kpis(
     """The figures of one scope, from its sums and its ranked latencies."""
     median = p90 = within = None
     if latency is not None and latency.total:
-        low, high, p90_rank = median_ranks(latency.total)
-        median = (_hours(latency.at[low]) + _hours(latency.at[high])) / 2
-        if low == high:  # (statistics.median's answer for an odd count: the middle value)
-            median = _hours(latency.at[low])
-        p90 = _hours(latency.at[p90_rank])
+        # statistics.median's: the mean of the middle two, or the middle one ((x + x) / 2
+        # is x exactly in floating point)
+        median = (_hours(latency.median_low) + _hours(latency.median_high)) / 2
+        p90 = _hours(latency.p90)
         within = _share(latency.within_sla, latency.total)
-    return built(  # (without __init__: the day series builds thousands)
+    return built(  # (without __init__: a series builds hundreds)
         SupplierKpis,
         supplier=supplier,
         plant=plant,
@@ -122,6 +129,41 @@ def check_period(period: str) -> str:
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     return period
+
+
+def series_days(
+    period: str, newest: date | None, since: date | None, until: date | None
+) -> tuple[date, date] | None:
+    """The release days (first, last) whose orders a series over [since, until] reads, or
+    None when there is nothing to read. A week is whole when any of its days is in the
+    window. Left open, the window ends on the newest release (None: no order yet) and
+    spans DEFAULT_SPAN periods back from its end."""
+    check_period(period)
+    if since is not None and until is not None and since > until:
+        raise ValidationError("from", f"must be on or before to ({until}), not {since}")
+    if until is None:
+        if newest is None:
+            return None
+        until = newest if since is None else max(newest, since)
+    if since is None:
+        back = DEFAULT_SPAN[period] - 1
+        since = _moved(until, -back if period == "day" else -7 * back)
+    if period == "day":
+        return since, until
+    return week_of(since), _moved(week_of(until), 6)
+
+
+def _moved(day: date, days: int) -> date:
+    """`day` moved by `days`, kept in the calendar (a window may be asked up to its ends)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+def week_of(day: date) -> date:
+    """The Monday of the ISO week holding `day`."""
+    return day - timedelta(days=day.weekday())
 
 
 def _hours(microseconds: int) -> float:

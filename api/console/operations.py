@@ -209,7 +209,7 @@ _POINTS = pydantic.TypeAdapter(list[KpiPoint])
 
 @router.get(
     "/kpis",
-    summary="The KPIs per supplier and day or week of the orders' release",
+    summary="The KPIs per supplier and day or week of the orders' release, over a window",
     response_model=list[KpiPoint],
 )
 async def kpis(
@@ -217,19 +217,37 @@ async def kpis(
     principal: PrincipalDep,
     services: ServicesDep,
     period: Annotated[Literal["day", "week"], Query()] = "week",
+    since: Annotated[
+        date | None,
+        Query(alias="from", description="first day (YYYY-MM-DD); a week is whole if it meets it"),
+    ] = None,
+    until: Annotated[
+        date | None,
+        Query(alias="to", description="last day (YYYY-MM-DD); default: the newest release"),
+    ] = None,
 ) -> Response:
+    """By default the latest 90 days (per day) or 52 weeks (per week) up to the newest
+    release; `from` alone reads from it to the newest release, `to` alone the 90 days or
+    52 weeks up to it."""
     principal.require(*INTERNAL)
-    if unknown := sorted(set(request.query_params) - {"period"}):  # as unknown fields are
-        raise ValidationError(unknown[0], "unknown query parameter; this route takes period")
-    return Response(await run_in_threadpool(_series, services, period), media_type=JSON)
+    if unknown := sorted(set(request.query_params) - _KPI_PARAMETERS):  # as unknown fields are
+        raise ValidationError(
+            unknown[0], "unknown query parameter; this route takes period, from, to"
+        )
+    body = await run_in_threadpool(_series, services, period, since, until)
+    return Response(body, media_type=JSON)
 
 
-def _series(services: Services, period: str) -> bytes:
-    """Every order goes into the series: computed once per position of the views."""
-    key = f"kpis\0{period}\0{services.read_models.position()}"
+_KPI_PARAMETERS = {"period", "from", "to"}
+
+
+def _series(services: Services, period: str, since: date | None, until: date | None) -> bytes:
+    """Every order of the window goes into the series: computed once per position of the
+    views and window."""
+    key = f"kpis\0{period}\0{since}\0{until}\0{services.read_models.position()}"
     if (found := services.console_cache.get(key)) is not None:
         return found
-    series = services.read_models.kpi_series(None, period)
+    series = services.read_models.kpi_series(None, period, since, until)
     body = _POINTS.dump_json([KpiPoint(p.kpis.supplier, p.start, p.kpis) for p in series])
     services.console_cache.put(key, body)
     return body

@@ -16,7 +16,7 @@ writes from it, at every change, the rows the figures are summed from:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,7 @@ import domain.shipment
 from projections.projection import CarriesViews, Column, Lookup, Projection, Rows
 from projections.read_models import InvoiceView
 from projections.records import Record
+from projections.service_levels import KpiCounts, week_of
 from projections.views.purchase_order_evolvers import invoice_evolved
 from projections.views.purchase_orders import Link, po_key
 from storage import view_codec
@@ -81,18 +82,10 @@ class KpiOrder:
 
 
 @dataclass(frozen=True)
-class KpiFacts:
+class KpiFacts(KpiCounts):
     """One order's contribution to one scope (a fact row's counts)."""
 
     member: int  # 1 while the order belongs to the scope
-    asns: int
-    asns_on_time: int
-    receipts: int
-    receipts_with_asn: int
-    receipt_variances: int
-    invoices: int
-    invoice_exceptions: int
-    touchless: int
 
 
 @dataclass(frozen=True)
@@ -104,15 +97,12 @@ class KpiLatency:
     microseconds: int
 
 
-COUNTS = (
-    "asns", "asns_on_time", "receipts", "receipts_with_asn", "receipt_variances", "invoices",
-    "invoice_exceptions", "touchless",
-)  # fmt: skip
+COUNTS = tuple(field.name for field in fields(KpiCounts))
 COLUMNS = (
     Column("kind", indexed=True),  # order | link | fact | latency
     Column("supplier"),
     Column("plant"),
-    Column("day"),
+    Column("day", indexed=True),  # a series' window reads a range of days
     Column("week"),
     Column("member", "int"),
     Column("microseconds", "int"),
@@ -132,11 +122,6 @@ def _row_columns(view: Any) -> tuple[Any, ...]:
 def released_day(moment: datetime) -> date:
     """The UTC day of a release (a time without an offset is taken as UTC)."""
     return moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
-
-
-def week_of(day: date) -> date:
-    """The Monday of the ISO week holding `day`."""
-    return day - timedelta(days=day.weekday())
 
 
 # --- the order's state --------------------------------------------------------------------------
@@ -296,8 +281,8 @@ def facts(order: KpiOrder, member: bool) -> KpiFacts:
         exceptions += troubled or bool(invoice.block_reasons)
         touchless += not troubled and invoice.status != "disputed" and not invoice.block_reasons
     return KpiFacts(
-        int(member), len(order.asns), on_time, order.receipts, order.receipts_with_asn,
-        order.receipt_variances, len(order.invoices), exceptions, touchless,
+        len(order.asns), on_time, order.receipts, order.receipts_with_asn,
+        order.receipt_variances, len(order.invoices), exceptions, touchless, int(member),
     )  # fmt: skip
 
 

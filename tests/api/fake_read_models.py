@@ -204,7 +204,13 @@ class FakeReadModels:
     def kpis(self, supplier: str | None) -> tuple[SupplierKpis, ...]:
         return tuple(kpis(s) for s in ("SUP-ACME", "SUP-BOREAL") if supplier in (None, s))
 
-    def kpi_series(self, supplier: str | None, period: str) -> tuple[KpiPeriod, ...]:
+    def kpi_series(
+        self,
+        supplier: str | None,
+        period: str,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> tuple[KpiPeriod, ...]:
         return ()
 
     def history(self, document_id: UUID) -> tuple[AuditEntryView, ...]:

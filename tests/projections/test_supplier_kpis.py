@@ -15,10 +15,11 @@ from read_side_helpers import run_steps
 from domain import commands as c
 from domain.acknowledgement import AckStatus
 from domain.application import SupplyHub
+from domain.errors import ValidationError
 from domain.goods_receipt import ReceiptLine
 from domain.invoice import InvoiceLine
 from domain.shipment import AsnItem, AsnOrder, AsnPack
-from projections.read_models import PurchaseOrderFilter, PurchaseOrderView, SupplierKpis
+from projections.read_models import KpiPeriod, PurchaseOrderFilter, PurchaseOrderView, SupplierKpis
 from supplyhub.read_side import ReadSide
 
 SUPPLIER = "SUP-KPI"
@@ -38,9 +39,10 @@ def assert_same_as_the_old_computation(read_side: ReadSide) -> None:
     for supplier in {po.supplier for po in views}:
         mine = [po for po in views if po.supplier == supplier]
         assert read.kpis(supplier) == kpi_oracle.kpis(mine)
-        assert read.kpi_series(supplier, "week") == kpi_oracle.kpi_series(mine, "week")
+        every_week = read.kpi_series(supplier, "week", date.min)
+        assert every_week == kpi_oracle.kpi_series(mine, "week")
     for period in ("day", "week"):
-        assert read.kpi_series(None, period) == kpi_oracle.kpi_series(views, period)
+        assert read.kpi_series(None, period, date.min) == kpi_oracle.kpi_series(views, period)
 
 
 @pytest.mark.parametrize(
@@ -192,3 +194,52 @@ def test_invoice_exception_and_touchless_rates_move_with_blocks_disputes_and_dup
     story.at(6, invoice("INV-3", "2.50"))  # submitted again: a duplicate is an exception
     kpis = story.figures("PLANT-A")
     assert (kpis.invoice_exception_rate, kpis.touchless_invoice_rate) == (0.6667, 0.0)
+
+
+RELEASED_ON = (0, 2, 9, 100, 120)  # days after T0, a Monday: the 2nd and the 9th are Wednesdays
+
+
+def within(points: tuple[KpiPeriod, ...], first: date, last: date) -> tuple[KpiPeriod, ...]:
+    return tuple(p for p in points if first <= p.start <= last)
+
+
+def test_a_series_reads_the_days_and_whole_weeks_its_window_meets_by_default_the_latest(
+    hub: SupplyHub, read_side: ReadSide
+) -> None:
+    story = Story(hub, read_side)
+    for n, day in enumerate(RELEASED_ON):
+        story.at(24 * day, c.ReleasePurchaseOrder(f"PO-W{n}", SUPPLIER, "EUR", ORDER))
+        accepted = (c.LineAnswer(10, AckStatus.ACCEPTED, "IA"),)
+        story.at(24 * day + 5 + n, c.AcknowledgePurchaseOrder(f"PO-W{n}", 1, accepted))
+    read = read_side.read_models
+    views = every_order(read_side)
+    days, weeks = (kpi_oracle.kpi_series(views, period) for period in ("day", "week"))
+    monday, wednesday = T0.date(), T0.date() + timedelta(days=2)
+    newest = T0.date() + timedelta(days=120)
+
+    assert read.kpi_series(None, "day", date.min) == days  # every day, as the old computation
+    assert read.kpi_series(None, "day") == within(days, newest - timedelta(days=89), newest)
+    assert [p.start for p in read.kpi_series(None, "day")] == [newest - timedelta(20), newest]
+    assert read.kpi_series(None, "week") == weeks  # the latest 52 weeks hold every order
+    assert read.kpi_series(None, "day", wednesday, wednesday) == within(days, wednesday, wednesday)
+    # a week the window meets is whole: its Monday's order too, the same figures as unwindowed
+    (week,) = read.kpi_series(None, "week", wednesday, wednesday)
+    assert week == within(weeks, monday, monday)[0]
+    assert week.kpis.ack_latency_median_hours == 5.5  # (5 h and 6 h)
+    # `to` alone: the 90 days up to it; `from` alone: up to the newest release
+    ninth = monday + timedelta(days=9)
+    assert read.kpi_series(None, "day", None, ninth) == within(days, monday, ninth)
+    assert read.kpi_series(None, "day", ninth) == within(days, ninth, newest)
+    assert read.kpi_series(None, "week", newest) == within(weeks, newest - timedelta(1), newest)
+    assert read.kpi_series(None, "day", date(2026, 11, 20), date(2026, 11, 30)) == ()
+    assert read.kpi_series(None, "day", newest + timedelta(days=1)) == ()
+    assert len(read.kpi_series(None, "week", date.min, date.max)) == len(weeks)
+    with pytest.raises(ValidationError, match="on or before to"):
+        read.kpi_series(None, "day", newest, wednesday)
+
+
+def test_a_series_of_no_order_is_empty_whatever_its_window(read_side: ReadSide) -> None:
+    read = read_side.read_models
+
+    assert read.kpi_series(None, "day") == ()
+    assert read.kpi_series(None, "week", date.min, date.max) == ()

@@ -1,6 +1,7 @@
 // KPIs over time, drawn as inline SVG by this file (no chart library): one chart per KPI,
 // one line per supplier, one point per day or week that has a figure. The data is
-// GET console/kpis?period=day|week (the read side's series over the purchase order views).
+// GET console/kpis?period=day|week&from=&to= (the read side's series over the KPI view): a
+// window of days, by default the latest 90 days or 52 weeks up to the newest release.
 "use strict";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -22,14 +23,21 @@ function svg(name, attributes = {}) {
 }
 
 async function loadKpiCharts() {
-  const period = $("kpi-period").value;
-  const points = await (await call(`console/kpis?period=${period}`)).json();
+  const query = new URLSearchParams({ period: $("kpi-period").value });
+  if ($("kpi-from").value) query.set("from", $("kpi-from").value);
+  if ($("kpi-to").value) query.set("to", $("kpi-to").value);
+  const response = await call(`console/kpis?${query}`);
+  if (!response.ok) throw new HubError(await problemDetail(response));
+  const points = await response.json();
   const starts = [...new Set(points.map((p) => p.start))].sort();
   const suppliers = [...new Set(points.map((p) => p.supplier))].sort();
   const colour = (supplier) => PALETTE[suppliers.indexOf(supplier) % PALETTE.length];
   $("charts").replaceChildren(
     ...CHARTS.map((chart) => drawChart(chart, points, starts, suppliers, colour)),
   );
+  $("kpi-shown").textContent = starts.length
+    ? `Shown: ${starts[0]} to ${starts[starts.length - 1]}.`
+    : "No order was released in this window.";
   $("kpi-legend").replaceChildren(
     ...suppliers.map((supplier) => {
       const item = document.createElement("span");
@@ -95,5 +103,5 @@ function drawChart(chart, points, starts, suppliers, colour) {
 
 document.addEventListener("console:signed-in", () => reported(loadKpiCharts()));
 document.addEventListener("DOMContentLoaded", () => {
-  $("kpi-period").addEventListener("change", () => reported(loadKpiCharts()));
+  $("kpi-filters").addEventListener("change", () => reported(loadKpiCharts()));
 });
