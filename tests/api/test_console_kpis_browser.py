@@ -45,6 +45,11 @@ def test_the_charts_draw_the_window_asked_and_say_why_a_backwards_one_is_refused
 
     expect(page.locator("#kpi-shown")).to_have_text(f"Shown: {first} to {last}.")
     expect(page.locator("#chart-ack-latency circle.point")).to_have_count(len(with_latency))
+    for chart, field in (("ack-within-sla", "ack_within_sla_share"),
+                         ("asn-complete", "asn_completeness_share")):  # fmt: skip
+        drawn = [p for p in window if p["kpis"][field] is not None]
+        assert drawn, field
+        expect(page.locator(f"#chart-{chart} circle.point")).to_have_count(len(drawn))
     page.get_by_label("Released from").fill("2999-01-01")
     expect(page.locator("#problem")).to_contain_text("from: must be on or before to")
     assert offline.blocked == []

@@ -7,7 +7,9 @@
 const SVG = "http://www.w3.org/2000/svg";
 const CHARTS = [
   { id: "ack-latency", field: "ack_latency_median_hours", title: "Acknowledgement latency, median h", share: false },
+  { id: "ack-within-sla", field: "ack_within_sla_share", title: "Acknowledged within SLA", share: true },
   { id: "asn-on-time", field: "asn_on_time_share", title: "ASN on time", share: true },
+  { id: "asn-complete", field: "asn_completeness_share", title: "Receipts with an ASN (ASN completeness)", share: true },
   { id: "invoice-exceptions", field: "invoice_exception_rate", title: "Invoice exception rate", share: true },
   { id: "touchless", field: "touchless_invoice_rate", title: "Touchless invoices", share: true },
 ];
