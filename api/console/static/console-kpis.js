@@ -24,13 +24,18 @@ function svg(name, attributes = {}) {
   return element;
 }
 
+let kpiAsked = 0; // the latest read asked: an answer to an earlier one is not drawn
+
 async function loadKpiCharts() {
+  const asked = ++kpiAsked;
   const query = new URLSearchParams({ period: $("kpi-period").value });
   if ($("kpi-from").value) query.set("from", $("kpi-from").value);
   if ($("kpi-to").value) query.set("to", $("kpi-to").value);
   const response = await call(`console/kpis?${query}`);
+  if (asked !== kpiAsked) return; // the window changed meanwhile: its own read draws it
   if (!response.ok) throw new HubError(await problemDetail(response));
   const points = await response.json();
+  if (asked !== kpiAsked) return;
   const starts = [...new Set(points.map((p) => p.start))].sort();
   const suppliers = [...new Set(points.map((p) => p.supplier))].sort();
   const colour = (supplier) => PALETTE[suppliers.indexOf(supplier) % PALETTE.length];

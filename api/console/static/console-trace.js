@@ -59,7 +59,8 @@ async function loadTrace() {
     ...(own ? trace.purchase_orders.map((n) => traceLink(n, `PO ${n}`)) : []),
   );
   byId("trace-summary").textContent =
-    `${trace.steps.length} steps on ${trace.documents.length} documents: ` +
+    `${trace.steps.length} ${trace.steps.length === 1 ? "step" : "steps"} on ` +
+    `${trace.documents.length} ${trace.documents.length === 1 ? "document" : "documents"}: ` +
     trace.documents.join(", ");
   const stuck = new Set(trace.dead_letters.map((d) => d.document));
   byId("timeline").tBodies[0].replaceChildren(...trace.steps.map((step) => stepRow(step, stuck)));
