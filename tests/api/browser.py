@@ -1,5 +1,5 @@
 """The system Chromium driven by Playwright, with every request that does not go to the hub
-aborted and listed: what the browser tests of the hub's pages share."""
+aborted and listed, and the tokens and GraphQL reads the console's tests share."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from live_server import LiveHub
 from playwright.sync_api import Browser, Page, Route, sync_playwright
@@ -82,3 +84,14 @@ def bearer(live: LiveHub, role: Role) -> dict[str, str]:
     """Headers with a token for `role`: a supplier's is Acme's."""
     supplier = "SUP-ACME" if role is Role.SUPPLIER else ""
     return {"Authorization": f"Bearer {token(live, role, f'{role}-user', supplier)}"}
+
+
+def ask(live: LiveHub, query: str, role: Role = Role.BUYER, **variables: Any) -> Any:
+    """The hub's own answer over GraphQL (its `data`), as `role` asks it (a supplier's is
+    Acme's); an error in the answer fails the test."""
+    body = {"query": query, "variables": variables}
+    response = httpx.post(f"{live.url}/graphql", json=body, headers=bearer(live, role))
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert "errors" not in answer, answer
+    return answer["data"]

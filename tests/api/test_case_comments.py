@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser import bearer
+from browser import ask, bearer
 from live_server import LiveHub
 
 from api.auth import Role
@@ -27,26 +27,15 @@ CASES = """{ exceptions(status: null, first: 100) { items {
 QUEUE_ONLY = "{ exceptions(status: null, first: 100) { items { key commentCount } } }"
 
 
-def ask(live: LiveHub, role: Role, query: str, **variables: Any) -> Any:
-    response = httpx.post(
-        f"{live.url}/graphql", json={"query": query, "variables": variables},
-        headers=bearer(live, role),
-    )  # fmt: skip
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert "errors" not in answer, answer
-    return answer["data"]
-
-
 def comment(live: LiveHub, role: Role, key: str, text: str, idempotency_key: str) -> Any:
-    answer = ask(live, role, COMMENT, key=key, text=text, idempotencyKey=idempotency_key)
+    answer = ask(live, COMMENT, role, key=key, text=text, idempotencyKey=idempotency_key)
     return answer["commentOnException"]
 
 
 def caught_up(live: LiveHub, role: Role = Role.ADMIN) -> dict[str, dict[str, Any]]:
     head = live.hub.recorder.max_notification_id() or 0
     assert live.read_side.runner.wait_until(head, 10)
-    return {case["key"]: case for case in ask(live, role, CASES)["exceptions"]["items"]}
+    return {case["key"]: case for case in ask(live, CASES, role)["exceptions"]["items"]}
 
 
 def a_case(live: LiveHub, **wanted: str) -> str:
@@ -80,7 +69,7 @@ def test_a_buyer_comments_on_a_case_and_reads_it_back_with_who_and_when(live: Li
         ("ap:ap-user", "AP: no invoice yet"),
     ]
     assert case["comments"][0]["at"] <= case["comments"][1]["at"]
-    assert ask(live, Role.AUDITOR, CASES)["exceptions"]["items"]  # an auditor reads them too
+    assert ask(live, CASES, Role.AUDITOR)["exceptions"]["items"]  # an auditor reads them too
     assert caught_up(live, Role.AUDITOR)[key]["comments"] == case["comments"]
 
 
@@ -111,7 +100,7 @@ def test_the_same_key_with_another_text_is_a_conflict(live: LiveHub) -> None:
 
 def test_a_resolved_case_takes_comments_explaining_after_the_fact(live: LiveHub) -> None:
     key = a_case(live, ownerRole="ap")
-    ask(live, Role.AP, RESOLVE, key=key, idempotencyKey="cmt-resolve-1")
+    ask(live, RESOLVE, Role.AP, key=key, idempotencyKey="cmt-resolve-1")
 
     answer = comment(live, Role.AP, key, "credit note came later", "cmt-after-1")
 
@@ -191,7 +180,7 @@ def test_an_auditor_reads_comments_but_may_not_make_one(live: LiveHub) -> None:
 def test_a_supplier_is_shown_neither_the_comments_nor_their_count(live: LiveHub) -> None:
     # Given a comment on a case about Acme's own conduct, which Acme sees in its queue
     internal = caught_up(live)
-    seen_by_acme = {case["key"] for case in ask(live, Role.SUPPLIER, QUEUE_ONLY)
+    seen_by_acme = {case["key"] for case in ask(live, QUEUE_ONLY, Role.SUPPLIER)
                     ["exceptions"]["items"]}  # fmt: skip
     key = next(k for k in seen_by_acme if internal[k]["status"] == "open")
     comment(live, Role.BUYER, key, "Acme is late again, call them", "cmt-hidden-1")
@@ -233,11 +222,11 @@ def test_one_case_is_read_by_its_key_with_its_comments(live: LiveHub) -> None:
     comment(live, Role.BUYER, key, "read me back", "cmt-one-1")
     caught_up(live)
 
-    found = ask(live, Role.AUDITOR, ONE_CASE, key=key)["exceptionCase"]
+    found = ask(live, ONE_CASE, Role.AUDITOR, key=key)["exceptionCase"]
 
     assert (found["key"], found["commentCount"]) == (key, 1)
     assert found["comments"] == [{"actor": "buyer:buyer-user", "text": "read me back"}]
-    assert ask(live, Role.BUYER, ONE_CASE, key="no-such-case")["exceptionCase"] is None
+    assert ask(live, ONE_CASE, Role.BUYER, key="no-such-case")["exceptionCase"] is None
 
 
 def test_a_supplier_probing_another_suppliers_case_by_key_is_told_nothing(live: LiveHub) -> None:
@@ -245,4 +234,4 @@ def test_a_supplier_probing_another_suppliers_case_by_key_is_told_nothing(live: 
     comment(live, Role.BUYER, key, "Boreal internal note", "cmt-probe-read-1")
     caught_up(live)
 
-    assert ask(live, Role.SUPPLIER, ONE_CASE, key=key)["exceptionCase"] is None
+    assert ask(live, ONE_CASE, Role.SUPPLIER, key=key)["exceptionCase"] is None

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser import bearer
+from browser import ask, bearer
 from live_server import LiveHub
 
 from api.auth import Role
@@ -23,22 +23,11 @@ ASSIGN = """mutation($key: String!, $owner: String!, $idempotencyKey: String!) {
 CASES = "{ exceptions(status: null, first: 100) { items { key status owner ownerRole } } }"
 
 
-def ask(live: LiveHub, role: Role, query: str, **variables: Any) -> Any:
-    response = httpx.post(
-        f"{live.url}/graphql", json={"query": query, "variables": variables},
-        headers=bearer(live, role),
-    )  # fmt: skip
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert "errors" not in answer, answer
-    return answer["data"]
-
-
 def caught_up(live: LiveHub) -> dict[str, dict[str, Any]]:
     """Every case once the views reflect everything written so far, by key."""
     head = live.hub.recorder.max_notification_id() or 0
     assert live.read_side.runner.wait_until(head, 10)
-    return {case["key"]: case for case in ask(live, Role.ADMIN, CASES)["exceptions"]["items"]}
+    return {case["key"]: case for case in ask(live, CASES, Role.ADMIN)["exceptions"]["items"]}
 
 
 def open_case(live: LiveHub, owner_role: str) -> str:
@@ -110,9 +99,9 @@ def test_a_buyer_resolves_a_case_and_the_same_key_again_is_a_replay_not_a_second
     live: LiveHub,
 ) -> None:
     key = open_case(live, "buyer")
-    first = ask(live, Role.BUYER, RESOLVE, key=key, idempotencyKey="console-resolve-1")
+    first = ask(live, RESOLVE, Role.BUYER, key=key, idempotencyKey="console-resolve-1")
     head = live.hub.recorder.max_notification_id()
-    again = ask(live, Role.BUYER, RESOLVE, key=key, idempotencyKey="console-resolve-1")
+    again = ask(live, RESOLVE, Role.BUYER, key=key, idempotencyKey="console-resolve-1")
 
     assert first["resolveException"] == {
         "__typename": "Accepted", "status": "applied", "document": f"exception:{key}",
@@ -125,15 +114,15 @@ def test_a_buyer_resolves_a_case_and_the_same_key_again_is_a_replay_not_a_second
 
 def test_resolving_a_resolved_case_under_a_new_key_is_a_conflict(live: LiveHub) -> None:
     key = open_case(live, "ap")
-    ask(live, Role.AP, RESOLVE, key=key, idempotencyKey="console-resolve-2")
-    later = ask(live, Role.AP, RESOLVE, key=key, idempotencyKey="console-resolve-3")
+    ask(live, RESOLVE, Role.AP, key=key, idempotencyKey="console-resolve-2")
+    later = ask(live, RESOLVE, Role.AP, key=key, idempotencyKey="console-resolve-3")
     assert later["resolveException"]["__typename"] == "Conflict"
     assert "already resolved" in later["resolveException"]["detail"]
 
 
 def test_assigning_a_case_names_its_owner_in_the_queue(live: LiveHub) -> None:
     key = open_case(live, "buyer")
-    answer = ask(live, Role.BUYER, ASSIGN, key=key, owner="bea", idempotencyKey="console-as-1")
+    answer = ask(live, ASSIGN, Role.BUYER, key=key, owner="bea", idempotencyKey="console-as-1")
     assert answer["assignException"] == {
         "__typename": "Accepted", "status": "applied", "replayed": False,
     }  # fmt: skip
@@ -146,7 +135,7 @@ def test_an_auditor_or_a_supplier_may_not_work_a_case_and_it_stays_open(
 ) -> None:
     key = open_case(live, "buyer")
     for query, variables in ((RESOLVE, {}), (ASSIGN, {"owner": "someone"})):
-        answer = ask(live, role, query, key=key, idempotencyKey=f"console-{role}", **variables)
+        answer = ask(live, query, role, key=key, idempotencyKey=f"console-{role}", **variables)
         assert next(iter(answer.values()))["__typename"] == "Forbidden"
     assert caught_up(live)[key] == {
         "key": key, "status": "open", "owner": "", "ownerRole": "buyer",

@@ -7,10 +7,8 @@ SUPPLYHUB_SCREENSHOTS=docs/screenshots keeps docs/screenshots/console.png."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import httpx
-from browser import Offline, token
+from browser import Offline, ask, token
 from live_commands import reject, release, subscribers
 from live_server import LiveHub
 from playwright.sync_api import Page, expect
@@ -21,16 +19,6 @@ OPEN_CASES = """{ exceptions(status: open, first: 100) {
   items { key category document supplier ownerRole } } }"""
 ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
   items { needsAction invoices { matchStatus } } endCursor hasNextPage } }"""
-
-
-def ask(live: LiveHub, query: str, **variables: Any) -> Any:
-    """The hub's own answer, as a buyer asks it over GraphQL."""
-    headers = {"Authorization": f"Bearer {token(live, Role.BUYER)}"}
-    answer = httpx.post(
-        f"{live.url}/graphql", json={"query": query, "variables": variables}, headers=headers
-    ).json()
-    assert "errors" not in answer, answer
-    return answer["data"]
 
 
 def open_cases(live: LiveHub) -> list[dict[str, str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from browser import bearer
+from browser import ask, bearer
 from live_server import LiveHub
 
 from api.auth import Role
@@ -17,13 +17,6 @@ ORDERS = """query($after: String) { purchaseOrders(first: 100, after: $after) {
   items { number supplier invoices { invoiceNumber matchStatus blockReasons } }
   endCursor hasNextPage } }"""
 CATEGORY = "query($c: CaseCategory) { exceptions(category: $c) { totalCount } }"
-
-
-def ask(live: LiveHub, query: str, **variables: Any) -> Any:
-    body = {"query": query, "variables": variables}
-    answer = httpx.post(f"{live.url}/graphql", json=body, headers=bearer(live, Role.BUYER))
-    assert "errors" not in answer.json(), answer.text
-    return answer.json()["data"]
 
 
 def blocked_in_graphql(live: LiveHub) -> list[tuple[str, str, str, list[str]]]:

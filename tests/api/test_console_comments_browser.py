@@ -8,10 +8,8 @@ SUPPLYHUB_SCREENSHOTS=docs/screenshots keeps docs/screenshots/console-comments.p
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import httpx
-from browser import Offline, token
+from browser import Offline, ask, token
 from live_server import LiveHub
 from playwright.sync_api import Page, expect
 
@@ -21,16 +19,6 @@ OPEN_CASES = """{ exceptions(status: open, first: 100) {
   items { key ownerRole commentCount } } }"""
 COMMENTS = """query($key: String!) { exceptionCase(key: $key) {
   commentCount comments { actor text } } }"""
-
-
-def ask(live: LiveHub, query: str, **variables: Any) -> Any:
-    """The hub's own answer, as a buyer asks it over GraphQL."""
-    headers = {"Authorization": f"Bearer {token(live, Role.BUYER)}"}
-    answer = httpx.post(
-        f"{live.url}/graphql", json={"query": query, "variables": variables}, headers=headers
-    ).json()
-    assert "errors" not in answer, answer
-    return answer["data"]
 
 
 def uncommented_case(live: LiveHub) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from browser import Offline, token
+from browser import Offline, ask, token
 from live_server import LiveHub
 from playwright.sync_api import Page, expect
 
@@ -26,15 +26,8 @@ ORDERS = """{ purchaseOrders(first: 100) { items { number status needsAction
   shipments { asnNumber } invoices { invoiceNumber } } } }"""
 
 
-def ask(live: LiveHub, query: str) -> Any:
-    headers = {"Authorization": f"Bearer {token(live, Role.ADMIN)}"}
-    answer = httpx.post(f"{live.url}/graphql", json={"query": query}, headers=headers).json()
-    assert "errors" not in answer, answer
-    return answer["data"]
-
-
 def orders(live: LiveHub) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = ask(live, ORDERS)["purchaseOrders"]["items"]
+    found: list[dict[str, Any]] = ask(live, ORDERS, Role.ADMIN)["purchaseOrders"]["items"]
     return found
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from browser import Offline, bearer, token
+from browser import Offline, ask, bearer, token
 from live_server import LiveHub
 from playwright.sync_api import Page, expect
 
@@ -28,13 +28,6 @@ CASES = """query($category: CaseCategory, $owner: String, $supplier: String, $pl
 ASSIGN = """mutation($key: String!) { assignException(idempotencyKey: $key,
   input: {key: $key, owner: "bea"}) { __typename } }"""
 AWAITING = "{ purchaseOrders(needsAction: true, first: 100) { items { number } } }"
-
-
-def ask(live: LiveHub, query: str, **variables: Any) -> Any:
-    body = {"query": query, "variables": variables}
-    answer = httpx.post(f"{live.url}/graphql", json=body, headers=bearer(live, Role.BUYER))
-    assert "errors" not in answer.json(), answer.text
-    return answer.json()["data"]
 
 
 def keys(live: LiveHub, status: str | None = "open", **variables: Any) -> set[str]:

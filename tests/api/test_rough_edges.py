@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser import token
+from browser import ask, token
 from live_server import LiveHub, serving
 
 from api.auth import Role
@@ -26,16 +26,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
         yield hub
 
 
-def ask(live: LiveHub, role: Role, query: str) -> Any:
-    supplier = "SUP-ACME" if role is Role.SUPPLIER else ""
-    headers = {"Authorization": f"Bearer {token(live, role, f'{role}-user', supplier)}"}
-    response = httpx.post(f"{live.url}/graphql", json={"query": query}, headers=headers)
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert "errors" not in answer, answer
-    return answer["data"]
-
-
 CASES = """{ exceptions(status: null, first: 100) { items { document
   purchaseOrder { number receipts { receiptNumber } invoices { invoiceNumber } } } } }"""
 
@@ -45,7 +35,7 @@ def test_a_receipt_or_invoice_case_names_the_purchase_order_of_its_document(
     live: LiveHub, kind: str
 ) -> None:
     cases = [
-        case for case in ask(live, Role.ADMIN, CASES)["exceptions"]["items"]
+        case for case in ask(live, CASES, Role.ADMIN)["exceptions"]["items"]
         if case["document"].startswith(f"{kind}:")
     ]  # fmt: skip
     assert cases, f"the demo has {kind} cases"
@@ -74,7 +64,7 @@ ENUM = '{{ __type(name: "{name}") {{ enumValues {{ name }} }} }}'
 def test_statuses_are_graphql_enums_of_the_values_the_domain_uses(
     live: LiveHub, name: str, values: set[str]
 ) -> None:
-    found = ask(live, Role.ADMIN, ENUM.format(name=name))["__type"]
+    found = ask(live, ENUM.format(name=name), Role.ADMIN)["__type"]
     assert found is not None, f"{name} is not in the schema"
     assert {value["name"] for value in found["enumValues"]} == values
 
