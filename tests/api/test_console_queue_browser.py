@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from browser import Offline, ask, bearer, token
@@ -24,7 +25,7 @@ CASES = """query($category: CaseCategory, $owner: String, $supplier: String, $pl
   exceptions(category: $category, owner: $owner, supplier: $supplier, plant: $plant,
              olderThanHours: $olderThanHours, breached: $breached, status: $status,
              first: 100) {
-    items { key category supplier purchaseOrder { lines { shipTo } } } } }"""
+    items { key category supplier document purchaseOrder { lines { shipTo } } } } }"""
 ASSIGN = """mutation($key: String!) { assignException(idempotencyKey: $key,
   input: {key: $key, owner: "bea"}) { __typename } }"""
 AWAITING = "{ purchaseOrders(needsAction: true, first: 100) { items { number } } }"
@@ -238,4 +239,20 @@ def test_a_filtered_url_reloads_into_the_same_view_and_a_refused_value_is_named(
     expect(page.locator("#queue tbody tr")).to_have_count(0)
     page.goto(f"{live.url}/console?category=no_such_thing")
     expect(page.locator("#queue-problem")).to_contain_text("no_such_thing")
+    assert offline.blocked == []
+
+
+def test_a_case_on_a_receipt_links_to_the_receipts_own_trace(offline: Offline) -> None:
+    page, live = offline.page, offline.hub
+    found = ask(live, CASES, status="open", category="quantity_variance")
+    cases = found["exceptions"]["items"]
+    receipt = next(c["document"] for c in cases if c["document"].startswith("receipt:"))
+    sign_in(page, live)
+
+    page.get_by_role("button", name=re.compile("Receipt variances")).click()
+    link = page.locator("#queue tbody td.document").get_by_role("link", name=receipt).first
+    expect(link).to_have_attribute("href", f"console/trace/{quote(receipt, safe='')}")
+    link.click()
+
+    expect(page.locator("#timeline")).to_contain_text("GoodsReceipt.Posted")
     assert offline.blocked == []

@@ -234,7 +234,8 @@ function caseRow(found, now) {
   row.dataset.key = found.key;
   const breached = found.status === "open" && Date.parse(found.dueAt) < now;
   row.classList.toggle("breached", breached);
-  const document_ = cell(found.document, "document");
+  const document_ = cell("", "document");
+  document_.append(documentLink(found.document));
   if (found.purchaseOrder) {
     const po = document.createElement("small");
     po.append(orderLink(found.purchaseOrder.number));
@@ -256,6 +257,18 @@ function caseRow(found, now) {
 }
 
 // An order's trace, for the roles that may read it (console/trace: technical roles).
+// An ASN, receipt or invoice a case is about opens its own trace (the roles that read traces).
+function documentLink(label) {
+  const kind = label.split(":")[0];
+  if (!session.may_see_technical || !["asn", "receipt", "invoice"].includes(kind)) {
+    return document.createTextNode(label);
+  }
+  const link = document.createElement("a");
+  link.href = `console/trace/${encodeURIComponent(label)}`;
+  link.textContent = label;
+  return link;
+}
+
 function orderLink(number) {
   if (!session.may_see_technical) return document.createTextNode(`PO ${number}`);
   const link = document.createElement("a");
