@@ -95,7 +95,7 @@ def test_a_case_in_the_queue_links_to_its_orders_trace(offline: Offline) -> None
     page, live = offline.page, offline.hub
     sign_in(page, live, Role.BUYER, "bea")
 
-    link = page.locator("#queue tbody tr .document a").first
+    link = page.locator("#queue tbody tr .document a", has_text="PO ").first
     number = link.inner_text().removeprefix("PO ")
     link.click()
 
