@@ -98,10 +98,11 @@ def create_app(
     errors.install(app)
     portal_views = PortalViews(hub)  # a supplier's first look at each revision, off the path
     app.state.portal_views = portal_views
+    position = Position(read_models.position, settings.position_ttl_seconds)
     graphql = GraphQLEndpoint(
         build_schema(max_depth=settings.graphql_max_depth), hub, read_models, tokens, metrics,
         clock, settings.max_page_size, ResponseCache(settings.response_cache_size),
-        Position(read_models.position, settings.position_ttl_seconds), portal_views,
+        position, portal_views,
     )  # fmt: skip
     # Plain Starlette routes: the cached path needs no dependency injection or validation.
     app.router.routes.append(Route("/graphql", graphql.post, methods=["POST"]))
@@ -111,7 +112,9 @@ def create_app(
     )
     socket = GraphQLSocket(graphql, live)  # subscriptions asked alike share one execution
     app.router.routes.append(WebSocketRoute("/graphql", socket))
+    live.moved.append(position.moved)  # a query sent on a change sees the change
     app.state.live = live
+    app.state.position = position  # the views' position as the response cache takes it
     app.state.shared_subscriptions = socket.shared
     app.router.routes.extend(
         page_routes(app.openapi_url or "", app.title, graphiql=settings.dev_mode)

@@ -65,3 +65,11 @@ class Position:
             self._value = self.read()
             self._until = now + self.ttl
         return self._value
+
+    def moved(self, position: int) -> None:
+        """The views reached `position` (the live feed learned it): answers are cached
+        under it from now on, not under the position read up to `ttl` ago. Without this, a
+        page re-reading on a subscription's change could be handed the answer cached just
+        before the change."""
+        if position > self._value:
+            self._value = position

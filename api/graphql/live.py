@@ -189,6 +189,9 @@ class LiveFeed:
     )
     _woken: asyncio.Event = field(default_factory=asyncio.Event)
     _loop: asyncio.AbstractEventLoop | None = None
+    # Told each new position the feed learns, before its change goes out (api/cache.py
+    # `Position.moved`: a query sent on a change is not answered from the cache before it).
+    moved: list[Callable[[int], None]] = field(default_factory=list)
     reads: int = 0  # position reads so far (one per interval, however many subscribers)
     changes: int = 0  # changes read from the log and fanned out
     watchers: int = 0  # watcher tasks started (one at a time)
@@ -232,6 +235,8 @@ class LiveFeed:
         if position <= self._published:  # a batch at the head: nothing new
             return
         self._published = position
+        for listener in self.moved:  # before any subscriber hears of it (the response cache)
+            listener(position)
         if records is not None and self._queues:
             self._committed.append((after, position, records))
         loop = self._loop
@@ -252,7 +257,10 @@ class LiveFeed:
         if woken:  # nothing new (or the last subscriber left): no read
             return position
         self.reads += 1
-        return await asyncio.to_thread(self.source.read_models.position)
+        read = await asyncio.to_thread(self.source.read_models.position)
+        for listener in self.moved:
+            listener(read)
+        return read
 
     def _records(self, after: int, upto: int) -> list[Any] | None:
         """The runner's records of (after, upto] when its batches cover exactly that, else
