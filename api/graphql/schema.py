@@ -79,7 +79,7 @@ async def find_purchase_orders(
     for name, flag in (("ackOverdue", ack_overdue), ("asnMissing", asn_missing)):
         if flag is False:
             raise ValidationError(name, "true keeps the overdue orders; leave it out for all")
-    now = datetime.now(UTC)
+    now = datetime.now(UTC) if ack_overdue or asn_missing else None  # "overdue" as of now
     # Read on the event loop, as the DataLoader reads single POs: one indexed page query, and
     # decoding holds the GIL in any thread. Under 32 concurrent requests a hop to the thread
     # pool cost ~0.8 ms of CPU per request in GIL handoffs, more than the read itself.

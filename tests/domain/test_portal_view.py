@@ -56,5 +56,5 @@ def test_a_revision_the_order_has_not_reached_is_refused_naming_it(
         opened(hub, po_number, supplier, revision=2)
 
 
-def test_no_channel_can_send_it(hub: SupplyHub) -> None:
+def test_no_channel_can_send_it() -> None:
     assert "record_portal_view" not in c.COMMANDS

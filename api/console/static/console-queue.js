@@ -257,24 +257,23 @@ function caseRow(found, now) {
 }
 
 // An order's trace, for the roles that may read it (console/trace: technical roles).
-// An ASN, receipt or invoice a case is about opens its own trace (the roles that read traces).
-function documentLink(label) {
-  const kind = label.split(":")[0];
-  if (!session.may_see_technical || !["asn", "receipt", "invoice"].includes(kind)) {
-    return document.createTextNode(label);
-  }
+// A link to a trace for the roles that read traces; the text alone for the others.
+function traceLink(target, text) {
+  if (!session.may_see_technical) return document.createTextNode(text);
   const link = document.createElement("a");
-  link.href = `console/trace/${encodeURIComponent(label)}`;
-  link.textContent = label;
+  link.href = `console/trace/${encodeURIComponent(target)}`;
+  link.textContent = text;
   return link;
 }
 
+// An ASN, receipt or invoice a case is about opens its own trace; other documents are named.
+function documentLink(label) {
+  const traced = ["asn", "receipt", "invoice"].includes(label.split(":")[0]);
+  return traced ? traceLink(label, label) : document.createTextNode(label);
+}
+
 function orderLink(number) {
-  if (!session.may_see_technical) return document.createTextNode(`PO ${number}`);
-  const link = document.createElement("a");
-  link.href = `console/trace/${encodeURIComponent(number)}`;
-  link.textContent = `PO ${number}`;
-  return link;
+  return traceLink(number, `PO ${number}`);
 }
 
 // --- the counts and their drill-downs ---------------------------------------------------------
